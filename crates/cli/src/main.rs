@@ -1,0 +1,282 @@
+//! `numberly`: the engine on the command line. A thin layer: parse flags, call
+//! `numberly-core`, write files, report progress on stderr.
+
+use numberly_core::clean::CleanOptions;
+use numberly_core::export::{export, ExportInput};
+use numberly_core::generate::{generate_with_progress, GenerateOptions};
+use numberly_core::metrics::Filter;
+use numberly_core::pipeline::{prepare, Source, Stage};
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+const USAGE: &str = "\
+numberly — privacy-first marketing data pipeline (generator, ETL, metrics, CSV export)
+
+USAGE:
+  numberly generate [GENERATE OPTIONS] --out DIR
+      Writes the raw (possibly dirty) clients.csv and interactions.csv.
+  numberly run [GENERATE OPTIONS] --out DIR
+  numberly run --clients FILE --interactions FILE [--from DATE --to DATE] --out DIR
+      Generates (or reads) the data, cleans it, computes every metric and writes
+      every output file plus manifest.json into DIR.
+
+GENERATE OPTIONS:
+  --customers N       number of customers (default 1000)
+  --interactions M    number of interaction rows, exactly (default 5000)
+  --seed S            random seed (default 42)
+  --from DATE         first day of the period, YYYY-MM-DD (default 2025-01-01)
+  --to DATE           last day of the period, inclusive (default 2025-03-31)
+  --dirty R           share of rows given a known defect, 0 to 0.5 (default 0)
+
+OTHER:
+  --quiet             no progress on stderr
+  -h, --help          this help
+  -V, --version       the version
+";
+
+struct Args {
+    command: String,
+    gen: GenerateOptions,
+    clients: Option<PathBuf>,
+    interactions: Option<PathBuf>,
+    from: Option<i32>,
+    to: Option<i32>,
+    out: Option<PathBuf>,
+    quiet: bool,
+}
+
+fn parse_day(flag: &str, v: &str) -> Result<i32, String> {
+    match numberly_core::dates::parse(v.as_bytes()) {
+        Some(p) if !p.has_time => Ok(p.ts.div_euclid(numberly_core::dates::DAY) as i32),
+        _ => Err(format!(
+            "{flag}: expected a date like 2025-01-31, got `{v}`"
+        )),
+    }
+}
+
+fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
+    v.replace('_', "")
+        .parse()
+        .map_err(|_| format!("{flag}: expected a number, got `{v}`"))
+}
+
+fn parse_args(argv: &[String]) -> Result<Args, String> {
+    let mut it = argv.iter();
+    let command = it
+        .next()
+        .ok_or("missing command: `generate` or `run` (see --help)")?
+        .clone();
+    if command != "generate" && command != "run" {
+        return Err(format!(
+            "unknown command `{command}`: expected `generate` or `run` (see --help)"
+        ));
+    }
+    let mut a = Args {
+        command,
+        gen: GenerateOptions::default(),
+        clients: None,
+        interactions: None,
+        from: None,
+        to: None,
+        out: None,
+        quiet: false,
+    };
+    let mut interactions_arg: Option<String> = None;
+    while let Some(flag) = it.next() {
+        if flag == "--quiet" {
+            a.quiet = true;
+            continue;
+        }
+        let value = it.next().ok_or_else(|| format!("{flag}: missing value"))?;
+        match flag.as_str() {
+            "--customers" => a.gen.customers = parse_num(flag, value)?,
+            "--interactions" => interactions_arg = Some(value.clone()),
+            "--seed" => a.gen.seed = parse_num(flag, value)?,
+            "--from" => a.from = Some(parse_day(flag, value)?),
+            "--to" => a.to = Some(parse_day(flag, value)?),
+            "--dirty" => a.gen.dirty = parse_num(flag, value)?,
+            "--clients" => a.clients = Some(PathBuf::from(value)),
+            "--out" => a.out = Some(PathBuf::from(value)),
+            _ => return Err(format!("unknown option `{flag}` (see --help)")),
+        }
+    }
+    // `--interactions` is a count when generating and a file when reading files.
+    if let Some(v) = interactions_arg {
+        if a.clients.is_some() {
+            a.interactions = Some(PathBuf::from(v));
+        } else {
+            a.gen.interactions = parse_num("--interactions", &v)?;
+        }
+    }
+    if let Some(d) = a.from {
+        a.gen.from = d;
+    }
+    if let Some(d) = a.to {
+        a.gen.to = d;
+    }
+    if a.out.is_none() {
+        return Err("--out DIR is required".into());
+    }
+    if a.command == "generate" && a.clients.is_some() {
+        return Err(
+            "`generate` does not read files; use `run --clients … --interactions …`".into(),
+        );
+    }
+    if a.clients.is_some() != a.interactions.is_some() {
+        return Err("--clients FILE and --interactions FILE go together".into());
+    }
+    Ok(a)
+}
+
+/// Progress lines on stderr: one per stage with its duration, and a percentage
+/// at most every 10 % within a stage.
+struct Progress {
+    quiet: bool,
+    start: Instant,
+    stage: Option<(&'static str, Instant)>,
+    last_tenth: i64,
+}
+
+impl Progress {
+    fn update(&mut self, stage: &'static str, fraction: f64) {
+        if self.quiet {
+            return;
+        }
+        if self.stage.map(|s| s.0) != Some(stage) {
+            self.end_stage();
+            self.stage = Some((stage, Instant::now()));
+            self.last_tenth = -1;
+        }
+        let tenth = (fraction * 10.0).floor() as i64;
+        if tenth > self.last_tenth && tenth < 10 && tenth > 0 {
+            eprintln!("  {stage}: {}%", tenth * 10);
+        }
+        self.last_tenth = self.last_tenth.max(tenth);
+    }
+
+    fn end_stage(&mut self) {
+        if let (false, Some((name, t))) = (self.quiet, self.stage.take()) {
+            eprintln!("{name} done in {:.2} s", t.elapsed().as_secs_f64());
+        }
+    }
+
+    fn finish(&mut self) {
+        self.end_stage();
+        if !self.quiet {
+            eprintln!("total {:.2} s", self.start.elapsed().as_secs_f64());
+        }
+    }
+}
+
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
+    fs::write(dir.join(name), bytes).map_err(|e| format!("{}: {e}", dir.join(name).display()))
+}
+
+fn run(a: Args) -> Result<(), String> {
+    let out = a.out.clone().unwrap_or_default();
+    fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let mut progress = Progress {
+        quiet: a.quiet,
+        start: Instant::now(),
+        stage: None,
+        last_tenth: -1,
+    };
+    if a.command == "generate" {
+        let raw = generate_with_progress(&a.gen, &mut |f| progress.update("generate", f))
+            .map_err(|e| e.to_string())?;
+        write_file(&out, "clients.csv", &raw.clients_csv)?;
+        write_file(&out, "interactions.csv", &raw.interactions_csv)?;
+        progress.finish();
+        if !a.quiet && a.gen.dirty > 0.0 {
+            eprintln!(
+                "injected defects: {}",
+                serde_json::to_string(&raw.truth).unwrap_or_default()
+            );
+        }
+        return Ok(());
+    }
+    let files;
+    let source = match (&a.clients, &a.interactions) {
+        (Some(c), Some(i)) => {
+            let read = |p: &PathBuf| fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+            files = (
+                read(c)?,
+                read(i)?,
+                c.display().to_string(),
+                i.display().to_string(),
+            );
+            Source::Files {
+                clients: (&files.2, &files.0),
+                interactions: (&files.3, &files.1),
+            }
+        }
+        _ => Source::Generate(a.gen.clone()),
+    };
+    let clean_opts = CleanOptions {
+        from: a.from,
+        to: a.to,
+        ..CleanOptions::default()
+    };
+    let prepared = prepare(source, &clean_opts, &mut |stage, f| {
+        progress.update(stage.name(), f)
+    })
+    .map_err(|e| e.to_string())?;
+    let filter = Filter::default();
+    let input = ExportInput {
+        dataset: &prepared.dataset,
+        report: &prepared.report,
+        clean: &prepared.clean,
+        filter: &filter,
+        options: prepared.options.clone(),
+    };
+    let mut open =
+        |name: &str| fs::File::create(out.join(name)).map(|f| BufWriter::with_capacity(1 << 20, f));
+    let outputs = export(&input, &mut open, &mut |f| {
+        progress.update(Stage::Export.name(), f)
+    })
+    .map_err(|e| e.to_string())?;
+    progress.finish();
+    if !a.quiet {
+        for f in [&prepared.clean.clients, &prepared.clean.interactions] {
+            eprintln!(
+                "{}: read {}, kept {}, rejected {}",
+                f.file, f.read, f.kept, f.rejected
+            );
+        }
+        let bytes: u64 = outputs.iter().map(|o| o.bytes).sum();
+        eprintln!(
+            "wrote {} files ({:.1} MB) to {}",
+            outputs.len(),
+            bytes as f64 / 1e6,
+            out.display()
+        );
+    }
+    let _ = std::io::stderr().flush();
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.is_empty() || argv.iter().any(|a| a == "-h" || a == "--help") {
+        print!("{USAGE}");
+        return if argv.is_empty() {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    if argv.iter().any(|a| a == "-V" || a == "--version") {
+        println!("numberly {}", numberly_core::VERSION);
+        return ExitCode::SUCCESS;
+    }
+    match parse_args(&argv).and_then(run) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("numberly: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

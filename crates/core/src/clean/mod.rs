@@ -1,0 +1,385 @@
+//! Validation: every input row ends in exactly one place, kept (possibly with a
+//! counted correction) or rejected with its file, line, column, rule and raw value.
+//!
+//! Rules are checked in a fixed order and the first that fails decides the row:
+//! clients — field count, `client_id` present, duplicate (exact row, then id),
+//! age, segment, channel, signup date, consent; interactions — field count,
+//! `interaction_id` present, duplicate (exact row, then id), `client_id` present
+//! and known, action, timestamp readable and inside the period, amount, session.
+
+mod report;
+mod sessions;
+
+pub use report::{CleanReport, FileReport, Reject, SessionRule};
+
+use crate::error::Error;
+use crate::ids::{Dict, IdIndex};
+use crate::ingest::{ColumnMap, CsvFile, CLIENT_COLUMNS, INTERACTION_COLUMNS};
+use crate::model::{Action, Customers, Dataset, Interactions, CHANNELS, NO_DAY, SEGMENTS};
+use crate::rules;
+use crate::text::parse_cents;
+use rustc_hash::FxHashSet;
+
+/// How to clean.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct CleanOptions {
+    /// First day of the analysis period; earlier interactions are rejected (default: none).
+    pub from: Option<i32>,
+    /// Last day of the period, inclusive; later interactions are rejected (default: none).
+    pub to: Option<i32>,
+    /// Derived sessions: a customer's events less than this many minutes apart
+    /// share a session (default 30).
+    pub session_gap_minutes: u32,
+    /// Known segment labels, in display order (default Premium, Standard, Basique).
+    pub segments: Vec<String>,
+    /// Known channel labels, in display order (default SEO, Social, Email, Direct).
+    pub channels: Vec<String>,
+}
+
+impl Default for CleanOptions {
+    fn default() -> Self {
+        Self {
+            from: None,
+            to: None,
+            session_gap_minutes: 30,
+            segments: SEGMENTS.iter().map(|s| s.to_string()).collect(),
+            channels: CHANNELS.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+/// Cleans a clients file and an interactions file into a [`Dataset`] and the report
+/// of what was kept, corrected and rejected.
+pub fn clean(
+    clients: &CsvFile,
+    interactions: &CsvFile,
+    opts: &CleanOptions,
+) -> Result<(Dataset, CleanReport), Error> {
+    let client_map = ColumnMap::new(clients, &CLIENT_COLUMNS)?;
+    let interaction_map = ColumnMap::new(interactions, &INTERACTION_COLUMNS)?;
+    let mut report = CleanReport::new(clients, interactions);
+    let (customers, index, rows) = clean_clients(clients, &client_map, opts, &mut report);
+    let lookup = ClientLookup {
+        index: &index,
+        rows: &rows,
+    };
+    let (inter, derive) =
+        clean_interactions(interactions, &interaction_map, &lookup, opts, &mut report);
+    let mut interactions_table = inter;
+    if derive {
+        sessions::derive(
+            &mut interactions_table,
+            report.session_rule,
+            opts.session_gap_minutes,
+        );
+    }
+    report.finish();
+    let (from, to) = period(&interactions_table, opts);
+    Ok((
+        Dataset {
+            customers,
+            interactions: interactions_table,
+            from,
+            to,
+        },
+        report,
+    ))
+}
+
+fn period(t: &Interactions, opts: &CleanOptions) -> (i32, i32) {
+    let days = || t.ts.iter().map(|&s| s.div_euclid(crate::dates::DAY) as i32);
+    let from = opts.from.or_else(|| days().min()).unwrap_or(0);
+    let to = opts.to.or_else(|| days().max()).unwrap_or(from);
+    (from, to.max(from))
+}
+
+/// Customer row of a `client_id` (only rows that were kept).
+struct ClientLookup<'a> {
+    index: &'a IdIndex,
+    rows: &'a [u32],
+}
+
+impl ClientLookup<'_> {
+    fn find(&self, id: &[u8]) -> Option<u32> {
+        let code = self.index.get(id)?;
+        self.rows
+            .get(code as usize)
+            .copied()
+            .filter(|&r| r != u32::MAX)
+    }
+}
+
+/// A 64-bit hash of a record's fields, to tell exact duplicate rows from reused ids.
+fn row_hash(fields: &[&[u8]]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = 0x243F_6A88_85A3_08D3;
+    for f in fields {
+        let mut chunks = f.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(23) ^ w).wrapping_mul(K);
+        }
+        let mut tail = [0u8; 8];
+        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(tail) ^ ((f.len() as u64) << 56))
+            .wrapping_mul(K);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    h ^ (h >> 33)
+}
+
+fn trimmed(b: &[u8]) -> &[u8] {
+    let s = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let e = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(s, |e| e + 1);
+    &b[s..e]
+}
+
+fn text(b: &[u8]) -> &str {
+    // Input was decoded to UTF-8 by ingest; a field split inside a character cannot happen.
+    std::str::from_utf8(b).unwrap_or("")
+}
+
+/// Parses a consent cell: yes/no in French or English, 1/0, true/false; empty is "no".
+pub fn parse_consent(raw: &[u8]) -> Option<bool> {
+    match crate::text::category_key(text(raw)).as_str() {
+        "" | "0" | "false" | "faux" | "non" | "no" | "n" | "f" => Some(false),
+        "1" | "true" | "vrai" | "oui" | "yes" | "o" | "y" | "v" | "t" | "optin" => Some(true),
+        _ => None,
+    }
+}
+
+fn clean_clients(
+    file: &CsvFile,
+    map: &ColumnMap,
+    opts: &CleanOptions,
+    report: &mut CleanReport,
+) -> (Customers, IdIndex, Vec<u32>) {
+    let mut c = Customers {
+        villes: Dict::text(),
+        codes_postaux: Dict::text(),
+        departements: Dict::text(),
+        segments: Dict::categories(&opts.segments),
+        channels: Dict::categories(&opts.channels),
+        ..Customers::default()
+    };
+    let mut index = IdIndex::with_capacity(1 << 16);
+    let mut first_hash: Vec<u64> = Vec::new();
+    let mut rows: Vec<u32> = Vec::new();
+    let (id, age, ville, segment, channel, cp, dep, signup, consent) = (0, 1, 2, 3, 4, 5, 6, 7, 8);
+    let name = |i: usize| CLIENT_COLUMNS[i].name;
+    file.for_each_record(|line, fields| {
+        let f = |i| map.get(i, fields).map(trimmed).unwrap_or(b"");
+        let reject =
+            |report: &mut CleanReport, col: &'static str, rule: &'static str, value: &[u8]| {
+                report.reject(0, line, col, rule, value);
+            };
+        report.clients.read += 1;
+        if fields.len() != map.width {
+            let raw = fields.join(&[file.separator][..]);
+            return reject(report, "*", rules::WRONG_FIELD_COUNT, &raw);
+        }
+        let raw_id = f(id);
+        if raw_id.is_empty() {
+            return reject(report, name(id), rules::MISSING_CLIENT_ID, b"");
+        }
+        let hash = row_hash(fields);
+        let (code, new) = index.insert(raw_id);
+        if !new {
+            let rule = if first_hash[code as usize] == hash {
+                rules::DUPLICATE_ROW
+            } else {
+                rules::DUPLICATE_ID
+            };
+            return reject(report, name(id), rule, raw_id);
+        }
+        first_hash.push(hash);
+        rows.push(u32::MAX);
+        let age_value = match text(f(age)).parse::<u8>() {
+            Ok(a) if a <= 120 => a,
+            _ => return reject(report, name(age), rules::INVALID_AGE, f(age)),
+        };
+        let seg_raw = map.get(segment, fields).unwrap_or(b"");
+        if trimmed(seg_raw).is_empty() {
+            return reject(report, name(segment), rules::MISSING_SEGMENT, seg_raw);
+        }
+        let ch_raw = map.get(channel, fields).unwrap_or(b"");
+        if trimmed(ch_raw).is_empty() {
+            return reject(report, name(channel), rules::MISSING_CHANNEL, ch_raw);
+        }
+        let signup_day = match f(signup) {
+            b"" => NO_DAY,
+            raw => match crate::dates::parse(raw) {
+                Some(p) => p.ts.div_euclid(crate::dates::DAY) as i32,
+                None => return reject(report, name(signup), rules::INVALID_DATE, raw),
+            },
+        };
+        let Some(opted_in) = parse_consent(f(consent)) else {
+            return reject(report, name(consent), rules::INVALID_CONSENT, f(consent));
+        };
+        // Kept: commit the row.
+        let (seg_code, seg_fixed) = c.segments.intern(text(seg_raw));
+        let (ch_code, ch_fixed) = c.channels.intern(text(ch_raw));
+        if seg_fixed {
+            report.correct(0, rules::SEGMENT_SPELLING);
+        }
+        if ch_fixed {
+            report.correct(0, rules::CHANNEL_SPELLING);
+        }
+        rows[code as usize] = c.age.len() as u32;
+        c.id.push(raw_id);
+        c.age.push(age_value);
+        c.ville.push(c.villes.intern(text(f(ville))).0);
+        c.code_postal.push(c.codes_postaux.intern(text(f(cp))).0);
+        c.departement.push(c.departements.intern(text(f(dep))).0);
+        c.segment.push(seg_code);
+        c.channel.push(ch_code);
+        c.signup.push(signup_day);
+        c.consent.push(opted_in);
+        report.clients.kept += 1;
+    });
+    (c, index, rows)
+}
+
+fn clean_interactions(
+    file: &CsvFile,
+    map: &ColumnMap,
+    clients: &ClientLookup,
+    opts: &CleanOptions,
+    report: &mut CleanReport,
+) -> (Interactions, bool) {
+    let (id, client, session, action, amount, when) = (0, 1, 2, 3, 4, 5);
+    let name = |i: usize| INTERACTION_COLUMNS[i].name;
+    let has_ids = map.has(id);
+    let has_sessions = map.has(session);
+    let mut t = Interactions::default();
+    let mut ids = IdIndex::with_capacity(1 << 20);
+    let mut first_hash: Vec<u64> = Vec::new();
+    let mut seen_rows: FxHashSet<u64> = FxHashSet::default();
+    let mut session_index = IdIndex::with_capacity(1 << 18);
+    let (min_ts, max_ts) = (
+        opts.from.map(|d| d as i64 * crate::dates::DAY),
+        opts.to.map(|d| (d as i64 + 1) * crate::dates::DAY),
+    );
+    let mut any_time = false;
+    file.for_each_record(|line, fields| {
+        let f = |i| map.get(i, fields).map(trimmed).unwrap_or(b"");
+        let reject =
+            |report: &mut CleanReport, col: &'static str, rule: &'static str, value: &[u8]| {
+                report.reject(1, line, col, rule, value);
+            };
+        report.interactions.read += 1;
+        if fields.len() != map.width {
+            let raw = fields.join(&[file.separator][..]);
+            return reject(report, "*", rules::WRONG_FIELD_COUNT, &raw);
+        }
+        let raw_id = f(id);
+        if has_ids && raw_id.is_empty() {
+            return reject(report, name(id), rules::MISSING_INTERACTION_ID, b"");
+        }
+        let hash = row_hash(fields);
+        if has_ids {
+            let (code, new) = ids.insert(raw_id);
+            if !new {
+                let rule = if first_hash[code as usize] == hash {
+                    rules::DUPLICATE_ROW
+                } else {
+                    rules::DUPLICATE_ID
+                };
+                return reject(report, name(id), rule, raw_id);
+            }
+            first_hash.push(hash);
+        } else if !seen_rows.insert(hash) {
+            return reject(
+                report,
+                "*",
+                rules::DUPLICATE_ROW,
+                &fields.join(&[file.separator][..]),
+            );
+        }
+        let raw_client = f(client);
+        if raw_client.is_empty() {
+            return reject(report, name(client), rules::MISSING_CLIENT_ID, b"");
+        }
+        let Some(customer) = clients.find(raw_client) else {
+            return reject(report, name(client), rules::UNKNOWN_CLIENT, raw_client);
+        };
+        let action_raw = map.get(action, fields).unwrap_or(b"");
+        let Some(act) = Action::parse(text(action_raw)) else {
+            return reject(report, name(action), rules::UNKNOWN_ACTION, action_raw);
+        };
+        let Some(parsed) = crate::dates::parse(f(when)) else {
+            return reject(report, name(when), rules::INVALID_DATE, f(when));
+        };
+        if min_ts.is_some_and(|m| parsed.ts < m) || max_ts.is_some_and(|m| parsed.ts >= m) {
+            return reject(report, name(when), rules::OUT_OF_PERIOD, f(when));
+        }
+        let amount_raw = f(amount);
+        let mut cents = 0;
+        let mut amount_dropped = false;
+        if act == Action::Purchase {
+            if amount_raw.is_empty() {
+                return reject(report, name(amount), rules::MISSING_AMOUNT, b"");
+            }
+            match parse_cents(amount_raw) {
+                None => return reject(report, name(amount), rules::INVALID_AMOUNT, amount_raw),
+                Some(c) if c <= 0 => {
+                    return reject(report, name(amount), rules::NON_POSITIVE_AMOUNT, amount_raw)
+                }
+                Some(c) => cents = c,
+            }
+        } else if !amount_raw.is_empty() && parse_cents(amount_raw) != Some(0) {
+            amount_dropped = true;
+        }
+        let raw_session = f(session);
+        if has_sessions && raw_session.is_empty() {
+            return reject(report, name(session), rules::MISSING_SESSION_ID, b"");
+        }
+        // Kept.
+        if act.label().as_bytes() != action_raw {
+            report.correct(1, rules::ACTION_SPELLING);
+        }
+        if amount_dropped {
+            report.correct(1, rules::AMOUNT_ON_NON_PURCHASE);
+        }
+        if has_ids {
+            t.id.push(raw_id);
+        } else {
+            let mut label = b"L".to_vec();
+            crate::text::push_int(&mut label, line as i64);
+            t.id.push(&label);
+        }
+        if has_sessions {
+            let (code, new) = session_index.insert(raw_session);
+            if new {
+                t.session_ids.push(raw_session);
+            }
+            t.session.push(code);
+        }
+        any_time |= parsed.has_time;
+        t.customer.push(customer);
+        t.action.push(act as u8);
+        t.amount.push(cents);
+        t.ts.push(parsed.ts);
+        report.interactions.kept += 1;
+    });
+    report.session_rule = match (has_sessions, any_time) {
+        (true, _) => SessionRule::FromFile,
+        (false, true) => SessionRule::Gap,
+        // Dates without a time of day: one session per customer and day.
+        (false, false) => SessionRule::ByDay,
+    };
+    (t, !has_sessions)
+}
+
+#[cfg(test)]
+mod tests;

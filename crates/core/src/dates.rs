@@ -1,0 +1,225 @@
+//! Calendar arithmetic on plain integers: dates are days since 1970-01-01 and
+//! timestamps are seconds since 1970-01-01T00:00:00 (no time zone, as in the files).
+
+/// Seconds in a day.
+pub const DAY: i64 = 86_400;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm).
+pub fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy as i32;
+    era * 146_097 + doe - 719_468
+}
+
+/// (year, month, day) of a day number.
+pub fn civil_from_days(z: i32) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Day of the week, 0 = Monday … 6 = Sunday.
+pub fn weekday(day: i32) -> u32 {
+    (day + 3).rem_euclid(7) as u32
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// Day number of a valid calendar date, `None` for an impossible one (2025-02-30).
+pub fn checked_day(y: i32, m: u32, d: u32) -> Option<i32> {
+    ((1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m) && (1000..=9999).contains(&y))
+        .then(|| days_from_civil(y, m, d))
+}
+
+/// Writes `YYYY-MM-DD`.
+pub fn write_date(out: &mut Vec<u8>, day: i32) {
+    let (y, m, d) = civil_from_days(day);
+    push_digits(out, y.max(0) as u32, 4);
+    out.push(b'-');
+    push_digits(out, m, 2);
+    out.push(b'-');
+    push_digits(out, d, 2);
+}
+
+/// Writes `YYYY-MM-DDTHH:MM:SS`.
+pub fn write_timestamp(out: &mut Vec<u8>, ts: i64) {
+    write_date(out, ts.div_euclid(DAY) as i32);
+    let s = ts.rem_euclid(DAY) as u32;
+    out.push(b'T');
+    push_digits(out, s / 3600, 2);
+    out.push(b':');
+    push_digits(out, s / 60 % 60, 2);
+    out.push(b':');
+    push_digits(out, s % 60, 2);
+}
+
+/// `YYYY-MM-DD` as a `String`.
+pub fn date_string(day: i32) -> String {
+    let mut v = Vec::with_capacity(10);
+    write_date(&mut v, day);
+    String::from_utf8_lossy(&v).into_owned()
+}
+
+#[inline]
+fn push_digits(out: &mut Vec<u8>, mut v: u32, width: usize) {
+    let start = out.len();
+    out.resize(start + width, b'0');
+    for i in (0..width).rev() {
+        out[start + i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+}
+
+/// A parsed date or timestamp, and whether the text carried a time of day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parsed {
+    /// Seconds since the epoch (midnight when no time was given).
+    pub ts: i64,
+    /// Whether the text had a time of day.
+    pub has_time: bool,
+}
+
+fn num(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 4 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u32, |a, &c| a * 10 + (c - b'0') as u32))
+}
+
+/// Parses `YYYY-MM-DD`, `DD/MM/YYYY` (also with `-` or `.`), optionally followed
+/// by `T` or a space and `HH:MM[:SS[.fff]]`, and an optional `Z`.
+pub fn parse(text: &[u8]) -> Option<Parsed> {
+    let text = trim(text);
+    let (date, time) = match text.iter().position(|&c| c == b'T' || c == b' ') {
+        Some(p) => (&text[..p], Some(trim(&text[p + 1..]))),
+        None => (text, None),
+    };
+    let day = parse_date(date)?;
+    let secs = match time {
+        None => None,
+        Some(t) => Some(parse_time(t)?),
+    };
+    Some(Parsed {
+        ts: day as i64 * DAY + secs.unwrap_or(0) as i64,
+        has_time: secs.is_some(),
+    })
+}
+
+fn parse_date(b: &[u8]) -> Option<i32> {
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        return checked_day(num(&b[..4])? as i32, num(&b[5..7])?, num(&b[8..10])?);
+    }
+    let sep = *b.iter().find(|c| matches!(c, b'/' | b'-' | b'.'))?;
+    let mut parts = b.split(|&c| c == sep);
+    let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || d.len() > 2 || m.len() > 2 {
+        return None;
+    }
+    checked_day(num(y)? as i32, num(m)?, num(d)?)
+}
+
+fn parse_time(b: &[u8]) -> Option<u32> {
+    let b = b.strip_suffix(b"Z").unwrap_or(b);
+    let b = match b.iter().position(|&c| c == b'.') {
+        Some(p) if b[p + 1..].iter().all(u8::is_ascii_digit) => &b[..p],
+        Some(_) => return None,
+        None => b,
+    };
+    let mut parts = b.split(|&c| c == b':');
+    let h = num(parts.next()?)?;
+    let m = num(parts.next()?)?;
+    let s = match parts.next() {
+        Some(s) => num(s)?,
+        None => 0,
+    };
+    if parts.next().is_some() || h > 23 || m > 59 || s > 59 {
+        return None;
+    }
+    Some(h * 3600 + m * 60 + s)
+}
+
+fn trim(b: &[u8]) -> &[u8] {
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &b[start..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip_over_centuries() {
+        for day in -800_000..800_000 {
+            let (y, m, d) = civil_from_days(day);
+            assert_eq!(days_from_civil(y, m, d), day);
+        }
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2025, 1, 1), 20_089);
+        assert_eq!(weekday(days_from_civil(2025, 1, 1)), 2); // a Wednesday
+    }
+
+    #[test]
+    fn parses_the_formats_met_in_the_field() {
+        let d = days_from_civil(2025, 3, 7) as i64 * DAY;
+        let cases: [(&str, i64, bool); 8] = [
+            ("2025-03-07", d, false),
+            ("2025-03-07T10:20:30", d + 37_230, true),
+            ("2025-03-07 10:20:30", d + 37_230, true),
+            ("2025-03-07T10:20:30.123Z", d + 37_230, true),
+            ("07/03/2025", d, false),
+            ("7/3/2025 10:20", d + 37_200, true),
+            (" 07-03-2025 ", d, false),
+            ("07.03.2025 10:20:30", d + 37_230, true),
+        ];
+        for (text, ts, has_time) in cases {
+            assert_eq!(
+                parse(text.as_bytes()),
+                Some(Parsed { ts, has_time }),
+                "{text}"
+            );
+        }
+        for bad in [
+            "",
+            "hier",
+            "2025-02-30",
+            "2025-13-01",
+            "2025-01-01T24:00:00",
+            "01/01/25",
+            "2025-1-1x",
+        ] {
+            assert_eq!(parse(bad.as_bytes()), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn formats_iso() {
+        let mut v = Vec::new();
+        write_timestamp(&mut v, days_from_civil(2024, 2, 29) as i64 * DAY + 3_661);
+        assert_eq!(v, b"2024-02-29T01:01:01");
+    }
+}

@@ -1,0 +1,200 @@
+//! CSV export: every output file, written in chunks to any `io::Write` while its
+//! SHA-256 is computed, then `manifest.json` describing them all. Numbers use a
+//! `.` decimal, money has two decimals, dates are ISO; text cells are quoted when
+//! needed and defused against spreadsheet formulas. No direct identifier (name,
+//! email) exists in the dataset, so none can reach an output.
+
+mod tables;
+
+use crate::clean::CleanReport;
+use crate::error::Error;
+use crate::metrics::{Filter, Report};
+use crate::model::Dataset;
+use sha2::{Digest, Sha256};
+use std::io::{self, Write};
+
+/// Names of the files [`export`] writes, in order (the manifest last).
+pub const FILES: [&str; 13] = [
+    "clients.csv",
+    "interactions.csv",
+    "donnees_marketing.csv",
+    "rejects.csv",
+    "kpis.csv",
+    "by_channel.csv",
+    "by_segment.csv",
+    "age_bands.csv",
+    "daily.csv",
+    "funnel.csv",
+    "rfm.csv",
+    "rfm_segments.csv",
+    "manifest.json",
+];
+
+/// What was written for one output file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Output {
+    /// File name.
+    pub name: String,
+    /// Data rows (the header excluded).
+    pub rows: u64,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the bytes, lowercase hex.
+    pub sha256: String,
+}
+
+/// Everything an export needs.
+pub struct ExportInput<'a> {
+    /// The clean dataset.
+    pub dataset: &'a Dataset,
+    /// Metrics computed on it with `filter`.
+    pub report: &'a Report,
+    /// What cleaning did.
+    pub clean: &'a CleanReport,
+    /// The selection; row-level files follow it too.
+    pub filter: &'a Filter,
+    /// The options of the run, recorded in the manifest.
+    pub options: serde_json::Value,
+}
+
+/// Size of the chunks handed to the writer.
+pub const CHUNK: usize = 1 << 20;
+
+/// Rows are formatted into a buffer that is handed on in chunks of about [`CHUNK`].
+pub(crate) struct Chunked<'w> {
+    buf: Vec<u8>,
+    out: &'w mut dyn Write,
+    hash: Sha256,
+    bytes: u64,
+    rows: u64,
+}
+
+impl<'w> Chunked<'w> {
+    fn new(out: &'w mut dyn Write) -> Self {
+        Self {
+            buf: Vec::with_capacity(CHUNK + 4096),
+            out,
+            hash: Sha256::new(),
+            bytes: 0,
+            rows: 0,
+        }
+    }
+
+    /// The buffer to append the next row to.
+    #[inline]
+    pub fn row(&mut self) -> &mut Vec<u8> {
+        self.rows += 1;
+        &mut self.buf
+    }
+
+    /// The buffer, for the header (not counted as a row).
+    pub fn header(&mut self, h: &str) {
+        self.buf.extend_from_slice(h.as_bytes());
+        self.buf.push(b'\n');
+    }
+
+    /// Hands the buffer on once it is large enough.
+    #[inline]
+    pub fn maybe_flush(&mut self) -> io::Result<()> {
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.hash.update(&self.buf);
+        self.bytes += self.buf.len() as u64;
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn finish(mut self, name: &str) -> io::Result<Output> {
+        self.flush()?;
+        self.out.flush()?;
+        let digest = self.hash.finalize();
+        let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
+        Ok(Output {
+            name: name.to_string(),
+            rows: self.rows,
+            bytes: self.bytes,
+            sha256,
+        })
+    }
+}
+
+/// Writes every file of [`FILES`]: `open(name)` gives the writer for each.
+/// Calls `progress` with the fraction done after each file.
+pub fn export<W: Write>(
+    input: &ExportInput,
+    open: &mut dyn FnMut(&str) -> io::Result<W>,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Vec<Output>, Error> {
+    let mut outputs = Vec::with_capacity(FILES.len());
+    for (k, name) in FILES.iter().enumerate() {
+        let io_err = |e| Error::io(name, e);
+        let mut writer = open(name).map_err(io_err)?;
+        let mut out = Chunked::new(&mut writer);
+        match *name {
+            "manifest.json" => {
+                let bytes = tables::manifest(input, &outputs).map_err(io_err)?;
+                out.buf.extend_from_slice(&bytes);
+            }
+            _ => tables::write(name, input, &mut out).map_err(io_err)?,
+        }
+        let mut done = out.finish(name).map_err(io_err)?;
+        if *name == "manifest.json" {
+            done.rows = 0;
+        }
+        outputs.push(done);
+        progress((k + 1) as f64 / FILES.len() as f64);
+    }
+    Ok(outputs)
+}
+
+/// Writes every file into memory, for the browser and tests: the outputs and
+/// the (name, bytes) of each file.
+pub fn export_to_memory(
+    input: &ExportInput,
+) -> Result<(Vec<Output>, Vec<(String, Vec<u8>)>), Error> {
+    let files = std::cell::RefCell::new(Vec::new());
+    let outputs = export(
+        input,
+        &mut |name| {
+            Ok(SharedFile {
+                name: name.to_string(),
+                buf: Vec::new(),
+                sink: &files,
+            })
+        },
+        &mut |_| {},
+    )?;
+    Ok((outputs, files.into_inner()))
+}
+
+/// A writer that hands its bytes to a shared list when dropped.
+struct SharedFile<'s> {
+    name: String,
+    buf: Vec<u8>,
+    sink: &'s std::cell::RefCell<Vec<(String, Vec<u8>)>>,
+}
+
+impl Write for SharedFile<'_> {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for SharedFile<'_> {
+    fn drop(&mut self) {
+        let buf = std::mem::take(&mut self.buf);
+        self.sink
+            .borrow_mut()
+            .push((std::mem::take(&mut self.name), buf));
+    }
+}

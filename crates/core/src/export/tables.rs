@@ -1,0 +1,394 @@
+//! The content of each output file.
+
+use super::{Chunked, ExportInput, Output};
+use crate::dates::{write_date, write_timestamp, DAY};
+use crate::metrics::{GroupRow, Report};
+use crate::model::{Action, Dataset, NO_DAY};
+use crate::text::{div_round, push_cents, push_int, push_ratio, push_text};
+use std::io;
+
+pub(super) fn write(name: &str, input: &ExportInput, out: &mut Chunked) -> io::Result<()> {
+    let ds = input.dataset;
+    let r = input.report;
+    match name {
+        "clients.csv" => clients(ds, input, out),
+        "interactions.csv" => interactions(ds, input, out, false),
+        "donnees_marketing.csv" => interactions(ds, input, out, true),
+        "rejects.csv" => rejects(input, out),
+        "kpis.csv" => kpis(r, out),
+        "by_channel.csv" => groups("canal_acquisition", &r.by_channel, r, out),
+        "by_segment.csv" => groups("segment", &r.by_segment, r, out),
+        "age_bands.csv" => groups("age_band", &r.by_age_band, r, out),
+        "daily.csv" => daily(r, out),
+        "funnel.csv" => funnel(r, out),
+        "rfm.csv" => rfm(ds, r, out),
+        "rfm_segments.csv" => rfm_segments(r, out),
+        _ => Ok(()),
+    }
+}
+
+/// Customer rows in the selection (channel and segment filters).
+fn selected_customers<'a>(
+    ds: &'a Dataset,
+    input: &'a ExportInput,
+) -> impl Iterator<Item = usize> + 'a {
+    let f = input.filter;
+    let c = &ds.customers;
+    (0..c.len()).filter(move |&i| {
+        f.channels
+            .as_ref()
+            .is_none_or(|l| l.contains(&c.channel[i]))
+            && f.segments
+                .as_ref()
+                .is_none_or(|l| l.contains(&c.segment[i]))
+    })
+}
+
+fn clients(ds: &Dataset, input: &ExportInput, out: &mut Chunked) -> io::Result<()> {
+    let c = &ds.customers;
+    out.header(
+        "client_id,age,ville,segment,canal_acquisition,code_postal,departement,date_inscription,consentement_marketing",
+    );
+    for i in selected_customers(ds, input) {
+        let b = out.row();
+        push_id(b, &c.id, i);
+        b.push(b',');
+        push_int(b, c.age[i] as i64);
+        b.push(b',');
+        push_text(b, c.villes.label(c.ville[i]).as_bytes());
+        b.push(b',');
+        push_text(b, c.segments.label(c.segment[i]).as_bytes());
+        b.push(b',');
+        push_text(b, c.channels.label(c.channel[i]).as_bytes());
+        b.push(b',');
+        push_text(b, c.codes_postaux.label(c.code_postal[i]).as_bytes());
+        b.push(b',');
+        push_text(b, c.departements.label(c.departement[i]).as_bytes());
+        b.push(b',');
+        if c.signup[i] != NO_DAY {
+            write_date(b, c.signup[i]);
+        }
+        b.extend_from_slice(if c.consent[i] {
+            b",true\n"
+        } else {
+            b",false\n"
+        });
+        out.maybe_flush()?;
+    }
+    Ok(())
+}
+
+/// Whether an id needs quoting or defusing (free-text ids from imported files).
+fn needs_care(id: &[u8]) -> bool {
+    matches!(id.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
+        || id.iter().any(|&c| matches!(c, b',' | b'"' | b'\n' | b'\r'))
+}
+
+/// Appends an id cell of `col`, defused when it needs it.
+#[inline]
+fn push_id(b: &mut Vec<u8>, col: &crate::ids::IdColumn, i: usize) {
+    let start = b.len();
+    col.write(i, b);
+    if matches!(col, crate::ids::IdColumn::Text { .. }) && needs_care(&b[start..]) {
+        let id = b[start..].to_vec();
+        b.truncate(start);
+        push_text(b, &id);
+    }
+}
+
+fn interactions(
+    ds: &Dataset,
+    input: &ExportInput,
+    out: &mut Chunked,
+    merged: bool,
+) -> io::Result<()> {
+    let c = &ds.customers;
+    let t = &ds.interactions;
+    let f = input.filter;
+    let lo = f.from.unwrap_or(ds.from) as i64 * DAY;
+    let hi = (f.to.unwrap_or(ds.to) as i64 + 1) * DAY;
+    let selected: Vec<bool> = {
+        let mut v = vec![false; c.len()];
+        for i in selected_customers(ds, input) {
+            v[i] = true;
+        }
+        v
+    };
+    if merged {
+        out.header(
+            "interaction_id,client_id,type_action,valeur_achat,date,age,ville,segment,canal_acquisition,est_achat,\
+session_id,code_postal,departement",
+        );
+    } else {
+        out.header("interaction_id,client_id,session_id,type_action,valeur_achat,horodatage");
+    }
+    for i in 0..t.len() {
+        let cust = t.customer[i] as usize;
+        if !selected[cust] || t.ts[i] < lo || t.ts[i] >= hi {
+            continue;
+        }
+        let b = out.row();
+        let action = Action::from_code(t.action[i]);
+        push_id(b, &t.id, i);
+        b.push(b',');
+        push_id(b, &c.id, cust);
+        b.push(b',');
+        if !merged {
+            push_id(b, &t.session_ids, t.session[i] as usize);
+            b.push(b',');
+        }
+        b.extend_from_slice(action.label().as_bytes());
+        b.push(b',');
+        if action == Action::Purchase {
+            push_cents(b, t.amount[i]);
+        }
+        b.push(b',');
+        write_timestamp(b, t.ts[i]);
+        if merged {
+            b.push(b',');
+            push_int(b, c.age[cust] as i64);
+            b.push(b',');
+            push_text(b, c.villes.label(c.ville[cust]).as_bytes());
+            b.push(b',');
+            push_text(b, c.segments.label(c.segment[cust]).as_bytes());
+            b.push(b',');
+            push_text(b, c.channels.label(c.channel[cust]).as_bytes());
+            b.extend_from_slice(if action == Action::Purchase {
+                b",true,"
+            } else {
+                b",false,"
+            });
+            push_id(b, &t.session_ids, t.session[i] as usize);
+            b.push(b',');
+            push_text(b, c.codes_postaux.label(c.code_postal[cust]).as_bytes());
+            b.push(b',');
+            push_text(b, c.departements.label(c.departement[cust]).as_bytes());
+        }
+        b.push(b'\n');
+        out.maybe_flush()?;
+    }
+    Ok(())
+}
+
+fn rejects(input: &ExportInput, out: &mut Chunked) -> io::Result<()> {
+    out.header("file,line,column,rule,value");
+    for r in &input.clean.rejects {
+        let b = out.row();
+        push_text(b, input.clean.file(r.file).file.as_bytes());
+        b.push(b',');
+        push_int(b, r.line as i64);
+        b.push(b',');
+        push_text(b, r.column.as_bytes());
+        b.push(b',');
+        push_text(b, r.rule.as_bytes());
+        b.push(b',');
+        push_text(b, r.value.as_bytes());
+        b.push(b'\n');
+        out.maybe_flush()?;
+    }
+    Ok(())
+}
+
+fn kpis(r: &Report, out: &mut Chunked) -> io::Result<()> {
+    let k = &r.kpis;
+    out.header("metric,value");
+    let ints: [(&str, u64); 6] = [
+        ("customers", k.customers),
+        ("active_customers", k.active_customers),
+        ("buyers", k.buyers),
+        ("interactions", k.interactions),
+        ("sessions", k.sessions),
+        ("purchases", k.purchases),
+    ];
+    for (name, v) in ints {
+        let b = out.row();
+        b.extend_from_slice(name.as_bytes());
+        b.push(b',');
+        push_int(b, v as i64);
+        b.push(b'\n');
+    }
+    let money = [
+        ("revenue", k.revenue_cents),
+        (
+            "average_basket",
+            div_round(k.revenue_cents, k.purchases as i64),
+        ),
+    ];
+    for (name, cents) in money {
+        let b = out.row();
+        b.extend_from_slice(name.as_bytes());
+        b.push(b',');
+        push_cents(b, cents);
+        b.push(b'\n');
+    }
+    let rates = [
+        ("customer_conversion", k.buyers, k.active_customers),
+        ("session_conversion", k.sessions_with_purchase, k.sessions),
+        ("interaction_conversion", k.purchases, k.interactions),
+    ];
+    for (name, num, den) in rates {
+        let b = out.row();
+        b.extend_from_slice(name.as_bytes());
+        b.push(b',');
+        push_ratio(b, num as u128, den as u128);
+        b.push(b'\n');
+    }
+    Ok(())
+}
+
+fn groups(key: &str, rows: &[GroupRow], r: &Report, out: &mut Chunked) -> io::Result<()> {
+    out.header(&format!(
+        "{key},customers,active_customers,buyers,customer_conversion,purchases,revenue,average_basket,revenue_share,interactions"
+    ));
+    for g in rows {
+        let b = out.row();
+        push_text(b, g.label.as_bytes());
+        for v in [g.customers, g.active_customers, g.buyers] {
+            b.push(b',');
+            push_int(b, v as i64);
+        }
+        b.push(b',');
+        push_ratio(b, g.buyers as u128, g.active_customers as u128);
+        b.push(b',');
+        push_int(b, g.purchases as i64);
+        b.push(b',');
+        push_cents(b, g.revenue_cents);
+        b.push(b',');
+        push_cents(b, div_round(g.revenue_cents, g.purchases as i64));
+        b.push(b',');
+        push_ratio(
+            b,
+            g.revenue_cents.max(0) as u128,
+            r.kpis.revenue_cents.max(0) as u128,
+        );
+        b.push(b',');
+        push_int(b, g.interactions as i64);
+        b.push(b'\n');
+    }
+    Ok(())
+}
+
+fn daily(r: &Report, out: &mut Chunked) -> io::Result<()> {
+    out.header("date,interactions,page_views,carts,purchases,revenue,active_customers");
+    for d in &r.daily {
+        let b = out.row();
+        write_date(b, d.day);
+        for v in [d.interactions, d.page_views, d.carts, d.purchases] {
+            b.push(b',');
+            push_int(b, v as i64);
+        }
+        b.push(b',');
+        push_cents(b, d.revenue_cents);
+        b.push(b',');
+        push_int(b, d.active_customers as i64);
+        b.push(b'\n');
+    }
+    Ok(())
+}
+
+fn funnel(r: &Report, out: &mut Chunked) -> io::Result<()> {
+    out.header("canal_acquisition,sessions_view,sessions_cart,sessions_purchase,view_to_cart,cart_to_purchase,view_to_purchase");
+    for f in &r.funnel {
+        let b = out.row();
+        push_text(b, f.label.as_bytes());
+        for v in [f.sessions_view, f.sessions_cart, f.sessions_purchase] {
+            b.push(b',');
+            push_int(b, v as i64);
+        }
+        for (num, den) in [
+            (f.sessions_cart, f.sessions_view),
+            (f.sessions_purchase, f.sessions_cart),
+            (f.sessions_purchase, f.sessions_view),
+        ] {
+            b.push(b',');
+            push_ratio(b, num as u128, den as u128);
+        }
+        b.push(b'\n');
+    }
+    Ok(())
+}
+
+fn rfm(ds: &Dataset, r: &Report, out: &mut Chunked) -> io::Result<()> {
+    out.header("client_id,recency_days,frequency,monetary,r,f,m,rfm_code,rfm_segment");
+    for row in &r.rfm.rows {
+        let b = out.row();
+        push_id(b, &ds.customers.id, row.customer as usize);
+        b.push(b',');
+        if let Some(days) = row.recency_days {
+            push_int(b, days as i64);
+        }
+        b.push(b',');
+        push_int(b, row.frequency as i64);
+        b.push(b',');
+        push_cents(b, row.monetary_cents);
+        if row.r > 0 {
+            for s in [row.r, row.f, row.m] {
+                b.push(b',');
+                b.push(b'0' + s);
+            }
+            b.push(b',');
+            b.extend_from_slice(&[b'0' + row.r, b'0' + row.f, b'0' + row.m]);
+        } else {
+            b.extend_from_slice(b",,,,");
+        }
+        b.push(b',');
+        push_text(b, row.segment.label().as_bytes());
+        b.push(b'\n');
+        out.maybe_flush()?;
+    }
+    Ok(())
+}
+
+fn rfm_segments(r: &Report, out: &mut Chunked) -> io::Result<()> {
+    out.header("rfm_segment,customers,revenue,revenue_share,customer_share");
+    let total_customers: u64 = r.rfm.segments.iter().map(|s| s.customers).sum();
+    for s in &r.rfm.segments {
+        let b = out.row();
+        push_text(b, s.segment.label().as_bytes());
+        b.push(b',');
+        push_int(b, s.customers as i64);
+        b.push(b',');
+        push_cents(b, s.revenue_cents);
+        b.push(b',');
+        push_ratio(
+            b,
+            s.revenue_cents.max(0) as u128,
+            r.kpis.revenue_cents.max(0) as u128,
+        );
+        b.push(b',');
+        push_ratio(b, s.customers as u128, total_customers as u128);
+        b.push(b'\n');
+    }
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct Manifest<'a> {
+    engine: &'static str,
+    version: &'static str,
+    options: &'a serde_json::Value,
+    filter: &'a crate::metrics::Filter,
+    period: (String, String),
+    session_rule: crate::clean::SessionRule,
+    inputs: [&'a crate::clean::FileReport; 2],
+    outputs: &'a [Output],
+}
+
+pub(super) fn manifest(input: &ExportInput, outputs: &[Output]) -> io::Result<Vec<u8>> {
+    let m = Manifest {
+        engine: "numberly-core",
+        version: crate::VERSION,
+        options: &input.options,
+        filter: input.filter,
+        period: (
+            crate::dates::date_string(input.report.from),
+            crate::dates::date_string(input.report.to),
+        ),
+        session_rule: input.clean.session_rule,
+        inputs: [&input.clean.clients, &input.clean.interactions],
+        outputs,
+    };
+    let mut v = serde_json::to_vec_pretty(&m).map_err(io::Error::other)?;
+    v.push(b'\n');
+    Ok(v)
+}

@@ -1,0 +1,395 @@
+//! Identifier and category columns. Ids such as `C_000123` are stored as a shared
+//! prefix plus a number, so a million of them cost eight bytes each and are found
+//! by array lookup; any other spelling falls back to text and a hash map.
+
+use rustc_hash::FxHashMap;
+
+/// Splits `C_000123` into (`C_`, `000123`); `None` without a trailing number.
+fn split_numbered(id: &[u8]) -> Option<(&[u8], &[u8])> {
+    let digits = id.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    (digits > 0 && digits <= 18).then(|| id.split_at(id.len() - digits))
+}
+
+fn digits_value(d: &[u8]) -> u64 {
+    d.iter().fold(0u64, |a, &c| a * 10 + (c - b'0') as u64)
+}
+
+/// A column of identifiers, in row order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdColumn {
+    /// Every id is `prefix` + a number zero-padded to `width` digits.
+    Numbered {
+        /// The shared prefix (`C_`).
+        prefix: Vec<u8>,
+        /// The digit count.
+        width: usize,
+        /// The numbers.
+        nums: Vec<u64>,
+    },
+    /// Free text ids: bytes of all ids, and where each one ends.
+    Text {
+        /// The ids, one after the other.
+        bytes: Vec<u8>,
+        /// The end offset of each id in `bytes`.
+        ends: Vec<u64>,
+    },
+}
+
+impl Default for IdColumn {
+    fn default() -> Self {
+        IdColumn::Numbered {
+            prefix: Vec::new(),
+            width: 0,
+            nums: Vec::new(),
+        }
+    }
+}
+
+impl IdColumn {
+    /// A numbered column (`prefix` + `width` digits) from its numbers.
+    pub fn numbered(prefix: &str, width: usize, nums: Vec<u64>) -> Self {
+        IdColumn::Numbered {
+            prefix: prefix.as_bytes().to_vec(),
+            width,
+            nums,
+        }
+    }
+
+    /// Number of ids.
+    pub fn len(&self) -> usize {
+        match self {
+            IdColumn::Numbered { nums, .. } => nums.len(),
+            IdColumn::Text { ends, .. } => ends.len(),
+        }
+    }
+
+    /// Whether the column is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends an id.
+    pub fn push(&mut self, id: &[u8]) {
+        if let IdColumn::Numbered {
+            prefix,
+            width,
+            nums,
+        } = self
+        {
+            if nums.is_empty() && *width == 0 {
+                if let Some((p, d)) = split_numbered(id) {
+                    *prefix = p.to_vec();
+                    *width = d.len();
+                }
+            }
+            match split_numbered(id) {
+                Some((p, d)) if *width > 0 && p == prefix.as_slice() && d.len() == *width => {
+                    nums.push(digits_value(d));
+                    return;
+                }
+                _ => self.to_text(),
+            }
+        }
+        if let IdColumn::Text { bytes, ends } = self {
+            bytes.extend_from_slice(id);
+            ends.push(bytes.len() as u64);
+        }
+    }
+
+    fn to_text(&mut self) {
+        if let IdColumn::Numbered { .. } = self {
+            let mut bytes = Vec::new();
+            let mut ends = Vec::with_capacity(self.len());
+            for i in 0..self.len() {
+                self.write(i, &mut bytes);
+                ends.push(bytes.len() as u64);
+            }
+            *self = IdColumn::Text { bytes, ends };
+        }
+    }
+
+    /// Appends id `i` to `out`.
+    #[inline]
+    pub fn write(&self, i: usize, out: &mut Vec<u8>) {
+        match self {
+            IdColumn::Numbered {
+                prefix,
+                width,
+                nums,
+            } => {
+                out.extend_from_slice(prefix);
+                crate::text::push_padded(out, nums[i], *width);
+            }
+            IdColumn::Text { bytes, ends } => {
+                let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+                out.extend_from_slice(&bytes[start..ends[i] as usize]);
+            }
+        }
+    }
+
+    /// Id `i` as a string.
+    pub fn get(&self, i: usize) -> String {
+        let mut v = Vec::new();
+        self.write(i, &mut v);
+        String::from_utf8_lossy(&v).into_owned()
+    }
+
+    /// The ids at `rows`, in that order.
+    pub fn select(&self, rows: impl Iterator<Item = usize>) -> IdColumn {
+        match self {
+            IdColumn::Numbered {
+                prefix,
+                width,
+                nums,
+            } => IdColumn::Numbered {
+                prefix: prefix.clone(),
+                width: *width,
+                nums: rows.map(|i| nums[i]).collect(),
+            },
+            IdColumn::Text { .. } => {
+                let mut out = IdColumn::Text {
+                    bytes: Vec::new(),
+                    ends: Vec::new(),
+                };
+                let mut buf = Vec::new();
+                for i in rows {
+                    buf.clear();
+                    self.write(i, &mut buf);
+                    out.push(&buf);
+                }
+                out
+            }
+        }
+    }
+}
+
+/// Finds the code of an id in O(1): an array indexed by number for ids of the
+/// dominant `prefix + width digits` form, a hash map for the rest.
+#[derive(Debug, Default)]
+pub struct IdIndex {
+    prefix: Vec<u8>,
+    width: usize,
+    dense: Vec<u32>,
+    dense_limit: u64,
+    sparse: FxHashMap<Box<[u8]>, u32>,
+    len: u32,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl IdIndex {
+    /// An index expecting about `capacity` ids.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            dense_limit: (capacity as u64).saturating_mul(4).max(1 << 16),
+            ..Self::default()
+        }
+    }
+
+    /// An index over every id of `column`; code `i` is row `i` (later duplicates keep the first row).
+    pub fn of(column: &IdColumn) -> Self {
+        let mut index = Self::with_capacity(column.len());
+        let mut buf = Vec::new();
+        for i in 0..column.len() {
+            buf.clear();
+            column.write(i, &mut buf);
+            index.insert(&buf);
+        }
+        index
+    }
+
+    fn slot(&self, id: &[u8]) -> Option<u64> {
+        let (p, d) = split_numbered(id)?;
+        if self.width == 0 || p != self.prefix.as_slice() || d.len() != self.width {
+            return None;
+        }
+        let n = digits_value(d);
+        (n < self.dense_limit).then_some(n)
+    }
+
+    /// Number of distinct ids.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether no id was inserted.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The code of `id`, if present.
+    #[inline]
+    pub fn get(&self, id: &[u8]) -> Option<u32> {
+        match self.slot(id) {
+            Some(n) => self.dense.get(n as usize).copied().filter(|&c| c != EMPTY),
+            None => self.sparse.get(id).copied(),
+        }
+    }
+
+    /// Inserts `id`; returns its code and whether it is new.
+    pub fn insert(&mut self, id: &[u8]) -> (u32, bool) {
+        if self.len == 0 && self.width == 0 {
+            if let Some((p, d)) = split_numbered(id) {
+                self.prefix = p.to_vec();
+                self.width = d.len();
+                if self.dense_limit == 0 {
+                    self.dense_limit = 1 << 16;
+                }
+            }
+        }
+        let code = self.len;
+        match self.slot(id) {
+            Some(n) => {
+                let n = n as usize;
+                if n >= self.dense.len() {
+                    self.dense.resize(
+                        (n + 1)
+                            .max(self.dense.len() * 2)
+                            .min(self.dense_limit as usize),
+                        EMPTY,
+                    );
+                }
+                if self.dense[n] != EMPTY {
+                    return (self.dense[n], false);
+                }
+                self.dense[n] = code;
+            }
+            None => {
+                if let Some(&c) = self.sparse.get(id) {
+                    return (c, false);
+                }
+                self.sparse.insert(id.into(), code);
+            }
+        }
+        self.len += 1;
+        (code, true)
+    }
+}
+
+/// A dictionary of category labels: label ↔ small integer code, in first-seen order.
+/// Category dictionaries also match by spelling key, so `" seo"` and `"SEO"` are one
+/// category; plain text dictionaries (commune names) match exact text only.
+#[derive(Debug, Clone, Default)]
+pub struct Dict {
+    labels: Vec<String>,
+    exact: FxHashMap<String, u32>,
+    by_key: Option<FxHashMap<String, u32>>,
+}
+
+impl Dict {
+    /// A category dictionary pre-filled with canonical labels, in this order.
+    pub fn categories<S: AsRef<str>>(labels: &[S]) -> Self {
+        let mut d = Self {
+            by_key: Some(FxHashMap::default()),
+            ..Self::default()
+        };
+        for l in labels {
+            d.intern(l.as_ref());
+        }
+        d
+    }
+
+    /// An exact-text dictionary.
+    pub fn text() -> Self {
+        Self::default()
+    }
+
+    /// The labels, by code.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// Number of labels.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether the dictionary is empty.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// Label of a code.
+    pub fn label(&self, code: u32) -> &str {
+        self.labels.get(code as usize).map_or("", String::as_str)
+    }
+
+    /// Code of `raw`: its exact label, or (for categories) a matching spelling.
+    pub fn find(&self, raw: &str) -> Option<u32> {
+        if let Some(&c) = self.exact.get(raw) {
+            return Some(c);
+        }
+        self.by_key
+            .as_ref()?
+            .get(&crate::text::category_key(raw))
+            .copied()
+    }
+
+    /// Code for `raw`, adding it (trimmed) when nothing matches; the flag says whether
+    /// `raw` differed from the stored label (a corrected spelling).
+    pub fn intern(&mut self, raw: &str) -> (u32, bool) {
+        if let Some(&c) = self.exact.get(raw) {
+            return (c, false);
+        }
+        let trimmed = raw.trim();
+        if let Some(code) = self.find(trimmed) {
+            return (code, true);
+        }
+        let code = self.labels.len() as u32;
+        self.labels.push(trimmed.to_string());
+        self.exact.insert(trimmed.to_string(), code);
+        if let Some(keys) = &mut self.by_key {
+            keys.entry(crate::text::category_key(trimmed))
+                .or_insert(code);
+        }
+        (code, trimmed != raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_ids_stay_compact_until_an_odd_one_arrives() {
+        let mut c = IdColumn::default();
+        c.push(b"C_0001");
+        c.push(b"C_0042");
+        assert!(matches!(c, IdColumn::Numbered { .. }));
+        assert_eq!(c.get(1), "C_0042");
+        c.push(b"client-x");
+        assert!(matches!(c, IdColumn::Text { .. }));
+        assert_eq!(
+            (c.get(0), c.get(1), c.get(2)),
+            ("C_0001".into(), "C_0042".into(), "client-x".into())
+        );
+    }
+
+    #[test]
+    fn index_finds_dense_and_sparse_ids() {
+        let mut ix = IdIndex::with_capacity(4);
+        assert_eq!(ix.insert(b"C_0001"), (0, true));
+        assert_eq!(ix.insert(b"C_1"), (1, true)); // other width: not the same id
+        assert_eq!(ix.insert(b"zz"), (2, true));
+        assert_eq!(ix.insert(b"C_0001"), (0, false));
+        assert_eq!(ix.insert(b"C_99999999999"), (3, true)); // past the dense limit
+        assert_eq!(ix.get(b"C_99999999999"), Some(3));
+        assert_eq!(ix.get(b"C_0002"), None);
+        assert_eq!(ix.get(b"C_1"), Some(1));
+        assert_eq!(ix.len(), 4);
+    }
+
+    #[test]
+    fn dict_merges_spellings() {
+        let mut d = Dict::categories(&["SEO", "Email"]);
+        assert_eq!(d.intern(" seo"), (0, true));
+        assert_eq!(d.intern("E-mail"), (1, true));
+        assert_eq!(d.intern("Email"), (1, false));
+        assert_eq!(d.intern("Publicité "), (2, true));
+        assert_eq!(d.intern("publicite"), (2, true));
+        assert_eq!(d.label(2), "Publicité");
+        let mut t = Dict::text();
+        assert_eq!(t.intern("Saint-Denis"), (0, false));
+        assert_eq!(t.intern("saint denis"), (1, false));
+    }
+}

@@ -1,0 +1,218 @@
+//! Which header names mean which column: the original demo's French names and
+//! the common English ones map themselves.
+
+use super::CsvFile;
+use crate::error::Error;
+use crate::text::category_key;
+
+/// A column the engine understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    /// Canonical name, as written in the outputs.
+    pub name: &'static str,
+    /// Other accepted header names (compared without case, accents, spaces, `-`, `_`).
+    pub aliases: &'static [&'static str],
+    /// Whether a file without it cannot be used.
+    pub required: bool,
+}
+
+const fn col(name: &'static str, aliases: &'static [&'static str], required: bool) -> Column {
+    Column {
+        name,
+        aliases,
+        required,
+    }
+}
+
+/// Columns of a clients file, in the order `clean` expects them.
+pub const CLIENT_COLUMNS: [Column; 9] = [
+    col(
+        "client_id",
+        &["id_client", "customer_id", "client", "customer", "id"],
+        true,
+    ),
+    col("age", &["age_client", "customer_age"], true),
+    col("ville", &["city", "commune", "town"], false),
+    col(
+        "segment",
+        &["segment_client", "customer_segment", "tier"],
+        true,
+    ),
+    col(
+        "canal_acquisition",
+        &[
+            "canal",
+            "channel",
+            "acquisition_channel",
+            "source",
+            "acquisition",
+        ],
+        true,
+    ),
+    col(
+        "code_postal",
+        &["cp", "postcode", "postal_code", "zip", "zipcode"],
+        false,
+    ),
+    col(
+        "departement",
+        &["département", "department", "dept", "dep"],
+        false,
+    ),
+    col(
+        "date_inscription",
+        &[
+            "signup_date",
+            "date_creation",
+            "created_at",
+            "inscription",
+            "registration_date",
+        ],
+        false,
+    ),
+    col(
+        "consentement_marketing",
+        &[
+            "consentement",
+            "consent",
+            "opt_in",
+            "optin",
+            "marketing_consent",
+        ],
+        false,
+    ),
+];
+
+/// Columns of an interactions file (or of the original demo's merged file).
+pub const INTERACTION_COLUMNS: [Column; 6] = [
+    col(
+        "interaction_id",
+        &["id_interaction", "event_id", "id_evenement"],
+        false,
+    ),
+    col(
+        "client_id",
+        &["id_client", "customer_id", "client", "customer"],
+        true,
+    ),
+    col("session_id", &["session", "id_session", "visit_id"], false),
+    col(
+        "type_action",
+        &["action", "event_type", "type", "event", "type_evenement"],
+        true,
+    ),
+    col(
+        "valeur_achat",
+        &[
+            "montant",
+            "amount",
+            "purchase_value",
+            "value",
+            "valeur",
+            "revenue",
+            "prix",
+        ],
+        true,
+    ),
+    col(
+        "horodatage",
+        &[
+            "date",
+            "timestamp",
+            "datetime",
+            "date_heure",
+            "event_time",
+            "date_interaction",
+            "time",
+        ],
+        true,
+    ),
+];
+
+/// Where each known column sits in a file's header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnMap {
+    /// Position of each column of the list, in the list's order.
+    pub positions: Vec<Option<usize>>,
+    /// Number of header cells.
+    pub width: usize,
+}
+
+impl ColumnMap {
+    /// Maps `columns` onto `file`'s header; fails naming the first required column missing.
+    pub fn new(file: &CsvFile, columns: &[Column]) -> Result<Self, Error> {
+        let keys: Vec<String> = file.header.iter().map(|h| category_key(h)).collect();
+        let mut positions = Vec::with_capacity(columns.len());
+        for c in columns {
+            // The canonical name wins over an alias (`client_id` over `client`).
+            let found = std::iter::once(c.name)
+                .chain(c.aliases.iter().copied())
+                .find_map(|name| keys.iter().position(|k| *k == category_key(name)));
+            if found.is_none() && c.required {
+                let expected: Vec<&str> = std::iter::once(c.name)
+                    .chain(c.aliases.iter().copied())
+                    .collect();
+                return Err(Error::input(
+                    &file.name,
+                    format!(
+                        "required column `{}` is missing (expected a header named one of: {}; the header is: {})",
+                        c.name,
+                        expected.join(", "),
+                        file.header.join(&(file.separator as char).to_string()),
+                    ),
+                ));
+            }
+            positions.push(found);
+        }
+        Ok(Self {
+            positions,
+            width: file.header.len(),
+        })
+    }
+
+    /// The field of column `i` in a record, if the file has that column.
+    #[inline]
+    pub fn get<'r>(&self, i: usize, fields: &[&'r [u8]]) -> Option<&'r [u8]> {
+        self.positions[i].and_then(|p| fields.get(p).copied())
+    }
+
+    /// Whether the file has column `i`.
+    pub fn has(&self, i: usize) -> bool {
+        self.positions[i].is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_demo_and_english_headers() {
+        let f = CsvFile::open(
+            "d.csv",
+            b"interaction_id,client_id,type_action,valeur_achat,date,age\n",
+        )
+        .unwrap();
+        let m = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap();
+        assert_eq!(
+            m.positions,
+            vec![Some(0), Some(1), None, Some(2), Some(3), Some(4)]
+        );
+        let f = CsvFile::open("e.csv", b"Customer ID;Event Type;Amount;Timestamp\n").unwrap();
+        let m = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap();
+        assert_eq!(
+            m.positions,
+            vec![None, Some(0), None, Some(1), Some(2), Some(3)]
+        );
+    }
+
+    #[test]
+    fn missing_required_column_is_named() {
+        let f = CsvFile::open("clients.csv", b"client_id,age,ville,canal_acquisition\n").unwrap();
+        let e = ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap_err().to_string();
+        assert!(
+            e.starts_with("clients.csv: required column `segment` is missing"),
+            "{e}"
+        );
+    }
+}

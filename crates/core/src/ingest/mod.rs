@@ -1,0 +1,300 @@
+//! Reading CSV files as they are met in the field: `,` `;` or tab separators
+//! (detected), UTF-8 with or without BOM or Windows-1252 (detected), quoted
+//! fields with embedded separators and line breaks. A file is parsed once here;
+//! `clean` turns its fields into typed columns.
+
+mod columns;
+
+pub use columns::{Column, ColumnMap, CLIENT_COLUMNS, INTERACTION_COLUMNS};
+
+use crate::error::Error;
+use crate::text::{decode, Encoding};
+use std::borrow::Cow;
+
+/// An opened CSV file: decoded text, detected separator and header.
+pub struct CsvFile<'a> {
+    /// The file's name, for messages and reports.
+    pub name: String,
+    /// The detected encoding.
+    pub encoding: Encoding,
+    /// The detected separator.
+    pub separator: u8,
+    /// Header cells, trimmed.
+    pub header: Vec<String>,
+    text: Cow<'a, [u8]>,
+    body_start: usize,
+    body_first_line: u64,
+}
+
+const MAGIC: [(&[u8], &str); 6] = [
+    (b"PK\x03\x04", "a zip archive or an .xlsx workbook"),
+    (b"\xD0\xCF\x11\xE0", "an .xls workbook"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xFF\xD8\xFF", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+];
+
+impl<'a> CsvFile<'a> {
+    /// Opens `bytes` as a CSV file called `name`; fails with one clear sentence when
+    /// the bytes are empty, binary, or have no header row.
+    pub fn open(name: &str, bytes: &'a [u8]) -> Result<Self, Error> {
+        if bytes.iter().all(|c| c.is_ascii_whitespace()) {
+            return Err(Error::input(name, "the file is empty"));
+        }
+        if let Some((_, what)) = MAGIC.iter().find(|(m, _)| bytes.starts_with(m)) {
+            return Err(Error::input(
+                name,
+                format!("this is not a CSV file: it looks like {what}"),
+            ));
+        }
+        let head = &bytes[..bytes.len().min(65_536)];
+        let controls = head
+            .iter()
+            .filter(|&&c| c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'))
+            .count();
+        if controls > 0 && (head.contains(&0) || controls * 100 > head.len()) {
+            return Err(Error::input(
+                name,
+                "this is not a CSV text file: it contains binary data",
+            ));
+        }
+        let (text, encoding) = decode(bytes);
+        let separator = detect_separator(&text);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(separator)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&text[..]);
+        let mut record = csv::ByteRecord::new();
+        let found = reader
+            .read_byte_record(&mut record)
+            .map_err(|e| Error::input(name, format!("unreadable header: {e}")))?;
+        if !found {
+            return Err(Error::input(name, "the file is empty"));
+        }
+        let header: Vec<String> = record
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).trim().to_string())
+            .collect();
+        let body_start = reader.position().byte() as usize;
+        let body_first_line = reader.position().line();
+        Ok(Self {
+            name: name.to_string(),
+            encoding,
+            separator,
+            header,
+            text,
+            body_start,
+            body_first_line,
+        })
+    }
+
+    /// The file's text after decoding (UTF-8).
+    pub fn text(&self) -> &[u8] {
+        &self.text
+    }
+
+    /// Splits the body into at most `parts` pieces at line breaks that can be read
+    /// independently (one piece when a quote could hide a line break).
+    pub fn parts(&self, parts: usize) -> Vec<Part<'_>> {
+        let body = &self.text[self.body_start.min(self.text.len())..];
+        let quoted = memchr::memchr(b'"', body).is_some();
+        let whole = Part {
+            text: body,
+            first_line: self.body_first_line,
+            separator: self.separator,
+            quoted,
+        };
+        if quoted || parts <= 1 || body.len() < 1 << 20 {
+            return vec![whole];
+        }
+        let mut out = Vec::with_capacity(parts);
+        let (mut start, mut line) = (0usize, self.body_first_line);
+        for k in 1..=parts {
+            let end = if k == parts {
+                body.len()
+            } else {
+                let target = (body.len() * k / parts).max(start);
+                memchr::memchr(b'\n', &body[target..]).map_or(body.len(), |p| target + p + 1)
+            };
+            let piece = &body[start..end];
+            out.push(Part {
+                text: piece,
+                first_line: line,
+                separator: self.separator,
+                quoted: false,
+            });
+            line += memchr::memchr_iter(b'\n', piece).count() as u64;
+            start = end;
+        }
+        out
+    }
+
+    /// Calls `f(line, fields)` for every record of the body, in order.
+    pub fn for_each_record(&self, f: impl FnMut(u64, &[&[u8]])) {
+        if let Some(whole) = self.parts(1).first() {
+            whole.for_each_record(f);
+        }
+    }
+}
+
+/// A piece of a file's body that can be parsed on its own.
+pub struct Part<'t> {
+    text: &'t [u8],
+    first_line: u64,
+    separator: u8,
+    quoted: bool,
+}
+
+impl Part<'_> {
+    /// Number of bytes in the piece.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Whether the piece is empty.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Calls `f(line, fields)` for every record, with 1-based file line numbers.
+    /// Blank lines are not records.
+    pub fn for_each_record(&self, mut f: impl FnMut(u64, &[&[u8]])) {
+        if !self.quoted {
+            let mut fields: Vec<&[u8]> = Vec::with_capacity(32);
+            let mut line = self.first_line;
+            for raw in self.text.split(|&c| c == b'\n') {
+                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                if !raw.is_empty() {
+                    fields.clear();
+                    fields.extend(raw.split(|&c| c == self.separator));
+                    f(line, &fields);
+                }
+                line += 1;
+            }
+            return;
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.separator)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(self.text);
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {
+                    let line = record.position().map_or(0, |p| p.line()) + self.first_line - 1;
+                    let fields: Vec<&[u8]> = record.iter().collect();
+                    f(line, &fields);
+                }
+                Ok(false) => break,
+                // csv only fails on I/O, which a byte slice cannot produce; stop cleanly.
+                Err(_) => break,
+            }
+        }
+    }
+}
+
+/// The most frequent of `,` `;` and tab in the header line (outside quotes); `,` on a tie.
+fn detect_separator(text: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut in_quotes = false;
+    for &c in text.iter().take(65_536) {
+        match c {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' if !in_quotes => break,
+            b',' if !in_quotes => counts[0] += 1,
+            b';' if !in_quotes => counts[1] += 1,
+            b'\t' if !in_quotes => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3)
+        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    [b',', b';', b'\t'][best]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(file: &CsvFile) -> Vec<(u64, Vec<String>)> {
+        let mut out = Vec::new();
+        file.for_each_record(|line, fields| {
+            out.push((
+                line,
+                fields
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect(),
+            ))
+        });
+        out
+    }
+
+    #[test]
+    fn detects_separator_encoding_and_lines() {
+        let f = CsvFile::open("x.csv", b"\xEF\xBB\xBFa;b\r\n1;2,5\r\n\r\n3;4\r\n").unwrap();
+        assert_eq!((f.separator, f.encoding), (b';', Encoding::Utf8));
+        assert_eq!(f.header, ["a", "b"]);
+        assert_eq!(
+            rows(&f),
+            vec![
+                (2, vec!["1".into(), "2,5".into()]),
+                (4, vec!["3".into(), "4".into()])
+            ]
+        );
+        let f = CsvFile::open("t.tsv", b"a\tb\nx\ty\n").unwrap();
+        assert_eq!(f.separator, b'\t');
+    }
+
+    #[test]
+    fn quoted_fields_keep_separators_and_line_breaks() {
+        let f = CsvFile::open(
+            "q.csv",
+            b"a,b\n\"x,1\",\"two\nlines\"\n3,\"say \"\"hi\"\"\"\n",
+        )
+        .unwrap();
+        let r = rows(&f);
+        assert_eq!(r[0], (2, vec!["x,1".to_string(), "two\nlines".to_string()]));
+        assert_eq!(r[1], (4, vec!["3".to_string(), "say \"hi\"".to_string()]));
+    }
+
+    #[test]
+    fn parts_cover_the_body_in_order() {
+        let mut text = b"id,v\n".to_vec();
+        for i in 0..200_000 {
+            text.extend_from_slice(format!("{i},x\n").as_bytes());
+        }
+        let f = CsvFile::open("big.csv", &text).unwrap();
+        let parts = f.parts(3);
+        assert_eq!(parts.len(), 3);
+        let mut seen = Vec::new();
+        for p in &parts {
+            p.for_each_record(|line, fields| seen.push((line, fields[0].to_vec())));
+        }
+        assert_eq!(seen.len(), 200_000);
+        for (i, (line, id)) in seen.iter().enumerate() {
+            assert_eq!(
+                (*line, id.as_slice()),
+                (i as u64 + 2, i.to_string().as_bytes())
+            );
+        }
+    }
+
+    #[test]
+    fn unusable_files_get_one_sentence() {
+        let msg = |b: &[u8]| {
+            CsvFile::open("f.csv", b)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(msg(b""), "f.csv: the file is empty");
+        assert_eq!(msg(b"  \n"), "f.csv: the file is empty");
+        assert!(msg(b"PK\x03\x04rest").contains("xlsx"));
+        assert!(msg(b"\x00\x01\x02\x03abc").contains("binary"));
+    }
+}

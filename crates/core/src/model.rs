@@ -1,0 +1,146 @@
+//! The cleaned, columnar dataset every metric and export reads.
+
+use crate::ids::{Dict, IdColumn};
+
+/// The three interaction types of the funnel, in funnel order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum Action {
+    /// A page view (`page_vue`).
+    View = 0,
+    /// An add-to-cart (`ajout_panier`).
+    Cart = 1,
+    /// A purchase (`achat`).
+    Purchase = 2,
+}
+
+impl Action {
+    /// All actions, in funnel order.
+    pub const ALL: [Action; 3] = [Action::View, Action::Cart, Action::Purchase];
+
+    /// The label used in the files.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::View => "page_vue",
+            Action::Cart => "ajout_panier",
+            Action::Purchase => "achat",
+        }
+    }
+
+    /// The action of a code.
+    pub fn from_code(c: u8) -> Action {
+        match c {
+            0 => Action::View,
+            1 => Action::Cart,
+            _ => Action::Purchase,
+        }
+    }
+
+    /// Recognises a spelling (`page_vue`, `PAGE-VUE`, `view`, `add_to_cart`, `purchase` …).
+    pub fn parse(raw: &str) -> Option<Action> {
+        match crate::text::category_key(raw).as_str() {
+            "pagevue" | "vue" | "pageview" | "view" | "visite" | "visit" => Some(Action::View),
+            "ajoutpanier" | "panier" | "addtocart" | "cart" | "ajout" => Some(Action::Cart),
+            "achat" | "purchase" | "buy" | "commande" | "order" | "vente" => Some(Action::Purchase),
+            _ => None,
+        }
+    }
+}
+
+/// The default customer segments, most valuable first.
+pub const SEGMENTS: [&str; 3] = ["Premium", "Standard", "Basique"];
+
+/// The default acquisition channels of the original demo.
+pub const CHANNELS: [&str; 4] = ["SEO", "Social", "Email", "Direct"];
+
+/// Sentinel for an unknown date (no signup date in the file).
+pub const NO_DAY: i32 = i32::MIN;
+
+/// Kept customers, one entry per row, as columns.
+#[derive(Debug, Clone, Default)]
+pub struct Customers {
+    /// `client_id`.
+    pub id: IdColumn,
+    /// Age in years.
+    pub age: Vec<u8>,
+    /// Commune name (code into `villes`).
+    pub ville: Vec<u32>,
+    /// Postcode (code into `codes_postaux`).
+    pub code_postal: Vec<u32>,
+    /// Département code (code into `departements`).
+    pub departement: Vec<u32>,
+    /// Segment (code into `segments`).
+    pub segment: Vec<u32>,
+    /// Acquisition channel (code into `channels`).
+    pub channel: Vec<u32>,
+    /// Signup day (days since 1970-01-01), or [`NO_DAY`].
+    pub signup: Vec<i32>,
+    /// Marketing opt-in.
+    pub consent: Vec<bool>,
+    /// Commune names.
+    pub villes: Dict,
+    /// Postcodes.
+    pub codes_postaux: Dict,
+    /// Département codes.
+    pub departements: Dict,
+    /// Segment labels.
+    pub segments: Dict,
+    /// Channel labels.
+    pub channels: Dict,
+}
+
+impl Customers {
+    /// Number of customers.
+    pub fn len(&self) -> usize {
+        self.age.len()
+    }
+
+    /// Whether there are no customers.
+    pub fn is_empty(&self) -> bool {
+        self.age.is_empty()
+    }
+}
+
+/// Kept interactions, as columns.
+#[derive(Debug, Clone, Default)]
+pub struct Interactions {
+    /// `interaction_id`.
+    pub id: IdColumn,
+    /// Row of the customer in [`Customers`].
+    pub customer: Vec<u32>,
+    /// Session code (index into `session_ids`).
+    pub session: Vec<u32>,
+    /// Action code ([`Action`] as `u8`).
+    pub action: Vec<u8>,
+    /// Purchase amount in cents (0 unless the action is a purchase).
+    pub amount: Vec<i64>,
+    /// Timestamp in seconds since 1970-01-01T00:00:00.
+    pub ts: Vec<i64>,
+    /// Session labels, by session code.
+    pub session_ids: IdColumn,
+}
+
+impl Interactions {
+    /// Number of interactions.
+    pub fn len(&self) -> usize {
+        self.ts.len()
+    }
+
+    /// Whether there are no interactions.
+    pub fn is_empty(&self) -> bool {
+        self.ts.is_empty()
+    }
+}
+
+/// A clean dataset: customers, their interactions, and the analysis period.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    /// Kept customers.
+    pub customers: Customers,
+    /// Kept interactions.
+    pub interactions: Interactions,
+    /// First day of the period (inclusive).
+    pub from: i32,
+    /// Last day of the period (inclusive).
+    pub to: i32,
+}

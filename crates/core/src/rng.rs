@@ -1,0 +1,208 @@
+//! Portable seeded randomness: every draw goes through fixed-width integers and
+//! `libm`, so the same seed gives the same numbers on native and in WebAssembly.
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng as _, SeedableRng};
+
+/// A seeded random source with the few distributions the generator needs.
+pub struct Rng {
+    inner: ChaCha8Rng,
+}
+
+impl Rng {
+    /// A generator for `seed`; `stream` separates independent uses of one seed.
+    pub fn new(seed: u64, stream: u64) -> Self {
+        let mut inner = ChaCha8Rng::seed_from_u64(seed);
+        inner.set_stream(stream);
+        Self { inner }
+    }
+
+    /// 64 uniform random bits.
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        self.inner.next_u64()
+    }
+
+    /// Uniform in `[0, 1)` with 53 bits of precision.
+    #[inline]
+    pub fn f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Uniform in `[0, n)` (Lemire's multiply-shift with rejection); `n > 0`.
+    #[inline]
+    pub fn below(&mut self, n: u64) -> u64 {
+        debug_assert!(n > 0);
+        let threshold = n.wrapping_neg() % n;
+        loop {
+            let m = (self.next_u64() as u128) * (n as u128);
+            if (m as u64) >= threshold {
+                return (m >> 64) as u64;
+            }
+        }
+    }
+
+    /// True with probability `p`.
+    #[inline]
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.f64() < p
+    }
+
+    /// Standard normal draw (Box–Muller, one value per call).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.f64(); // (0, 1]
+        let u2 = self.f64();
+        libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
+    }
+
+    /// Exponential draw with the given mean.
+    pub fn exponential(&mut self, mean: f64) -> f64 {
+        -mean * libm::log(1.0 - self.f64())
+    }
+
+    /// Log-normal draw whose expectation is `mean` and whose log has spread `sigma`.
+    pub fn lognormal_mean(&mut self, mean: f64, sigma: f64) -> f64 {
+        mean * libm::exp(sigma * self.normal() - sigma * sigma / 2.0)
+    }
+}
+
+/// Cumulative-weight table: draws an index with probability proportional to its weight.
+#[derive(Debug, Clone)]
+pub struct Weighted {
+    cumulative: Vec<u64>,
+}
+
+impl Weighted {
+    /// Builds the table from non-negative integer weights; `None` if they sum to zero.
+    pub fn from_ints(weights: impl IntoIterator<Item = u64>) -> Option<Self> {
+        let mut total = 0u64;
+        let cumulative: Vec<u64> = weights
+            .into_iter()
+            .map(|w| {
+                total = total.saturating_add(w);
+                total
+            })
+            .collect();
+        (total > 0).then_some(Self { cumulative })
+    }
+
+    /// Builds the table from float weights, scaled to integers (1e9 resolution).
+    pub fn from_f64(weights: &[f64]) -> Option<Self> {
+        let max = weights.iter().cloned().fold(0.0f64, f64::max);
+        if !(max > 0.0) || weights.iter().any(|w| !(*w >= 0.0) || !w.is_finite()) {
+            return None;
+        }
+        Self::from_ints(weights.iter().map(|w| libm::round(w / max * 1e9) as u64))
+    }
+
+    /// Draws an index.
+    #[inline]
+    pub fn sample(&self, rng: &mut Rng) -> usize {
+        let total = *self.cumulative.last().unwrap_or(&1);
+        let x = rng.below(total);
+        self.cumulative.partition_point(|&c| c <= x)
+    }
+}
+
+/// Walker/Vose alias table: O(1) draws from many weights (the customers' activity).
+pub struct Alias {
+    prob: Vec<f64>,
+    alias: Vec<u32>,
+}
+
+impl Alias {
+    /// Builds the table; weights must be finite, non-negative and not all zero.
+    pub fn new(weights: &[f64]) -> Option<Self> {
+        let n = weights.len();
+        let total: f64 = weights.iter().sum();
+        if n == 0 || n > u32::MAX as usize || !(total > 0.0) || !total.is_finite() {
+            return None;
+        }
+        let scale = n as f64 / total;
+        let mut prob: Vec<f64> = weights.iter().map(|w| w * scale).collect();
+        let mut alias: Vec<u32> = (0..n as u32).collect();
+        let (mut small, mut large): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+        for (i, p) in prob.iter().enumerate() {
+            if *p < 1.0 {
+                small.push(i as u32);
+            } else {
+                large.push(i as u32);
+            }
+        }
+        while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
+            alias[s as usize] = l;
+            prob[l as usize] -= 1.0 - prob[s as usize];
+            if prob[l as usize] < 1.0 {
+                large.pop();
+                small.push(l);
+            }
+        }
+        for i in small.into_iter().chain(large) {
+            prob[i as usize] = 1.0;
+        }
+        Some(Self { prob, alias })
+    }
+
+    /// Draws an index.
+    #[inline]
+    pub fn sample(&self, rng: &mut Rng) -> u32 {
+        let i = rng.below(self.prob.len() as u64) as u32;
+        if rng.f64() < self.prob[i as usize] {
+            i
+        } else {
+            self.alias[i as usize]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_stream() {
+        let (mut a, mut b) = (Rng::new(7, 1), Rng::new(7, 1));
+        for _ in 0..100 {
+            assert_eq!(a.next_u64(), b.next_u64());
+        }
+        assert_ne!(Rng::new(7, 1).next_u64(), Rng::new(7, 2).next_u64());
+    }
+
+    #[test]
+    fn below_stays_in_range_and_covers_it() {
+        let mut r = Rng::new(1, 0);
+        let mut seen = [0u32; 7];
+        for _ in 0..7000 {
+            seen[r.below(7) as usize] += 1;
+        }
+        assert!(seen.iter().all(|&c| c > 800 && c < 1200), "{seen:?}");
+    }
+
+    #[test]
+    fn weighted_and_alias_follow_weights() {
+        let w = [1.0, 3.0, 0.0, 6.0];
+        let table = Weighted::from_f64(&w).unwrap();
+        let alias = Alias::new(&w).unwrap();
+        let mut r = Rng::new(3, 0);
+        let (mut a, mut b) = ([0u32; 4], [0u32; 4]);
+        for _ in 0..100_000 {
+            a[table.sample(&mut r)] += 1;
+            b[alias.sample(&mut r) as usize] += 1;
+        }
+        for counts in [a, b] {
+            assert_eq!(counts[2], 0);
+            for (i, &p) in [0.1, 0.3, 0.0, 0.6].iter().enumerate() {
+                let f = counts[i] as f64 / 100_000.0;
+                assert!((f - p).abs() < 0.01, "{i}: {f} vs {p}");
+            }
+        }
+    }
+
+    #[test]
+    fn lognormal_mean_is_recovered() {
+        let mut r = Rng::new(5, 0);
+        let n = 200_000;
+        let m: f64 = (0..n).map(|_| r.lognormal_mean(60.0, 0.5)).sum::<f64>() / n as f64;
+        assert!((m - 60.0).abs() < 0.6, "{m}");
+    }
+}

@@ -1,0 +1,46 @@
+//! The names of the validation rules: shared by the cleaner, its report, the
+//! generator's ground truth and `rejects.csv`.
+
+/// A row whose field count differs from the header's.
+pub const WRONG_FIELD_COUNT: &str = "wrong_field_count";
+/// An empty `client_id`.
+pub const MISSING_CLIENT_ID: &str = "missing_client_id";
+/// An exact copy of an earlier row of the same file.
+pub const DUPLICATE_ROW: &str = "duplicate_row";
+/// An id already used by an earlier, different row.
+pub const DUPLICATE_ID: &str = "duplicate_id";
+/// An age that is missing, not a whole number, or outside 0–120.
+pub const INVALID_AGE: &str = "invalid_age";
+/// An empty segment.
+pub const MISSING_SEGMENT: &str = "missing_segment";
+/// An empty acquisition channel.
+pub const MISSING_CHANNEL: &str = "missing_channel";
+/// A date that is missing or cannot be read.
+pub const INVALID_DATE: &str = "invalid_date";
+/// A consent value that is neither yes nor no.
+pub const INVALID_CONSENT: &str = "invalid_consent";
+/// An empty `interaction_id`.
+pub const MISSING_INTERACTION_ID: &str = "missing_interaction_id";
+/// A `client_id` that no kept customer has (an orphan).
+pub const UNKNOWN_CLIENT: &str = "unknown_client";
+/// A `type_action` that is not a page view, cart or purchase.
+pub const UNKNOWN_ACTION: &str = "unknown_action";
+/// A timestamp outside the analysis period.
+pub const OUT_OF_PERIOD: &str = "out_of_period";
+/// A purchase amount that is not a number.
+pub const INVALID_AMOUNT: &str = "invalid_amount";
+/// A purchase amount that is zero or negative.
+pub const NON_POSITIVE_AMOUNT: &str = "non_positive_amount";
+/// A purchase without an amount.
+pub const MISSING_AMOUNT: &str = "missing_amount";
+/// An empty `session_id` in a file that has the column.
+pub const MISSING_SESSION_ID: &str = "missing_session_id";
+
+/// Correction: a segment spelled another way (`PREMIUM`).
+pub const SEGMENT_SPELLING: &str = "segment_spelling";
+/// Correction: a channel spelled another way (` seo`, `E-mail`).
+pub const CHANNEL_SPELLING: &str = "channel_spelling";
+/// Correction: an action spelled another way (`ACHAT`).
+pub const ACTION_SPELLING: &str = "action_spelling";
+/// Correction: an amount on a page view or cart row, which is kept without it.
+pub const AMOUNT_ON_NON_PURCHASE: &str = "amount_on_non_purchase";

@@ -1,0 +1,322 @@
+//! Small text helpers shared by ingest and export: encodings, category keys and
+//! the fixed-point number formats of the CSV outputs.
+
+use std::borrow::Cow;
+
+/// Unicode code points of Windows-1252 bytes 0x80..=0x9F (0 where undefined).
+const CP1252_HIGH: [u16; 32] = [
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
+    0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC,
+    0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+];
+
+/// The text encoding a file was read with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Encoding {
+    /// UTF-8 (with or without a byte-order mark).
+    #[serde(rename = "utf-8")]
+    Utf8,
+    /// Windows-1252, as written by French Excel.
+    #[serde(rename = "windows-1252")]
+    Windows1252,
+}
+
+/// Decodes a file to UTF-8: strips a UTF-8 BOM, and reads anything that is not
+/// valid UTF-8 as Windows-1252 (the only other encoding French spreadsheets write).
+pub fn decode(bytes: &[u8]) -> (Cow<'_, [u8]>, Encoding) {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if std::str::from_utf8(body).is_ok() {
+        return (Cow::Borrowed(body), Encoding::Utf8);
+    }
+    let mut out = String::with_capacity(body.len() + body.len() / 8);
+    for &b in body {
+        let c = match b {
+            0x80..=0x9F => {
+                char::from_u32(CP1252_HIGH[(b - 0x80) as usize] as u32).unwrap_or('\u{FFFD}')
+            }
+            _ => b as char,
+        };
+        out.push(if c == '\0' { '\u{FFFD}' } else { c });
+    }
+    (Cow::Owned(out.into_bytes()), Encoding::Windows1252)
+}
+
+/// Comparison key of a category spelling: lower case, accents, spaces, `-` and `_` removed
+/// (" seo" → "seo", "E-mail" → "email", "PREMIUM" → "premium").
+pub fn category_key(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_' | '.' | '\''))
+        .flat_map(char::to_lowercase)
+        .map(fold_accent)
+        .collect()
+}
+
+/// The plain letter of a French accented letter.
+pub fn fold_accent(c: char) -> char {
+    match c {
+        'à' | 'â' | 'ä' | 'á' | 'ã' => 'a',
+        'ç' => 'c',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'î' | 'ï' | 'í' => 'i',
+        'ô' | 'ö' | 'ó' => 'o',
+        'ù' | 'û' | 'ü' | 'ú' => 'u',
+        'ÿ' => 'y',
+        'À' | 'Â' | 'Ä' => 'A',
+        'Ç' => 'C',
+        'É' | 'È' | 'Ê' | 'Ë' => 'E',
+        'Î' | 'Ï' => 'I',
+        'Ô' | 'Ö' => 'O',
+        'Ù' | 'Û' | 'Ü' => 'U',
+        other => other,
+    }
+}
+
+/// Parses a money amount into cents: `12`, `12.5`, `12,50`, `1 234,56`, `1.234,56`, `-3.00`, `12 €`.
+/// Rounds half away from zero past the cent; `None` if it is not a number.
+pub fn parse_cents(raw: &[u8]) -> Option<i64> {
+    let s = std::str::from_utf8(raw).ok()?.trim();
+    let s = s.strip_suffix('€').unwrap_or(s).trim_end();
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    // Digits and separators only; the last `.` or `,` is the decimal mark when it is
+    // followed by 1-2 digits, or by 3+ digits with no other mark before it.
+    let cleaned: String = s
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    if cleaned.is_empty()
+        || !cleaned
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
+        return None;
+    }
+    let marks = cleaned.chars().filter(|c| !c.is_ascii_digit()).count();
+    let (int_part, frac_part) = match cleaned.rfind(['.', ',']) {
+        None => (cleaned.as_str(), ""),
+        Some(p) => {
+            let frac = &cleaned[p + 1..];
+            let head = &cleaned[..p];
+            let mark = cleaned.as_bytes()[p];
+            let thousands_only = marks > 1 && head.bytes().all(|c| c.is_ascii_digit() || c == mark);
+            if thousands_only && frac.len() == 3 {
+                (cleaned.as_str(), "") // 1.234.567: all marks are thousands separators
+            } else {
+                (head, frac)
+            }
+        }
+    };
+    let int_digits: String = int_part.chars().filter(char::is_ascii_digit).collect();
+    // Any mark left in the integer part must be a thousands separator (groups of three).
+    if int_part.contains(['.', ',']) {
+        let groups: Vec<&str> = int_part.split(['.', ',']).collect();
+        if groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
+            return None;
+        }
+        let mark = int_part.chars().find(|c| !c.is_ascii_digit())?;
+        if int_part.chars().any(|c| !c.is_ascii_digit() && c != mark) || frac_part.contains(mark) {
+            return None;
+        }
+    }
+    if int_digits.is_empty() && frac_part.is_empty() || int_digits.len() > 15 || frac_part.len() > 9
+    {
+        return None;
+    }
+    if !frac_part.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole: i64 = if int_digits.is_empty() {
+        0
+    } else {
+        int_digits.parse().ok()?
+    };
+    let mut frac = String::from(frac_part);
+    while frac.len() < 3 {
+        frac.push('0');
+    }
+    let milli: i64 = frac[..3].parse().ok()?;
+    let mut cents = whole.checked_mul(100)? + milli / 10;
+    if milli % 10 >= 5 {
+        cents += 1;
+    }
+    Some(if neg { -cents } else { cents })
+}
+
+/// Appends an integer.
+#[inline]
+pub fn push_int(out: &mut Vec<u8>, v: i64) {
+    let mut buf = itoa_buf();
+    out.extend_from_slice(format_int(&mut buf, v));
+}
+
+fn itoa_buf() -> [u8; 20] {
+    [0; 20]
+}
+
+fn format_int(buf: &mut [u8; 20], v: i64) -> &[u8] {
+    let neg = v < 0;
+    let mut n = v.unsigned_abs();
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if neg {
+        // i >= 1 always: u64::MAX has 20 digits but |i64::MIN| has 19.
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
+}
+
+/// Appends an integer left-padded with zeros to `width` digits.
+#[inline]
+pub fn push_padded(out: &mut Vec<u8>, v: u64, width: usize) {
+    let mut buf = itoa_buf();
+    let digits = format_int(&mut buf, v as i64);
+    out.extend(std::iter::repeat_n(
+        b'0',
+        width.saturating_sub(digits.len()),
+    ));
+    out.extend_from_slice(digits);
+}
+
+/// Appends an amount of cents as euros with two decimals (`-12.05`).
+#[inline]
+pub fn push_cents(out: &mut Vec<u8>, cents: i64) {
+    if cents < 0 {
+        out.push(b'-');
+    }
+    let c = cents.unsigned_abs();
+    push_int(out, (c / 100) as i64);
+    out.push(b'.');
+    push_padded(out, c % 100, 2);
+}
+
+/// Appends `num / den` as a decimal fraction with six places, rounded half up,
+/// computed in integers so every platform prints the same digits (`0` when `den` is 0).
+pub fn push_ratio(out: &mut Vec<u8>, num: u128, den: u128) {
+    if den == 0 {
+        out.push(b'0');
+        return;
+    }
+    let scaled = (num * 2_000_000 + den) / (2 * den);
+    push_int(out, (scaled / 1_000_000) as i64);
+    out.push(b'.');
+    push_padded(out, (scaled % 1_000_000) as u64, 6);
+}
+
+/// `num / den` in cents, rounded half up (the average basket); 0 when `den` is 0.
+pub fn div_round(num: i64, den: i64) -> i64 {
+    if den == 0 {
+        return 0;
+    }
+    let q = (2 * num as i128 + den as i128) / (2 * den as i128);
+    q as i64
+}
+
+/// Appends a text cell: quoted when it holds the separator, a quote or a line break,
+/// and prefixed with `'` when it starts with `=`, `+`, `-`, `@`, tab or CR, so that a
+/// spreadsheet shows it as text instead of running it as a formula.
+pub fn push_text(out: &mut Vec<u8>, s: &[u8]) {
+    let risky = matches!(s.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+    let needs_quotes = s.iter().any(|&c| matches!(c, b',' | b'"' | b'\n' | b'\r'));
+    if !risky && !needs_quotes {
+        out.extend_from_slice(s);
+        return;
+    }
+    if needs_quotes {
+        out.push(b'"');
+    }
+    if risky {
+        out.push(b'\'');
+    }
+    for &c in s {
+        if c == b'"' {
+            out.push(b'"');
+        }
+        out.push(c);
+    }
+    if needs_quotes {
+        out.push(b'"');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cents(s: &str) -> Option<i64> {
+        parse_cents(s.as_bytes())
+    }
+
+    #[test]
+    fn amounts_in_french_and_english_forms() {
+        assert_eq!(cents("12"), Some(1200));
+        assert_eq!(cents("12.5"), Some(1250));
+        assert_eq!(cents("12,50"), Some(1250));
+        assert_eq!(cents("1 234,56"), Some(123_456));
+        assert_eq!(cents("1.234,56"), Some(123_456));
+        assert_eq!(cents("1,234.56"), Some(123_456));
+        assert_eq!(cents("1.234.567"), Some(123_456_700));
+        assert_eq!(cents("-3.00"), Some(-300));
+        assert_eq!(cents("12 €"), Some(1200));
+        assert_eq!(cents("0.005"), Some(1));
+        assert_eq!(cents("0.0049"), Some(0));
+        assert_eq!(cents(".5"), Some(50));
+        for bad in [
+            "", "N/A", "abc", "12.3.4", "1,2,3", "--1", "1e5", "12,5,00", ",",
+        ] {
+            assert_eq!(cents(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn fixed_point_output() {
+        let mut v = Vec::new();
+        push_cents(&mut v, -1205);
+        v.push(b' ');
+        push_ratio(&mut v, 1, 3);
+        v.push(b' ');
+        push_ratio(&mut v, 2, 3);
+        v.push(b' ');
+        push_padded(&mut v, 42, 6);
+        assert_eq!(
+            String::from_utf8(v).unwrap(),
+            "-12.05 0.333333 0.666667 000042"
+        );
+        assert_eq!(div_round(1001, 2), 501);
+    }
+
+    #[test]
+    fn text_cells_are_quoted_and_defused() {
+        let cell = |s: &str| {
+            let mut v = Vec::new();
+            push_text(&mut v, s.as_bytes());
+            String::from_utf8(v).unwrap()
+        };
+        assert_eq!(cell("Saint-Étienne"), "Saint-Étienne");
+        assert_eq!(cell("=1+1"), "'=1+1");
+        assert_eq!(cell("-cmd"), "'-cmd");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("+\"x\",y"), "\"'+\"\"x\"\",y\"");
+    }
+
+    #[test]
+    fn windows_1252_and_bom() {
+        let (d, e) = decode(b"\xEF\xBB\xBFville\n");
+        assert_eq!((&*d, e), (&b"ville\n"[..], Encoding::Utf8));
+        let (d, e) = decode(b"B\xe9ziers \x80");
+        assert_eq!(std::str::from_utf8(&d).unwrap(), "Béziers €");
+        assert_eq!(e, Encoding::Windows1252);
+        assert_eq!(category_key(" E-mail "), "email");
+        assert_eq!(category_key("Publicité"), "publicite");
+    }
+}

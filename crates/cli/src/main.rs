@@ -51,9 +51,7 @@ struct Args {
 fn parse_day(flag: &str, v: &str) -> Result<i32, String> {
     match numberly_core::dates::parse(v.as_bytes()) {
         Some(p) if !p.has_time => Ok(p.ts.div_euclid(numberly_core::dates::DAY) as i32),
-        _ => Err(format!(
-            "{flag}: expected a date like 2025-01-31, got `{v}`"
-        )),
+        _ => Err(format!("{flag}: expected a date like 2025-01-31, got `{v}`")),
     }
 }
 
@@ -121,9 +119,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         return Err("--out DIR is required".into());
     }
     if a.command == "generate" && a.clients.is_some() {
-        return Err(
-            "`generate` does not read files; use `run --clients … --interactions …`".into(),
-        );
+        return Err("`generate` does not read files; use `run --clients … --interactions …`".into());
     }
     if a.clients.is_some() != a.interactions.is_some() {
         return Err("--clients FILE and --interactions FILE go together".into());
@@ -185,8 +181,7 @@ fn run(a: Args) -> Result<(), String> {
         last_tenth: -1,
     };
     if a.command == "generate" {
-        let raw = generate_with_progress(&a.gen, &mut |f| progress.update("generate", f))
-            .map_err(|e| e.to_string())?;
+        let raw = generate_with_progress(&a.gen, &mut |f| progress.update("generate", f)).map_err(|e| e.to_string())?;
         write_file(&out, "clients.csv", &raw.clients_csv)?;
         write_file(&out, "interactions.csv", &raw.interactions_csv)?;
         progress.finish();
@@ -202,12 +197,7 @@ fn run(a: Args) -> Result<(), String> {
     let source = match (&a.clients, &a.interactions) {
         (Some(c), Some(i)) => {
             let read = |p: &PathBuf| fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
-            files = (
-                read(c)?,
-                read(i)?,
-                c.display().to_string(),
-                i.display().to_string(),
-            );
+            files = (read(c)?, read(i)?, c.display().to_string(), i.display().to_string());
             Source::Files {
                 clients: (&files.2, &files.0),
                 interactions: (&files.3, &files.1),
@@ -220,10 +210,8 @@ fn run(a: Args) -> Result<(), String> {
         to: a.to,
         ..CleanOptions::default()
     };
-    let prepared = prepare(source, &clean_opts, &mut |stage, f| {
-        progress.update(stage.name(), f)
-    })
-    .map_err(|e| e.to_string())?;
+    let prepared =
+        prepare(source, &clean_opts, &mut |stage, f| progress.update(stage.name(), f)).map_err(|e| e.to_string())?;
     let filter = Filter::default();
     let input = ExportInput {
         dataset: &prepared.dataset,
@@ -232,19 +220,13 @@ fn run(a: Args) -> Result<(), String> {
         filter: &filter,
         options: prepared.options.clone(),
     };
-    let mut open =
-        |name: &str| fs::File::create(out.join(name)).map(|f| BufWriter::with_capacity(1 << 20, f));
-    let outputs = export(&input, &mut open, &mut |f| {
-        progress.update(Stage::Export.name(), f)
-    })
-    .map_err(|e| e.to_string())?;
+    let mut open = |name: &str| fs::File::create(out.join(name)).map(|f| BufWriter::with_capacity(1 << 20, f));
+    let outputs =
+        export(&input, &mut open, &mut |f| progress.update(Stage::Export.name(), f)).map_err(|e| e.to_string())?;
     progress.finish();
     if !a.quiet {
         for f in [&prepared.clean.clients, &prepared.clean.interactions] {
-            eprintln!(
-                "{}: read {}, kept {}, rejected {}",
-                f.file, f.read, f.kept, f.rejected
-            );
+            eprintln!("{}: read {}, kept {}, rejected {}", f.file, f.read, f.kept, f.rejected);
         }
         let bytes: u64 = outputs.iter().map(|o| o.bytes).sum();
         eprintln!(

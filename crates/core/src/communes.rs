@@ -43,15 +43,8 @@ mod tests {
     fn table_is_complete_and_real() {
         let all = super::all();
         assert!(all.len() > 10_000, "{}", all.len());
-        assert_eq!(
-            all.len(),
-            super::DATA.lines().count() - 1,
-            "every line parses"
-        );
-        let paris = all
-            .iter()
-            .find(|c| c.nom == "Paris")
-            .expect("Paris is in the table");
+        assert_eq!(all.len(), super::DATA.lines().count() - 1, "every line parses");
+        let paris = all.iter().find(|c| c.nom == "Paris").expect("Paris is in the table");
         assert_eq!((paris.code_postal, paris.departement), ("75001", "75"));
         assert!(paris.population > 2_000_000);
     }

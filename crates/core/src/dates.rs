@@ -71,6 +71,41 @@ pub fn write_timestamp(out: &mut Vec<u8>, ts: i64) {
     push_digits(out, s % 60, 2);
 }
 
+/// Writes many timestamps fast: remembers the date text of the last day seen
+/// (rows mostly come in day order).
+#[derive(Debug, Default)]
+pub struct TimestampWriter {
+    day: Option<i64>,
+    date: Vec<u8>,
+}
+
+impl TimestampWriter {
+    /// Writes `YYYY-MM-DDTHH:MM:SS`, the same bytes as [`write_timestamp`].
+    #[inline]
+    pub fn write(&mut self, out: &mut Vec<u8>, ts: i64) {
+        let day = ts.div_euclid(DAY);
+        if self.day != Some(day) {
+            self.date.clear();
+            write_date(&mut self.date, day as i32);
+            self.date.push(b'T');
+            self.day = Some(day);
+        }
+        out.extend_from_slice(&self.date);
+        let s = ts.rem_euclid(DAY) as u32;
+        let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
+        out.extend_from_slice(&[
+            b'0' + (h / 10) as u8,
+            b'0' + (h % 10) as u8,
+            b':',
+            b'0' + (m / 10) as u8,
+            b'0' + (m % 10) as u8,
+            b':',
+            b'0' + (sec / 10) as u8,
+            b'0' + (sec % 10) as u8,
+        ]);
+    }
+}
+
 /// `YYYY-MM-DD` as a `String`.
 pub fn date_string(day: i32) -> String {
     let mut v = Vec::with_capacity(10);
@@ -157,10 +192,7 @@ fn parse_time(b: &[u8]) -> Option<u32> {
 }
 
 fn trim(b: &[u8]) -> &[u8] {
-    let start = b
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(b.len());
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
     let end = b
         .iter()
         .rposition(|c| !c.is_ascii_whitespace())
@@ -197,11 +229,7 @@ mod tests {
             ("07.03.2025 10:20:30", d + 37_230, true),
         ];
         for (text, ts, has_time) in cases {
-            assert_eq!(
-                parse(text.as_bytes()),
-                Some(Parsed { ts, has_time }),
-                "{text}"
-            );
+            assert_eq!(parse(text.as_bytes()), Some(Parsed { ts, has_time }), "{text}");
         }
         for bad in [
             "",
@@ -213,6 +241,17 @@ mod tests {
             "2025-1-1x",
         ] {
             assert_eq!(parse(bad.as_bytes()), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn cached_timestamps_match_plain_ones() {
+        let mut w = TimestampWriter::default();
+        for ts in [0i64, 59, 3_600, 86_399, 86_400, -1, 1_740_000_000, 1_740_000_001, 1_000] {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            write_timestamp(&mut a, ts);
+            w.write(&mut b, ts);
+            assert_eq!(a, b, "{ts}");
         }
     }
 

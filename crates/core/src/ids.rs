@@ -70,12 +70,7 @@ impl IdColumn {
 
     /// Appends an id.
     pub fn push(&mut self, id: &[u8]) {
-        if let IdColumn::Numbered {
-            prefix,
-            width,
-            nums,
-        } = self
-        {
+        if let IdColumn::Numbered { prefix, width, nums } = self {
             if nums.is_empty() && *width == 0 {
                 if let Some((p, d)) = split_numbered(id) {
                     *prefix = p.to_vec();
@@ -112,11 +107,7 @@ impl IdColumn {
     #[inline]
     pub fn write(&self, i: usize, out: &mut Vec<u8>) {
         match self {
-            IdColumn::Numbered {
-                prefix,
-                width,
-                nums,
-            } => {
+            IdColumn::Numbered { prefix, width, nums } => {
                 out.extend_from_slice(prefix);
                 crate::text::push_padded(out, nums[i], *width);
             }
@@ -137,11 +128,7 @@ impl IdColumn {
     /// The ids at `rows`, in that order.
     pub fn select(&self, rows: impl Iterator<Item = usize>) -> IdColumn {
         match self {
-            IdColumn::Numbered {
-                prefix,
-                width,
-                nums,
-            } => IdColumn::Numbered {
+            IdColumn::Numbered { prefix, width, nums } => IdColumn::Numbered {
                 prefix: prefix.clone(),
                 width: *width,
                 nums: rows.map(|i| nums[i]).collect(),
@@ -170,7 +157,6 @@ pub struct IdIndex {
     prefix: Vec<u8>,
     width: usize,
     dense: Vec<u32>,
-    dense_limit: u64,
     sparse: FxHashMap<Box<[u8]>, u32>,
     len: u32,
 }
@@ -178,17 +164,14 @@ pub struct IdIndex {
 const EMPTY: u32 = u32::MAX;
 
 impl IdIndex {
-    /// An index expecting about `capacity` ids.
-    pub fn with_capacity(capacity: usize) -> Self {
-        Self {
-            dense_limit: (capacity as u64).saturating_mul(4).max(1 << 16),
-            ..Self::default()
-        }
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
     }
 
     /// An index over every id of `column`; code `i` is row `i` (later duplicates keep the first row).
     pub fn of(column: &IdColumn) -> Self {
-        let mut index = Self::with_capacity(column.len());
+        let mut index = Self::new();
         let mut buf = Vec::new();
         for i in 0..column.len() {
             buf.clear();
@@ -198,13 +181,14 @@ impl IdIndex {
         index
     }
 
-    fn slot(&self, id: &[u8]) -> Option<u64> {
-        let (p, d) = split_numbered(id)?;
-        if self.width == 0 || p != self.prefix.as_slice() || d.len() != self.width {
+    /// The number of a dominant-form id.
+    #[inline]
+    fn number(&self, id: &[u8]) -> Option<u64> {
+        if self.width == 0 || id.len() != self.prefix.len() + self.width || !id.starts_with(&self.prefix) {
             return None;
         }
-        let n = digits_value(d);
-        (n < self.dense_limit).then_some(n)
+        let digits = &id[self.prefix.len()..];
+        digits.iter().all(u8::is_ascii_digit).then(|| digits_value(digits))
     }
 
     /// Number of distinct ids.
@@ -220,9 +204,17 @@ impl IdIndex {
     /// The code of `id`, if present.
     #[inline]
     pub fn get(&self, id: &[u8]) -> Option<u32> {
-        match self.slot(id) {
-            Some(n) => self.dense.get(n as usize).copied().filter(|&c| c != EMPTY),
-            None => self.sparse.get(id).copied(),
+        if let Some(n) = self.number(id) {
+            if let Some(&c) = self.dense.get(n as usize) {
+                if c != EMPTY {
+                    return Some(c);
+                }
+            }
+        }
+        if self.sparse.is_empty() {
+            None
+        } else {
+            self.sparse.get(id).copied()
         }
     }
 
@@ -232,36 +224,27 @@ impl IdIndex {
             if let Some((p, d)) = split_numbered(id) {
                 self.prefix = p.to_vec();
                 self.width = d.len();
-                if self.dense_limit == 0 {
-                    self.dense_limit = 1 << 16;
-                }
             }
         }
+        if let Some(c) = self.get(id) {
+            return (c, false);
+        }
         let code = self.len;
-        match self.slot(id) {
-            Some(n) => {
+        self.len += 1;
+        // The array grows while the numbers stay dense (at most 4 slots per id
+        // plus a million); ids past that go to the map, and lookups try both.
+        match self.number(id) {
+            Some(n) if n < 4 * self.len as u64 + (1 << 20) => {
                 let n = n as usize;
                 if n >= self.dense.len() {
-                    self.dense.resize(
-                        (n + 1)
-                            .max(self.dense.len() * 2)
-                            .min(self.dense_limit as usize),
-                        EMPTY,
-                    );
-                }
-                if self.dense[n] != EMPTY {
-                    return (self.dense[n], false);
+                    self.dense.resize((n + 1).max(self.dense.len() * 3 / 2), EMPTY);
                 }
                 self.dense[n] = code;
             }
-            None => {
-                if let Some(&c) = self.sparse.get(id) {
-                    return (c, false);
-                }
+            _ => {
                 self.sparse.insert(id.into(), code);
             }
         }
-        self.len += 1;
         (code, true)
     }
 }
@@ -319,10 +302,7 @@ impl Dict {
         if let Some(&c) = self.exact.get(raw) {
             return Some(c);
         }
-        self.by_key
-            .as_ref()?
-            .get(&crate::text::category_key(raw))
-            .copied()
+        self.by_key.as_ref()?.get(&crate::text::category_key(raw)).copied()
     }
 
     /// Code for `raw`, adding it (trimmed) when nothing matches; the flag says whether
@@ -339,8 +319,7 @@ impl Dict {
         self.labels.push(trimmed.to_string());
         self.exact.insert(trimmed.to_string(), code);
         if let Some(keys) = &mut self.by_key {
-            keys.entry(crate::text::category_key(trimmed))
-                .or_insert(code);
+            keys.entry(crate::text::category_key(trimmed)).or_insert(code);
         }
         (code, trimmed != raw)
     }
@@ -367,7 +346,7 @@ mod tests {
 
     #[test]
     fn index_finds_dense_and_sparse_ids() {
-        let mut ix = IdIndex::with_capacity(4);
+        let mut ix = IdIndex::new();
         assert_eq!(ix.insert(b"C_0001"), (0, true));
         assert_eq!(ix.insert(b"C_1"), (1, true)); // other width: not the same id
         assert_eq!(ix.insert(b"zz"), (2, true));

@@ -38,6 +38,12 @@ impl Action {
 
     /// Recognises a spelling (`page_vue`, `PAGE-VUE`, `view`, `add_to_cart`, `purchase` …).
     pub fn parse(raw: &str) -> Option<Action> {
+        match raw {
+            "page_vue" => return Some(Action::View),
+            "ajout_panier" => return Some(Action::Cart),
+            "achat" => return Some(Action::Purchase),
+            _ => {}
+        }
         match crate::text::category_key(raw).as_str() {
             "pagevue" | "vue" | "pageview" | "view" | "visite" | "visit" => Some(Action::View),
             "ajoutpanier" | "panier" | "addtocart" | "cart" | "ajout" => Some(Action::Cart),

@@ -88,10 +88,7 @@ pub fn prepare(
             p.options = options;
             Ok(p)
         }
-        Source::Files {
-            clients,
-            interactions,
-        } => {
+        Source::Files { clients, interactions } => {
             let mut p = prepare_files(clients, interactions, clean_opts, progress)?;
             p.options = serde_json::json!({ "clean": clean_opts });
             Ok(p)

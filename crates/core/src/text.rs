@@ -5,9 +5,8 @@ use std::borrow::Cow;
 
 /// Unicode code points of Windows-1252 bytes 0x80..=0x9F (0 where undefined).
 const CP1252_HIGH: [u16; 32] = [
-    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
-    0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC,
-    0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0, 0,
+    0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 ];
 
 /// The text encoding a file was read with.
@@ -31,9 +30,7 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, [u8]>, Encoding) {
     let mut out = String::with_capacity(body.len() + body.len() / 8);
     for &b in body {
         let c = match b {
-            0x80..=0x9F => {
-                char::from_u32(CP1252_HIGH[(b - 0x80) as usize] as u32).unwrap_or('\u{FFFD}')
-            }
+            0x80..=0x9F => char::from_u32(CP1252_HIGH[(b - 0x80) as usize] as u32).unwrap_or('\u{FFFD}'),
             _ => b as char,
         };
         out.push(if c == '\0' { '\u{FFFD}' } else { c });
@@ -74,6 +71,9 @@ pub fn fold_accent(c: char) -> char {
 /// Parses a money amount into cents: `12`, `12.5`, `12,50`, `1 234,56`, `1.234,56`, `-3.00`, `12 €`.
 /// Rounds half away from zero past the cent; `None` if it is not a number.
 pub fn parse_cents(raw: &[u8]) -> Option<i64> {
+    if let Some(c) = simple_cents(raw) {
+        return Some(c);
+    }
     let s = std::str::from_utf8(raw).ok()?.trim();
     let s = s.strip_suffix('€').unwrap_or(s).trim_end();
     let (neg, s) = match s.strip_prefix('-') {
@@ -86,11 +86,7 @@ pub fn parse_cents(raw: &[u8]) -> Option<i64> {
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
         .collect();
-    if cleaned.is_empty()
-        || !cleaned
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
-    {
+    if cleaned.is_empty() || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
         return None;
     }
     let marks = cleaned.chars().filter(|c| !c.is_ascii_digit()).count();
@@ -120,8 +116,7 @@ pub fn parse_cents(raw: &[u8]) -> Option<i64> {
             return None;
         }
     }
-    if int_digits.is_empty() && frac_part.is_empty() || int_digits.len() > 15 || frac_part.len() > 9
-    {
+    if int_digits.is_empty() && frac_part.is_empty() || int_digits.len() > 15 || frac_part.len() > 9 {
         return None;
     }
     if !frac_part.chars().all(|c| c.is_ascii_digit()) {
@@ -142,6 +137,33 @@ pub fn parse_cents(raw: &[u8]) -> Option<i64> {
         cents += 1;
     }
     Some(if neg { -cents } else { cents })
+}
+
+/// The common case `123`, `123.4` or `123.45`, without allocating.
+#[inline]
+fn simple_cents(raw: &[u8]) -> Option<i64> {
+    let (int, frac) = match raw.iter().position(|&c| c == b'.') {
+        Some(p) => (&raw[..p], &raw[p + 1..]),
+        None => (raw, &b""[..]),
+    };
+    if int.is_empty() || int.len() > 15 || frac.len() > 2 || (frac.is_empty() && raw.len() != int.len()) {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &c in int {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + (c - b'0') as i64;
+    }
+    let mut f: i64 = 0;
+    for &c in frac {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        f = f * 10 + (c - b'0') as i64;
+    }
+    Some(v * 100 + if frac.len() == 1 { f * 10 } else { f })
 }
 
 /// Appends an integer.
@@ -180,10 +202,7 @@ fn format_int(buf: &mut [u8; 20], v: i64) -> &[u8] {
 pub fn push_padded(out: &mut Vec<u8>, v: u64, width: usize) {
     let mut buf = itoa_buf();
     let digits = format_int(&mut buf, v as i64);
-    out.extend(std::iter::repeat_n(
-        b'0',
-        width.saturating_sub(digits.len()),
-    ));
+    out.extend(std::iter::repeat_n(b'0', width.saturating_sub(digits.len())));
     out.extend_from_slice(digits);
 }
 
@@ -270,9 +289,7 @@ mod tests {
         assert_eq!(cents("0.005"), Some(1));
         assert_eq!(cents("0.0049"), Some(0));
         assert_eq!(cents(".5"), Some(50));
-        for bad in [
-            "", "N/A", "abc", "12.3.4", "1,2,3", "--1", "1e5", "12,5,00", ",",
-        ] {
+        for bad in ["", "N/A", "abc", "12.3.4", "1,2,3", "--1", "1e5", "12,5,00", ","] {
             assert_eq!(cents(bad), None, "{bad}");
         }
     }
@@ -287,10 +304,7 @@ mod tests {
         push_ratio(&mut v, 2, 3);
         v.push(b' ');
         push_padded(&mut v, 42, 6);
-        assert_eq!(
-            String::from_utf8(v).unwrap(),
-            "-12.05 0.333333 0.666667 000042"
-        );
+        assert_eq!(String::from_utf8(v).unwrap(), "-12.05 0.333333 0.666667 000042");
         assert_eq!(div_round(1001, 2), 501);
     }
 

@@ -51,11 +51,7 @@ impl Default for CleanOptions {
 
 /// Cleans a clients file and an interactions file into a [`Dataset`] and the report
 /// of what was kept, corrected and rejected.
-pub fn clean(
-    clients: &CsvFile,
-    interactions: &CsvFile,
-    opts: &CleanOptions,
-) -> Result<(Dataset, CleanReport), Error> {
+pub fn clean(clients: &CsvFile, interactions: &CsvFile, opts: &CleanOptions) -> Result<(Dataset, CleanReport), Error> {
     let client_map = ColumnMap::new(clients, &CLIENT_COLUMNS)?;
     let interaction_map = ColumnMap::new(interactions, &INTERACTION_COLUMNS)?;
     let mut report = CleanReport::new(clients, interactions);
@@ -64,15 +60,10 @@ pub fn clean(
         index: &index,
         rows: &rows,
     };
-    let (inter, derive) =
-        clean_interactions(interactions, &interaction_map, &lookup, opts, &mut report);
+    let (inter, derive) = clean_interactions(interactions, &interaction_map, &lookup, opts, &mut report);
     let mut interactions_table = inter;
     if derive {
-        sessions::derive(
-            &mut interactions_table,
-            report.session_rule,
-            opts.session_gap_minutes,
-        );
+        sessions::derive(&mut interactions_table, report.session_rule, opts.session_gap_minutes);
     }
     report.finish();
     let (from, to) = period(&interactions_table, opts);
@@ -103,10 +94,7 @@ struct ClientLookup<'a> {
 impl ClientLookup<'_> {
     fn find(&self, id: &[u8]) -> Option<u32> {
         let code = self.index.get(id)?;
-        self.rows
-            .get(code as usize)
-            .copied()
-            .filter(|&r| r != u32::MAX)
+        self.rows.get(code as usize).copied().filter(|&r| r != u32::MAX)
     }
 }
 
@@ -122,8 +110,7 @@ fn row_hash(fields: &[&[u8]]) -> u64 {
         }
         let mut tail = [0u8; 8];
         tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(tail) ^ ((f.len() as u64) << 56))
-            .wrapping_mul(K);
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(tail) ^ ((f.len() as u64) << 56)).wrapping_mul(K);
     }
     h ^= h >> 33;
     h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
@@ -133,14 +120,8 @@ fn row_hash(fields: &[&[u8]]) -> u64 {
 }
 
 fn trimmed(b: &[u8]) -> &[u8] {
-    let s = b
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(b.len());
-    let e = b
-        .iter()
-        .rposition(|c| !c.is_ascii_whitespace())
-        .map_or(s, |e| e + 1);
+    let s = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let e = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(s, |e| e + 1);
     &b[s..e]
 }
 
@@ -172,17 +153,16 @@ fn clean_clients(
         channels: Dict::categories(&opts.channels),
         ..Customers::default()
     };
-    let mut index = IdIndex::with_capacity(1 << 16);
+    let mut index = IdIndex::new();
     let mut first_hash: Vec<u64> = Vec::new();
     let mut rows: Vec<u32> = Vec::new();
     let (id, age, ville, segment, channel, cp, dep, signup, consent) = (0, 1, 2, 3, 4, 5, 6, 7, 8);
     let name = |i: usize| CLIENT_COLUMNS[i].name;
     file.for_each_record(|line, fields| {
         let f = |i| map.get(i, fields).map(trimmed).unwrap_or(b"");
-        let reject =
-            |report: &mut CleanReport, col: &'static str, rule: &'static str, value: &[u8]| {
-                report.reject(0, line, col, rule, value);
-            };
+        let reject = |report: &mut CleanReport, col: &'static str, rule: &'static str, value: &[u8]| {
+            report.reject(0, line, col, rule, value);
+        };
         report.clients.read += 1;
         if fields.len() != map.width {
             let raw = fields.join(&[file.separator][..]);
@@ -262,10 +242,10 @@ fn clean_interactions(
     let has_ids = map.has(id);
     let has_sessions = map.has(session);
     let mut t = Interactions::default();
-    let mut ids = IdIndex::with_capacity(1 << 20);
+    let mut ids = IdIndex::new();
     let mut first_hash: Vec<u64> = Vec::new();
     let mut seen_rows: FxHashSet<u64> = FxHashSet::default();
-    let mut session_index = IdIndex::with_capacity(1 << 18);
+    let mut session_index = IdIndex::new();
     let (min_ts, max_ts) = (
         opts.from.map(|d| d as i64 * crate::dates::DAY),
         opts.to.map(|d| (d as i64 + 1) * crate::dates::DAY),
@@ -273,10 +253,9 @@ fn clean_interactions(
     let mut any_time = false;
     file.for_each_record(|line, fields| {
         let f = |i| map.get(i, fields).map(trimmed).unwrap_or(b"");
-        let reject =
-            |report: &mut CleanReport, col: &'static str, rule: &'static str, value: &[u8]| {
-                report.reject(1, line, col, rule, value);
-            };
+        let reject = |report: &mut CleanReport, col: &'static str, rule: &'static str, value: &[u8]| {
+            report.reject(1, line, col, rule, value);
+        };
         report.interactions.read += 1;
         if fields.len() != map.width {
             let raw = fields.join(&[file.separator][..]);
@@ -299,12 +278,7 @@ fn clean_interactions(
             }
             first_hash.push(hash);
         } else if !seen_rows.insert(hash) {
-            return reject(
-                report,
-                "*",
-                rules::DUPLICATE_ROW,
-                &fields.join(&[file.separator][..]),
-            );
+            return reject(report, "*", rules::DUPLICATE_ROW, &fields.join(&[file.separator][..]));
         }
         let raw_client = f(client);
         if raw_client.is_empty() {
@@ -332,9 +306,7 @@ fn clean_interactions(
             }
             match parse_cents(amount_raw) {
                 None => return reject(report, name(amount), rules::INVALID_AMOUNT, amount_raw),
-                Some(c) if c <= 0 => {
-                    return reject(report, name(amount), rules::NON_POSITIVE_AMOUNT, amount_raw)
-                }
+                Some(c) if c <= 0 => return reject(report, name(amount), rules::NON_POSITIVE_AMOUNT, amount_raw),
                 Some(c) => cents = c,
             }
         } else if !amount_raw.is_empty() && parse_cents(amount_raw) != Some(0) {

@@ -116,14 +116,7 @@ impl CleanReport {
         }
     }
 
-    pub(super) fn reject(
-        &mut self,
-        file: u8,
-        line: u64,
-        column: &'static str,
-        rule: &'static str,
-        value: &[u8],
-    ) {
+    pub(super) fn reject(&mut self, file: u8, line: u64, column: &'static str, rule: &'static str, value: &[u8]) {
         let cut = value.len() > MAX_VALUE_BYTES;
         let mut end = value.len().min(MAX_VALUE_BYTES);
         while cut && end > 0 && (value[end] & 0xC0) == 0x80 {

@@ -18,9 +18,7 @@ pub(super) fn derive(t: &mut Interactions, rule: SessionRule, gap_minutes: u32) 
     for &i in &order {
         let (c, ts) = (t.customer[i as usize], t.ts[i as usize]);
         let same = match (prev, rule) {
-            (Some((pc, pts)), SessionRule::ByDay) => {
-                pc == c && pts.div_euclid(DAY) == ts.div_euclid(DAY)
-            }
+            (Some((pc, pts)), SessionRule::ByDay) => pc == c && pts.div_euclid(DAY) == ts.div_euclid(DAY),
             (Some((pc, pts)), _) => pc == c && ts - pts < gap,
             (None, _) => false,
         };

@@ -124,44 +124,65 @@ impl<'w> Chunked<'w> {
     }
 }
 
-/// Writes every file of [`FILES`]: `open(name)` gives the writer for each.
-/// Calls `progress` with the fraction done after each file.
-pub fn export<W: Write>(
+/// Writes every file of [`FILES`]: `open(name)` gives the writer for each. The two
+/// large row-level files are written on a second thread where threads exist.
+/// Calls `progress` with the fraction of files done.
+pub fn export<W: Write + Send>(
     input: &ExportInput,
-    open: &mut dyn FnMut(&str) -> io::Result<W>,
+    open: &(dyn Fn(&str) -> io::Result<W> + Sync),
     progress: &mut dyn FnMut(f64),
 ) -> Result<Vec<Output>, Error> {
-    let mut outputs = Vec::with_capacity(FILES.len());
-    for (k, name) in FILES.iter().enumerate() {
+    let one = |name: &str| -> Result<Output, Error> {
         let io_err = |e| Error::io(name, e);
         let mut writer = open(name).map_err(io_err)?;
         let mut out = Chunked::new(&mut writer);
-        match *name {
-            "manifest.json" => {
-                let bytes = tables::manifest(input, &outputs).map_err(io_err)?;
-                out.buf.extend_from_slice(&bytes);
+        tables::write(name, input, &mut out).map_err(io_err)?;
+        out.finish(name).map_err(io_err)
+    };
+    let data_files = &FILES[..FILES.len() - 1];
+    let mut outputs: Vec<Output> = Vec::with_capacity(FILES.len());
+    if cfg!(target_arch = "wasm32") {
+        for (k, name) in data_files.iter().enumerate() {
+            outputs.push(one(name)?);
+            progress((k + 1) as f64 / FILES.len() as f64);
+        }
+    } else {
+        const SIDE: &str = "donnees_marketing.csv";
+        std::thread::scope(|scope| -> Result<(), Error> {
+            let side = scope.spawn(|| one(SIDE));
+            let mut done = 0;
+            for name in data_files.iter().filter(|n| **n != SIDE) {
+                outputs.push(one(name)?);
+                done += 1;
+                progress(done as f64 / FILES.len() as f64);
             }
-            _ => tables::write(name, input, &mut out).map_err(io_err)?,
-        }
-        let mut done = out.finish(name).map_err(io_err)?;
-        if *name == "manifest.json" {
-            done.rows = 0;
-        }
-        outputs.push(done);
-        progress((k + 1) as f64 / FILES.len() as f64);
+            let merged = side
+                .join()
+                .map_err(|_| Error::io(SIDE, io::Error::other("writer thread failed")))??;
+            outputs.push(merged);
+            Ok(())
+        })?;
+        outputs.sort_by_key(|o| FILES.iter().position(|f| *f == o.name));
     }
+    let name = "manifest.json";
+    let io_err = |e| Error::io(name, e);
+    let mut writer = open(name).map_err(io_err)?;
+    let mut out = Chunked::new(&mut writer);
+    out.buf = tables::manifest(input, &outputs).map_err(io_err)?;
+    let mut manifest = out.finish(name).map_err(io_err)?;
+    manifest.rows = 0;
+    outputs.push(manifest);
+    progress(1.0);
     Ok(outputs)
 }
 
 /// Writes every file into memory, for the browser and tests: the outputs and
 /// the (name, bytes) of each file.
-pub fn export_to_memory(
-    input: &ExportInput,
-) -> Result<(Vec<Output>, Vec<(String, Vec<u8>)>), Error> {
-    let files = std::cell::RefCell::new(Vec::new());
+pub fn export_to_memory(input: &ExportInput) -> Result<(Vec<Output>, Vec<(String, Vec<u8>)>), Error> {
+    let files = std::sync::Mutex::new(Vec::new());
     let outputs = export(
         input,
-        &mut |name| {
+        &|name| {
             Ok(SharedFile {
                 name: name.to_string(),
                 buf: Vec::new(),
@@ -170,14 +191,16 @@ pub fn export_to_memory(
         },
         &mut |_| {},
     )?;
-    Ok((outputs, files.into_inner()))
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_by_key(|(n, _): &(String, Vec<u8>)| FILES.iter().position(|f| f == n));
+    Ok((outputs, files))
 }
 
 /// A writer that hands its bytes to a shared list when dropped.
 struct SharedFile<'s> {
     name: String,
     buf: Vec<u8>,
-    sink: &'s std::cell::RefCell<Vec<(String, Vec<u8>)>>,
+    sink: &'s std::sync::Mutex<Vec<(String, Vec<u8>)>>,
 }
 
 impl Write for SharedFile<'_> {
@@ -193,8 +216,7 @@ impl Write for SharedFile<'_> {
 impl Drop for SharedFile<'_> {
     fn drop(&mut self) {
         let buf = std::mem::take(&mut self.buf);
-        self.sink
-            .borrow_mut()
-            .push((std::mem::take(&mut self.name), buf));
+        let mut files = self.sink.lock().unwrap_or_else(|e| e.into_inner());
+        files.push((std::mem::take(&mut self.name), buf));
     }
 }

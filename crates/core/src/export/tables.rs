@@ -1,7 +1,7 @@
 //! The content of each output file.
 
 use super::{Chunked, ExportInput, Output};
-use crate::dates::{write_date, write_timestamp, DAY};
+use crate::dates::{write_date, TimestampWriter, DAY};
 use crate::metrics::{GroupRow, Report};
 use crate::model::{Action, Dataset, NO_DAY};
 use crate::text::{div_round, push_cents, push_int, push_ratio, push_text};
@@ -28,19 +28,12 @@ pub(super) fn write(name: &str, input: &ExportInput, out: &mut Chunked) -> io::R
 }
 
 /// Customer rows in the selection (channel and segment filters).
-fn selected_customers<'a>(
-    ds: &'a Dataset,
-    input: &'a ExportInput,
-) -> impl Iterator<Item = usize> + 'a {
+fn selected_customers<'a>(ds: &'a Dataset, input: &'a ExportInput) -> impl Iterator<Item = usize> + 'a {
     let f = input.filter;
     let c = &ds.customers;
     (0..c.len()).filter(move |&i| {
-        f.channels
-            .as_ref()
-            .is_none_or(|l| l.contains(&c.channel[i]))
-            && f.segments
-                .as_ref()
-                .is_none_or(|l| l.contains(&c.segment[i]))
+        f.channels.as_ref().is_none_or(|l| l.contains(&c.channel[i]))
+            && f.segments.as_ref().is_none_or(|l| l.contains(&c.segment[i]))
     })
 }
 
@@ -68,11 +61,7 @@ fn clients(ds: &Dataset, input: &ExportInput, out: &mut Chunked) -> io::Result<(
         if c.signup[i] != NO_DAY {
             write_date(b, c.signup[i]);
         }
-        b.extend_from_slice(if c.consent[i] {
-            b",true\n"
-        } else {
-            b",false\n"
-        });
+        b.extend_from_slice(if c.consent[i] { b",true\n" } else { b",false\n" });
         out.maybe_flush()?;
     }
     Ok(())
@@ -96,12 +85,7 @@ fn push_id(b: &mut Vec<u8>, col: &crate::ids::IdColumn, i: usize) {
     }
 }
 
-fn interactions(
-    ds: &Dataset,
-    input: &ExportInput,
-    out: &mut Chunked,
-    merged: bool,
-) -> io::Result<()> {
+fn interactions(ds: &Dataset, input: &ExportInput, out: &mut Chunked, merged: bool) -> io::Result<()> {
     let c = &ds.customers;
     let t = &ds.interactions;
     let f = input.filter;
@@ -122,6 +106,9 @@ session_id,code_postal,departement",
     } else {
         out.header("interaction_id,client_id,session_id,type_action,valeur_achat,horodatage");
     }
+    // The merged file repeats each customer's columns on every row: format them once.
+    let snippets = merged.then(|| CustomerSnippets::new(ds));
+    let mut stamps = TimestampWriter::default();
     for i in 0..t.len() {
         let cust = t.customer[i] as usize;
         if !selected[cust] || t.ts[i] < lo || t.ts[i] >= hi {
@@ -143,31 +130,72 @@ session_id,code_postal,departement",
             push_cents(b, t.amount[i]);
         }
         b.push(b',');
-        write_timestamp(b, t.ts[i]);
-        if merged {
-            b.push(b',');
-            push_int(b, c.age[cust] as i64);
-            b.push(b',');
-            push_text(b, c.villes.label(c.ville[cust]).as_bytes());
-            b.push(b',');
-            push_text(b, c.segments.label(c.segment[cust]).as_bytes());
-            b.push(b',');
-            push_text(b, c.channels.label(c.channel[cust]).as_bytes());
+        stamps.write(b, t.ts[i]);
+        if let Some(s) = &snippets {
+            b.extend_from_slice(s.head(cust));
             b.extend_from_slice(if action == Action::Purchase {
                 b",true,"
             } else {
                 b",false,"
             });
             push_id(b, &t.session_ids, t.session[i] as usize);
-            b.push(b',');
-            push_text(b, c.codes_postaux.label(c.code_postal[cust]).as_bytes());
-            b.push(b',');
-            push_text(b, c.departements.label(c.departement[cust]).as_bytes());
+            b.extend_from_slice(s.tail(cust));
         }
         b.push(b'\n');
         out.maybe_flush()?;
     }
     Ok(())
+}
+
+/// Each customer's columns of the merged file, formatted once:
+/// `,age,ville,segment,canal_acquisition` and `,code_postal,departement`.
+struct CustomerSnippets {
+    bytes: Vec<u8>,
+    /// Per customer: start of head, start of tail, end of tail.
+    bounds: Vec<(u32, u32, u32)>,
+}
+
+impl CustomerSnippets {
+    fn new(ds: &Dataset) -> Self {
+        let c = &ds.customers;
+        let mut bytes = Vec::with_capacity(c.len() * 48);
+        let mut bounds = Vec::with_capacity(c.len());
+        for i in 0..c.len() {
+            let head = bytes.len() as u32;
+            bytes.push(b',');
+            push_int(&mut bytes, c.age[i] as i64);
+            for text in [
+                c.villes.label(c.ville[i]),
+                c.segments.label(c.segment[i]),
+                c.channels.label(c.channel[i]),
+            ] {
+                bytes.push(b',');
+                push_text(&mut bytes, text.as_bytes());
+            }
+            let tail = bytes.len() as u32;
+            for text in [
+                c.codes_postaux.label(c.code_postal[i]),
+                c.departements.label(c.departement[i]),
+            ] {
+                bytes.push(b',');
+                push_text(&mut bytes, text.as_bytes());
+            }
+            bounds.push((head, tail, bytes.len() as u32));
+        }
+        Self { bytes, bounds }
+    }
+
+    #[inline]
+    fn head(&self, i: usize) -> &[u8] {
+        let (h, t, _) = self.bounds[i];
+        &self.bytes[h as usize..t as usize]
+    }
+
+    #[inline]
+    fn tail(&self, i: usize) -> &[u8] {
+        let (_, t, e) = self.bounds[i];
+        &self.bytes[t as usize..e as usize]
+    }
 }
 
 fn rejects(input: &ExportInput, out: &mut Chunked) -> io::Result<()> {
@@ -209,10 +237,7 @@ fn kpis(r: &Report, out: &mut Chunked) -> io::Result<()> {
     }
     let money = [
         ("revenue", k.revenue_cents),
-        (
-            "average_basket",
-            div_round(k.revenue_cents, k.purchases as i64),
-        ),
+        ("average_basket", div_round(k.revenue_cents, k.purchases as i64)),
     ];
     for (name, cents) in money {
         let b = out.row();
@@ -256,11 +281,7 @@ fn groups(key: &str, rows: &[GroupRow], r: &Report, out: &mut Chunked) -> io::Re
         b.push(b',');
         push_cents(b, div_round(g.revenue_cents, g.purchases as i64));
         b.push(b',');
-        push_ratio(
-            b,
-            g.revenue_cents.max(0) as u128,
-            r.kpis.revenue_cents.max(0) as u128,
-        );
+        push_ratio(b, g.revenue_cents.max(0) as u128, r.kpis.revenue_cents.max(0) as u128);
         b.push(b',');
         push_int(b, g.interactions as i64);
         b.push(b'\n');
@@ -350,11 +371,7 @@ fn rfm_segments(r: &Report, out: &mut Chunked) -> io::Result<()> {
         b.push(b',');
         push_cents(b, s.revenue_cents);
         b.push(b',');
-        push_ratio(
-            b,
-            s.revenue_cents.max(0) as u128,
-            r.kpis.revenue_cents.max(0) as u128,
-        );
+        push_ratio(b, s.revenue_cents.max(0) as u128, r.kpis.revenue_cents.max(0) as u128);
         b.push(b',');
         push_ratio(b, s.customers as u128, total_customers as u128);
         b.push(b'\n');

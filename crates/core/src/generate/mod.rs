@@ -87,10 +87,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<RawData, Error> {
 }
 
 /// [`generate`], reporting progress as a fraction in `[0, 1]`.
-pub fn generate_with_progress(
-    opts: &GenerateOptions,
-    progress: &mut dyn FnMut(f64),
-) -> Result<RawData, Error> {
+pub fn generate_with_progress(opts: &GenerateOptions, progress: &mut dyn FnMut(f64)) -> Result<RawData, Error> {
     opts.validate()?;
     let customers = customers(opts);
     progress(0.1);
@@ -123,9 +120,7 @@ fn customers(opts: &GenerateOptions) -> Vec<Customer> {
                     break a as u8;
                 }
             };
-            let commune = by_population
-                .as_ref()
-                .map_or(0, |w| w.sample(&mut rng) as u32);
+            let commune = by_population.as_ref().map_or(0, |w| w.sample(&mut rng) as u32);
             let segment = segments.as_ref().map_or(0, |w| w.sample(&mut rng) as u8);
             let channel = channels.as_ref().map_or(0, |w| w.sample(&mut rng) as u8);
             let signup = if rng.chance(opts.signup_in_period_share) {
@@ -149,11 +144,7 @@ fn customers(opts: &GenerateOptions) -> Vec<Customer> {
         .collect()
 }
 
-fn events(
-    opts: &GenerateOptions,
-    customers: &[Customer],
-    progress: &mut dyn FnMut(f64),
-) -> EventLog {
+fn events(opts: &GenerateOptions, customers: &[Customer], progress: &mut dyn FnMut(f64)) -> EventLog {
     let mut rng = Rng::new(opts.seed, 2);
     let n = opts.interactions as usize;
     let activity: Vec<f64> = customers
@@ -169,11 +160,7 @@ fn events(
     let period_end = (opts.to as i64 + 1) * DAY;
 
     let mut sessions: Vec<(i64, u32, u32, u8)> = Vec::with_capacity(n / 3 + 1);
-    let (mut action, mut ts, mut amount) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
+    let (mut action, mut ts, mut amount) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     let mut next_report = n / 20;
     while action.len() < n {
         let Some(pick) = pick.as_ref() else { break };
@@ -201,12 +188,8 @@ fn events(
             k
         };
         let cart = rng.chance(opts.cart_rate(cust.segment as usize, cust.channel as usize));
-        let buy =
-            cart && rng.chance(opts.purchase_rate(cust.segment as usize, cust.channel as usize));
-        let steps = (0..views)
-            .map(|_| 0u8)
-            .chain(cart.then_some(1))
-            .chain(buy.then_some(2));
+        let buy = cart && rng.chance(opts.purchase_rate(cust.segment as usize, cust.channel as usize));
+        let steps = (0..views).map(|_| 0u8).chain(cart.then_some(1)).chain(buy.then_some(2));
         let first = action.len() as u32;
         let mut len = 0u8;
         for step in steps {
@@ -258,10 +241,7 @@ mod tests {
         let b = generate(&opts).unwrap();
         assert_eq!(a.interactions_csv, b.interactions_csv);
         assert_eq!(a.clients_csv, b.clients_csv);
-        assert_eq!(
-            a.interactions_csv.iter().filter(|&&c| c == b'\n').count(),
-            2_001
-        );
+        assert_eq!(a.interactions_csv.iter().filter(|&&c| c == b'\n').count(), 2_001);
         assert_eq!(a.clients_csv.iter().filter(|&&c| c == b'\n').count(), 301);
         let c = generate(&GenerateOptions { seed: 43, ..opts }).unwrap();
         assert_ne!(a.interactions_csv, c.interactions_csv);

@@ -80,15 +80,14 @@ pub struct GenerateOptions {
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        let seg =
-            |name: &str, weight, activity, cart_rate, purchase_rate, basket_mean| SegmentSpec {
-                name: name.into(),
-                weight,
-                activity,
-                cart_rate,
-                purchase_rate,
-                basket_mean,
-            };
+        let seg = |name: &str, weight, activity, cart_rate, purchase_rate, basket_mean| SegmentSpec {
+            name: name.into(),
+            weight,
+            activity,
+            cart_rate,
+            purchase_rate,
+            basket_mean,
+        };
         let ch = |name: &str, weight, cart_multiplier, purchase_multiplier| ChannelSpec {
             name: name.into(),
             weight,
@@ -121,8 +120,8 @@ impl Default for GenerateOptions {
             activity_sigma: 1.3,
             mean_gap_s: 45.0,
             hour_weights: [
-                2.0, 1.0, 0.6, 0.4, 0.4, 0.8, 2.0, 4.0, 6.0, 7.0, 7.5, 8.0, 9.0, 8.5, 7.5, 7.5,
-                8.0, 9.0, 10.5, 12.0, 13.0, 12.0, 8.0, 4.0,
+                2.0, 1.0, 0.6, 0.4, 0.4, 0.8, 2.0, 4.0, 6.0, 7.0, 7.5, 8.0, 9.0, 8.5, 7.5, 7.5, 8.0, 9.0, 10.5, 12.0,
+                13.0, 12.0, 8.0, 4.0,
             ],
             weekday_weights: [0.95, 0.9, 0.92, 0.95, 1.0, 0.85, 0.75],
             signup_in_period_share: 0.3,
@@ -142,8 +141,7 @@ impl GenerateOptions {
 
     /// Configured probability that a session of (segment, channel) with a cart buys.
     pub fn purchase_rate(&self, segment: usize, channel: usize) -> f64 {
-        (self.segments[segment].purchase_rate * self.channels[channel].purchase_multiplier)
-            .clamp(0.0, 1.0)
+        (self.segments[segment].purchase_rate * self.channels[channel].purchase_multiplier).clamp(0.0, 1.0)
     }
 
     /// Checks the options, with a sentence naming the field that is wrong.
@@ -183,28 +181,20 @@ impl GenerateOptions {
                 );
             }
             if !rate(s.cart_rate) || !rate(s.purchase_rate) {
-                return bad(
-                    "segments",
-                    format!("{}: rates must be between 0 and 1", s.name),
-                );
+                return bad("segments", format!("{}: rates must be between 0 and 1", s.name));
             }
         }
         for c in &self.channels {
-            if !positive(c.weight) || !(c.cart_multiplier >= 0.0) || !(c.purchase_multiplier >= 0.0)
-            {
+            if !positive(c.weight) || !(c.cart_multiplier >= 0.0) || !(c.purchase_multiplier >= 0.0) {
                 return bad(
                     "channels",
-                    format!(
-                        "{}: weight must be positive, multipliers non-negative",
-                        c.name
-                    ),
+                    format!("{}: weight must be positive, multipliers non-negative", c.name),
                 );
             }
         }
         let names = |v: Vec<&str>| {
             let keys: Vec<String> = v.iter().map(|n| crate::text::category_key(n)).collect();
-            keys.iter().any(|k| k.is_empty())
-                || (1..keys.len()).any(|i| keys[..i].contains(&keys[i]))
+            keys.iter().any(|k| k.is_empty()) || (1..keys.len()).any(|i| keys[..i].contains(&keys[i]))
         };
         if names(self.segments.iter().map(|s| s.name.as_str()).collect()) {
             return bad("segments", "names must be non-empty and distinct".into());
@@ -234,8 +224,7 @@ impl GenerateOptions {
         if !positive(self.mean_gap_s) || self.mean_gap_s > 3_600.0 {
             return bad("mean_gap_s", "between 0 and 3600 seconds".into());
         }
-        let weights_ok =
-            |w: &[f64]| w.iter().all(|x| x.is_finite() && *x >= 0.0) && w.iter().any(|x| *x > 0.0);
+        let weights_ok = |w: &[f64]| w.iter().all(|x| x.is_finite() && *x >= 0.0) && w.iter().any(|x| *x > 0.0);
         if !weights_ok(&self.hour_weights) || !weights_ok(&self.weekday_weights) {
             return bad(
                 "rhythm",

@@ -12,11 +12,9 @@ pub fn id_width(count: u64) -> usize {
     count.max(1).to_string().len().max(4)
 }
 
-const CLIENT_HEADER: &[u8] =
-    b"client_id,age,ville,segment,canal_acquisition,code_postal,departement,\
+const CLIENT_HEADER: &[u8] = b"client_id,age,ville,segment,canal_acquisition,code_postal,departement,\
 date_inscription,consentement_marketing,prenom,nom,email\n";
-const INTERACTION_HEADER: &[u8] =
-    b"interaction_id,client_id,session_id,type_action,valeur_achat,horodatage\n";
+const INTERACTION_HEADER: &[u8] = b"interaction_id,client_id,session_id,type_action,valeur_achat,horodatage\n";
 
 fn pick<'a>(rng: &mut Rng, options: &[&'a str]) -> &'a str {
     options[rng.below(options.len() as u64) as usize]
@@ -44,11 +42,7 @@ fn ascii_name(s: &str) -> String {
         .collect()
 }
 
-pub(super) fn clients_csv(
-    opts: &GenerateOptions,
-    customers: &[Customer],
-    truth: &mut FileTruth,
-) -> Vec<u8> {
+pub(super) fn clients_csv(opts: &GenerateOptions, customers: &[Customer], truth: &mut FileTruth) -> Vec<u8> {
     use fake::locales::{Data, FR_FR};
     let towns = communes::all();
     let width = id_width(customers.len() as u64);
@@ -91,9 +85,7 @@ pub(super) fn clients_csv(
                 push_int(row, c.email_suffix as i64);
             }
             row.push(b'@');
-            row.extend_from_slice(
-                FR_FR::INTERNET_FREE_EMAIL_PROVIDER[c.email_provider as usize].as_bytes(),
-            );
+            row.extend_from_slice(FR_FR::INTERNET_FREE_EMAIL_PROVIDER[c.email_provider as usize].as_bytes());
             row.push(b'\n');
         };
         let segment = opts.segments[c.segment as usize].name.as_str();
@@ -144,11 +136,7 @@ enum Defect {
     AmountOnView,
 }
 
-pub(super) fn interactions_csv(
-    opts: &GenerateOptions,
-    log: &EventLog,
-    truth: &mut FileTruth,
-) -> Vec<u8> {
+pub(super) fn interactions_csv(opts: &GenerateOptions, log: &EventLog, truth: &mut FileTruth) -> Vec<u8> {
     let n = log.action.len();
     let id_w = id_width(opts.interactions);
     let client_w = id_width(opts.customers as u64);
@@ -159,12 +147,7 @@ pub(super) fn interactions_csv(
     let mut row_no = 0u64;
     let mut prev_start = out.len();
     let mut prev_clean = false;
-    for (s, (&customer, &(first, len))) in log
-        .session_customer
-        .iter()
-        .zip(&log.session_events)
-        .enumerate()
-    {
+    for (s, (&customer, &(first, len))) in log.session_customer.iter().zip(&log.session_events).enumerate() {
         for e in first as usize..first as usize + len as usize {
             let action = log.action[e];
             let defect = if prev_clean && opts.dirty > 0.0 && rng.chance(opts.dirty) {
@@ -222,13 +205,11 @@ pub(super) fn interactions_csv(
                 }
                 out.push(b',');
                 match defect {
-                    Some(Defect::InvalidAmount) => out.extend_from_slice(
-                        pick(&mut rng, &["N/A", "abc", "12.3.4", "douze"]).as_bytes(),
-                    ),
-                    Some(Defect::NegativeAmount) => push_cents(&mut out, -(log.amount[e] as i64)),
-                    Some(Defect::AmountOnView) => {
-                        push_cents(&mut out, 100 + rng.below(20_000) as i64)
+                    Some(Defect::InvalidAmount) => {
+                        out.extend_from_slice(pick(&mut rng, &["N/A", "abc", "12.3.4", "douze"]).as_bytes())
                     }
+                    Some(Defect::NegativeAmount) => push_cents(&mut out, -(log.amount[e] as i64)),
+                    Some(Defect::AmountOnView) => push_cents(&mut out, 100 + rng.below(20_000) as i64),
                     _ if action == 2 => push_cents(&mut out, log.amount[e] as i64),
                     _ => {}
                 }
@@ -237,12 +218,7 @@ pub(super) fn interactions_csv(
                     Some(Defect::InvalidDate) => out.extend_from_slice(
                         pick(
                             &mut rng,
-                            &[
-                                "2025-02-30T10:00:00",
-                                "hier",
-                                "31/02/2025",
-                                "2025-13-01T08:00:00",
-                            ],
+                            &["2025-02-30T10:00:00", "hier", "31/02/2025", "2025-13-01T08:00:00"],
                         )
                         .as_bytes(),
                     ),

@@ -33,20 +33,10 @@ pub const CLIENT_COLUMNS: [Column; 9] = [
     ),
     col("age", &["age_client", "customer_age"], true),
     col("ville", &["city", "commune", "town"], false),
-    col(
-        "segment",
-        &["segment_client", "customer_segment", "tier"],
-        true,
-    ),
+    col("segment", &["segment_client", "customer_segment", "tier"], true),
     col(
         "canal_acquisition",
-        &[
-            "canal",
-            "channel",
-            "acquisition_channel",
-            "source",
-            "acquisition",
-        ],
+        &["canal", "channel", "acquisition_channel", "source", "acquisition"],
         true,
     ),
     col(
@@ -54,11 +44,7 @@ pub const CLIENT_COLUMNS: [Column; 9] = [
         &["cp", "postcode", "postal_code", "zip", "zipcode"],
         false,
     ),
-    col(
-        "departement",
-        &["département", "department", "dept", "dep"],
-        false,
-    ),
+    col("departement", &["département", "department", "dept", "dep"], false),
     col(
         "date_inscription",
         &[
@@ -72,29 +58,15 @@ pub const CLIENT_COLUMNS: [Column; 9] = [
     ),
     col(
         "consentement_marketing",
-        &[
-            "consentement",
-            "consent",
-            "opt_in",
-            "optin",
-            "marketing_consent",
-        ],
+        &["consentement", "consent", "opt_in", "optin", "marketing_consent"],
         false,
     ),
 ];
 
 /// Columns of an interactions file (or of the original demo's merged file).
 pub const INTERACTION_COLUMNS: [Column; 6] = [
-    col(
-        "interaction_id",
-        &["id_interaction", "event_id", "id_evenement"],
-        false,
-    ),
-    col(
-        "client_id",
-        &["id_client", "customer_id", "client", "customer"],
-        true,
-    ),
+    col("interaction_id", &["id_interaction", "event_id", "id_evenement"], false),
+    col("client_id", &["id_client", "customer_id", "client", "customer"], true),
     col("session_id", &["session", "id_session", "visit_id"], false),
     col(
         "type_action",
@@ -149,9 +121,7 @@ impl ColumnMap {
                 .chain(c.aliases.iter().copied())
                 .find_map(|name| keys.iter().position(|k| *k == category_key(name)));
             if found.is_none() && c.required {
-                let expected: Vec<&str> = std::iter::once(c.name)
-                    .chain(c.aliases.iter().copied())
-                    .collect();
+                let expected: Vec<&str> = std::iter::once(c.name).chain(c.aliases.iter().copied()).collect();
                 return Err(Error::input(
                     &file.name,
                     format!(
@@ -188,22 +158,12 @@ mod tests {
 
     #[test]
     fn maps_demo_and_english_headers() {
-        let f = CsvFile::open(
-            "d.csv",
-            b"interaction_id,client_id,type_action,valeur_achat,date,age\n",
-        )
-        .unwrap();
+        let f = CsvFile::open("d.csv", b"interaction_id,client_id,type_action,valeur_achat,date,age\n").unwrap();
         let m = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap();
-        assert_eq!(
-            m.positions,
-            vec![Some(0), Some(1), None, Some(2), Some(3), Some(4)]
-        );
+        assert_eq!(m.positions, vec![Some(0), Some(1), None, Some(2), Some(3), Some(4)]);
         let f = CsvFile::open("e.csv", b"Customer ID;Event Type;Amount;Timestamp\n").unwrap();
         let m = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap();
-        assert_eq!(
-            m.positions,
-            vec![None, Some(0), None, Some(1), Some(2), Some(3)]
-        );
+        assert_eq!(m.positions, vec![None, Some(0), None, Some(1), Some(2), Some(3)]);
     }
 
     #[test]

@@ -210,9 +210,7 @@ fn detect_separator(text: &[u8]) -> u8 {
             _ => {}
         }
     }
-    let best = (0..3)
-        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
-        .unwrap_or(0);
+    let best = (0..3).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
     [b',', b';', b'\t'][best]
 }
 
@@ -225,10 +223,7 @@ mod tests {
         file.for_each_record(|line, fields| {
             out.push((
                 line,
-                fields
-                    .iter()
-                    .map(|f| String::from_utf8_lossy(f).into_owned())
-                    .collect(),
+                fields.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect(),
             ))
         });
         out
@@ -241,10 +236,7 @@ mod tests {
         assert_eq!(f.header, ["a", "b"]);
         assert_eq!(
             rows(&f),
-            vec![
-                (2, vec!["1".into(), "2,5".into()]),
-                (4, vec!["3".into(), "4".into()])
-            ]
+            vec![(2, vec!["1".into(), "2,5".into()]), (4, vec!["3".into(), "4".into()])]
         );
         let f = CsvFile::open("t.tsv", b"a\tb\nx\ty\n").unwrap();
         assert_eq!(f.separator, b'\t');
@@ -252,11 +244,7 @@ mod tests {
 
     #[test]
     fn quoted_fields_keep_separators_and_line_breaks() {
-        let f = CsvFile::open(
-            "q.csv",
-            b"a,b\n\"x,1\",\"two\nlines\"\n3,\"say \"\"hi\"\"\"\n",
-        )
-        .unwrap();
+        let f = CsvFile::open("q.csv", b"a,b\n\"x,1\",\"two\nlines\"\n3,\"say \"\"hi\"\"\"\n").unwrap();
         let r = rows(&f);
         assert_eq!(r[0], (2, vec!["x,1".to_string(), "two\nlines".to_string()]));
         assert_eq!(r[1], (4, vec!["3".to_string(), "say \"hi\"".to_string()]));
@@ -277,10 +265,7 @@ mod tests {
         }
         assert_eq!(seen.len(), 200_000);
         for (i, (line, id)) in seen.iter().enumerate() {
-            assert_eq!(
-                (*line, id.as_slice()),
-                (i as u64 + 2, i.to_string().as_bytes())
-            );
+            assert_eq!((*line, id.as_slice()), (i as u64 + 2, i.to_string().as_bytes()));
         }
     }
 

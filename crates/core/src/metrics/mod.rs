@@ -132,10 +132,7 @@ pub const AGE_BANDS: [(u8, &str); 7] = [
 
 /// Index of the age band of `age`.
 pub fn age_band(age: u8) -> usize {
-    AGE_BANDS
-        .iter()
-        .rposition(|(lo, _)| age >= *lo)
-        .unwrap_or(0)
+    AGE_BANDS.iter().rposition(|(lo, _)| age >= *lo).unwrap_or(0)
 }
 
 /// Per-customer activity in the selection.
@@ -281,10 +278,7 @@ pub fn compute(ds: &Dataset, filter: &Filter) -> Report {
         .collect();
     by_channel.retain(|g| g.customers > 0);
     let by_segment = by_segment.into_iter().filter(|g| g.customers > 0).collect();
-    let by_age_band = by_age_band
-        .into_iter()
-        .filter(|g| g.customers > 0)
-        .collect();
+    let by_age_band = by_age_band.into_iter().filter(|g| g.customers > 0).collect();
     let rfm = score_rfm(&act, to);
     Report {
         from,

@@ -162,12 +162,7 @@ pub(crate) fn score_rfm(act: &Activity, to: i32) -> RfmTable {
             .map(|&i| -((to - act.last_purchase[i]) as i64))
             .collect::<Vec<_>>(),
     );
-    let f = quintile_scores(
-        &buyers
-            .iter()
-            .map(|&i| act.purchases[i] as i64)
-            .collect::<Vec<_>>(),
-    );
+    let f = quintile_scores(&buyers.iter().map(|&i| act.purchases[i] as i64).collect::<Vec<_>>());
     let m = quintile_scores(&buyers.iter().map(|&i| act.revenue[i]).collect::<Vec<_>>());
     let mut table = RfmTable::default();
     let mut next_buyer = 0;
@@ -233,11 +228,7 @@ mod tests {
                 seen.insert(s);
             }
         }
-        assert_eq!(
-            seen.len(),
-            11,
-            "each of the 11 buyer segments owns at least one cell"
-        );
+        assert_eq!(seen.len(), 11, "each of the 11 buyer segments owns at least one cell");
         assert_eq!(RfmSegment::of(5, 5), RfmSegment::Champions);
         assert_eq!(RfmSegment::of(1, 1), RfmSegment::Lost);
         assert_eq!(RfmSegment::of(2, 4), RfmSegment::AtRisk);

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod ingest;
 pub mod metrics;
 pub mod model;
+pub mod par;
 pub mod pipeline;
 pub mod rng;
 pub mod rules;

@@ -1,9 +1,9 @@
 //! The whole run, stage by stage, with progress: generate (or read files), clean,
 //! compute metrics. Export is separate so that the caller chooses where bytes go.
 
-use crate::clean::{clean, CleanOptions, CleanReport};
+use crate::clean::{clean, clean_body, CleanOptions, CleanReport};
 use crate::error::Error;
-use crate::generate::{generate_with_progress, GenerateOptions, GroundTruth};
+use crate::generate::{interaction_header, GenerateOptions, Generated, GroundTruth};
 use crate::ingest::CsvFile;
 use crate::metrics::{compute, Filter, Report};
 use crate::model::Dataset;
@@ -69,7 +69,7 @@ pub fn prepare(
 ) -> Result<Prepared, Error> {
     match source {
         Source::Generate(opts) => {
-            let raw = generate_with_progress(&opts, &mut |f| progress(Stage::Generate, f))?;
+            let gen = Generated::new(&opts, &mut |f| progress(Stage::Generate, f / 0.6))?;
             let clean_opts = CleanOptions {
                 from: Some(opts.from),
                 to: Some(opts.to),
@@ -77,16 +77,27 @@ pub fn prepare(
                 channels: opts.channels.iter().map(|c| c.name.clone()).collect(),
                 ..clean_opts.clone()
             };
+            // The interactions file is rendered piece by piece and parsed as it comes,
+            // so it never sits whole in memory.
+            let chunks = gen.interaction_chunks();
+            let clients = CsvFile::open("clients.csv", &gen.clients_csv)?;
+            let head = CsvFile::open("interactions.csv", interaction_header())?;
+            progress(Stage::Clean, 0.0);
+            let (dataset, clean_report) = clean_body(&clients, &head, &chunks, &clean_opts)?;
+            progress(Stage::Clean, 1.0);
+            let truth = GroundTruth {
+                clients: gen.clients_truth.clone(),
+                interactions: chunks.truth(),
+            };
+            let report = metrics_of(&dataset, progress);
             let options = serde_json::json!({ "generate": &opts, "clean": &clean_opts });
-            let mut p = prepare_files(
-                ("clients.csv", &raw.clients_csv),
-                ("interactions.csv", &raw.interactions_csv),
-                &clean_opts,
-                progress,
-            )?;
-            p.truth = Some(raw.truth);
-            p.options = options;
-            Ok(p)
+            Ok(Prepared {
+                dataset,
+                clean: clean_report,
+                report,
+                truth: Some(truth),
+                options,
+            })
         }
         Source::Files { clients, interactions } => {
             let mut p = prepare_files(clients, interactions, clean_opts, progress)?;
@@ -107,9 +118,7 @@ fn prepare_files(
     let i = CsvFile::open(interactions.0, interactions.1)?;
     let (dataset, clean_report) = clean(&c, &i, opts)?;
     progress(Stage::Clean, 1.0);
-    progress(Stage::Metrics, 0.0);
-    let report = compute(&dataset, &Filter::default());
-    progress(Stage::Metrics, 1.0);
+    let report = metrics_of(&dataset, progress);
     Ok(Prepared {
         dataset,
         clean: clean_report,
@@ -117,4 +126,11 @@ fn prepare_files(
         truth: None,
         options: serde_json::Value::Null,
     })
+}
+
+fn metrics_of(dataset: &Dataset, progress: &mut dyn FnMut(Stage, f64)) -> Report {
+    progress(Stage::Metrics, 0.0);
+    let report = compute(dataset, &Filter::default());
+    progress(Stage::Metrics, 1.0);
+    report
 }

@@ -169,42 +169,48 @@ fn simple_cents(raw: &[u8]) -> Option<i64> {
 /// Appends an integer.
 #[inline]
 pub fn push_int(out: &mut Vec<u8>, v: i64) {
-    let mut buf = itoa_buf();
-    out.extend_from_slice(format_int(&mut buf, v));
-}
-
-fn itoa_buf() -> [u8; 20] {
-    [0; 20]
-}
-
-fn format_int(buf: &mut [u8; 20], v: i64) -> &[u8] {
-    let neg = v < 0;
-    let mut n = v.unsigned_abs();
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+    if v < 0 {
+        out.push(b'-');
     }
-    if neg {
-        // i >= 1 always: u64::MAX has 20 digits but |i64::MIN| has 19.
-        i -= 1;
-        buf[i] = b'-';
-    }
-    &buf[i..]
+    push_padded(out, v.unsigned_abs(), 1);
 }
 
 /// Appends an integer left-padded with zeros to `width` digits.
 #[inline]
-pub fn push_padded(out: &mut Vec<u8>, v: u64, width: usize) {
-    let mut buf = itoa_buf();
-    let digits = format_int(&mut buf, v as i64);
-    out.extend(std::iter::repeat_n(b'0', width.saturating_sub(digits.len())));
-    out.extend_from_slice(digits);
+pub fn push_padded(out: &mut Vec<u8>, mut v: u64, width: usize) {
+    let digits = if v == 0 { 1 } else { v.ilog10() as usize + 1 };
+    let n = digits.max(width);
+    let start = out.len();
+    out.resize(start + n, b'0');
+    let slot = &mut out[start..];
+    let mut i = n;
+    while v >= 100 {
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        slot[i] = PAIRS[pair];
+        slot[i + 1] = PAIRS[pair + 1];
+    }
+    if v >= 10 {
+        let pair = v as usize * 2;
+        slot[i - 2] = PAIRS[pair];
+        slot[i - 1] = PAIRS[pair + 1];
+    } else if v > 0 {
+        slot[i - 1] = b'0' + v as u8;
+    }
 }
+
+/// "00" "01" … "99": two digits at a time.
+const PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
 
 /// Appends an amount of cents as euros with two decimals (`-12.05`).
 #[inline]
@@ -306,6 +312,20 @@ mod tests {
         push_padded(&mut v, 42, 6);
         assert_eq!(String::from_utf8(v).unwrap(), "-12.05 0.333333 0.666667 000042");
         assert_eq!(div_round(1001, 2), 501);
+        for (v, w) in [
+            (0u64, 1usize),
+            (0, 4),
+            (7, 3),
+            (10, 2),
+            (99, 5),
+            (100, 1),
+            (12345, 8),
+            (u64::MAX, 3),
+        ] {
+            let mut out = Vec::new();
+            push_padded(&mut out, v, w);
+            assert_eq!(String::from_utf8(out).unwrap(), format!("{v:0w$}"));
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! `interaction_id` present, duplicate (exact row, then id), `client_id` present
 //! and known, action, timestamp readable and inside the period, amount, session.
 
+mod interactions;
 mod report;
 mod sessions;
 
@@ -14,11 +15,9 @@ pub use report::{CleanReport, FileReport, Reject, SessionRule};
 
 use crate::error::Error;
 use crate::ids::{Dict, IdIndex};
-use crate::ingest::{ColumnMap, CsvFile, CLIENT_COLUMNS, INTERACTION_COLUMNS};
-use crate::model::{Action, Customers, Dataset, Interactions, CHANNELS, NO_DAY, SEGMENTS};
+use crate::ingest::{ColumnMap, CsvFile, FileBody, Pieces, CLIENT_COLUMNS, INTERACTION_COLUMNS};
+use crate::model::{Customers, Dataset, Interactions, CHANNELS, NO_DAY, SEGMENTS};
 use crate::rules;
-use crate::text::parse_cents;
-use rustc_hash::FxHashSet;
 
 /// How to clean.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -52,6 +51,20 @@ impl Default for CleanOptions {
 /// Cleans a clients file and an interactions file into a [`Dataset`] and the report
 /// of what was kept, corrected and rejected.
 pub fn clean(clients: &CsvFile, interactions: &CsvFile, opts: &CleanOptions) -> Result<(Dataset, CleanReport), Error> {
+    clean_body(clients, interactions, &FileBody::of(interactions, PIECE_BYTES), opts)
+}
+
+/// Size of the pieces an interactions file is cut into for parallel parsing.
+const PIECE_BYTES: usize = 32 << 20;
+
+/// [`clean`] with the interactions body given as pieces (`interactions` supplies
+/// the file's name, encoding and header).
+pub fn clean_body(
+    clients: &CsvFile,
+    interactions: &CsvFile,
+    body: &dyn Pieces,
+    opts: &CleanOptions,
+) -> Result<(Dataset, CleanReport), Error> {
     let client_map = ColumnMap::new(clients, &CLIENT_COLUMNS)?;
     let interaction_map = ColumnMap::new(interactions, &INTERACTION_COLUMNS)?;
     let mut report = CleanReport::new(clients, interactions);
@@ -60,17 +73,16 @@ pub fn clean(clients: &CsvFile, interactions: &CsvFile, opts: &CleanOptions) -> 
         index: &index,
         rows: &rows,
     };
-    let (inter, derive) = clean_interactions(interactions, &interaction_map, &lookup, opts, &mut report);
-    let mut interactions_table = inter;
+    let (mut table, derive) = interactions::clean_interactions(body, &interaction_map, &lookup, opts, &mut report);
     if derive {
-        sessions::derive(&mut interactions_table, report.session_rule, opts.session_gap_minutes);
+        sessions::derive(&mut table, report.session_rule, opts.session_gap_minutes);
     }
     report.finish();
-    let (from, to) = period(&interactions_table, opts);
+    let (from, to) = period(&table, opts);
     Ok((
         Dataset {
             customers,
-            interactions: interactions_table,
+            interactions: table,
             from,
             to,
         },
@@ -228,129 +240,6 @@ fn clean_clients(
         report.clients.kept += 1;
     });
     (c, index, rows)
-}
-
-fn clean_interactions(
-    file: &CsvFile,
-    map: &ColumnMap,
-    clients: &ClientLookup,
-    opts: &CleanOptions,
-    report: &mut CleanReport,
-) -> (Interactions, bool) {
-    let (id, client, session, action, amount, when) = (0, 1, 2, 3, 4, 5);
-    let name = |i: usize| INTERACTION_COLUMNS[i].name;
-    let has_ids = map.has(id);
-    let has_sessions = map.has(session);
-    let mut t = Interactions::default();
-    let mut ids = IdIndex::new();
-    let mut first_hash: Vec<u64> = Vec::new();
-    let mut seen_rows: FxHashSet<u64> = FxHashSet::default();
-    let mut session_index = IdIndex::new();
-    let (min_ts, max_ts) = (
-        opts.from.map(|d| d as i64 * crate::dates::DAY),
-        opts.to.map(|d| (d as i64 + 1) * crate::dates::DAY),
-    );
-    let mut any_time = false;
-    file.for_each_record(|line, fields| {
-        let f = |i| map.get(i, fields).map(trimmed).unwrap_or(b"");
-        let reject = |report: &mut CleanReport, col: &'static str, rule: &'static str, value: &[u8]| {
-            report.reject(1, line, col, rule, value);
-        };
-        report.interactions.read += 1;
-        if fields.len() != map.width {
-            let raw = fields.join(&[file.separator][..]);
-            return reject(report, "*", rules::WRONG_FIELD_COUNT, &raw);
-        }
-        let raw_id = f(id);
-        if has_ids && raw_id.is_empty() {
-            return reject(report, name(id), rules::MISSING_INTERACTION_ID, b"");
-        }
-        let hash = row_hash(fields);
-        if has_ids {
-            let (code, new) = ids.insert(raw_id);
-            if !new {
-                let rule = if first_hash[code as usize] == hash {
-                    rules::DUPLICATE_ROW
-                } else {
-                    rules::DUPLICATE_ID
-                };
-                return reject(report, name(id), rule, raw_id);
-            }
-            first_hash.push(hash);
-        } else if !seen_rows.insert(hash) {
-            return reject(report, "*", rules::DUPLICATE_ROW, &fields.join(&[file.separator][..]));
-        }
-        let raw_client = f(client);
-        if raw_client.is_empty() {
-            return reject(report, name(client), rules::MISSING_CLIENT_ID, b"");
-        }
-        let Some(customer) = clients.find(raw_client) else {
-            return reject(report, name(client), rules::UNKNOWN_CLIENT, raw_client);
-        };
-        let action_raw = map.get(action, fields).unwrap_or(b"");
-        let Some(act) = Action::parse(text(action_raw)) else {
-            return reject(report, name(action), rules::UNKNOWN_ACTION, action_raw);
-        };
-        let Some(parsed) = crate::dates::parse(f(when)) else {
-            return reject(report, name(when), rules::INVALID_DATE, f(when));
-        };
-        if min_ts.is_some_and(|m| parsed.ts < m) || max_ts.is_some_and(|m| parsed.ts >= m) {
-            return reject(report, name(when), rules::OUT_OF_PERIOD, f(when));
-        }
-        let amount_raw = f(amount);
-        let mut cents = 0;
-        let mut amount_dropped = false;
-        if act == Action::Purchase {
-            if amount_raw.is_empty() {
-                return reject(report, name(amount), rules::MISSING_AMOUNT, b"");
-            }
-            match parse_cents(amount_raw) {
-                None => return reject(report, name(amount), rules::INVALID_AMOUNT, amount_raw),
-                Some(c) if c <= 0 => return reject(report, name(amount), rules::NON_POSITIVE_AMOUNT, amount_raw),
-                Some(c) => cents = c,
-            }
-        } else if !amount_raw.is_empty() && parse_cents(amount_raw) != Some(0) {
-            amount_dropped = true;
-        }
-        let raw_session = f(session);
-        if has_sessions && raw_session.is_empty() {
-            return reject(report, name(session), rules::MISSING_SESSION_ID, b"");
-        }
-        // Kept.
-        if act.label().as_bytes() != action_raw {
-            report.correct(1, rules::ACTION_SPELLING);
-        }
-        if amount_dropped {
-            report.correct(1, rules::AMOUNT_ON_NON_PURCHASE);
-        }
-        if has_ids {
-            t.id.push(raw_id);
-        } else {
-            let mut label = b"L".to_vec();
-            crate::text::push_int(&mut label, line as i64);
-            t.id.push(&label);
-        }
-        if has_sessions {
-            let (code, new) = session_index.insert(raw_session);
-            if new {
-                t.session_ids.push(raw_session);
-            }
-            t.session.push(code);
-        }
-        any_time |= parsed.has_time;
-        t.customer.push(customer);
-        t.action.push(act as u8);
-        t.amount.push(cents);
-        t.ts.push(parsed.ts);
-        report.interactions.kept += 1;
-    });
-    report.session_rule = match (has_sessions, any_time) {
-        (true, _) => SessionRule::FromFile,
-        (false, true) => SessionRule::Gap,
-        // Dates without a time of day: one session per customer and day.
-        (false, false) => SessionRule::ByDay,
-    };
-    (t, !has_sessions)
 }
 
 #[cfg(test)]

@@ -93,6 +93,18 @@ impl<'w> Chunked<'w> {
         self.buf.push(b'\n');
     }
 
+    /// Appends `rows` already formatted rows.
+    pub fn append(&mut self, bytes: &[u8], rows: u64) -> io::Result<()> {
+        self.rows += rows;
+        if self.buf.is_empty() {
+            self.hash.update(bytes);
+            self.bytes += bytes.len() as u64;
+            return self.out.write_all(bytes);
+        }
+        self.buf.extend_from_slice(bytes);
+        self.maybe_flush()
+    }
+
     /// Hands the buffer on once it is large enough.
     #[inline]
     pub fn maybe_flush(&mut self) -> io::Result<()> {
@@ -124,8 +136,8 @@ impl<'w> Chunked<'w> {
     }
 }
 
-/// Writes every file of [`FILES`]: `open(name)` gives the writer for each. The two
-/// large row-level files are written on a second thread where threads exist.
+/// Writes every file of [`FILES`]: `open(name)` gives the writer for each. The
+/// large row-level files are formatted in pieces on worker threads where threads exist.
 /// Calls `progress` with the fraction of files done.
 pub fn export<W: Write + Send>(
     input: &ExportInput,
@@ -141,28 +153,9 @@ pub fn export<W: Write + Send>(
     };
     let data_files = &FILES[..FILES.len() - 1];
     let mut outputs: Vec<Output> = Vec::with_capacity(FILES.len());
-    if cfg!(target_arch = "wasm32") {
-        for (k, name) in data_files.iter().enumerate() {
-            outputs.push(one(name)?);
-            progress((k + 1) as f64 / FILES.len() as f64);
-        }
-    } else {
-        const SIDE: &str = "donnees_marketing.csv";
-        std::thread::scope(|scope| -> Result<(), Error> {
-            let side = scope.spawn(|| one(SIDE));
-            let mut done = 0;
-            for name in data_files.iter().filter(|n| **n != SIDE) {
-                outputs.push(one(name)?);
-                done += 1;
-                progress(done as f64 / FILES.len() as f64);
-            }
-            let merged = side
-                .join()
-                .map_err(|_| Error::io(SIDE, io::Error::other("writer thread failed")))??;
-            outputs.push(merged);
-            Ok(())
-        })?;
-        outputs.sort_by_key(|o| FILES.iter().position(|f| *f == o.name));
+    for (k, name) in data_files.iter().enumerate() {
+        outputs.push(one(name)?);
+        progress((k + 1) as f64 / FILES.len() as f64);
     }
     let name = "manifest.json";
     let io_err = |e| Error::io(name, e);

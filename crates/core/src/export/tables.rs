@@ -85,6 +85,9 @@ fn push_id(b: &mut Vec<u8>, col: &crate::ids::IdColumn, i: usize) {
     }
 }
 
+/// Rows per piece of the row-level files, formatted in parallel.
+const PIECE_ROWS: usize = 1 << 18;
+
 fn interactions(ds: &Dataset, input: &ExportInput, out: &mut Chunked, merged: bool) -> io::Result<()> {
     let c = &ds.customers;
     let t = &ds.interactions;
@@ -108,43 +111,53 @@ session_id,code_postal,departement",
     }
     // The merged file repeats each customer's columns on every row: format them once.
     let snippets = merged.then(|| CustomerSnippets::new(ds));
-    let mut stamps = TimestampWriter::default();
-    for i in 0..t.len() {
-        let cust = t.customer[i] as usize;
-        if !selected[cust] || t.ts[i] < lo || t.ts[i] >= hi {
-            continue;
-        }
-        let b = out.row();
-        let action = Action::from_code(t.action[i]);
-        push_id(b, &t.id, i);
-        b.push(b',');
-        push_id(b, &c.id, cust);
-        b.push(b',');
-        if !merged {
-            push_id(b, &t.session_ids, t.session[i] as usize);
+    let format = |k: usize| -> (Vec<u8>, u64) {
+        let mut b = Vec::with_capacity(PIECE_ROWS * if merged { 110 } else { 64 });
+        let mut rows = 0u64;
+        let mut stamps = TimestampWriter::default();
+        for i in k * PIECE_ROWS..((k + 1) * PIECE_ROWS).min(t.len()) {
+            let cust = t.customer[i] as usize;
+            if !selected[cust] || t.ts[i] < lo || t.ts[i] >= hi {
+                continue;
+            }
+            rows += 1;
+            let action = Action::from_code(t.action[i]);
+            push_id(&mut b, &t.id, i);
             b.push(b',');
+            push_id(&mut b, &c.id, cust);
+            b.push(b',');
+            if !merged {
+                push_id(&mut b, &t.session_ids, t.session[i] as usize);
+                b.push(b',');
+            }
+            b.extend_from_slice(action.label().as_bytes());
+            b.push(b',');
+            if action == Action::Purchase {
+                push_cents(&mut b, t.amount[i]);
+            }
+            b.push(b',');
+            stamps.write(&mut b, t.ts[i]);
+            if let Some(s) = &snippets {
+                b.extend_from_slice(s.head(cust));
+                b.extend_from_slice(if action == Action::Purchase {
+                    b",true,"
+                } else {
+                    b",false,"
+                });
+                push_id(&mut b, &t.session_ids, t.session[i] as usize);
+                b.extend_from_slice(s.tail(cust));
+            }
+            b.push(b'\n');
         }
-        b.extend_from_slice(action.label().as_bytes());
-        b.push(b',');
-        if action == Action::Purchase {
-            push_cents(b, t.amount[i]);
+        (b, rows)
+    };
+    let mut result = Ok(());
+    crate::par::pipeline(t.len().div_ceil(PIECE_ROWS), format, |_, (bytes, rows)| {
+        if result.is_ok() {
+            result = out.append(&bytes, rows);
         }
-        b.push(b',');
-        stamps.write(b, t.ts[i]);
-        if let Some(s) = &snippets {
-            b.extend_from_slice(s.head(cust));
-            b.extend_from_slice(if action == Action::Purchase {
-                b",true,"
-            } else {
-                b",false,"
-            });
-            push_id(b, &t.session_ids, t.session[i] as usize);
-            b.extend_from_slice(s.tail(cust));
-        }
-        b.push(b'\n');
-        out.maybe_flush()?;
-    }
-    Ok(())
+    });
+    result
 }
 
 /// Each customer's columns of the merged file, formatted once:

@@ -6,6 +6,7 @@ mod options;
 mod write;
 
 pub use write::id_width;
+pub(crate) use write::interaction_header;
 
 pub use options::{ChannelSpec, GenerateOptions, SegmentSpec};
 
@@ -25,10 +26,10 @@ pub struct FileTruth {
 }
 
 impl FileTruth {
-    fn reject(&mut self, rule: &str) {
+    pub(crate) fn reject(&mut self, rule: &str) {
         *self.rejected.entry(rule.to_string()).or_default() += 1;
     }
-    fn correct(&mut self, rule: &str) {
+    pub(crate) fn correct(&mut self, rule: &str) {
         *self.corrected.entry(rule.to_string()).or_default() += 1;
     }
 }
@@ -81,6 +82,10 @@ pub(crate) struct EventLog {
     pub amount: Vec<u32>,
 }
 
+/// Events are generated in blocks of this many, each from its own random stream,
+/// so that blocks can run in parallel and still give the same bytes.
+const EVENT_BLOCK: u64 = 1 << 20;
+
 /// Generates the raw files for `opts`; the same options give the same bytes everywhere.
 pub fn generate(opts: &GenerateOptions) -> Result<RawData, Error> {
     generate_with_progress(opts, &mut |_| {})
@@ -88,20 +93,59 @@ pub fn generate(opts: &GenerateOptions) -> Result<RawData, Error> {
 
 /// [`generate`], reporting progress as a fraction in `[0, 1]`.
 pub fn generate_with_progress(opts: &GenerateOptions, progress: &mut dyn FnMut(f64)) -> Result<RawData, Error> {
-    opts.validate()?;
-    let customers = customers(opts);
-    progress(0.1);
-    let log = events(opts, &customers, progress);
-    let mut truth = GroundTruth::default();
-    let clients_csv = write::clients_csv(opts, &customers, &mut truth.clients);
-    progress(0.6);
-    let interactions_csv = write::interactions_csv(opts, &log, &mut truth.interactions);
-    progress(1.0);
+    let gen = Generated::new(opts, progress)?;
+    let mut interactions_csv = Vec::with_capacity(gen.log.action.len() * 64 + 128);
+    let chunks = gen.interaction_chunks();
+    for (k, text) in crate::par::map(chunks.count(), |k| chunks.render(k))
+        .into_iter()
+        .enumerate()
+    {
+        interactions_csv.extend_from_slice(&text);
+        progress(0.6 + 0.4 * (k + 1) as f64 / chunks.count() as f64);
+    }
+    let truth = GroundTruth {
+        clients: gen.clients_truth.clone(),
+        interactions: chunks.truth(),
+    };
     Ok(RawData {
-        clients_csv,
+        clients_csv: gen.clients_csv,
         interactions_csv,
         truth,
     })
+}
+
+/// Customers and events generated, the clients file written, the interactions
+/// file ready to be rendered piece by piece (see [`write::InteractionChunks`]).
+pub(crate) struct Generated<'o> {
+    pub opts: &'o GenerateOptions,
+    pub clients_csv: Vec<u8>,
+    pub clients_truth: FileTruth,
+    pub log: EventLog,
+}
+
+impl<'o> Generated<'o> {
+    /// Generates customers and events and writes the clients file.
+    pub fn new(opts: &'o GenerateOptions, progress: &mut dyn FnMut(f64)) -> Result<Self, Error> {
+        opts.validate()?;
+        let customers = customers(opts);
+        progress(0.1);
+        let log = events(opts, &customers);
+        progress(0.5);
+        let mut clients_truth = FileTruth::default();
+        let clients_csv = write::clients_csv(opts, &customers, &mut clients_truth);
+        progress(0.6);
+        Ok(Self {
+            opts,
+            clients_csv,
+            clients_truth,
+            log,
+        })
+    }
+
+    /// The interactions file, as independently renderable pieces.
+    pub fn interaction_chunks(&self) -> write::InteractionChunks<'_> {
+        write::InteractionChunks::new(self.opts, &self.log)
+    }
 }
 
 fn customers(opts: &GenerateOptions) -> Vec<Customer> {
@@ -144,85 +188,125 @@ fn customers(opts: &GenerateOptions) -> Vec<Customer> {
         .collect()
 }
 
-fn events(opts: &GenerateOptions, customers: &[Customer], progress: &mut dyn FnMut(f64)) -> EventLog {
+fn events(opts: &GenerateOptions, customers: &[Customer]) -> EventLog {
     let mut rng = Rng::new(opts.seed, 2);
-    let n = opts.interactions as usize;
     let activity: Vec<f64> = customers
         .iter()
-        .map(|c| {
-            let spread = libm::exp(opts.activity_sigma * rng.normal());
-            spread * opts.segments[c.segment as usize].activity
-        })
+        .map(|c| libm::exp(opts.activity_sigma * rng.normal()) * opts.segments[c.segment as usize].activity)
         .collect();
-    let pick = Alias::new(&activity);
-    let hours = Weighted::from_f64(&opts.hour_weights);
-    let max_weekday = opts.weekday_weights.iter().cloned().fold(0.0, f64::max);
-    let period_end = (opts.to as i64 + 1) * DAY;
-
-    let mut sessions: Vec<(i64, u32, u32, u8)> = Vec::with_capacity(n / 3 + 1);
-    let (mut action, mut ts, mut amount) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    let mut next_report = n / 20;
-    while action.len() < n {
-        let Some(pick) = pick.as_ref() else { break };
-        let c = pick.sample(&mut rng);
-        let cust = &customers[c as usize];
-        let first_day = cust.signup.max(opts.from);
-        let days = (opts.to - first_day + 1) as u64;
-        // Weekly rhythm by rejection (bounded, in case the period only has zero-weight days).
-        let mut day = first_day;
-        for _ in 0..64 {
-            day = first_day + rng.below(days) as i32;
-            if rng.f64() * max_weekday < opts.weekday_weights[dates::weekday(day) as usize] {
-                break;
-            }
+    let model = SessionModel {
+        opts,
+        customers,
+        pick: Alias::new(&activity),
+        hours: Weighted::from_f64(&opts.hour_weights),
+        max_weekday: opts.weekday_weights.iter().cloned().fold(0.0, f64::max),
+        period_end: (opts.to as i64 + 1) * DAY,
+    };
+    let n = opts.interactions;
+    let blocks = n.div_ceil(EVENT_BLOCK) as usize;
+    let parts = crate::par::map(blocks, |k| {
+        let quota = (n - k as u64 * EVENT_BLOCK).min(EVENT_BLOCK) as usize;
+        model.block(k as u64, quota)
+    });
+    // Concatenate the blocks, then put sessions in start-time order (ties in creation order).
+    let total_sessions: usize = parts.iter().map(|p| p.sessions.len()).sum();
+    let mut sessions: Vec<(i64, u32, u32, u32, u8)> = Vec::with_capacity(total_sessions);
+    let mut log = EventLog {
+        session_customer: Vec::new(),
+        session_events: Vec::new(),
+        action: Vec::with_capacity(n as usize),
+        ts: Vec::with_capacity(n as usize),
+        amount: Vec::with_capacity(n as usize),
+    };
+    for part in parts {
+        let offset = log.action.len() as u32;
+        for &(start, c, first, len) in &part.sessions {
+            sessions.push((start, sessions.len() as u32, c, offset + first, len));
         }
-        let hour = hours.as_ref().map_or(12, |h| h.sample(&mut rng)) as i64;
-        let start = day as i64 * DAY + hour * 3600 + rng.below(3600) as i64;
-        let mut t = start;
-        let seg = &opts.segments[cust.segment as usize];
-        let views = 1 + {
-            let mut k = 0u32;
-            while k < 30 && rng.chance(opts.view_continue) {
-                k += 1;
-            }
-            k
-        };
-        let cart = rng.chance(opts.cart_rate(cust.segment as usize, cust.channel as usize));
-        let buy = cart && rng.chance(opts.purchase_rate(cust.segment as usize, cust.channel as usize));
-        let steps = (0..views).map(|_| 0u8).chain(cart.then_some(1)).chain(buy.then_some(2));
-        let first = action.len() as u32;
-        let mut len = 0u8;
-        for step in steps {
-            if action.len() == n || t >= period_end {
-                break;
-            }
-            action.push(step);
-            ts.push(t);
-            amount.push(if step == 2 {
-                let euros = rng.lognormal_mean(seg.basket_mean, opts.basket_sigma);
-                (libm::round(euros * 100.0) as u32).max(100)
-            } else {
-                0
-            });
-            len += 1;
-            t += 1 + libm::floor(rng.exponential(opts.mean_gap_s)) as i64;
-        }
-        if len > 0 {
-            sessions.push((start, c, first, len));
-        }
-        if action.len() >= next_report {
-            progress(0.1 + 0.4 * action.len() as f64 / n as f64);
-            next_report += n / 20 + 1;
-        }
+        log.action.extend_from_slice(&part.action);
+        log.ts.extend_from_slice(&part.ts);
+        log.amount.extend_from_slice(&part.amount);
     }
-    // Sessions in start-time order (ties by creation order), so the file reads like a log.
-    sessions.sort_by_key(|s| (s.0, s.2));
-    EventLog {
-        session_customer: sessions.iter().map(|s| s.1).collect(),
-        session_events: sessions.iter().map(|s| (s.2, s.3)).collect(),
-        action,
-        ts,
-        amount,
+    sessions.sort_unstable_by_key(|s| (s.0, s.1));
+    log.session_customer = sessions.iter().map(|s| s.2).collect();
+    log.session_events = sessions.iter().map(|s| (s.3, s.4)).collect();
+    log
+}
+
+/// Sessions of one block: (start, customer, first event, length) and the events.
+struct Block {
+    sessions: Vec<(i64, u32, u32, u8)>,
+    action: Vec<u8>,
+    ts: Vec<i64>,
+    amount: Vec<u32>,
+}
+
+/// What a session draw needs, shared by all blocks.
+struct SessionModel<'a> {
+    opts: &'a GenerateOptions,
+    customers: &'a [Customer],
+    pick: Option<Alias>,
+    hours: Option<Weighted>,
+    max_weekday: f64,
+    period_end: i64,
+}
+
+impl SessionModel<'_> {
+    /// Draws sessions until exactly `quota` events exist (the last session may be cut short).
+    fn block(&self, k: u64, quota: usize) -> Block {
+        let opts = self.opts;
+        let mut rng = Rng::new(opts.seed, 1_000 + k);
+        let mut b = Block {
+            sessions: Vec::with_capacity(quota / 3 + 1),
+            action: Vec::with_capacity(quota),
+            ts: Vec::with_capacity(quota),
+            amount: Vec::with_capacity(quota),
+        };
+        let Some(pick) = self.pick.as_ref() else { return b };
+        while b.action.len() < quota {
+            let c = pick.sample(&mut rng);
+            let cust = &self.customers[c as usize];
+            let first_day = cust.signup.max(opts.from);
+            let days = (opts.to - first_day + 1) as u64;
+            // Weekly rhythm by rejection (bounded, in case the period only has zero-weight days).
+            let mut day = first_day;
+            for _ in 0..64 {
+                day = first_day + rng.below(days) as i32;
+                if rng.f64() * self.max_weekday < opts.weekday_weights[dates::weekday(day) as usize] {
+                    break;
+                }
+            }
+            let hour = self.hours.as_ref().map_or(12, |h| h.sample(&mut rng)) as i64;
+            let start = day as i64 * DAY + hour * 3600 + rng.below(3600) as i64;
+            let seg = &opts.segments[cust.segment as usize];
+            let mut views = 1u32;
+            while views < 30 && rng.chance(opts.view_continue) {
+                views += 1;
+            }
+            let cart = rng.chance(opts.cart_rate(cust.segment as usize, cust.channel as usize));
+            let buy = cart && rng.chance(opts.purchase_rate(cust.segment as usize, cust.channel as usize));
+            let steps = (0..views).map(|_| 0u8).chain(cart.then_some(1)).chain(buy.then_some(2));
+            let first = b.action.len() as u32;
+            let mut t = start;
+            let mut len = 0u8;
+            for step in steps {
+                if b.action.len() == quota || t >= self.period_end {
+                    break;
+                }
+                b.action.push(step);
+                b.ts.push(t);
+                b.amount.push(if step == 2 {
+                    let euros = rng.lognormal_mean(seg.basket_mean, opts.basket_sigma);
+                    (libm::round(euros * 100.0) as u32).max(100)
+                } else {
+                    0
+                });
+                len += 1;
+                t += 1 + libm::floor(rng.exponential(opts.mean_gap_s)) as i64;
+            }
+            b.sessions.push((start, c, first, len));
+        }
+        b
     }
 }
 

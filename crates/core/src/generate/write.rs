@@ -136,122 +136,282 @@ enum Defect {
     AmountOnView,
 }
 
-pub(super) fn interactions_csv(opts: &GenerateOptions, log: &EventLog, truth: &mut FileTruth) -> Vec<u8> {
-    let n = log.action.len();
-    let id_w = id_width(opts.interactions);
-    let client_w = id_width(opts.customers as u64);
-    let session_w = id_width(log.session_events.len() as u64);
-    let mut rng = Rng::new(opts.seed, 4);
-    let mut out = Vec::with_capacity(n * 72 + 100);
-    out.extend_from_slice(INTERACTION_HEADER);
-    let mut row_no = 0u64;
-    let mut prev_start = out.len();
-    let mut prev_clean = false;
-    for (s, (&customer, &(first, len))) in log.session_customer.iter().zip(&log.session_events).enumerate() {
-        for e in first as usize..first as usize + len as usize {
-            let action = log.action[e];
-            let defect = if prev_clean && opts.dirty > 0.0 && rng.chance(opts.dirty) {
-                let mut kinds = vec![
-                    Defect::DuplicateRow,
-                    Defect::DuplicateId,
-                    Defect::MissingClient,
-                    Defect::UnknownClient,
-                    Defect::InvalidDate,
-                    Defect::OutOfPeriod,
-                    Defect::ActionSpelling,
-                ];
-                match action {
-                    2 => kinds.extend([Defect::InvalidAmount, Defect::NegativeAmount]),
-                    0 => kinds.push(Defect::AmountOnView),
-                    _ => {}
-                }
-                Some(kinds[rng.below(kinds.len() as u64) as usize])
-            } else {
-                None
-            };
-            let start = out.len();
-            if defect == Some(Defect::DuplicateRow) {
-                truth.reject(rules::DUPLICATE_ROW);
-                out.extend_from_within(prev_start..start);
-            } else {
-                let id = if defect == Some(Defect::DuplicateId) {
-                    row_no
-                } else {
-                    row_no + 1
-                };
-                out.extend_from_slice(b"I_");
-                push_padded(&mut out, id, id_w);
-                out.push(b',');
-                match defect {
-                    Some(Defect::MissingClient) => {}
-                    Some(Defect::UnknownClient) => {
-                        let c = opts.customers as u64;
-                        out.extend_from_slice(b"C_");
-                        push_padded(&mut out, c + 1 + rng.below(c), client_w);
-                    }
-                    _ => {
-                        out.extend_from_slice(b"C_");
-                        push_padded(&mut out, customer as u64 + 1, client_w);
-                    }
-                }
-                out.extend_from_slice(b",S_");
-                push_padded(&mut out, s as u64 + 1, session_w);
-                out.push(b',');
-                let label = crate::model::Action::from_code(action).label();
-                if defect == Some(Defect::ActionSpelling) {
-                    push_text(&mut out, misspell(&mut rng, label).as_bytes());
-                } else {
-                    out.extend_from_slice(label.as_bytes());
-                }
-                out.push(b',');
-                match defect {
-                    Some(Defect::InvalidAmount) => {
-                        out.extend_from_slice(pick(&mut rng, &["N/A", "abc", "12.3.4", "douze"]).as_bytes())
-                    }
-                    Some(Defect::NegativeAmount) => push_cents(&mut out, -(log.amount[e] as i64)),
-                    Some(Defect::AmountOnView) => push_cents(&mut out, 100 + rng.below(20_000) as i64),
-                    _ if action == 2 => push_cents(&mut out, log.amount[e] as i64),
-                    _ => {}
-                }
-                out.push(b',');
-                match defect {
-                    Some(Defect::InvalidDate) => out.extend_from_slice(
-                        pick(
-                            &mut rng,
-                            &["2025-02-30T10:00:00", "hier", "31/02/2025", "2025-13-01T08:00:00"],
-                        )
-                        .as_bytes(),
-                    ),
-                    Some(Defect::OutOfPeriod) => {
-                        // Same time of day, 1–365 days before the period or 1–60 days after it.
-                        let day = log.ts[e].div_euclid(DAY);
-                        let shift_days = if rng.chance(0.5) {
-                            -(day - opts.from as i64 + 1 + rng.below(365) as i64)
-                        } else {
-                            opts.to as i64 - day + 1 + rng.below(60) as i64
-                        };
-                        write_timestamp(&mut out, log.ts[e] + shift_days * DAY);
-                    }
-                    _ => write_timestamp(&mut out, log.ts[e]),
-                }
-                out.push(b'\n');
-                match defect {
-                    Some(Defect::DuplicateId) => truth.reject(rules::DUPLICATE_ID),
-                    Some(Defect::MissingClient) => truth.reject(rules::MISSING_CLIENT_ID),
-                    Some(Defect::UnknownClient) => truth.reject(rules::UNKNOWN_CLIENT),
-                    Some(Defect::InvalidAmount) => truth.reject(rules::INVALID_AMOUNT),
-                    Some(Defect::NegativeAmount) => truth.reject(rules::NON_POSITIVE_AMOUNT),
-                    Some(Defect::InvalidDate) => truth.reject(rules::INVALID_DATE),
-                    Some(Defect::OutOfPeriod) => truth.reject(rules::OUT_OF_PERIOD),
-                    Some(Defect::ActionSpelling) => truth.correct(rules::ACTION_SPELLING),
-                    Some(Defect::AmountOnView) => truth.correct(rules::AMOUNT_ON_NON_PURCHASE),
-                    _ => {}
-                }
+/// Rows per piece of the interactions file: pieces are rendered (and, in a run,
+/// parsed) independently, so their boundaries must not depend on the thread count.
+const CHUNK_ROWS: usize = 1 << 19;
+
+/// A uniform draw in `[0, 1)` for row `r`, from the seed alone (SplitMix64), so any
+/// piece can decide its rows' defects without the others.
+fn row_uniform(seed: u64, r: u64) -> f64 {
+    let mut z = (seed ^ 0xD1B5_4A32_D192_ED03).wrapping_add(0x9E37_79B9_7F4A_7C15u64.wrapping_mul(r + 1));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// The interactions file, cut into pieces of whole sessions.
+pub(crate) struct InteractionChunks<'a> {
+    opts: &'a GenerateOptions,
+    log: &'a EventLog,
+    /// Per piece: first session, end session, number of the first row.
+    plan: Vec<(usize, usize, u64)>,
+    /// Defects injected, summed over the pieces rendered at least once.
+    truth: std::sync::Mutex<(FileTruth, Vec<bool>)>,
+}
+
+impl<'a> InteractionChunks<'a> {
+    pub(crate) fn new(opts: &'a GenerateOptions, log: &'a EventLog) -> Self {
+        let mut plan = Vec::new();
+        let (mut first, mut rows, mut first_row) = (0usize, 0usize, 0u64);
+        for (s, &(_, len)) in log.session_events.iter().enumerate() {
+            rows += len as usize;
+            if rows >= CHUNK_ROWS {
+                plan.push((first, s + 1, first_row));
+                first = s + 1;
+                first_row += rows as u64;
+                rows = 0;
             }
-            prev_start = start;
-            prev_clean = defect.is_none();
-            row_no += 1;
+        }
+        if rows > 0 || plan.is_empty() {
+            plan.push((first, log.session_events.len(), first_row));
+        }
+        let rendered = vec![false; plan.len()];
+        Self {
+            opts,
+            log,
+            plan,
+            truth: std::sync::Mutex::new((FileTruth::default(), rendered)),
         }
     }
-    out
+
+    /// Number of pieces.
+    pub(crate) fn count(&self) -> usize {
+        self.plan.len()
+    }
+
+    /// 1-based file line of the first row of piece `k` (the header is line 1).
+    pub(crate) fn first_line(&self, k: usize) -> u64 {
+        self.plan[k].2 + 2
+    }
+
+    /// The defects injected so far (all of them once every piece was rendered).
+    pub(crate) fn truth(&self) -> FileTruth {
+        self.truth
+            .lock()
+            .map(|t| t.0.clone())
+            .unwrap_or_else(|e| e.into_inner().0.clone())
+    }
+
+    /// The bytes of piece `k` (piece 0 starts with the header).
+    pub(crate) fn render(&self, k: usize) -> Vec<u8> {
+        let (opts, log) = (self.opts, self.log);
+        let (s0, s1, mut row_no) = self.plan[k];
+        let id_w = id_width(opts.interactions);
+        let client_w = id_width(opts.customers as u64);
+        let session_w = id_width(log.session_events.len() as u64);
+        let mut truth = FileTruth::default();
+        let mut out = Vec::with_capacity(CHUNK_ROWS * 64 + 128);
+        if k == 0 {
+            out.extend_from_slice(INTERACTION_HEADER);
+        }
+        let mut stamps = crate::dates::TimestampWriter::default();
+        let mut prev_start = out.len();
+        let mut first_row = true;
+        for s in s0..s1 {
+            let (customer, (first, len)) = (log.session_customer[s], log.session_events[s]);
+            for e in first as usize..first as usize + len as usize {
+                let action = log.action[e];
+                // A defect needs a clean previous row in the same piece (duplicates copy it).
+                let candidate = |r: u64| opts.dirty > 0.0 && row_uniform(opts.seed, r) < opts.dirty;
+                let defect = if !first_row && candidate(row_no) && !candidate(row_no - 1) {
+                    let mut kinds = vec![
+                        Defect::DuplicateRow,
+                        Defect::DuplicateId,
+                        Defect::MissingClient,
+                        Defect::UnknownClient,
+                        Defect::InvalidDate,
+                        Defect::OutOfPeriod,
+                        Defect::ActionSpelling,
+                    ];
+                    match action {
+                        2 => kinds.extend([Defect::InvalidAmount, Defect::NegativeAmount]),
+                        0 => kinds.push(Defect::AmountOnView),
+                        _ => {}
+                    }
+                    let mut rng = Rng::new(opts.seed, 1 << 40 | row_no);
+                    let kind = kinds[rng.below(kinds.len() as u64) as usize];
+                    Some((kind, rng))
+                } else {
+                    None
+                };
+                let start = out.len();
+                match defect {
+                    Some((Defect::DuplicateRow, _)) => {
+                        truth.reject(rules::DUPLICATE_ROW);
+                        out.extend_from_within(prev_start..start);
+                    }
+                    Some((kind, mut rng)) => {
+                        self.defective_row(
+                            &mut out,
+                            kind,
+                            &mut rng,
+                            (s, e, customer, row_no),
+                            (id_w, client_w, session_w),
+                        );
+                        truth.record(kind);
+                    }
+                    None => {
+                        out.extend_from_slice(b"I_");
+                        push_padded(&mut out, row_no + 1, id_w);
+                        out.extend_from_slice(b",C_");
+                        push_padded(&mut out, customer as u64 + 1, client_w);
+                        out.extend_from_slice(b",S_");
+                        push_padded(&mut out, s as u64 + 1, session_w);
+                        out.push(b',');
+                        out.extend_from_slice(crate::model::Action::from_code(action).label().as_bytes());
+                        out.push(b',');
+                        if action == 2 {
+                            push_cents(&mut out, log.amount[e] as i64);
+                        }
+                        out.push(b',');
+                        stamps.write(&mut out, log.ts[e]);
+                        out.push(b'\n');
+                    }
+                }
+                prev_start = start;
+                first_row = false;
+                row_no += 1;
+            }
+        }
+        let mut all = self.truth.lock().unwrap_or_else(|e| e.into_inner());
+        if !std::mem::replace(&mut all.1[k], true) {
+            for (rule, n) in truth.rejected {
+                *all.0.rejected.entry(rule).or_default() += n;
+            }
+            for (rule, n) in truth.corrected {
+                *all.0.corrected.entry(rule).or_default() += n;
+            }
+        }
+        out
+    }
+
+    /// Writes a row carrying one defect (any but an exact duplicate).
+    fn defective_row(
+        &self,
+        out: &mut Vec<u8>,
+        kind: Defect,
+        rng: &mut Rng,
+        (s, e, customer, row_no): (usize, usize, u32, u64),
+        (id_w, client_w, session_w): (usize, usize, usize),
+    ) {
+        let (opts, log) = (self.opts, self.log);
+        let action = log.action[e];
+        let id = if kind == Defect::DuplicateId {
+            row_no
+        } else {
+            row_no + 1
+        };
+        out.extend_from_slice(b"I_");
+        push_padded(out, id, id_w);
+        out.push(b',');
+        match kind {
+            Defect::MissingClient => {}
+            Defect::UnknownClient => {
+                let c = opts.customers as u64;
+                out.extend_from_slice(b"C_");
+                push_padded(out, c + 1 + rng.below(c), client_w);
+            }
+            _ => {
+                out.extend_from_slice(b"C_");
+                push_padded(out, customer as u64 + 1, client_w);
+            }
+        }
+        out.extend_from_slice(b",S_");
+        push_padded(out, s as u64 + 1, session_w);
+        out.push(b',');
+        let label = crate::model::Action::from_code(action).label();
+        if kind == Defect::ActionSpelling {
+            push_text(out, misspell(rng, label).as_bytes());
+        } else {
+            out.extend_from_slice(label.as_bytes());
+        }
+        out.push(b',');
+        match kind {
+            Defect::InvalidAmount => out.extend_from_slice(pick(rng, &["N/A", "abc", "12.3.4", "douze"]).as_bytes()),
+            Defect::NegativeAmount => push_cents(out, -(log.amount[e] as i64)),
+            Defect::AmountOnView => push_cents(out, 100 + rng.below(20_000) as i64),
+            _ if action == 2 => push_cents(out, log.amount[e] as i64),
+            _ => {}
+        }
+        out.push(b',');
+        match kind {
+            Defect::InvalidDate => out.extend_from_slice(
+                pick(
+                    rng,
+                    &["2025-02-30T10:00:00", "hier", "31/02/2025", "2025-13-01T08:00:00"],
+                )
+                .as_bytes(),
+            ),
+            Defect::OutOfPeriod => {
+                // Same time of day, 1–365 days before the period or 1–60 days after it.
+                let day = log.ts[e].div_euclid(DAY);
+                let shift_days = if rng.chance(0.5) {
+                    -(day - opts.from as i64 + 1 + rng.below(365) as i64)
+                } else {
+                    opts.to as i64 - day + 1 + rng.below(60) as i64
+                };
+                write_timestamp(out, log.ts[e] + shift_days * DAY);
+            }
+            _ => write_timestamp(out, log.ts[e]),
+        }
+        out.push(b'\n');
+    }
+}
+
+impl FileTruth {
+    fn record(&mut self, kind: Defect) {
+        match kind {
+            Defect::DuplicateRow => self.reject(rules::DUPLICATE_ROW),
+            Defect::DuplicateId => self.reject(rules::DUPLICATE_ID),
+            Defect::MissingClient => self.reject(rules::MISSING_CLIENT_ID),
+            Defect::UnknownClient => self.reject(rules::UNKNOWN_CLIENT),
+            Defect::InvalidAmount => self.reject(rules::INVALID_AMOUNT),
+            Defect::NegativeAmount => self.reject(rules::NON_POSITIVE_AMOUNT),
+            Defect::InvalidDate => self.reject(rules::INVALID_DATE),
+            Defect::OutOfPeriod => self.reject(rules::OUT_OF_PERIOD),
+            Defect::ActionSpelling => self.correct(rules::ACTION_SPELLING),
+            Defect::AmountOnView => self.correct(rules::AMOUNT_ON_NON_PURCHASE),
+        }
+    }
+}
+
+impl crate::ingest::Pieces for InteractionChunks<'_> {
+    fn count(&self) -> usize {
+        self.count()
+    }
+
+    fn piece(&self, k: usize) -> crate::ingest::Piece<'_> {
+        let text = self.render(k);
+        let quoted = memchr::memchr(b'"', &text).is_some();
+        // Piece 0 carries the header, which the cleaner reads separately.
+        let (text, first_line) = if k == 0 {
+            let mut text = text;
+            text.drain(..INTERACTION_HEADER.len());
+            (text, 2)
+        } else {
+            (text, self.first_line(k))
+        };
+        crate::ingest::Piece {
+            text: std::borrow::Cow::Owned(text),
+            first_line,
+            separator: b',',
+            quoted,
+        }
+    }
+}
+
+/// The header line of the interactions file.
+pub(crate) fn interaction_header() -> &'static [u8] {
+    INTERACTION_HEADER
 }

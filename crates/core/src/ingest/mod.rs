@@ -97,11 +97,11 @@ impl<'a> CsvFile<'a> {
 
     /// Splits the body into at most `parts` pieces at line breaks that can be read
     /// independently (one piece when a quote could hide a line break).
-    pub fn parts(&self, parts: usize) -> Vec<Part<'_>> {
+    pub fn parts(&self, parts: usize) -> Vec<Piece<'_>> {
         let body = &self.text[self.body_start.min(self.text.len())..];
         let quoted = memchr::memchr(b'"', body).is_some();
-        let whole = Part {
-            text: body,
+        let whole = Piece {
+            text: Cow::Borrowed(body),
             first_line: self.body_first_line,
             separator: self.separator,
             quoted,
@@ -119,8 +119,8 @@ impl<'a> CsvFile<'a> {
                 memchr::memchr(b'\n', &body[target..]).map_or(body.len(), |p| target + p + 1)
             };
             let piece = &body[start..end];
-            out.push(Part {
-                text: piece,
+            out.push(Piece {
+                text: Cow::Borrowed(piece),
                 first_line: line,
                 separator: self.separator,
                 quoted: false,
@@ -139,15 +139,57 @@ impl<'a> CsvFile<'a> {
     }
 }
 
-/// A piece of a file's body that can be parsed on its own.
-pub struct Part<'t> {
-    text: &'t [u8],
-    first_line: u64,
-    separator: u8,
-    quoted: bool,
+/// A body that comes in pieces which can be parsed independently, in order.
+pub trait Pieces: Sync {
+    /// Number of pieces.
+    fn count(&self) -> usize;
+    /// Piece `k`.
+    fn piece(&self, k: usize) -> Piece<'_>;
 }
 
-impl Part<'_> {
+/// A file body cut at line breaks (see [`CsvFile::parts`]).
+pub struct FileBody<'t> {
+    pieces: Vec<Piece<'t>>,
+}
+
+impl<'t> FileBody<'t> {
+    /// The body of `file`, in pieces of about `bytes` bytes (one piece if quoted).
+    pub fn of(file: &'t CsvFile, bytes: usize) -> Self {
+        let body = file.text.len().saturating_sub(file.body_start);
+        Self {
+            pieces: file.parts(body.div_ceil(bytes.max(1)).max(1)),
+        }
+    }
+}
+
+impl Pieces for FileBody<'_> {
+    fn count(&self) -> usize {
+        self.pieces.len()
+    }
+    fn piece(&self, k: usize) -> Piece<'_> {
+        let p = &self.pieces[k];
+        Piece {
+            text: Cow::Borrowed(&p.text),
+            first_line: p.first_line,
+            separator: p.separator,
+            quoted: p.quoted,
+        }
+    }
+}
+
+/// A piece of a file's body that can be parsed on its own.
+pub struct Piece<'t> {
+    /// Whole lines of the body.
+    pub text: Cow<'t, [u8]>,
+    /// The file line of its first line.
+    pub first_line: u64,
+    /// The field separator.
+    pub separator: u8,
+    /// Whether it may contain quotes (then it is read with the `csv` crate).
+    pub quoted: bool,
+}
+
+impl Piece<'_> {
     /// Number of bytes in the piece.
     pub fn len(&self) -> usize {
         self.text.len()
@@ -164,14 +206,24 @@ impl Part<'_> {
         if !self.quoted {
             let mut fields: Vec<&[u8]> = Vec::with_capacity(32);
             let mut line = self.first_line;
-            for raw in self.text.split(|&c| c == b'\n') {
+            let text: &[u8] = &self.text;
+            let mut start = 0;
+            while start < text.len() {
+                let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |p| start + p);
+                let raw = &text[start..end];
                 let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
                 if !raw.is_empty() {
                     fields.clear();
-                    fields.extend(raw.split(|&c| c == self.separator));
+                    let mut from = 0;
+                    for p in memchr::memchr_iter(self.separator, raw) {
+                        fields.push(&raw[from..p]);
+                        from = p + 1;
+                    }
+                    fields.push(&raw[from..]);
                     f(line, &fields);
                 }
                 line += 1;
+                start = end + 1;
             }
             return;
         }
@@ -179,12 +231,18 @@ impl Part<'_> {
             .delimiter(self.separator)
             .has_headers(false)
             .flexible(true)
-            .from_reader(self.text);
+            .from_reader(&self.text[..]);
         let mut record = csv::ByteRecord::new();
         loop {
             match reader.read_byte_record(&mut record) {
                 Ok(true) => {
-                    let line = record.position().map_or(0, |p| p.line()) + self.first_line - 1;
+                    // The reported start can sit on blank lines before the record: skip them.
+                    let (mut line, mut at) = record.position().map_or((1, 0), |p| (p.line(), p.byte() as usize));
+                    while let Some(&c @ (b'\n' | b'\r')) = self.text.get(at) {
+                        line += (c == b'\n') as u64;
+                        at += 1;
+                    }
+                    let line = line + self.first_line - 1;
                     let fields: Vec<&[u8]> = record.iter().collect();
                     f(line, &fields);
                 }

@@ -1,0 +1,81 @@
+//! Deterministic data parallelism: work is cut into pieces whose boundaries do
+//! not depend on the number of threads, so results are the same bytes on one
+//! thread (WebAssembly) or many (native).
+
+/// Number of worker threads to use (1 in WebAssembly).
+pub fn threads() -> usize {
+    if cfg!(target_arch = "wasm32") {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+    }
+}
+
+/// `f(0..count)`, in order, computed on up to [`threads`] threads.
+pub fn map<T: Send>(count: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let t = threads().min(count);
+    if t <= 1 {
+        return (0..count).map(f).collect();
+    }
+    let f = &f;
+    let mut slots: Vec<Option<T>> = (0..count).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..t)
+            .map(|w| scope.spawn(move || (w..count).step_by(t).map(|k| (k, f(k))).collect::<Vec<_>>()))
+            .collect();
+        for h in handles {
+            // A worker only panics on a bug; re-raise it on this thread.
+            for (k, v) in h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)) {
+                slots[k] = Some(v);
+            }
+        }
+    });
+    slots.into_iter().flatten().collect()
+}
+
+/// Runs `produce(k)` for `k in 0..count` on worker threads and hands the results
+/// to `consume` on this thread strictly in order, with at most a few pieces in
+/// flight, so memory stays bounded while both cores work.
+pub fn pipeline<T: Send>(count: usize, produce: impl Fn(usize) -> T + Sync, mut consume: impl FnMut(usize, T)) {
+    let t = threads().min(count);
+    if t <= 1 {
+        for k in 0..count {
+            consume(k, produce(k));
+        }
+        return;
+    }
+    let produce = &produce;
+    std::thread::scope(|scope| {
+        let mut receivers = Vec::with_capacity(t);
+        for w in 0..t {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<T>(1);
+            receivers.push(rx);
+            scope.spawn(move || {
+                for k in (w..count).step_by(t) {
+                    if tx.send(produce(k)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        for k in 0..count {
+            match receivers[k % t].recv() {
+                Ok(v) => consume(k, v),
+                // The worker died (a panic): stop; scope re-raises the panic.
+                Err(_) => break,
+            }
+        }
+        drop(receivers);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn map_and_pipeline_keep_order() {
+        assert_eq!(super::map(10, |k| k * k), (0..10).map(|k| k * k).collect::<Vec<_>>());
+        let mut seen = Vec::new();
+        super::pipeline(9, |k| k + 1, |k, v| seen.push((k, v)));
+        assert_eq!(seen, (0..9).map(|k| (k, k + 1)).collect::<Vec<_>>());
+    }
+}

@@ -1,1 +1,80 @@
-fn main() {}
+//! Criterion benchmarks of the engine's stages at 100k and 1M interactions
+//! (customers = interactions / 10): `cargo bench -p numberly-core --bench engine`.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use numberly_core::clean::{clean, CleanOptions};
+use numberly_core::export::{export_to_memory, ExportInput};
+use numberly_core::generate::{generate, GenerateOptions};
+use numberly_core::ingest::CsvFile;
+use numberly_core::metrics::{compute, Filter};
+use std::hint::black_box;
+use std::time::Duration;
+
+const SIZES: [u64; 2] = [100_000, 1_000_000];
+
+fn options(interactions: u64) -> GenerateOptions {
+    GenerateOptions {
+        customers: (interactions / 10) as u32,
+        interactions,
+        seed: 42,
+        ..GenerateOptions::default()
+    }
+}
+
+fn clean_options(o: &GenerateOptions) -> CleanOptions {
+    CleanOptions {
+        from: Some(o.from),
+        to: Some(o.to),
+        ..CleanOptions::default()
+    }
+}
+
+fn stages(c: &mut Criterion) {
+    let mut g = c.benchmark_group("engine");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
+    for n in SIZES {
+        let opts = options(n);
+        g.throughput(Throughput::Elements(n));
+        g.bench_with_input(BenchmarkId::new("generate", n), &opts, |b, o| {
+            b.iter(|| generate(black_box(o)).unwrap())
+        });
+
+        let raw = generate(&opts).unwrap();
+        let copts = clean_options(&opts);
+        g.bench_with_input(BenchmarkId::new("clean", n), &raw, |b, raw| {
+            b.iter(|| {
+                let clients = CsvFile::open("clients.csv", &raw.clients_csv).unwrap();
+                let interactions = CsvFile::open("interactions.csv", &raw.interactions_csv).unwrap();
+                clean(&clients, &interactions, &copts).unwrap()
+            })
+        });
+
+        let clients = CsvFile::open("clients.csv", &raw.clients_csv).unwrap();
+        let interactions = CsvFile::open("interactions.csv", &raw.interactions_csv).unwrap();
+        let (dataset, report) = clean(&clients, &interactions, &copts).unwrap();
+        g.bench_with_input(BenchmarkId::new("metrics", n), &dataset, |b, ds| {
+            b.iter(|| compute(black_box(ds), &Filter::default()))
+        });
+
+        let metrics = compute(&dataset, &Filter::default());
+        let filter = Filter::default();
+        g.bench_with_input(BenchmarkId::new("export_in_memory", n), &dataset, |b, ds| {
+            b.iter(|| {
+                let input = ExportInput {
+                    dataset: ds,
+                    report: &metrics,
+                    clean: &report,
+                    filter: &filter,
+                    options: serde_json::Value::Null,
+                };
+                export_to_memory(&input).unwrap()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);

@@ -84,7 +84,7 @@ pub(crate) struct EventLog {
 
 /// Events are generated in blocks of this many, each from its own random stream,
 /// so that blocks can run in parallel and still give the same bytes.
-const EVENT_BLOCK: u64 = 1 << 20;
+const EVENT_BLOCK: u64 = 1 << 18;
 
 /// Generates the raw files for `opts`; the same options give the same bytes everywhere.
 pub fn generate(opts: &GenerateOptions) -> Result<RawData, Error> {

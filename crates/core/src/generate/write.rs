@@ -138,7 +138,7 @@ enum Defect {
 
 /// Rows per piece of the interactions file: pieces are rendered (and, in a run,
 /// parsed) independently, so their boundaries must not depend on the thread count.
-const CHUNK_ROWS: usize = 1 << 19;
+const CHUNK_ROWS: usize = 1 << 18;
 
 /// A uniform draw in `[0, 1)` for row `r`, from the seed alone (SplitMix64), so any
 /// piece can decide its rows' defects without the others.

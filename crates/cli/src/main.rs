@@ -220,9 +220,9 @@ fn run(a: Args) -> Result<(), String> {
         filter: &filter,
         options: prepared.options.clone(),
     };
-    let mut open = |name: &str| fs::File::create(out.join(name)).map(|f| BufWriter::with_capacity(1 << 20, f));
+    let open = |name: &str| fs::File::create(out.join(name)).map(|f| BufWriter::with_capacity(1 << 20, f));
     let outputs =
-        export(&input, &mut open, &mut |f| progress.update(Stage::Export.name(), f)).map_err(|e| e.to_string())?;
+        export(&input, &open, &mut |f| progress.update(Stage::Export.name(), f)).map_err(|e| e.to_string())?;
     progress.finish();
     if !a.quiet {
         for f in [&prepared.clean.clients, &prepared.clean.interactions] {

@@ -82,7 +82,7 @@ impl IdColumn {
                     nums.push(digits_value(d));
                     return;
                 }
-                _ => self.to_text(),
+                _ => self.make_text(),
             }
         }
         if let IdColumn::Text { bytes, ends } = self {
@@ -91,7 +91,7 @@ impl IdColumn {
         }
     }
 
-    fn to_text(&mut self) {
+    fn make_text(&mut self) {
         if let IdColumn::Numbered { .. } = self {
             let mut bytes = Vec::new();
             let mut ends = Vec::with_capacity(self.len());

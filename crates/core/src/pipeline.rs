@@ -35,6 +35,7 @@ impl Stage {
 }
 
 /// Where the data comes from.
+#[allow(clippy::large_enum_variant)] // made once per run: boxing would buy nothing
 pub enum Source<'a> {
     /// Generate it.
     Generate(GenerateOptions),

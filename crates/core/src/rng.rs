@@ -89,7 +89,9 @@ impl Weighted {
     /// Builds the table from float weights, scaled to integers (1e9 resolution).
     pub fn from_f64(weights: &[f64]) -> Option<Self> {
         let max = weights.iter().cloned().fold(0.0f64, f64::max);
-        if !(max > 0.0) || weights.iter().any(|w| !(*w >= 0.0) || !w.is_finite()) {
+        if max.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+            || weights.iter().any(|w| !w.is_finite() || *w < 0.0)
+        {
             return None;
         }
         Self::from_ints(weights.iter().map(|w| libm::round(w / max * 1e9) as u64))
@@ -115,7 +117,7 @@ impl Alias {
     pub fn new(weights: &[f64]) -> Option<Self> {
         let n = weights.len();
         let total: f64 = weights.iter().sum();
-        if n == 0 || n > u32::MAX as usize || !(total > 0.0) || !total.is_finite() {
+        if n == 0 || n > u32::MAX as usize || total.is_nan() || total <= 0.0 || !total.is_finite() {
             return None;
         }
         let scale = n as f64 / total;

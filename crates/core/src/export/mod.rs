@@ -169,9 +169,11 @@ pub fn export<W: Write + Send>(
     Ok(outputs)
 }
 
-/// Writes every file into memory, for the browser and tests: the outputs and
-/// the (name, bytes) of each file.
-pub fn export_to_memory(input: &ExportInput) -> Result<(Vec<Output>, Vec<(String, Vec<u8>)>), Error> {
+/// Files as (name, bytes) pairs.
+pub type MemoryFiles = Vec<(String, Vec<u8>)>;
+
+/// Writes every file into memory: the outputs and the (name, bytes) of each file.
+pub fn export_to_memory(input: &ExportInput) -> Result<(Vec<Output>, MemoryFiles), Error> {
     let files = std::sync::Mutex::new(Vec::new());
     let outputs = export(
         input,

@@ -173,6 +173,7 @@ impl GenerateOptions {
         }
         let rate = |x: f64| (0.0..=1.0).contains(&x);
         let positive = |x: f64| x.is_finite() && x > 0.0;
+        let non_negative = |x: f64| x.is_finite() && x >= 0.0;
         for s in &self.segments {
             if !positive(s.weight) || !positive(s.activity) || !positive(s.basket_mean) {
                 return bad(
@@ -185,7 +186,7 @@ impl GenerateOptions {
             }
         }
         for c in &self.channels {
-            if !positive(c.weight) || !(c.cart_multiplier >= 0.0) || !(c.purchase_multiplier >= 0.0) {
+            if !positive(c.weight) || !non_negative(c.cart_multiplier) || !non_negative(c.purchase_multiplier) {
                 return bad(
                     "channels",
                     format!("{}: weight must be positive, multipliers non-negative", c.name),
@@ -216,9 +217,7 @@ impl GenerateOptions {
         if !(18.0..=80.0).contains(&self.age_mean) || !positive(self.age_sd) {
             return bad("age", "mean between 18 and 80, positive spread".into());
         }
-        if !(self.basket_sigma >= 0.0 && self.basket_sigma <= 3.0)
-            || !(self.activity_sigma >= 0.0 && self.activity_sigma <= 4.0)
-        {
+        if !(0.0..=3.0).contains(&self.basket_sigma) || !(0.0..=4.0).contains(&self.activity_sigma) {
             return bad("sigma", "basket_sigma in 0–3, activity_sigma in 0–4".into());
         }
         if !positive(self.mean_gap_s) || self.mean_gap_s > 3_600.0 {

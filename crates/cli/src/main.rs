@@ -3,7 +3,7 @@
 
 use numberly_core::clean::CleanOptions;
 use numberly_core::export::{export, ExportInput};
-use numberly_core::generate::{generate_with_progress, GenerateOptions};
+use numberly_core::generate::{generate_with_progress, ChannelSpec, GenerateOptions};
 use numberly_core::metrics::Filter;
 use numberly_core::pipeline::{prepare, Source, Stage};
 use std::fs;
@@ -30,6 +30,9 @@ GENERATE OPTIONS:
   --from DATE         first day of the period, YYYY-MM-DD (default 2025-01-01)
   --to DATE           last day of the period, inclusive (default 2025-03-31)
   --dirty R           share of rows given a known defect, 0 to 0.5 (default 0)
+  --channels LIST     acquisition channels and weights, e.g. SEO:35,Social:25,Email:20,Direct:20
+                      (the default); a new channel gets neutral funnel multipliers
+  --consent-rate R    share of customers opted in to marketing (default 0.62)
 
 OTHER:
   --quiet             no progress on stderr
@@ -59,6 +62,24 @@ fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
     v.replace('_', "")
         .parse()
         .map_err(|_| format!("{flag}: expected a number, got `{v}`"))
+}
+
+/// `SEO:35,Social:25`: names with weights; known channels keep their funnel multipliers.
+fn parse_channels(v: &str, known: &[ChannelSpec]) -> Result<Vec<ChannelSpec>, String> {
+    v.split(',')
+        .map(|item| {
+            let (name, weight) = item.rsplit_once(':').unwrap_or((item, "1"));
+            let weight: f64 = parse_num("--channels", weight.trim())?;
+            let name = name.trim().to_string();
+            let base = known.iter().find(|c| c.name.eq_ignore_ascii_case(&name));
+            Ok(ChannelSpec {
+                weight,
+                cart_multiplier: base.map_or(1.0, |c| c.cart_multiplier),
+                purchase_multiplier: base.map_or(1.0, |c| c.purchase_multiplier),
+                name,
+            })
+        })
+        .collect()
 }
 
 fn parse_args(argv: &[String]) -> Result<Args, String> {
@@ -96,6 +117,8 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
             "--from" => a.from = Some(parse_day(flag, value)?),
             "--to" => a.to = Some(parse_day(flag, value)?),
             "--dirty" => a.gen.dirty = parse_num(flag, value)?,
+            "--consent-rate" => a.gen.consent_rate = parse_num(flag, value)?,
+            "--channels" => a.gen.channels = parse_channels(value, &a.gen.channels)?,
             "--clients" => a.clients = Some(PathBuf::from(value)),
             "--out" => a.out = Some(PathBuf::from(value)),
             _ => return Err(format!("unknown option `{flag}` (see --help)")),

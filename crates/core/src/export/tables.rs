@@ -165,7 +165,7 @@ session_id,code_postal,departement",
 struct CustomerSnippets {
     bytes: Vec<u8>,
     /// Per customer: start of head, start of tail, end of tail.
-    bounds: Vec<(u32, u32, u32)>,
+    bounds: Vec<(usize, usize, usize)>,
 }
 
 impl CustomerSnippets {
@@ -174,7 +174,7 @@ impl CustomerSnippets {
         let mut bytes = Vec::with_capacity(c.len() * 48);
         let mut bounds = Vec::with_capacity(c.len());
         for i in 0..c.len() {
-            let head = bytes.len() as u32;
+            let head = bytes.len();
             bytes.push(b',');
             push_int(&mut bytes, c.age[i] as i64);
             for text in [
@@ -185,7 +185,7 @@ impl CustomerSnippets {
                 bytes.push(b',');
                 push_text(&mut bytes, text.as_bytes());
             }
-            let tail = bytes.len() as u32;
+            let tail = bytes.len();
             for text in [
                 c.codes_postaux.label(c.code_postal[i]),
                 c.departements.label(c.departement[i]),
@@ -193,7 +193,7 @@ impl CustomerSnippets {
                 bytes.push(b',');
                 push_text(&mut bytes, text.as_bytes());
             }
-            bounds.push((head, tail, bytes.len() as u32));
+            bounds.push((head, tail, bytes.len()));
         }
         Self { bytes, bounds }
     }
@@ -201,13 +201,13 @@ impl CustomerSnippets {
     #[inline]
     fn head(&self, i: usize) -> &[u8] {
         let (h, t, _) = self.bounds[i];
-        &self.bytes[h as usize..t as usize]
+        &self.bytes[h..t]
     }
 
     #[inline]
     fn tail(&self, i: usize) -> &[u8] {
         let (_, t, e) = self.bounds[i];
-        &self.bytes[t as usize..e as usize]
+        &self.bytes[t..e]
     }
 }
 

@@ -7,7 +7,7 @@ use numberly_core::generate::{generate_with_progress, ChannelSpec, GenerateOptio
 use numberly_core::metrics::Filter;
 use numberly_core::pipeline::{prepare, Source, Stage};
 use std::fs;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -108,6 +108,21 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         if flag == "--quiet" {
             a.quiet = true;
             continue;
+        }
+        const FLAGS: [&str; 10] = [
+            "--customers",
+            "--interactions",
+            "--seed",
+            "--from",
+            "--to",
+            "--dirty",
+            "--consent-rate",
+            "--channels",
+            "--clients",
+            "--out",
+        ];
+        if !FLAGS.contains(&flag.as_str()) {
+            return Err(format!("unknown option `{flag}` (see --help)"));
         }
         let value = it.next().ok_or_else(|| format!("{flag}: missing value"))?;
         match flag.as_str() {
@@ -243,7 +258,8 @@ fn run(a: Args) -> Result<(), String> {
         filter: &filter,
         options: prepared.options.clone(),
     };
-    let open = |name: &str| fs::File::create(out.join(name)).map(|f| BufWriter::with_capacity(1 << 20, f));
+    // No BufWriter: the exporter already hands over chunks of a good size for the kernel.
+    let open = |name: &str| fs::File::create(out.join(name));
     let outputs =
         export(&input, &open, &mut |f| progress.update(Stage::Export.name(), f)).map_err(|e| e.to_string())?;
     progress.finish();

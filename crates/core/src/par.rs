@@ -69,6 +69,43 @@ pub fn pipeline<T: Send>(count: usize, produce: impl Fn(usize) -> T + Sync, mut 
     });
 }
 
+/// Buffers handed back for reuse, so that large pieces do not cost fresh pages
+/// (and the kernel's page zeroing) every time.
+#[derive(Debug, Default)]
+pub struct Pool<T> {
+    items: std::sync::Mutex<Vec<T>>,
+}
+
+impl<T> Pool<T> {
+    /// An empty pool.
+    pub fn new() -> Self {
+        Self {
+            items: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A pooled item, if any.
+    pub fn take(&self) -> Option<T> {
+        self.items.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    }
+
+    /// Gives an item back.
+    pub fn give(&self, item: T) {
+        self.items.lock().unwrap_or_else(|e| e.into_inner()).push(item);
+    }
+}
+
+/// A cleared byte buffer from `pool`, or a new one with room for `capacity` bytes.
+pub fn buffer(pool: &Pool<Vec<u8>>, capacity: usize) -> Vec<u8> {
+    match pool.take() {
+        Some(mut b) => {
+            b.clear();
+            b
+        }
+        None => Vec::with_capacity(capacity),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -135,15 +135,21 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn stage(&self, piece: &Piece) -> Staged {
-        let mut st = Staged {
-            first_line: piece.first_line,
+    fn stage(&self, piece: &Piece, pool: &crate::par::Pool<Staged>) -> Staged {
+        let mut st = pool.take().unwrap_or_else(|| Staged {
+            first_line: 0,
             rows: Vec::with_capacity(piece.text.len() / 60 + 1),
             text: Vec::new(),
             text_ends: Vec::new(),
             values: Vec::new(),
-            separator: piece.separator,
-        };
+            separator: b',',
+        });
+        st.first_line = piece.first_line;
+        st.separator = piece.separator;
+        st.rows.clear();
+        st.text.clear();
+        st.text_ends.clear();
+        st.values.clear();
         piece.for_each_record(|line, fields| {
             let line = (line - piece.first_line) as u32;
             let row = self.check(&mut st, line, fields);
@@ -173,8 +179,9 @@ impl Checker<'_> {
             fault_code(rule)
         };
         if fields.len() != map.width {
-            let raw = fields.join(&[st.separator][..]);
-            row.fault = fail(st, rules::WRONG_FIELD_COUNT, &raw);
+            // Not the raw row: with the columns out of place, it could carry identifiers.
+            let what = format!("{} fields, the header has {}", fields.len(), map.width);
+            row.fault = fail(st, rules::WRONG_FIELD_COUNT, what.as_bytes());
             return row;
         }
         let f = |i| map.get(i, fields).map(trimmed).unwrap_or(b"");
@@ -356,9 +363,15 @@ pub(super) fn clean_interactions(
     let mut sessions: Seen<u32> = Seen::default();
     let mut rows_seen: FxHashMap<u64, u64> = FxHashMap::default();
     let mut any_time = false;
+    let pool = crate::par::Pool::new();
     crate::par::pipeline(
         body.count(),
-        |k| checker.stage(&body.piece(k)),
+        |k| {
+            let piece = body.piece(k);
+            let staged = checker.stage(&piece, &pool);
+            body.recycle(piece);
+            staged
+        },
         |_, st| {
             let mut values = st.values.iter().peekable();
             let expected = t.ts.len() + st.rows.len();
@@ -454,6 +467,8 @@ pub(super) fn clean_interactions(
                 t.ts.push(row.ts);
                 report.interactions.kept += 1;
             }
+            drop(values);
+            pool.give(st);
         },
     );
     report.session_rule = match (has_sessions, any_time) {

@@ -1,1 +1,593 @@
+//! Unit tests of the validation rules, on small inline files: each reject rule,
+//! each correction, the order in which rules are tried, line numbers, the
+//! read = kept + rejected accounting and derived sessions.
 
+use super::report::MAX_VALUE_BYTES;
+use super::{clean, CleanOptions, CleanReport, SessionRule};
+use crate::dates::{days_from_civil, DAY};
+use crate::ingest::CsvFile;
+use crate::model::{Action, Dataset};
+use crate::rules;
+use std::collections::BTreeMap;
+
+/// A full clients header (the optional signup and consent columns included).
+const CLIENTS_HEADER: &str = "client_id,age,ville,segment,canal_acquisition,date_inscription,consentement_marketing\n";
+/// Two good customers.
+const GOOD_CLIENTS: &str = "C_0001,34,Paris,Premium,SEO,2024-12-01,oui\nC_0002,27,Lyon,Standard,Email,,non\n";
+const INTERACTIONS_HEADER: &str = "interaction_id,client_id,session_id,type_action,valeur_achat,horodatage\n";
+
+/// January 2025, as a cleaning period.
+fn january() -> CleanOptions {
+    CleanOptions {
+        from: Some(days_from_civil(2025, 1, 1)),
+        to: Some(days_from_civil(2025, 1, 31)),
+        ..CleanOptions::default()
+    }
+}
+
+/// Cleans two inline files, checking the report's accounting on the way.
+fn run(clients: &str, interactions: &str, opts: &CleanOptions) -> (Dataset, CleanReport) {
+    let c = CsvFile::open("clients.csv", clients.as_bytes()).expect("the clients file opens");
+    let i = CsvFile::open("interactions.csv", interactions.as_bytes()).expect("the interactions file opens");
+    let (ds, report) = clean(&c, &i, opts).expect("clean succeeds");
+    check_accounts(&report, &ds);
+    (ds, report)
+}
+
+/// Every row ends in exactly one place, and the three views of the rejects agree.
+fn check_accounts(report: &CleanReport, ds: &Dataset) {
+    for (file, f) in [(0u8, &report.clients), (1u8, &report.interactions)] {
+        assert_eq!(f.read, f.kept + f.rejected, "{}: read = kept + rejected", f.file);
+        assert_eq!(f.rejected, f.rejected_by_rule.values().sum::<u64>(), "{}", f.file);
+        let listed = report.rejects.iter().filter(|r| r.file == file).count() as u64;
+        assert_eq!(listed, f.rejected, "{}: one reject entry per rejected row", f.file);
+    }
+    assert_eq!(report.clients.kept, ds.customers.len() as u64);
+    assert_eq!(report.interactions.kept, ds.interactions.len() as u64);
+    // Clients first, each file in line order.
+    let order: Vec<(u8, u64)> = report.rejects.iter().map(|r| (r.file, r.line)).collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted, "rejects are listed clients first, in line order");
+}
+
+/// The rejects of one file as (line, column, rule, value).
+fn rejects(report: &CleanReport, file: u8) -> Vec<(u64, &'static str, &'static str, String)> {
+    report
+        .rejects
+        .iter()
+        .filter(|r| r.file == file)
+        .map(|r| (r.line, r.column, r.rule, r.value.clone()))
+        .collect()
+}
+
+fn counts(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+fn ids(col: &crate::ids::IdColumn) -> Vec<String> {
+    (0..col.len()).map(|i| col.get(i)).collect()
+}
+
+fn ts(y: i32, m: u32, d: u32, h: i64, min: i64, s: i64) -> i64 {
+    days_from_civil(y, m, d) as i64 * DAY + h * 3600 + min * 60 + s
+}
+
+#[test]
+fn each_client_rule_rejects_its_row() {
+    let clients = format!(
+        "{CLIENTS_HEADER}\
+C_0001,34,Paris,Premium,SEO,2024-12-01,oui
+C_0002,27,Lyon
+,40,Nice,Standard,SEO,,non
+C_0001,34,Paris,Premium,SEO,2024-12-01,oui
+C_0001,35,Paris,Premium,SEO,2024-12-01,oui
+C_0003,abc,Lille,Basique,Social,,
+C_0004,121,Lille,Basique,Social,,
+C_0005,-1,Lille,Basique,Social,,
+C_0006,,Lille,Basique,Social,,
+C_0007,120,Lille,Basique,Social,,
+C_0008,50,Metz,,Social,,
+C_0009,50,Metz,Premium,  ,,
+C_0010,50,Metz,Premium,SEO,2025-02-30,
+C_0011,50,Metz,Premium,SEO,,peut-être
+C_0012, 0 ,Metz,Premium,SEO,15/03/2024,Non
+"
+    );
+    let (ds, report) = run(&clients, INTERACTIONS_HEADER, &CleanOptions::default());
+    let got = rejects(&report, 0);
+    let expected: Vec<(u64, &str, &str, &str)> = vec![
+        (3, "*", rules::WRONG_FIELD_COUNT, "3 fields, the header has 7"),
+        (4, "client_id", rules::MISSING_CLIENT_ID, ""),
+        (5, "client_id", rules::DUPLICATE_ROW, "C_0001"),
+        (6, "client_id", rules::DUPLICATE_ID, "C_0001"),
+        (7, "age", rules::INVALID_AGE, "abc"),
+        (8, "age", rules::INVALID_AGE, "121"),
+        (9, "age", rules::INVALID_AGE, "-1"),
+        (10, "age", rules::INVALID_AGE, ""),
+        (12, "segment", rules::MISSING_SEGMENT, ""),
+        (13, "canal_acquisition", rules::MISSING_CHANNEL, "(blank)"),
+        (14, "date_inscription", rules::INVALID_DATE, "2025-02-30"),
+        (15, "consentement_marketing", rules::INVALID_CONSENT, "peut-être"),
+    ];
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (g, e) in got.iter().zip(&expected) {
+        assert_eq!((g.0, g.1, g.2), (e.0, e.1, e.2), "{got:#?}");
+        if e.3 == "(blank)" {
+            assert!(g.3.trim().is_empty(), "a blank channel is reported blank: {:?}", g.3);
+        } else {
+            assert_eq!(g.3, e.3, "value of line {}", e.0);
+        }
+    }
+    assert_eq!(
+        (report.clients.read, report.clients.kept, report.clients.rejected),
+        (15, 3, 12)
+    );
+    assert_eq!(
+        report.clients.rejected_by_rule,
+        counts(&[
+            (rules::WRONG_FIELD_COUNT, 1),
+            (rules::MISSING_CLIENT_ID, 1),
+            (rules::DUPLICATE_ROW, 1),
+            (rules::DUPLICATE_ID, 1),
+            (rules::INVALID_AGE, 4),
+            (rules::MISSING_SEGMENT, 1),
+            (rules::MISSING_CHANNEL, 1),
+            (rules::INVALID_DATE, 1),
+            (rules::INVALID_CONSENT, 1),
+        ])
+    );
+    assert!(report.clients.corrected_by_rule.is_empty());
+    // The kept rows, with their typed values: the first C_0001 wins, ages 120 and 0
+    // are valid, an empty signup is "no date", French dates and yes/no are read.
+    let c = &ds.customers;
+    assert_eq!(ids(&c.id), ["C_0001", "C_0007", "C_0012"]);
+    assert_eq!(c.age, [34, 120, 0]);
+    assert_eq!(c.consent, [true, false, false]);
+    assert_eq!(
+        c.signup,
+        [
+            days_from_civil(2024, 12, 1),
+            crate::model::NO_DAY,
+            days_from_civil(2024, 3, 15)
+        ]
+    );
+    let labels = |d: &crate::ids::Dict, codes: &[u32]| -> Vec<String> {
+        codes.iter().map(|&k| d.label(k).to_string()).collect()
+    };
+    assert_eq!(labels(&c.segments, &c.segment), ["Premium", "Basique", "Premium"]);
+    assert_eq!(labels(&c.channels, &c.channel), ["SEO", "Social", "SEO"]);
+    assert_eq!(labels(&c.villes, &c.ville), ["Paris", "Lille", "Metz"]);
+}
+
+#[test]
+fn each_interaction_rule_rejects_its_row() {
+    // C_0003 is itself rejected (bad age): its interactions have no customer.
+    let clients = format!("{CLIENTS_HEADER}{GOOD_CLIENTS}C_0003,x,Nice,Premium,SEO,,\n");
+    let interactions = format!(
+        "{INTERACTIONS_HEADER}\
+I_01,C_0001,S_1,page_vue,,2025-01-10T10:00:00
+I_02,C_0001,S_1
+,C_0001,S_1,page_vue,,2025-01-10T10:00:00
+I_01,C_0001,S_1,page_vue,,2025-01-10T10:00:00
+I_01,C_0001,S_1,ajout_panier,,2025-01-10T10:01:00
+I_03,,S_1,page_vue,,2025-01-10T10:00:00
+I_04,C_0999,S_1,page_vue,,2025-01-10T10:00:00
+I_05,C_0003,S_2,page_vue,,2025-01-10T10:00:00
+I_06,C_0001,S_1,clic,,2025-01-10T10:00:00
+I_07,C_0001,S_1,page_vue,,hier
+I_08,C_0001,S_1,page_vue,,2024-12-31T23:59:59
+I_09,C_0001,S_1,page_vue,,2025-02-01T00:00:00
+I_10,C_0001,S_1,page_vue,,2025-01-01T00:00:00
+I_11,C_0001,S_1,page_vue,,2025-01-31T23:59:59
+I_12,C_0002,S_3,achat,douze,2025-01-10T11:00:00
+I_13,C_0002,S_3,achat,0,2025-01-10T11:00:00
+I_14,C_0002,S_3,achat,-5.00,2025-01-10T11:00:00
+I_15,C_0002,S_3,achat,,2025-01-10T11:00:00
+I_16,C_0002,,page_vue,,2025-01-10T11:00:00
+I_17,C_0002,S_3,achat,12.5,2025-01-10T11:05:00
+"
+    );
+    let (ds, report) = run(&clients, &interactions, &january());
+    let expected: Vec<(u64, &str, &str, &str)> = vec![
+        (3, "*", rules::WRONG_FIELD_COUNT, "3 fields, the header has 6"),
+        (4, "interaction_id", rules::MISSING_INTERACTION_ID, ""),
+        (5, "interaction_id", rules::DUPLICATE_ROW, "I_01"),
+        (6, "interaction_id", rules::DUPLICATE_ID, "I_01"),
+        (7, "client_id", rules::MISSING_CLIENT_ID, ""),
+        (8, "client_id", rules::UNKNOWN_CLIENT, "C_0999"),
+        (9, "client_id", rules::UNKNOWN_CLIENT, "C_0003"),
+        (10, "type_action", rules::UNKNOWN_ACTION, "clic"),
+        (11, "horodatage", rules::INVALID_DATE, "hier"),
+        (12, "horodatage", rules::OUT_OF_PERIOD, "2024-12-31T23:59:59"),
+        (13, "horodatage", rules::OUT_OF_PERIOD, "2025-02-01T00:00:00"),
+        (16, "valeur_achat", rules::INVALID_AMOUNT, "douze"),
+        (17, "valeur_achat", rules::NON_POSITIVE_AMOUNT, "0"),
+        (18, "valeur_achat", rules::NON_POSITIVE_AMOUNT, "-5.00"),
+        (19, "valeur_achat", rules::MISSING_AMOUNT, ""),
+        (20, "session_id", rules::MISSING_SESSION_ID, ""),
+    ];
+    let expected: Vec<(u64, &str, &str, String)> = expected
+        .into_iter()
+        .map(|(l, c, r, v)| (l, c, r, v.to_string()))
+        .collect();
+    assert_eq!(rejects(&report, 1), expected);
+    assert_eq!(
+        (
+            report.interactions.read,
+            report.interactions.kept,
+            report.interactions.rejected
+        ),
+        (20, 4, 16)
+    );
+    assert_eq!(
+        report.interactions.rejected_by_rule.get(rules::UNKNOWN_CLIENT),
+        Some(&2)
+    );
+    assert_eq!(report.interactions.rejected_by_rule.get(rules::OUT_OF_PERIOD), Some(&2));
+    assert_eq!(
+        report.interactions.rejected_by_rule.get(rules::NON_POSITIVE_AMOUNT),
+        Some(&2)
+    );
+    assert_eq!(report.session_rule, SessionRule::FromFile);
+    // The kept rows: the first and last second of the period are inside it.
+    let t = &ds.interactions;
+    assert_eq!(ids(&t.id), ["I_01", "I_10", "I_11", "I_17"]);
+    assert_eq!(
+        t.ts,
+        [
+            ts(2025, 1, 10, 10, 0, 0),
+            ts(2025, 1, 1, 0, 0, 0),
+            ts(2025, 1, 31, 23, 59, 59),
+            ts(2025, 1, 10, 11, 5, 0)
+        ]
+    );
+    assert_eq!(t.customer, [0, 0, 0, 1]);
+    assert_eq!(t.action, [0, 0, 0, Action::Purchase as u8]);
+    assert_eq!(t.amount, [0, 0, 0, 1250]);
+    let sessions: Vec<String> = t.session.iter().map(|&s| t.session_ids.get(s as usize)).collect();
+    assert_eq!(sessions, ["S_1", "S_1", "S_1", "S_3"]);
+    assert_eq!(
+        (ds.from, ds.to),
+        (days_from_civil(2025, 1, 1), days_from_civil(2025, 1, 31))
+    );
+}
+
+#[test]
+fn without_a_period_nothing_is_out_of_period_and_the_period_is_the_data_span() {
+    let clients = format!("{CLIENTS_HEADER}{GOOD_CLIENTS}");
+    let interactions = format!(
+        "{INTERACTIONS_HEADER}\
+I_1,C_0001,S_1,page_vue,,2019-06-01T10:00:00
+I_2,C_0002,S_2,page_vue,,2031-06-03T10:00:00
+I_3,C_0002,S_2,page_vue,,2025-01-10T10:00:00
+"
+    );
+    let (ds, report) = run(&clients, &interactions, &CleanOptions::default());
+    assert_eq!(report.interactions.kept, 3);
+    assert_eq!(
+        (ds.from, ds.to),
+        (days_from_civil(2019, 6, 1), days_from_civil(2031, 6, 3))
+    );
+}
+
+#[test]
+fn corrections_are_kept_and_counted() {
+    let clients = format!(
+        "{CLIENTS_HEADER}\
+C_0001,30,Paris,PREMIUM,SEO,,
+C_0002,30,Paris,Standard, seo,,
+C_0003,30,Paris,Basique,E-mail,,
+C_0004,30,Paris, premium ,email,,
+C_0005,30,Paris,Premium,SEO,,
+C_0006,30,Paris,VIP,Radio,,
+"
+    );
+    let at = "2025-01-10T10:00:00";
+    let interactions = format!(
+        "{INTERACTIONS_HEADER}\
+I_1,C_0001,S_1,PAGE_VUE,,{at}
+I_2,C_0001,S_1,Ajout Panier,,{at}
+I_3,C_0001,S_1,ACHAT,10.00,{at}
+I_4,C_0001,S_1,purchase,5,{at}
+I_5,C_0001,S_1,page_vue,23.90,{at}
+I_6,C_0001,S_1,ajout_panier,0,{at}
+I_7,C_0001,S_1,page_vue,,{at}
+"
+    );
+    let (ds, report) = run(&clients, &interactions, &january());
+    assert_eq!((report.clients.kept, report.clients.rejected), (6, 0));
+    assert_eq!(
+        report.clients.corrected_by_rule,
+        counts(&[(rules::SEGMENT_SPELLING, 2), (rules::CHANNEL_SPELLING, 3)])
+    );
+    let c = &ds.customers;
+    // Misspellings join the canonical category; new labels become new categories.
+    assert_eq!(c.segments.labels(), ["Premium", "Standard", "Basique", "VIP"]);
+    assert_eq!(c.channels.labels(), ["SEO", "Social", "Email", "Direct", "Radio"]);
+    assert_eq!(c.segment, [0, 1, 2, 0, 0, 3]);
+    assert_eq!(c.channel, [0, 0, 2, 2, 0, 4]);
+
+    assert_eq!((report.interactions.kept, report.interactions.rejected), (7, 0));
+    assert_eq!(
+        report.interactions.corrected_by_rule,
+        counts(&[(rules::ACTION_SPELLING, 4), (rules::AMOUNT_ON_NON_PURCHASE, 1)])
+    );
+    let t = &ds.interactions;
+    assert_eq!(t.action, [0, 1, 2, 2, 0, 1, 0]);
+    // The page view's 23.90 is dropped, not counted as revenue.
+    assert_eq!(t.amount, [0, 0, 1000, 500, 0, 0, 0]);
+}
+
+#[test]
+fn the_first_failing_rule_decides() {
+    let clients = format!(
+        "{CLIENTS_HEADER}\
+C_0001,34,Paris,Premium,SEO,,
+,abc,,,,bad,bad
+C_0002,abc,Paris
+C_0003,abc,Paris,,,bad,bad
+C_0004,40,Paris,,,bad,bad
+C_0005,40,Paris,Premium,,bad,bad
+C_0006,40,Paris,Premium,SEO,bad,bad
+C_0001,abc,,,,bad,bad
+"
+    );
+    let interactions = format!(
+        "{INTERACTIONS_HEADER}\
+,C_0999,S_1,clic,x,hier
+I_1,C_0999,S_1,clic,x,hier
+I_2,,S_1,clic,x,hier
+I_3,C_0001,S_1,clic,douze,hier
+I_4,C_0001,S_1,achat,douze,hier
+I_5,C_0001,,achat,douze,2024-06-01T00:00:00
+I_6,C_0001,,achat,douze,2025-01-10T10:00:00
+I_7,C_0001,,achat,,2025-01-10T10:00:00
+I_8,C_0001,,page_vue,douze,2025-01-10T10:00:00
+I_1,C_0001,S_1,page_vue,,2025-01-10T10:00:00
+"
+    );
+    let (_, report) = run(&clients, &interactions, &january());
+    let rule_of = |file| -> Vec<(u64, &str)> { rejects(&report, file).iter().map(|r| (r.0, r.2)).collect() };
+    assert_eq!(
+        rule_of(0),
+        [
+            (3, rules::MISSING_CLIENT_ID),
+            (4, rules::WRONG_FIELD_COUNT),
+            (5, rules::INVALID_AGE),
+            (6, rules::MISSING_SEGMENT),
+            (7, rules::MISSING_CHANNEL),
+            (8, rules::INVALID_DATE),
+            (9, rules::DUPLICATE_ID),
+        ]
+    );
+    assert_eq!(
+        rule_of(1),
+        [
+            (2, rules::MISSING_INTERACTION_ID),
+            (3, rules::UNKNOWN_CLIENT),
+            (4, rules::MISSING_CLIENT_ID),
+            (5, rules::UNKNOWN_ACTION),
+            (6, rules::INVALID_DATE),
+            (7, rules::OUT_OF_PERIOD),
+            (8, rules::INVALID_AMOUNT),
+            (9, rules::MISSING_AMOUNT),
+            (10, rules::MISSING_SESSION_ID),
+            // An id is taken by the first row that carries it, even a rejected one.
+            (11, rules::DUPLICATE_ID),
+        ]
+    );
+    assert_eq!(report.clients.kept, 1);
+    assert_eq!(report.interactions.kept, 0);
+}
+
+#[test]
+fn line_numbers_count_the_header_and_blank_lines() {
+    // Plain rows, CRLF line endings, blank lines before, between and after rows.
+    let clients = "client_id,age,ville,segment,canal_acquisition\r\n\r\n\
+C_0001,abc,Paris,Premium,SEO\r\n\r\n\r\n\
+C_0002,40,Lyon,Standard,SEO\r\n\
+C_0003,xx,Lyon,Standard,SEO\r\n\r\n";
+    let interactions = "client_id,type_action,valeur_achat,horodatage\n\n\n\
+C_0002,page_vue,,2025-01-10 10:00:00\n\
+C_0404,page_vue,,2025-01-10 10:00:00\n\n\
+C_0002,achat,abc,2025-01-10 10:00:00";
+    let (_, report) = run(clients, interactions, &CleanOptions::default());
+    let lines = |file| -> Vec<(u64, &str)> { rejects(&report, file).iter().map(|r| (r.0, r.2)).collect() };
+    assert_eq!(lines(0), [(3, rules::INVALID_AGE), (7, rules::INVALID_AGE)]);
+    assert_eq!(lines(1), [(5, rules::UNKNOWN_CLIENT), (7, rules::INVALID_AMOUNT)]);
+    // Blank lines are not rows.
+    assert_eq!((report.clients.read, report.clients.kept), (3, 1));
+    assert_eq!((report.interactions.read, report.interactions.kept), (3, 1));
+}
+
+#[test]
+fn line_numbers_with_quoted_fields_spanning_lines() {
+    // A quote anywhere in the body sends the file through the full CSV reader; a
+    // quoted line break makes one row span two lines.
+    let clients = "client_id,age,ville,segment,canal_acquisition\n\
+C_0001,abc,\"Paris, 75\",Premium,SEO\n\
+\"C_0002\",40,\"Multi\nligne\",Standard,SEO\n\
+C_0003,zz,Lyon,Standard,SEO\n\
+C_0004,41,\"Dit \"\"le Bourg\"\"\",Standard,SEO\n\
+C_0005,1000,Lyon,Standard,SEO\n";
+    let (ds, report) = run(
+        clients,
+        "client_id,type_action,valeur_achat,date\n",
+        &CleanOptions::default(),
+    );
+    let lines: Vec<(u64, &str, String)> = rejects(&report, 0).into_iter().map(|r| (r.0, r.2, r.3)).collect();
+    assert_eq!(
+        lines,
+        [
+            (2, rules::INVALID_AGE, "abc".to_string()),
+            (5, rules::INVALID_AGE, "zz".to_string()),
+            (7, rules::INVALID_AGE, "1000".to_string()),
+        ]
+    );
+    assert_eq!(ids(&ds.customers.id), ["C_0002", "C_0004"]);
+    let villes: Vec<&str> = ds
+        .customers
+        .ville
+        .iter()
+        .map(|&v| ds.customers.villes.label(v))
+        .collect();
+    assert_eq!(villes, ["Multi\nligne", "Dit \"le Bourg\""]);
+}
+
+#[test]
+fn line_numbers_count_blank_lines_in_a_quoted_clients_file() {
+    // Regression: at 5380332 a file containing a quote (read by the full CSV reader) did not
+    // count the blank lines before a row: the quoted variant gave [2, 4].
+    let header = "client_id,age,ville,segment,canal_acquisition\n";
+    let quoted = format!("{header}\nC_0001,abc,\"Paris, 75\",Premium,SEO\n\n\nC_0002,zz,Lyon,Standard,SEO\n");
+    let plain = format!("{header}\nC_0001,abc,Paris 75,Premium,SEO\n\n\nC_0002,zz,Lyon,Standard,SEO\n");
+    for clients in [plain, quoted] {
+        let (_, report) = run(
+            &clients,
+            "client_id,type_action,valeur_achat,date\n",
+            &CleanOptions::default(),
+        );
+        let lines: Vec<u64> = rejects(&report, 0).iter().map(|r| r.0).collect();
+        assert_eq!(lines, [3, 6], "{clients:?}");
+    }
+}
+
+#[test]
+fn line_numbers_count_blank_lines_in_a_quoted_interactions_file() {
+    // Regression: at 5380332 this reported lines [2, 4].
+    let clients = format!("{CLIENTS_HEADER}{GOOD_CLIENTS}");
+    let interactions = "interaction_id,client_id,type_action,valeur_achat,date\n\n\
+\"I_1\",C_0009,page_vue,,2025-01-01\n\n\n\
+I_2,C_0009,page_vue,,2025-01-01\n";
+    let (_, report) = run(&clients, interactions, &CleanOptions::default());
+    let lines: Vec<(u64, &str)> = rejects(&report, 1).iter().map(|r| (r.0, r.2)).collect();
+    assert_eq!(lines, [(3, rules::UNKNOWN_CLIENT), (6, rules::UNKNOWN_CLIENT)]);
+}
+
+#[test]
+fn long_rejected_values_are_cut_on_a_character_boundary() {
+    let long = "é".repeat(300);
+    let clients = format!("client_id,age,ville,segment,canal_acquisition\nC_0001,{long},Lyon,Premium,SEO\n");
+    let (_, report) = run(
+        &clients,
+        "client_id,type_action,valeur_achat,date\n",
+        &CleanOptions::default(),
+    );
+    let r = &report.rejects[0];
+    assert_eq!(r.rule, rules::INVALID_AGE);
+    let body = r.value.strip_suffix('…').expect("a cut value ends with an ellipsis");
+    assert!(
+        body.len() <= MAX_VALUE_BYTES && body.len() >= MAX_VALUE_BYTES - 3,
+        "{}",
+        body.len()
+    );
+    assert!(long.starts_with(body));
+}
+
+#[test]
+fn interactions_without_ids_use_line_numbers_and_whole_row_duplicates() {
+    let clients = format!("{CLIENTS_HEADER}{GOOD_CLIENTS}");
+    let interactions = "client_id,type_action,valeur_achat,horodatage\n\
+C_0001,page_vue,,2025-01-10 10:00:00\n\n\
+C_0001,page_vue,,2025-01-10 10:00:00\n\
+C_0001,achat,10,2025-01-10 10:01:00\n";
+    let (ds, report) = run(&clients, interactions, &CleanOptions::default());
+    let got: Vec<(u64, &str, &str)> = rejects(&report, 1).iter().map(|r| (r.0, r.1, r.2)).collect();
+    assert_eq!(got, [(4, "*", rules::DUPLICATE_ROW)]);
+    assert_eq!(ids(&ds.interactions.id), ["L2", "L5"]);
+}
+
+/// Rows that share a session, as sorted groups of row indices.
+fn session_groups(ds: &Dataset) -> Vec<Vec<usize>> {
+    let t = &ds.interactions;
+    let mut groups: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, &s) in t.session.iter().enumerate() {
+        groups.entry(s).or_default().push(i);
+    }
+    let mut out: Vec<Vec<usize>> = groups.into_values().collect();
+    out.sort();
+    out
+}
+
+fn session_labels(ds: &Dataset) -> Vec<String> {
+    let t = &ds.interactions;
+    let mut labels: Vec<String> = (0..t.session_ids.len()).map(|s| t.session_ids.get(s)).collect();
+    labels.sort();
+    labels
+}
+
+#[test]
+fn derived_sessions_split_on_a_30_minute_gap() {
+    let clients = format!("{CLIENTS_HEADER}{GOOD_CLIENTS}");
+    // Rows out of time order; gaps of 20 min and 29:59 stay in one session, 30:00 starts one.
+    let interactions = "interaction_id,client_id,type_action,valeur_achat,date\n\
+I_0,C_0002,page_vue,,2025-01-10 10:05:00\n\
+I_1,C_0001,page_vue,,2025-01-10 10:00:00\n\
+I_2,C_0001,page_vue,,2025-01-10 10:20:00\n\
+I_3,C_0001,ajout_panier,,2025-01-10 10:49:59\n\
+I_4,C_0001,achat,12,2025-01-10 11:19:59\n\
+I_5,C_0001,page_vue,,2025-01-09 23:55:00\n";
+    let (ds, report) = run(&clients, interactions, &CleanOptions::default());
+    assert_eq!(report.session_rule, SessionRule::Gap);
+    assert_eq!(session_groups(&ds), [vec![0], vec![1, 2, 3], vec![4], vec![5]]);
+    assert_eq!(session_labels(&ds), ["S_0001", "S_0002", "S_0003", "S_0004"]);
+
+    // A shorter gap splits more.
+    let opts = CleanOptions {
+        session_gap_minutes: 10,
+        ..CleanOptions::default()
+    };
+    let (ds, _) = run(&clients, interactions, &opts);
+    assert_eq!(
+        session_groups(&ds),
+        [vec![0], vec![1], vec![2], vec![3], vec![4], vec![5]]
+    );
+}
+
+#[test]
+fn derived_sessions_go_by_day_when_dates_have_no_time() {
+    let clients = format!("{CLIENTS_HEADER}{GOOD_CLIENTS}");
+    let interactions = "client_id,type_action,valeur_achat,date\n\
+C_0001,page_vue,,2025-01-10\n\
+C_0001,ajout_panier,,2025-01-10\n\
+C_0001,page_vue,,11/01/2025\n\
+C_0002,page_vue,,2025-01-10\n\
+C_0001,achat,9.99,2025-01-10\n";
+    let (ds, report) = run(&clients, interactions, &CleanOptions::default());
+    assert_eq!(report.session_rule, SessionRule::ByDay);
+    assert_eq!(session_groups(&ds), [vec![0, 1, 4], vec![2], vec![3]]);
+    assert_eq!(session_labels(&ds).len(), 3);
+
+    // One timestamp with a time of day switches the whole file to the gap rule:
+    // the date-only rows are at midnight, 10 h before the 10:00 row.
+    let interactions = "client_id,type_action,valeur_achat,date\n\
+C_0001,page_vue,,2025-01-10\n\
+C_0001,ajout_panier,,2025-01-10 00:10\n\
+C_0001,page_vue,,2025-01-10 10:00\n";
+    let (ds, report) = run(&clients, interactions, &CleanOptions::default());
+    assert_eq!(report.session_rule, SessionRule::Gap);
+    assert_eq!(session_groups(&ds), [vec![0, 1], vec![2]]);
+}
+
+#[test]
+fn a_missing_required_column_is_an_error_naming_it() {
+    let c = CsvFile::open("clients.csv", b"client_id,age,ville,segment\nC_0001,30,Paris,Premium\n").unwrap();
+    let i = CsvFile::open("interactions.csv", INTERACTIONS_HEADER.as_bytes()).unwrap();
+    let e = clean(&c, &i, &CleanOptions::default())
+        .expect_err("an error")
+        .to_string();
+    assert!(
+        e.starts_with("clients.csv: required column `canal_acquisition` is missing"),
+        "{e}"
+    );
+    let c = CsvFile::open("clients.csv", CLIENTS_HEADER.as_bytes()).unwrap();
+    let i = CsvFile::open("events.csv", b"interaction_id;client_id;type_action;horodatage\n").unwrap();
+    let e = clean(&c, &i, &CleanOptions::default())
+        .expect_err("an error")
+        .to_string();
+    assert!(
+        e.starts_with("events.csv: required column `valeur_achat` is missing"),
+        "{e}"
+    );
+}

@@ -58,7 +58,7 @@ pub struct ExportInput<'a> {
 }
 
 /// Size of the chunks handed to the writer.
-pub const CHUNK: usize = 1 << 20;
+pub const CHUNK: usize = 1 << 17;
 
 /// Rows are formatted into a buffer that is handed on in chunks of about [`CHUNK`].
 pub(crate) struct Chunked<'w> {
@@ -96,13 +96,17 @@ impl<'w> Chunked<'w> {
     /// Appends `rows` already formatted rows.
     pub fn append(&mut self, bytes: &[u8], rows: u64) -> io::Result<()> {
         self.rows += rows;
-        if self.buf.is_empty() {
-            self.hash.update(bytes);
-            self.bytes += bytes.len() as u64;
-            return self.out.write_all(bytes);
+        if !self.buf.is_empty() {
+            self.flush()?;
         }
-        self.buf.extend_from_slice(bytes);
-        self.maybe_flush()
+        // Hash and write in slices of CHUNK: each slice is still in cache for the write,
+        // and the kernel copies small writes much faster than one huge one.
+        for slice in bytes.chunks(CHUNK) {
+            self.hash.update(slice);
+            self.bytes += slice.len() as u64;
+            self.out.write_all(slice)?;
+        }
+        Ok(())
     }
 
     /// Hands the buffer on once it is large enough.
@@ -115,9 +119,11 @@ impl<'w> Chunked<'w> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.hash.update(&self.buf);
+        for slice in self.buf.chunks(CHUNK) {
+            self.hash.update(slice);
+            self.out.write_all(slice)?;
+        }
         self.bytes += self.buf.len() as u64;
-        self.out.write_all(&self.buf)?;
         self.buf.clear();
         Ok(())
     }

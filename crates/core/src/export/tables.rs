@@ -111,8 +111,9 @@ session_id,code_postal,departement",
     }
     // The merged file repeats each customer's columns on every row: format them once.
     let snippets = merged.then(|| CustomerSnippets::new(ds));
+    let buffers = crate::par::Pool::new();
     let format = |k: usize| -> (Vec<u8>, u64) {
-        let mut b = Vec::with_capacity(PIECE_ROWS * if merged { 110 } else { 64 });
+        let mut b = crate::par::buffer(&buffers, PIECE_ROWS * if merged { 110 } else { 64 });
         let mut rows = 0u64;
         let mut stamps = TimestampWriter::default();
         for i in k * PIECE_ROWS..((k + 1) * PIECE_ROWS).min(t.len()) {
@@ -156,6 +157,7 @@ session_id,code_postal,departement",
         if result.is_ok() {
             result = out.append(&bytes, rows);
         }
+        buffers.give(bytes);
     });
     result
 }

@@ -74,12 +74,19 @@ pub(crate) struct EventLog {
     pub session_customer: Vec<u32>,
     /// Index of each session's first event in the event arrays, and its length.
     pub session_events: Vec<(u32, u8)>,
-    /// Action code of each event.
-    pub action: Vec<u8>,
-    /// Timestamp of each event.
-    pub ts: Vec<i64>,
-    /// Amount in cents of each event (0 unless a purchase).
-    pub amount: Vec<u32>,
+    /// The events, each session's contiguous.
+    pub events: Vec<Event>,
+}
+
+/// One generated event (kept together: a session's events are read in one go).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Event {
+    /// Timestamp.
+    pub ts: i64,
+    /// Amount in cents (0 unless a purchase).
+    pub amount: u32,
+    /// Action code.
+    pub action: u8,
 }
 
 /// Events are generated in blocks of this many, each from its own random stream,
@@ -94,7 +101,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<RawData, Error> {
 /// [`generate`], reporting progress as a fraction in `[0, 1]`.
 pub fn generate_with_progress(opts: &GenerateOptions, progress: &mut dyn FnMut(f64)) -> Result<RawData, Error> {
     let gen = Generated::new(opts, progress)?;
-    let mut interactions_csv = Vec::with_capacity(gen.log.action.len() * 64 + 128);
+    let mut interactions_csv = Vec::with_capacity(gen.log.events.len() * 64 + 128);
     let chunks = gen.interaction_chunks();
     for (k, text) in crate::par::map(chunks.count(), |k| chunks.render(k))
         .into_iter()
@@ -214,18 +221,14 @@ fn events(opts: &GenerateOptions, customers: &[Customer]) -> EventLog {
     let mut log = EventLog {
         session_customer: Vec::new(),
         session_events: Vec::new(),
-        action: Vec::with_capacity(n as usize),
-        ts: Vec::with_capacity(n as usize),
-        amount: Vec::with_capacity(n as usize),
+        events: Vec::with_capacity(n as usize),
     };
     for part in parts {
-        let offset = log.action.len() as u32;
+        let offset = log.events.len() as u32;
         for &(start, c, first, len) in &part.sessions {
             sessions.push((start, sessions.len() as u32, c, offset + first, len));
         }
-        log.action.extend_from_slice(&part.action);
-        log.ts.extend_from_slice(&part.ts);
-        log.amount.extend_from_slice(&part.amount);
+        log.events.extend_from_slice(&part.events);
     }
     sessions.sort_unstable_by_key(|s| (s.0, s.1));
     log.session_customer = sessions.iter().map(|s| s.2).collect();
@@ -236,9 +239,7 @@ fn events(opts: &GenerateOptions, customers: &[Customer]) -> EventLog {
 /// Sessions of one block: (start, customer, first event, length) and the events.
 struct Block {
     sessions: Vec<(i64, u32, u32, u8)>,
-    action: Vec<u8>,
-    ts: Vec<i64>,
-    amount: Vec<u32>,
+    events: Vec<Event>,
 }
 
 /// What a session draw needs, shared by all blocks.
@@ -258,12 +259,10 @@ impl SessionModel<'_> {
         let mut rng = Rng::new(opts.seed, 1_000 + k);
         let mut b = Block {
             sessions: Vec::with_capacity(quota / 3 + 1),
-            action: Vec::with_capacity(quota),
-            ts: Vec::with_capacity(quota),
-            amount: Vec::with_capacity(quota),
+            events: Vec::with_capacity(quota),
         };
         let Some(pick) = self.pick.as_ref() else { return b };
-        while b.action.len() < quota {
+        while b.events.len() < quota {
             let c = pick.sample(&mut rng);
             let cust = &self.customers[c as usize];
             let first_day = cust.signup.max(opts.from);
@@ -286,20 +285,23 @@ impl SessionModel<'_> {
             let cart = rng.chance(opts.cart_rate(cust.segment as usize, cust.channel as usize));
             let buy = cart && rng.chance(opts.purchase_rate(cust.segment as usize, cust.channel as usize));
             let steps = (0..views).map(|_| 0u8).chain(cart.then_some(1)).chain(buy.then_some(2));
-            let first = b.action.len() as u32;
+            let first = b.events.len() as u32;
             let mut t = start;
             let mut len = 0u8;
             for step in steps {
-                if b.action.len() == quota || t >= self.period_end {
+                if b.events.len() == quota || t >= self.period_end {
                     break;
                 }
-                b.action.push(step);
-                b.ts.push(t);
-                b.amount.push(if step == 2 {
+                let amount = if step == 2 {
                     let euros = rng.lognormal_mean(seg.basket_mean, opts.basket_sigma);
                     (libm::round(euros * 100.0) as u32).max(100)
                 } else {
                     0
+                };
+                b.events.push(Event {
+                    ts: t,
+                    amount,
+                    action: step,
                 });
                 len += 1;
                 t += 1 + libm::floor(rng.exponential(opts.mean_gap_s)) as i64;

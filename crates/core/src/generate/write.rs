@@ -156,6 +156,8 @@ pub(crate) struct InteractionChunks<'a> {
     log: &'a EventLog,
     /// Per piece: first session, end session, number of the first row.
     plan: Vec<(usize, usize, u64)>,
+    /// Buffers of parsed pieces, for reuse.
+    buffers: crate::par::Pool<Vec<u8>>,
     /// Defects injected, summed over the pieces rendered at least once.
     truth: std::sync::Mutex<(FileTruth, Vec<bool>)>,
 }
@@ -181,6 +183,7 @@ impl<'a> InteractionChunks<'a> {
             opts,
             log,
             plan,
+            buffers: crate::par::Pool::new(),
             truth: std::sync::Mutex::new((FileTruth::default(), rendered)),
         }
     }
@@ -211,7 +214,7 @@ impl<'a> InteractionChunks<'a> {
         let client_w = id_width(opts.customers as u64);
         let session_w = id_width(log.session_events.len() as u64);
         let mut truth = FileTruth::default();
-        let mut out = Vec::with_capacity(CHUNK_ROWS * 64 + 128);
+        let mut out = crate::par::buffer(&self.buffers, CHUNK_ROWS * 64 + 128);
         if k == 0 {
             out.extend_from_slice(INTERACTION_HEADER);
         }
@@ -221,7 +224,8 @@ impl<'a> InteractionChunks<'a> {
         for s in s0..s1 {
             let (customer, (first, len)) = (log.session_customer[s], log.session_events[s]);
             for e in first as usize..first as usize + len as usize {
-                let action = log.action[e];
+                let ev = log.events[e];
+                let action = ev.action;
                 // A defect needs a clean previous row in the same piece (duplicates copy it).
                 let candidate = |r: u64| opts.dirty > 0.0 && row_uniform(opts.seed, r) < opts.dirty;
                 let defect = if !first_row && candidate(row_no) && !candidate(row_no - 1) {
@@ -272,10 +276,10 @@ impl<'a> InteractionChunks<'a> {
                         out.extend_from_slice(crate::model::Action::from_code(action).label().as_bytes());
                         out.push(b',');
                         if action == 2 {
-                            push_cents(&mut out, log.amount[e] as i64);
+                            push_cents(&mut out, ev.amount as i64);
                         }
                         out.push(b',');
-                        stamps.write(&mut out, log.ts[e]);
+                        stamps.write(&mut out, ev.ts);
                         out.push(b'\n');
                     }
                 }
@@ -306,7 +310,8 @@ impl<'a> InteractionChunks<'a> {
         (id_w, client_w, session_w): (usize, usize, usize),
     ) {
         let (opts, log) = (self.opts, self.log);
-        let action = log.action[e];
+        let ev = log.events[e];
+        let action = ev.action;
         let id = if kind == Defect::DuplicateId {
             row_no
         } else {
@@ -339,9 +344,9 @@ impl<'a> InteractionChunks<'a> {
         out.push(b',');
         match kind {
             Defect::InvalidAmount => out.extend_from_slice(pick(rng, &["N/A", "abc", "12.3.4", "douze"]).as_bytes()),
-            Defect::NegativeAmount => push_cents(out, -(log.amount[e] as i64)),
+            Defect::NegativeAmount => push_cents(out, -(ev.amount as i64)),
             Defect::AmountOnView => push_cents(out, 100 + rng.below(20_000) as i64),
-            _ if action == 2 => push_cents(out, log.amount[e] as i64),
+            _ if action == 2 => push_cents(out, ev.amount as i64),
             _ => {}
         }
         out.push(b',');
@@ -355,15 +360,15 @@ impl<'a> InteractionChunks<'a> {
             ),
             Defect::OutOfPeriod => {
                 // Same time of day, 1–365 days before the period or 1–60 days after it.
-                let day = log.ts[e].div_euclid(DAY);
+                let day = ev.ts.div_euclid(DAY);
                 let shift_days = if rng.chance(0.5) {
                     -(day - opts.from as i64 + 1 + rng.below(365) as i64)
                 } else {
                     opts.to as i64 - day + 1 + rng.below(60) as i64
                 };
-                write_timestamp(out, log.ts[e] + shift_days * DAY);
+                write_timestamp(out, ev.ts + shift_days * DAY);
             }
-            _ => write_timestamp(out, log.ts[e]),
+            _ => write_timestamp(out, ev.ts),
         }
         out.push(b'\n');
     }

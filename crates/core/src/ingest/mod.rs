@@ -145,6 +145,8 @@ pub trait Pieces: Sync {
     fn count(&self) -> usize;
     /// Piece `k`.
     fn piece(&self, k: usize) -> Piece<'_>;
+    /// Takes a piece back once it was parsed (to reuse its buffer).
+    fn recycle(&self, _piece: Piece<'_>) {}
 }
 
 /// A file body cut at line breaks (see [`CsvFile::parts`]).

@@ -1,0 +1,425 @@
+//! The built `numberly` binary: its files, its determinism and its messages.
+
+use numberly_core::export::FILES;
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const BIN: &str = env!("CARGO_BIN_EXE_numberly");
+
+/// A fresh directory under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("numberly-cli-test-{}-{tag}-{n}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn arg(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 temp path")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn numberly(args: &[&str]) -> Output {
+    let out = Command::new(BIN).args(args).output().expect("the binary runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "numberly {args:?} panicked:\n{err}");
+    out
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn succeeds(args: &[&str]) -> Output {
+    let out = numberly(args);
+    assert!(out.status.success(), "numberly {args:?} failed:\n{}", stderr(&out));
+    out
+}
+
+/// Runs a command that must fail; returns its stderr, which must be one line
+/// starting with `numberly: `.
+fn fails(args: &[&str]) -> String {
+    let out = numberly(args);
+    assert!(!out.status.success(), "numberly {args:?} should fail");
+    let code = out.status.code().expect("an exit code, not a signal");
+    assert!(code == 1 || code == 2, "exit code {code}");
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line of message: {err:?}");
+    assert!(lines[0].starts_with("numberly: "), "{err:?}");
+    lines[0].to_string()
+}
+
+fn fixture(path: &str) -> String {
+    format!("{}/../core/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sha256(path: &Path) -> String {
+    let bytes = fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of every output file of a `run`, checking each exists.
+fn digests(dir: &TempDir) -> Vec<(String, String)> {
+    FILES
+        .iter()
+        .map(|name| {
+            let path = dir.join(name);
+            assert!(path.is_file(), "{name} was not written");
+            (name.to_string(), sha256(&path))
+        })
+        .collect()
+}
+
+fn lines_of(path: &Path) -> usize {
+    fs::read(path).unwrap().iter().filter(|&&c| c == b'\n').count()
+}
+
+#[test]
+fn generate_writes_the_two_raw_files() {
+    let dir = TempDir::new("generate");
+    let args = [
+        "generate",
+        "--customers",
+        "200",
+        "--interactions",
+        "1_000",
+        "--seed",
+        "3",
+        "--dirty",
+        "0.05",
+        "--out",
+        dir.arg(),
+    ];
+    let out = succeeds(&args);
+    let mut names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["clients.csv", "interactions.csv"]);
+    // Exactly the rows asked for, plus the header.
+    assert_eq!(lines_of(&dir.join("interactions.csv")), 1_001);
+    assert!(
+        lines_of(&dir.join("clients.csv")) > 200,
+        "duplicates are added to the 200 customers"
+    );
+    let clients = fs::read_to_string(dir.join("clients.csv")).unwrap();
+    assert!(clients.starts_with("client_id,age,ville,segment,canal_acquisition,"));
+    assert!(stderr(&out).contains("injected defects: {"), "{}", stderr(&out));
+    // The same command writes the same bytes.
+    let again = TempDir::new("generate-again");
+    let mut args2 = args;
+    args2[10] = again.arg();
+    succeeds(&args2);
+    for name in ["clients.csv", "interactions.csv"] {
+        assert_eq!(sha256(&dir.join(name)), sha256(&again.join(name)), "{name}");
+    }
+}
+
+#[test]
+fn run_writes_every_output_and_a_manifest_of_them() {
+    let dir = TempDir::new("run");
+    let out = succeeds(&[
+        "run",
+        "--customers",
+        "300",
+        "--interactions",
+        "2000",
+        "--seed",
+        "5",
+        "--out",
+        dir.arg(),
+    ]);
+    let digests = digests(&dir);
+    let err = stderr(&out);
+    assert!(err.contains("clients.csv: read 300, kept 300, rejected 0"), "{err}");
+    assert!(
+        err.contains("interactions.csv: read 2000, kept 2000, rejected 0"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("wrote {} files", FILES.len())), "{err}");
+    assert_eq!(lines_of(&dir.join("interactions.csv")), 2_001);
+    assert_eq!(lines_of(&dir.join("clients.csv")), 301);
+    // The manifest lists every other file with its true digest and size.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).expect("the manifest is JSON");
+    let outputs = manifest["outputs"].as_array().expect("outputs");
+    assert_eq!(outputs.len(), FILES.len() - 1);
+    for (o, (name, digest)) in outputs.iter().zip(&digests) {
+        assert_eq!(o["name"], name.as_str());
+        assert_eq!(o["sha256"], digest.as_str(), "{name}");
+        assert_eq!(o["bytes"], fs::metadata(dir.join(name)).unwrap().len(), "{name}");
+    }
+    assert_eq!(manifest["options"]["generate"]["seed"], 5);
+}
+
+#[test]
+fn run_twice_with_the_same_seed_gives_the_same_bytes() {
+    let run = |seed: &str| {
+        let dir = TempDir::new("same-seed");
+        succeeds(&[
+            "run",
+            "--quiet",
+            "--customers",
+            "400",
+            "--interactions",
+            "3000",
+            "--dirty",
+            "0.05",
+            "--seed",
+            seed,
+            "--out",
+            dir.arg(),
+        ]);
+        digests(&dir)
+    };
+    let a = run("9");
+    assert_eq!(a, run("9"));
+    let c = run("10");
+    let differs: Vec<&str> = a
+        .iter()
+        .zip(&c)
+        .filter(|(x, y)| x.1 != y.1)
+        .map(|(x, _)| x.0.as_str())
+        .collect();
+    for name in ["clients.csv", "interactions.csv", "kpis.csv", "rejects.csv"] {
+        assert!(differs.contains(&name), "{name} should depend on the seed");
+    }
+}
+
+#[test]
+fn run_reads_the_original_demo_files() {
+    let clients = fixture("demo/clients.csv");
+    let interactions = fixture("demo/donnees_marketing.csv");
+    let dir = TempDir::new("demo");
+    let out = succeeds(&[
+        "run",
+        "--clients",
+        &clients,
+        "--interactions",
+        &interactions,
+        "--out",
+        dir.arg(),
+    ]);
+    digests(&dir);
+    let err = stderr(&out);
+    assert!(err.contains("read 12, kept 12, rejected 0"), "{err}");
+    assert!(err.contains("read 38, kept 36, rejected 2"), "{err}");
+    let kpis = fs::read_to_string(dir.join("kpis.csv")).unwrap();
+    assert!(kpis.contains("\nrevenue,773.65\n"), "{kpis}");
+    assert!(kpis.contains("\nsessions,16\n"), "{kpis}");
+    assert_eq!(lines_of(&dir.join("rejects.csv")), 3);
+
+    // A period: 8 rows before 5 March, 6 after 20 March; the duplicate and the
+    // unknown customer keep their own rules (they are checked first).
+    let dir = TempDir::new("demo-period");
+    let out = succeeds(&[
+        "run",
+        "--from",
+        "2024-03-05",
+        "--to",
+        "2024-03-20",
+        "--clients",
+        &clients,
+        "--interactions",
+        &interactions,
+        "--out",
+        dir.arg(),
+    ]);
+    let err = stderr(&out);
+    assert!(err.contains("read 38, kept 22, rejected 16"), "{err}");
+    let rejects = fs::read_to_string(dir.join("rejects.csv")).unwrap();
+    assert_eq!(rejects.matches(",out_of_period,").count(), 14, "{rejects}");
+    let daily = fs::read_to_string(dir.join("daily.csv")).unwrap();
+    assert_eq!(daily.lines().count(), 1 + 16, "one row per day of the period");
+}
+
+#[test]
+fn a_missing_required_column_names_the_column_and_the_file() {
+    let dir = TempDir::new("missing-column");
+    let clients = dir.join("my_clients.csv");
+    fs::write(&clients, "client_id,age,ville,canal_acquisition\nC_0001,30,Paris,SEO\n").unwrap();
+    let interactions = fixture("demo/donnees_marketing.csv");
+    let out_dir = dir.join("out");
+    let msg = fails(&[
+        "run",
+        "--clients",
+        clients.to_str().unwrap(),
+        "--interactions",
+        &interactions,
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(msg.contains("my_clients.csv"), "{msg}");
+    assert!(msg.contains("required column `segment` is missing"), "{msg}");
+
+    let events = dir.join("events.csv");
+    fs::write(&events, "client_id;type_action;horodatage\nC_0001;achat;2024-03-01\n").unwrap();
+    let msg = fails(&[
+        "run",
+        "--clients",
+        &fixture("demo/clients.csv"),
+        "--interactions",
+        events.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(msg.contains("events.csv"), "{msg}");
+    assert!(msg.contains("required column `valeur_achat` is missing"), "{msg}");
+}
+
+#[test]
+fn unusable_input_files_get_one_sentence() {
+    let dir = TempDir::new("unusable");
+    let out = dir.join("out");
+    let out = out.to_str().unwrap();
+    let demo = fixture("demo/clients.csv");
+    let missing = dir.join("nope.csv");
+    let msg = fails(&[
+        "run",
+        "--clients",
+        missing.to_str().unwrap(),
+        "--interactions",
+        &demo,
+        "--out",
+        out,
+    ]);
+    assert!(msg.contains("nope.csv"), "{msg}");
+    let png = dir.join("image.csv");
+    fs::write(&png, b"\x89PNG\r\n\x1a\nrest").unwrap();
+    let msg = fails(&[
+        "run",
+        "--clients",
+        &demo,
+        "--interactions",
+        png.to_str().unwrap(),
+        "--out",
+        out,
+    ]);
+    assert!(msg.contains("image.csv") && msg.contains("not a CSV file"), "{msg}");
+    let empty = dir.join("empty.csv");
+    fs::write(&empty, b"").unwrap();
+    let msg = fails(&[
+        "run",
+        "--clients",
+        empty.to_str().unwrap(),
+        "--interactions",
+        &demo,
+        "--out",
+        out,
+    ]);
+    assert!(msg.contains("empty.csv") && msg.contains("empty"), "{msg}");
+}
+
+#[test]
+fn bad_command_lines_exit_with_a_message() {
+    let dir = TempDir::new("flags");
+    let out = dir.arg();
+    let msg = fails(&["run", "--bogus", "1", "--out", out]);
+    assert!(msg.contains("--bogus"), "{msg}");
+    let msg = fails(&["run", "--out", out, "--bogus"]);
+    assert!(msg.contains("--bogus"), "{msg}");
+    let msg = fails(&["frobnicate", "--out", out]);
+    assert!(msg.contains("frobnicate"), "{msg}");
+    let msg = fails(&["run", "--seed", "abc", "--out", out]);
+    assert!(msg.contains("--seed") && msg.contains("abc"), "{msg}");
+    let msg = fails(&["run", "--from", "31/02/2025", "--out", out]);
+    assert!(msg.contains("--from"), "{msg}");
+    let msg = fails(&["run", "--dirty", "0.9", "--out", out]);
+    assert!(msg.contains("dirty"), "{msg}");
+    let msg = fails(&["run", "--customers", "10"]);
+    assert!(msg.contains("--out"), "{msg}");
+    let msg = fails(&["run", "--clients", &fixture("demo/clients.csv"), "--out", out]);
+    assert!(msg.contains("--interactions"), "{msg}");
+    let msg = fails(&[
+        "generate",
+        "--clients",
+        "a.csv",
+        "--interactions",
+        "b.csv",
+        "--out",
+        out,
+    ]);
+    assert!(msg.contains("generate"), "{msg}");
+    // Nothing at all: the usage on stdout and exit code 2.
+    let o = numberly(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("USAGE"));
+    let o = numberly(&["--version"]);
+    assert!(o.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("numberly {}", numberly_core::VERSION)
+    );
+    let o = numberly(&["run", "--help"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("--interactions"));
+}
+
+/// The first cell of every data row of a CSV output.
+fn first_column(path: &Path) -> Vec<String> {
+    let text = fs::read_to_string(path).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn channel_and_consent_flags_shape_the_generated_data() {
+    let dir = TempDir::new("channels");
+    succeeds(&[
+        "run",
+        "--quiet",
+        "--customers",
+        "300",
+        "--interactions",
+        "2000",
+        "--channels",
+        "SEO:3,Radio:1",
+        "--consent-rate",
+        "0",
+        "--out",
+        dir.arg(),
+    ]);
+    assert_eq!(first_column(&dir.join("by_channel.csv")), ["SEO", "Radio"]);
+    assert_eq!(first_column(&dir.join("funnel.csv")), ["all", "SEO", "Radio"]);
+    let clients = fs::read_to_string(dir.join("clients.csv")).unwrap();
+    let consent: Vec<&str> = clients.lines().skip(1).map(|l| l.rsplit(',').next().unwrap()).collect();
+    assert_eq!(consent.len(), 300);
+    assert!(
+        consent.iter().all(|c| *c == "false"),
+        "--consent-rate 0: nobody opted in"
+    );
+
+    let out = dir.arg();
+    let msg = fails(&["run", "--channels", "SEO:abc", "--out", out]);
+    assert!(msg.contains("--channels") && msg.contains("abc"), "{msg}");
+    let msg = fails(&["run", "--channels", "SEO:1,seo:2", "--out", out]);
+    assert!(msg.contains("channels"), "{msg}");
+    let msg = fails(&["run", "--consent-rate", "1.5", "--out", out]);
+    assert!(msg.contains("consent_rate"), "{msg}");
+}

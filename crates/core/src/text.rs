@@ -200,6 +200,52 @@ pub fn push_padded(out: &mut Vec<u8>, mut v: u64, width: usize) {
     }
 }
 
+/// Writes `prefix` + zero-padded numbers, fast when a number repeats the previous
+/// one or follows it (ids written in order): the text is reused or incremented.
+#[derive(Debug, Clone)]
+pub struct PaddedWriter {
+    prefix_len: usize,
+    width: usize,
+    last: Option<u64>,
+    text: Vec<u8>,
+}
+
+impl PaddedWriter {
+    /// A writer of `prefix` + numbers padded to `width` digits.
+    pub fn new(prefix: &[u8], width: usize) -> Self {
+        Self { prefix_len: prefix.len(), width, last: None, text: prefix.to_vec() }
+    }
+
+    /// Appends `prefix` + `n` padded, the same bytes as [`push_padded`] after the prefix.
+    #[inline]
+    pub fn write(&mut self, out: &mut Vec<u8>, n: u64) {
+        let reuse = match self.last {
+            Some(l) if l == n => true,
+            Some(l) if l.checked_add(1) == Some(n) => self.increment(),
+            _ => false,
+        };
+        if !reuse {
+            self.text.truncate(self.prefix_len);
+            push_padded(&mut self.text, n, self.width);
+        }
+        self.last = Some(n);
+        out.extend_from_slice(&self.text);
+    }
+
+    /// Adds one to the digits in place; false when that needs one more digit.
+    fn increment(&mut self) -> bool {
+        for c in self.text[self.prefix_len..].iter_mut().rev() {
+            if *c == b'9' {
+                *c = b'0';
+            } else {
+                *c += 1;
+                return true;
+            }
+        }
+        false
+    }
+}
+
 /// "00" "01" … "99": two digits at a time.
 const PAIRS: [u8; 200] = {
     let mut t = [0u8; 200];
@@ -325,6 +371,17 @@ mod tests {
             let mut out = Vec::new();
             push_padded(&mut out, v, w);
             assert_eq!(String::from_utf8(out).unwrap(), format!("{v:0w$}"));
+        }
+    }
+
+    #[test]
+    fn padded_writer_matches_push_padded() {
+        let mut w = PaddedWriter::new(b"I_", 3);
+        for n in [1u64, 2, 2, 3, 9, 10, 11, 99, 100, 998, 999, 1000, 1001, 5, 6] {
+            let (mut a, mut b) = (b"I_".to_vec(), Vec::new());
+            push_padded(&mut a, n, 3);
+            w.write(&mut b, n);
+            assert_eq!(String::from_utf8(b).unwrap(), String::from_utf8(a).unwrap(), "{n}");
         }
     }
 

@@ -67,6 +67,31 @@ fn clients(ds: &Dataset, input: &ExportInput, out: &mut Chunked) -> io::Result<(
     Ok(())
 }
 
+/// Writes ids of a column, reusing the text of the previous id when it repeats
+/// or follows it (interaction and session ids come in order).
+struct IdCursor<'a> {
+    col: &'a crate::ids::IdColumn,
+    numbers: Option<crate::text::PaddedWriter>,
+}
+
+impl<'a> IdCursor<'a> {
+    fn new(col: &'a crate::ids::IdColumn) -> Self {
+        let numbers = match col {
+            crate::ids::IdColumn::Numbered { prefix, width, .. } => Some(crate::text::PaddedWriter::new(prefix, *width)),
+            crate::ids::IdColumn::Text { .. } => None,
+        };
+        Self { col, numbers }
+    }
+
+    #[inline]
+    fn write(&mut self, b: &mut Vec<u8>, i: usize) {
+        match (&mut self.numbers, self.col) {
+            (Some(w), crate::ids::IdColumn::Numbered { nums, .. }) => w.write(b, nums[i]),
+            _ => push_id(b, self.col, i),
+        }
+    }
+}
+
 /// Whether an id needs quoting or defusing (free-text ids from imported files).
 fn needs_care(id: &[u8]) -> bool {
     matches!(id.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
@@ -111,11 +136,13 @@ session_id,code_postal,departement",
     }
     // The merged file repeats each customer's columns on every row: format them once.
     let snippets = merged.then(|| CustomerSnippets::new(ds));
+    let customer_ids = CustomerIds::new(&c.id);
     let buffers = crate::par::Pool::new();
     let format = |k: usize| -> (Vec<u8>, u64) {
         let mut b = crate::par::buffer(&buffers, PIECE_ROWS * if merged { 110 } else { 64 });
         let mut rows = 0u64;
         let mut stamps = TimestampWriter::default();
+        let (mut ids, mut sessions) = (IdCursor::new(&t.id), IdCursor::new(&t.session_ids));
         for i in k * PIECE_ROWS..((k + 1) * PIECE_ROWS).min(t.len()) {
             let cust = t.customer[i] as usize;
             if !selected[cust] || t.ts[i] < lo || t.ts[i] >= hi {
@@ -123,12 +150,12 @@ session_id,code_postal,departement",
             }
             rows += 1;
             let action = Action::from_code(t.action[i]);
-            push_id(&mut b, &t.id, i);
+            ids.write(&mut b, i);
             b.push(b',');
-            push_id(&mut b, &c.id, cust);
+            b.extend_from_slice(customer_ids.get(cust));
             b.push(b',');
             if !merged {
-                push_id(&mut b, &t.session_ids, t.session[i] as usize);
+                sessions.write(&mut b, t.session[i] as usize);
                 b.push(b',');
             }
             b.extend_from_slice(action.label().as_bytes());
@@ -145,7 +172,7 @@ session_id,code_postal,departement",
                 } else {
                     b",false,"
                 });
-                push_id(&mut b, &t.session_ids, t.session[i] as usize);
+                sessions.write(&mut b, t.session[i] as usize);
                 b.extend_from_slice(s.tail(cust));
             }
             b.push(b'\n');
@@ -160,6 +187,30 @@ session_id,code_postal,departement",
         buffers.give(bytes);
     });
     result
+}
+
+/// Each customer's `client_id` cell, formatted once.
+struct CustomerIds {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl CustomerIds {
+    fn new(col: &crate::ids::IdColumn) -> Self {
+        let mut bytes = Vec::with_capacity(col.len() * 10);
+        let mut ends = Vec::with_capacity(col.len());
+        for i in 0..col.len() {
+            push_id(&mut bytes, col, i);
+            ends.push(bytes.len());
+        }
+        Self { bytes, ends }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
 }
 
 /// Each customer's columns of the merged file, formatted once:

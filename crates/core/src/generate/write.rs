@@ -219,6 +219,9 @@ impl<'a> InteractionChunks<'a> {
             out.extend_from_slice(INTERACTION_HEADER);
         }
         let mut stamps = crate::dates::TimestampWriter::default();
+        let mut ids = crate::text::PaddedWriter::new(b"I_", id_w);
+        let mut clients = crate::text::PaddedWriter::new(b",C_", client_w);
+        let mut sessions = crate::text::PaddedWriter::new(b",S_", session_w);
         let mut prev_start = out.len();
         let mut first_row = true;
         for s in s0..s1 {
@@ -266,12 +269,9 @@ impl<'a> InteractionChunks<'a> {
                         truth.record(kind);
                     }
                     None => {
-                        out.extend_from_slice(b"I_");
-                        push_padded(&mut out, row_no + 1, id_w);
-                        out.extend_from_slice(b",C_");
-                        push_padded(&mut out, customer as u64 + 1, client_w);
-                        out.extend_from_slice(b",S_");
-                        push_padded(&mut out, s as u64 + 1, session_w);
+                        ids.write(&mut out, row_no + 1);
+                        clients.write(&mut out, customer as u64 + 1);
+                        sessions.write(&mut out, s as u64 + 1);
                         out.push(b',');
                         out.extend_from_slice(crate::model::Action::from_code(action).label().as_bytes());
                         out.push(b',');

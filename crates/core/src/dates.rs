@@ -76,7 +76,8 @@ pub fn write_timestamp(out: &mut Vec<u8>, ts: i64) {
 #[derive(Debug, Default)]
 pub struct TimestampWriter {
     day: Option<i64>,
-    date: Vec<u8>,
+    /// `YYYY-MM-DDTHH:MM:SS`: the date part is kept, the time rewritten.
+    text: [u8; 19],
 }
 
 impl TimestampWriter {
@@ -85,15 +86,21 @@ impl TimestampWriter {
     pub fn write(&mut self, out: &mut Vec<u8>, ts: i64) {
         let day = ts.div_euclid(DAY);
         if self.day != Some(day) {
-            self.date.clear();
-            write_date(&mut self.date, day as i32);
-            self.date.push(b'T');
-            self.day = Some(day);
+            let mut date = Vec::with_capacity(10);
+            write_date(&mut date, day as i32);
+            if date.len() == 10 {
+                self.text[..10].copy_from_slice(&date);
+                self.text[10] = b'T';
+                self.day = Some(day);
+            } else {
+                // Years past 9999 do not fit the cached layout: write it the slow way.
+                self.day = None;
+                return write_timestamp(out, ts);
+            }
         }
-        out.extend_from_slice(&self.date);
         let s = ts.rem_euclid(DAY) as u32;
         let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
-        out.extend_from_slice(&[
+        self.text[11..].copy_from_slice(&[
             b'0' + (h / 10) as u8,
             b'0' + (h % 10) as u8,
             b':',
@@ -103,6 +110,8 @@ impl TimestampWriter {
             b'0' + (sec / 10) as u8,
             b'0' + (sec % 10) as u8,
         ]);
+        // A fixed-size copy: inlined, no call to memcpy.
+        out.extend_from_slice(&self.text);
     }
 }
 

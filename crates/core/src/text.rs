@@ -200,6 +200,24 @@ pub fn push_padded(out: &mut Vec<u8>, mut v: u64, width: usize) {
     }
 }
 
+/// Appends `arena[start..start + len]` as one fixed-size copy of [`SMALL`] bytes
+/// followed by a truncation when the arena has the room (it is padded for that):
+/// small copies then cost no call to `memcpy`.
+#[inline]
+pub fn push_from_arena(out: &mut Vec<u8>, arena: &[u8], start: usize, len: usize) {
+    if len <= SMALL {
+        if let Some(Ok(chunk)) = arena.get(start..start + SMALL).map(<&[u8; SMALL]>::try_from) {
+            out.extend_from_slice(chunk);
+            out.truncate(out.len() - (SMALL - len));
+            return;
+        }
+    }
+    out.extend_from_slice(&arena[start..start + len]);
+}
+
+/// Size of the fixed copies of [`push_from_arena`].
+pub const SMALL: usize = 64;
+
 /// Writes `prefix` + zero-padded numbers, fast when a number repeats the previous
 /// one or follows it (ids written in order): the text is reused or incremented.
 #[derive(Debug, Clone)]
@@ -208,12 +226,20 @@ pub struct PaddedWriter {
     width: usize,
     last: Option<u64>,
     text: Vec<u8>,
+    /// Length of the id in `text` (which is padded to [`SMALL`] bytes).
+    len: usize,
 }
 
 impl PaddedWriter {
     /// A writer of `prefix` + numbers padded to `width` digits.
     pub fn new(prefix: &[u8], width: usize) -> Self {
-        Self { prefix_len: prefix.len(), width, last: None, text: prefix.to_vec() }
+        Self {
+            prefix_len: prefix.len(),
+            width,
+            last: None,
+            text: prefix.to_vec(),
+            len: prefix.len(),
+        }
     }
 
     /// Appends `prefix` + `n` padded, the same bytes as [`push_padded`] after the prefix.
@@ -227,14 +253,16 @@ impl PaddedWriter {
         if !reuse {
             self.text.truncate(self.prefix_len);
             push_padded(&mut self.text, n, self.width);
+            self.len = self.text.len();
+            self.text.resize(self.len.max(SMALL), 0);
         }
         self.last = Some(n);
-        out.extend_from_slice(&self.text);
+        push_from_arena(out, &self.text, 0, self.len);
     }
 
     /// Adds one to the digits in place; false when that needs one more digit.
     fn increment(&mut self) -> bool {
-        for c in self.text[self.prefix_len..].iter_mut().rev() {
+        for c in self.text[self.prefix_len..self.len].iter_mut().rev() {
             if *c == b'9' {
                 *c = b'0';
             } else {

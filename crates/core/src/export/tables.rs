@@ -77,7 +77,9 @@ struct IdCursor<'a> {
 impl<'a> IdCursor<'a> {
     fn new(col: &'a crate::ids::IdColumn) -> Self {
         let numbers = match col {
-            crate::ids::IdColumn::Numbered { prefix, width, .. } => Some(crate::text::PaddedWriter::new(prefix, *width)),
+            crate::ids::IdColumn::Numbered { prefix, width, .. } => {
+                Some(crate::text::PaddedWriter::new(prefix, *width))
+            }
             crate::ids::IdColumn::Text { .. } => None,
         };
         Self { col, numbers }
@@ -152,28 +154,26 @@ session_id,code_postal,departement",
             let action = Action::from_code(t.action[i]);
             ids.write(&mut b, i);
             b.push(b',');
-            b.extend_from_slice(customer_ids.get(cust));
-            b.push(b',');
+            customer_ids.put(&mut b, cust);
             if !merged {
                 sessions.write(&mut b, t.session[i] as usize);
                 b.push(b',');
             }
-            b.extend_from_slice(action.label().as_bytes());
-            b.push(b',');
+            put_action(&mut b, action);
             if action == Action::Purchase {
                 push_cents(&mut b, t.amount[i]);
             }
             b.push(b',');
             stamps.write(&mut b, t.ts[i]);
             if let Some(s) = &snippets {
-                b.extend_from_slice(s.head(cust));
+                s.put_head(&mut b, cust);
                 b.extend_from_slice(if action == Action::Purchase {
                     b",true,"
                 } else {
                     b",false,"
                 });
                 sessions.write(&mut b, t.session[i] as usize);
-                b.extend_from_slice(s.tail(cust));
+                s.put_tail(&mut b, cust);
             }
             b.push(b'\n');
         }
@@ -189,6 +189,29 @@ session_id,code_postal,departement",
     result
 }
 
+/// The action cells with their comma, padded for fixed-size copies.
+const ACTION_CELLS: &[u8; 28 + crate::text::SMALL] = {
+    let mut a = [0u8; 28 + crate::text::SMALL];
+    let text = b"page_vue,ajout_panier,achat,";
+    let mut i = 0;
+    while i < text.len() {
+        a[i] = text[i];
+        i += 1;
+    }
+    &{ a }
+};
+
+/// Appends `type_action` and a comma.
+#[inline]
+fn put_action(out: &mut Vec<u8>, action: Action) {
+    let (start, len) = match action {
+        Action::View => (0, 9),
+        Action::Cart => (9, 13),
+        Action::Purchase => (22, 6),
+    };
+    crate::text::push_from_arena(out, ACTION_CELLS, start, len);
+}
+
 /// Each customer's `client_id` cell, formatted once.
 struct CustomerIds {
     bytes: Vec<u8>,
@@ -201,15 +224,18 @@ impl CustomerIds {
         let mut ends = Vec::with_capacity(col.len());
         for i in 0..col.len() {
             push_id(&mut bytes, col, i);
+            bytes.push(b',');
             ends.push(bytes.len());
         }
+        bytes.resize(bytes.len() + crate::text::SMALL, 0);
         Self { bytes, ends }
     }
 
+    /// Appends customer `i`'s id and a comma.
     #[inline]
-    fn get(&self, i: usize) -> &[u8] {
+    fn put(&self, out: &mut Vec<u8>, i: usize) {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
+        crate::text::push_from_arena(out, &self.bytes, start, self.ends[i] - start);
     }
 }
 
@@ -248,19 +274,20 @@ impl CustomerSnippets {
             }
             bounds.push((head, tail, bytes.len()));
         }
+        bytes.resize(bytes.len() + crate::text::SMALL, 0);
         Self { bytes, bounds }
     }
 
     #[inline]
-    fn head(&self, i: usize) -> &[u8] {
+    fn put_head(&self, out: &mut Vec<u8>, i: usize) {
         let (h, t, _) = self.bounds[i];
-        &self.bytes[h..t]
+        crate::text::push_from_arena(out, &self.bytes, h, t - h);
     }
 
     #[inline]
-    fn tail(&self, i: usize) -> &[u8] {
+    fn put_tail(&self, out: &mut Vec<u8>, i: usize) {
         let (_, t, e) = self.bounds[i];
-        &self.bytes[t..e]
+        crate::text::push_from_arena(out, &self.bytes, t, e - t);
     }
 }
 

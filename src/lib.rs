@@ -1,15 +1,258 @@
 //! Numberly's browser app. Every view lives here; `main.rs` only mounts [`App`].
+//! The engine runs in a Web Worker (see [`worker`]); the page renders what it sends.
 
+pub mod components;
+pub mod i18n;
+pub mod settings;
+pub mod worker;
+
+use components::{Controls, Downloads, KpiCard, ProgressBar, Quality};
+use i18n::Lang;
 use leptos::prelude::*;
+use settings::Settings;
+use worker::protocol::Summary;
+
+/// Where a run is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing running.
+    Idle,
+    /// The worker is computing.
+    Running,
+    /// Results are shown.
+    Done,
+    /// The run failed.
+    Error,
+}
+
+impl Phase {
+    /// The `data-state` value.
+    pub fn state(self) -> &'static str {
+        match self {
+            Phase::Idle => "idle",
+            Phase::Running => "running",
+            Phase::Done => "done",
+            Phase::Error => "error",
+        }
+    }
+}
+
+/// Overall progress of a run from a stage and the fraction of that stage.
+pub fn overall_progress(stage: &str, fraction: f64) -> f64 {
+    let (start, width) = match stage {
+        "generate" => (0.0, 0.3),
+        "clean" => (0.3, 0.35),
+        "metrics" => (0.65, 0.05),
+        "export" => (0.7, 0.3),
+        _ => (0.0, 0.0),
+    };
+    (start + width * fraction.clamp(0.0, 1.0)).clamp(0.0, 1.0)
+}
+
+/// The state shared by the page's parts.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// Language.
+    pub lang: RwSignal<Lang>,
+    /// Settings being edited.
+    pub settings: RwSignal<Settings>,
+    /// Run phase.
+    pub phase: RwSignal<Phase>,
+    /// Current stage name.
+    pub stage: RwSignal<String>,
+    /// Overall progress, 0 to 1.
+    pub progress: RwSignal<f64>,
+    /// Error sentence.
+    pub error: RwSignal<String>,
+    /// The last result.
+    pub summary: RwSignal<Option<Summary>>,
+    /// Object URLs of the output files.
+    pub urls: RwSignal<Vec<(String, String)>>,
+}
+
+/// A KPI card: test id, definition key, and (formatted, raw) value of a summary.
+type KpiSpec = (&'static str, &'static str, fn(&Summary, Lang) -> (String, String));
 
 /// The application shell.
 #[component]
 pub fn App() -> impl IntoView {
+    let (initial, autorun, lang) = browser::initial_settings();
+    let state = AppState {
+        lang: RwSignal::new(lang),
+        settings: RwSignal::new(initial),
+        phase: RwSignal::new(Phase::Idle),
+        stage: RwSignal::new(String::new()),
+        progress: RwSignal::new(0.0),
+        error: RwSignal::new(String::new()),
+        summary: RwSignal::new(None),
+        urls: RwSignal::new(Vec::new()),
+    };
+    let engine = browser::Engine::new(state);
+    let run = Callback::new(move |_| engine.run());
+    let cancel = Callback::new(move |_| engine.cancel());
+    if autorun {
+        engine.run();
+    }
+    let lang = Signal::derive(move || state.lang.get());
+    let t = move |k: &'static str| lang.get().t(k);
+    let summary: Signal<Option<Summary>> = state.summary.into();
+    let kpi = move |f: fn(&Summary, Lang) -> (String, String)| {
+        let pair = Memo::new(move |_| summary.with(|s| s.as_ref().map(|s| f(s, lang.get())).unwrap_or_default()));
+        (
+            Signal::derive(move || pair.get().0),
+            Signal::derive(move || pair.get().1),
+        )
+    };
+    let label = move |k: &'static str| Signal::derive(move || t(k).to_string());
+    let running = Signal::derive(move || state.phase.get() == Phase::Running);
+    let status_text = move || match state.phase.get() {
+        Phase::Idle => t("idle").to_string(),
+        Phase::Running => t("running").to_string(),
+        Phase::Done => t("done").to_string(),
+        Phase::Error => state.error.get(),
+    };
+    let stage_label = Signal::derive(move || {
+        t(match state.stage.get().as_str() {
+            "generate" => "generate",
+            "clean" => "clean",
+            "metrics" => "metrics",
+            "export" => "export",
+            _ => "running",
+        })
+        .to_string()
+    });
+    let cards: [KpiSpec; 7] = [
+        ("kpi-customers", "def-customers", |s, l| {
+            (l.int(s.kpis.customers), s.kpis.customers.to_string())
+        }),
+        ("kpi-active", "def-active", |s, l| {
+            (l.int(s.kpis.active_customers), s.kpis.active_customers.to_string())
+        }),
+        ("kpi-conversion", "def-conversion", |s, l| {
+            (
+                l.percent(s.kpis.buyers, s.kpis.active_customers),
+                ratio(s.kpis.buyers, s.kpis.active_customers),
+            )
+        }),
+        ("kpi-revenue", "def-revenue", |s, l| {
+            (l.money(s.kpis.revenue_cents), cents(s.kpis.revenue_cents))
+        }),
+        ("kpi-basket", "def-basket", |s, l| {
+            let basket = numberly_core::text::div_round(s.kpis.revenue_cents, s.kpis.purchases as i64);
+            (l.money(basket), cents(basket))
+        }),
+        ("kpi-sessions", "def-sessions", |s, l| {
+            (l.int(s.kpis.sessions), s.kpis.sessions.to_string())
+        }),
+        ("kpi-interaction-conversion", "def-interaction-conversion", |s, l| {
+            (
+                l.percent(s.kpis.purchases, s.kpis.interactions),
+                ratio(s.kpis.purchases, s.kpis.interactions),
+            )
+        }),
+    ];
+    let lang_button = move |l: Lang, text: &'static str| {
+        view! {
+            <button class="lang" class:active=move || lang.get() == l on:click=move |_| state.lang.set(l)>
+                {text}
+            </button>
+        }
+    };
     view! {
+        <header class="top">
+            <div>
+                <h1>"Numberly"</h1>
+                <p class="muted">{move || t("tagline")}</p>
+            </div>
+            <div class="langs">{lang_button(Lang::Fr, "FR")} {lang_button(Lang::En, "EN")}</div>
+        </header>
         <main class="shell">
-            <h1>"Numberly"</h1>
-            <p>"Privacy-first marketing analytics, computed entirely in your browser."</p>
-            <p class="muted">"Engine " {numberly_core::VERSION}</p>
+            <Controls settings=state.settings lang=lang running=running on_run=run on_cancel=cancel />
+            <div class="status-row">
+                <div data-testid="status" data-state=move || state.phase.get().state() class="status">
+                    {status_text}
+                </div>
+                <Show when=move || running.get()>
+                    <ProgressBar stage=stage_label fraction=state.progress.into() />
+                </Show>
+            </div>
+            <section class="kpis">
+                {cards
+                    .into_iter()
+                    .map(|(id, def, f)| {
+                        let (text, raw) = kpi(f);
+                        view! { <KpiCard testid=id label=label(id) text=text raw=raw definition=label(def) /> }
+                    })
+                    .collect_view()}
+            </section>
+            <Quality summary=summary lang=lang />
+            <Downloads summary=summary urls=state.urls.into() lang=lang />
+            <footer class="muted">{move || t("privacy")} " · numberly-core " {numberly_core::VERSION}</footer>
         </main>
+    }
+}
+
+/// `num / den` as the engine prints it (six decimals).
+fn ratio(num: u64, den: u64) -> String {
+    let mut v = Vec::new();
+    numberly_core::text::push_ratio(&mut v, num as u128, den as u128);
+    String::from_utf8_lossy(&v).into_owned()
+}
+
+/// Cents as the engine prints euros.
+fn cents(c: i64) -> String {
+    let mut v = Vec::new();
+    numberly_core::text::push_cents(&mut v, c);
+    String::from_utf8_lossy(&v).into_owned()
+}
+
+#[cfg(target_arch = "wasm32")]
+mod browser;
+
+/// Outside a browser (native tests) the engine glue does nothing.
+#[cfg(not(target_arch = "wasm32"))]
+mod browser {
+    use super::*;
+
+    pub fn initial_settings() -> (Settings, bool, Lang) {
+        (Settings::default(), false, Lang::Fr)
+    }
+
+    #[derive(Clone, Copy)]
+    pub struct Engine;
+
+    impl Engine {
+        pub fn new(_state: AppState) -> Self {
+            Engine
+        }
+        pub fn run(&self) {}
+        pub fn cancel(&self) {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_moves_forward_through_the_stages() {
+        let points = [
+            ("generate", 0.0),
+            ("generate", 1.0),
+            ("clean", 0.5),
+            ("metrics", 1.0),
+            ("export", 1.0),
+        ];
+        let values: Vec<f64> = points.iter().map(|(s, f)| overall_progress(s, *f)).collect();
+        assert!(values.windows(2).all(|w| w[0] <= w[1]), "{values:?}");
+        assert_eq!(values[0], 0.0);
+        assert_eq!(values[4], 1.0);
+    }
+
+    #[test]
+    fn kpi_raw_values_are_the_engines_text() {
+        assert_eq!(ratio(1, 3), "0.333333");
+        assert_eq!(cents(123_456), "1234.56");
+        assert_eq!(Phase::Running.state(), "running");
     }
 }

@@ -10,7 +10,7 @@ const CP1252_HIGH: [u16; 32] = [
 ];
 
 /// The text encoding a file was read with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Encoding {
     /// UTF-8 (with or without a byte-order mark).
     #[serde(rename = "utf-8")]

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 pub const MAX_VALUE_BYTES: usize = 200;
 
 /// What happened to the rows of one input file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileReport {
     /// The file's name.
     pub file: String,

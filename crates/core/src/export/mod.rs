@@ -31,7 +31,7 @@ pub const FILES: [&str; 13] = [
 ];
 
 /// What was written for one output file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Output {
     /// File name.
     pub name: String,

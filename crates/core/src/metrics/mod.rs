@@ -25,7 +25,7 @@ pub struct Filter {
 }
 
 /// The headline numbers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Kpis {
     /// Customers in the selection (whether or not they were active).
     pub customers: u64,
@@ -46,7 +46,7 @@ pub struct Kpis {
 }
 
 /// One row of a by-channel, by-segment or by-age-band table.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GroupRow {
     /// The group's label.
     pub label: String,
@@ -65,7 +65,7 @@ pub struct GroupRow {
 }
 
 /// One day of the daily series.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DailyRow {
     /// Days since 1970-01-01.
     pub day: i32,
@@ -84,7 +84,7 @@ pub struct DailyRow {
 }
 
 /// Sessions reaching each funnel stage, for all channels or one.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FunnelRow {
     /// `all`, or the channel.
     pub label: String,

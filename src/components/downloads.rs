@@ -1,0 +1,46 @@
+use crate::i18n::Lang;
+use crate::worker::protocol::Summary;
+use leptos::prelude::*;
+
+/// A link per output file, with its size and SHA-256.
+#[component]
+pub fn Downloads(
+    /// The run's summary (for sizes and hashes).
+    summary: Signal<Option<Summary>>,
+    /// Object URLs of the files, by name.
+    urls: Signal<Vec<(String, String)>>,
+    /// Language.
+    lang: Signal<Lang>,
+) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2>{move || lang.get().t("downloads")}</h2>
+            <ul class="downloads">
+                {move || {
+                    let Some(s) = summary.get() else { return Vec::new() };
+                    let urls = urls.get();
+                    let l = lang.get();
+                    s.outputs
+                        .iter()
+                        .map(|o| {
+                            let href = urls.iter().find(|(n, _)| *n == o.name).map(|(_, u)| u.clone());
+                            let stem = o.name.rsplit_once('.').map_or(o.name.as_str(), |(s, _)| s).to_string();
+                            let testid = format!("download-{stem}");
+                            view! {
+                                <li>
+                                    <a data-testid=testid href=href download=o.name.clone()>
+                                        {o.name.clone()}
+                                    </a>
+                                    <span class="muted">
+                                        {format!(" {} {} · {:.1} MB", l.int(o.rows), l.t("rows"), o.bytes as f64 / 1e6)}
+                                    </span>
+                                    <code class="sha" title="SHA-256">{o.sha256.clone()}</code>
+                                </li>
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                }}
+            </ul>
+        </section>
+    }
+}

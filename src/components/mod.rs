@@ -1,0 +1,13 @@
+//! The page's components, one per file.
+
+mod controls;
+mod downloads;
+mod kpi_card;
+mod progress;
+mod quality;
+
+pub use controls::Controls;
+pub use downloads::Downloads;
+pub use kpi_card::KpiCard;
+pub use progress::ProgressBar;
+pub use quality::Quality;

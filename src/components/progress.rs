@@ -1,0 +1,21 @@
+use leptos::prelude::*;
+
+/// The run's progress: stage name and a bar.
+#[component]
+pub fn ProgressBar(
+    /// Stage label.
+    stage: Signal<String>,
+    /// Overall fraction, 0 to 1.
+    fraction: Signal<f64>,
+) -> impl IntoView {
+    let percent = move || format!("{:.0}", (fraction.get() * 100.0).clamp(0.0, 100.0));
+    view! {
+        <div class="progress" data-testid="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"
+            aria-valuenow=percent>
+            <div class="progress-label">{move || stage.get()} " " {percent} "%"</div>
+            <div class="progress-track">
+                <div class="progress-fill" style:width=move || format!("{}%", percent())></div>
+            </div>
+        </div>
+    }
+}

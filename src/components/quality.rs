@@ -1,0 +1,100 @@
+use crate::i18n::Lang;
+use crate::worker::protocol::Summary;
+use leptos::prelude::*;
+
+/// Read / kept / rejected per file and per rule, and the first rejected rows.
+#[component]
+pub fn Quality(
+    /// The run's summary.
+    summary: Signal<Option<Summary>>,
+    /// Language.
+    lang: Signal<Lang>,
+) -> impl IntoView {
+    let t = move |k: &'static str| lang.get().t(k);
+    view! {
+        <section class="panel" data-testid="quality">
+            <h2>{move || t("quality")}</h2>
+            {move || {
+                let Some(s) = summary.get() else { return ().into_any() };
+                let l = lang.get();
+                let files = s
+                    .files
+                    .iter()
+                    .map(|f| {
+                        let rules = f
+                            .rejected_by_rule
+                            .iter()
+                            .map(|(r, n)| format!("{r}: {}", l.int(*n)))
+                            .chain(f.corrected_by_rule.iter().map(|(r, n)| format!("{r}: {} (✔)", l.int(*n))))
+                            .collect::<Vec<_>>()
+                            .join(" · ");
+                        view! {
+                            <tr>
+                                <td>{f.file.clone()}</td>
+                                <td class="num">{l.int(f.read)}</td>
+                                <td class="num">{l.int(f.kept)}</td>
+                                <td class="num">{l.int(f.rejected)}</td>
+                                <td class="rules">{rules}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view();
+                let rejects = if s.first_rejects.is_empty() {
+                    view! { <p class="muted">{t("no-rejects")}</p> }.into_any()
+                } else {
+                    let rows = s
+                        .first_rejects
+                        .iter()
+                        .map(|r| {
+                            view! {
+                                <tr>
+                                    <td>{r.file.clone()}</td>
+                                    <td class="num">{r.line}</td>
+                                    <td>{r.column.clone()}</td>
+                                    <td>{r.rule.clone()}</td>
+                                    <td class="value">{r.value.clone()}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <h3>{t("first-rejects")}</h3>
+                        <div class="scroll">
+                            <table>
+                                <thead>
+                                    <tr>
+                                        <th>{t("file")}</th>
+                                        <th>{t("line")}</th>
+                                        <th>{t("column")}</th>
+                                        <th>{t("rule")}</th>
+                                        <th>{t("value")}</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                    }
+                        .into_any()
+                };
+                view! {
+                    <div class="scroll">
+                        <table>
+                            <thead>
+                                <tr>
+                                    <th>{t("file")}</th>
+                                    <th>{t("read")}</th>
+                                    <th>{t("kept")}</th>
+                                    <th>{t("rejected")}</th>
+                                    <th>{t("rule")}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{files}</tbody>
+                        </table>
+                    </div>
+                    {rejects}
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}

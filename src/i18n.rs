@@ -1,0 +1,171 @@
+//! French and English texts, and numbers formatted for each language.
+
+/// The page's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// French.
+    Fr,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// From a code such as `fr-FR` or `en`; French for anything French.
+    pub fn from_code(code: &str) -> Lang {
+        if code.to_ascii_lowercase().starts_with("fr") {
+            Lang::Fr
+        } else {
+            Lang::En
+        }
+    }
+
+    /// The code used in the URL.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    /// The text of `key` in this language.
+    pub fn t(self, key: &str) -> &'static str {
+        let (en, fr) = match key {
+            "tagline" => (
+                "Marketing analytics computed entirely in your browser: no data leaves this page.",
+                "Analyse marketing calculée entièrement dans votre navigateur : aucune donnée ne quitte cette page.",
+            ),
+            "customers" => ("Customers", "Clients"),
+            "interactions" => ("Interactions", "Interactions"),
+            "seed" => ("Seed", "Graine"),
+            "dirty" => ("Dirty rate", "Taux d'erreurs"),
+            "from" => ("From", "Du"),
+            "to" => ("To", "Au"),
+            "run" => ("Run", "Lancer"),
+            "cancel" => ("Cancel", "Annuler"),
+            "presets" => ("Presets", "Préréglages"),
+            "idle" => ("Ready.", "Prêt."),
+            "running" => ("Running…", "Calcul en cours…"),
+            "done" => ("Done.", "Terminé."),
+            "cancelled" => ("Cancelled.", "Annulé."),
+            "generate" => ("Generating", "Génération"),
+            "clean" => ("Cleaning", "Nettoyage"),
+            "metrics" => ("Metrics", "Indicateurs"),
+            "export" => ("Export", "Export"),
+            "kpi-customers" => ("Customers", "Clients"),
+            "kpi-active" => ("Active customers", "Clients actifs"),
+            "kpi-conversion" => ("Customer conversion", "Conversion clients"),
+            "kpi-revenue" => ("Revenue", "Chiffre d'affaires"),
+            "kpi-basket" => ("Average basket", "Panier moyen"),
+            "kpi-sessions" => ("Sessions", "Sessions"),
+            "kpi-interaction-conversion" => ("Interaction conversion", "Conversion des interactions"),
+            "def-customers" => ("Customers in the selection.", "Clients de la sélection."),
+            "def-active" => (
+                "Customers with at least one interaction in the period.",
+                "Clients ayant au moins une interaction sur la période.",
+            ),
+            "def-conversion" => ("Buyers / active customers.", "Acheteurs / clients actifs."),
+            "def-revenue" => ("Sum of purchase amounts.", "Somme des montants d'achat."),
+            "def-basket" => ("Revenue / purchases.", "Chiffre d'affaires / achats."),
+            "def-sessions" => ("Distinct visits in the period.", "Visites distinctes sur la période."),
+            "def-interaction-conversion" => (
+                "Purchases / interactions (the original demo's rate).",
+                "Achats / interactions (le taux de la démo d'origine).",
+            ),
+            "quality" => ("Data quality", "Qualité des données"),
+            "file" => ("File", "Fichier"),
+            "read" => ("Read", "Lues"),
+            "kept" => ("Kept", "Gardées"),
+            "rejected" => ("Rejected", "Rejetées"),
+            "rule" => ("Rule", "Règle"),
+            "line" => ("Line", "Ligne"),
+            "column" => ("Column", "Colonne"),
+            "value" => ("Value", "Valeur"),
+            "first-rejects" => ("First rejected rows", "Premières lignes rejetées"),
+            "no-rejects" => ("No row was rejected.", "Aucune ligne rejetée."),
+            "downloads" => ("Downloads", "Téléchargements"),
+            "download-all" => ("Everything (zip)", "Tout (zip)"),
+            "rows" => ("rows", "lignes"),
+            "privacy" => (
+                "Everything is computed in this tab. Nothing is sent anywhere.",
+                "Tout est calculé dans cet onglet. Rien n'est envoyé nulle part.",
+            ),
+            _ => ("", ""),
+        };
+        match self {
+            Lang::Fr => fr,
+            Lang::En => en,
+        }
+    }
+
+    /// An integer with thousands separators (`1 234 567` / `1,234,567`).
+    pub fn int(self, v: u64) -> String {
+        let digits = v.to_string();
+        let sep = match self {
+            Lang::Fr => '\u{202f}',
+            Lang::En => ',',
+        };
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(sep);
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// Euros from cents (`1 234,56 €` / `€1,234.56`).
+    pub fn money(self, cents: i64) -> String {
+        let sign = if cents < 0 { "-" } else { "" };
+        let c = cents.unsigned_abs();
+        let (whole, frac) = (self.int(c / 100), c % 100);
+        match self {
+            Lang::Fr => format!("{sign}{whole},{frac:02}\u{a0}€"),
+            Lang::En => format!("{sign}€{whole}.{frac:02}"),
+        }
+    }
+
+    /// A fraction as a percentage with one decimal (`12,3 %` / `12.3%`).
+    pub fn percent(self, num: u64, den: u64) -> String {
+        if den == 0 {
+            return "–".into();
+        }
+        let tenths = (num as u128 * 2000 + den as u128) / (2 * den as u128);
+        match self {
+            Lang::Fr => format!("{},{}\u{a0}%", tenths / 10, tenths % 10),
+            Lang::En => format!("{}.{}%", tenths / 10, tenths % 10),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_money_per_language() {
+        assert_eq!(Lang::Fr.money(123_456), "1\u{202f}234,56\u{a0}€");
+        assert_eq!(Lang::En.money(123_456), "€1,234.56");
+        assert_eq!(Lang::En.int(1_234_567), "1,234,567");
+        assert_eq!(Lang::En.int(999), "999");
+        assert_eq!(Lang::Fr.percent(1, 3), "33,3\u{a0}%");
+        assert_eq!(Lang::En.percent(2, 3), "66.7%");
+        assert_eq!(Lang::from_code("fr-CA"), Lang::Fr);
+        assert_eq!(Lang::from_code("de"), Lang::En);
+    }
+
+    #[test]
+    fn every_key_used_by_the_page_has_both_texts() {
+        for key in [
+            "run",
+            "cancel",
+            "kpi-revenue",
+            "def-basket",
+            "quality",
+            "downloads",
+            "privacy",
+        ] {
+            assert!(!Lang::Fr.t(key).is_empty() && !Lang::En.t(key).is_empty(), "{key}");
+        }
+    }
+}

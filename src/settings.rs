@@ -1,0 +1,252 @@
+//! The run settings behind the controls: validation with a message per field,
+//! presets, and the URL query that reproduces a dataset.
+
+use numberly_core::dates::{date_string, parse, DAY};
+use numberly_core::generate::GenerateOptions;
+
+/// Largest sizes a browser tab is allowed to generate.
+pub const MAX_CUSTOMERS: u64 = 2_000_000;
+/// Largest number of interactions a browser tab is allowed to generate.
+pub const MAX_INTERACTIONS: u64 = 12_000_000;
+
+/// The values of the controls, as typed (text), so that a wrong value can be shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Customers.
+    pub customers: String,
+    /// Interactions.
+    pub interactions: String,
+    /// Seed.
+    pub seed: String,
+    /// Dirty rate, 0 to 0.5.
+    pub dirty: String,
+    /// First day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let d = GenerateOptions::default();
+        Self {
+            customers: d.customers.to_string(),
+            interactions: d.interactions.to_string(),
+            seed: d.seed.to_string(),
+            dirty: "0".into(),
+            from: date_string(d.from),
+            to: date_string(d.to),
+        }
+    }
+}
+
+/// A named preset of sizes.
+pub struct Preset {
+    /// Label on the button.
+    pub label: &'static str,
+    /// Customers.
+    pub customers: u64,
+    /// Interactions.
+    pub interactions: u64,
+}
+
+/// The presets: the original demo's sizes, and two large ones.
+pub const PRESETS: [Preset; 3] = [
+    Preset {
+        label: "1 000 / 5 000",
+        customers: 1_000,
+        interactions: 5_000,
+    },
+    Preset {
+        label: "100k / 1M",
+        customers: 100_000,
+        interactions: 1_000_000,
+    },
+    Preset {
+        label: "1M / 10M",
+        customers: 1_000_000,
+        interactions: 10_000_000,
+    },
+];
+
+/// A field of the settings, for messages placed beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// Customers.
+    Customers,
+    /// Interactions.
+    Interactions,
+    /// Seed.
+    Seed,
+    /// Dirty rate.
+    Dirty,
+    /// Start date.
+    From,
+    /// End date.
+    To,
+}
+
+fn day(text: &str) -> Option<i32> {
+    parse(text.trim().as_bytes())
+        .filter(|p| !p.has_time)
+        .map(|p| p.ts.div_euclid(DAY) as i32)
+}
+
+fn number(text: &str) -> Option<u64> {
+    text.trim().replace([' ', '\u{a0}', '_', ','], "").parse().ok()
+}
+
+impl Settings {
+    /// The problems, one message per field (in French or English).
+    pub fn problems(&self, fr: bool) -> Vec<(Field, String)> {
+        let t = |en: &str, fr_text: &str| if fr { fr_text.to_string() } else { en.to_string() };
+        let mut out = Vec::new();
+        match number(&self.customers) {
+            None | Some(0) => out.push((Field::Customers, t("At least 1 customer.", "Au moins 1 client."))),
+            Some(n) if n > MAX_CUSTOMERS => out.push((
+                Field::Customers,
+                t(
+                    "At most 2,000,000 in a browser tab.",
+                    "Au plus 2 000 000 dans un onglet.",
+                ),
+            )),
+            _ => {}
+        }
+        match number(&self.interactions) {
+            None => out.push((Field::Interactions, t("A whole number.", "Un nombre entier."))),
+            Some(n) if n > MAX_INTERACTIONS => out.push((
+                Field::Interactions,
+                t(
+                    "At most 12,000,000 in a browser tab.",
+                    "Au plus 12 000 000 dans un onglet.",
+                ),
+            )),
+            _ => {}
+        }
+        if number(&self.seed).is_none() {
+            out.push((Field::Seed, t("A whole number.", "Un nombre entier.")));
+        }
+        match self.dirty.trim().replace(',', ".").parse::<f64>() {
+            Ok(r) if (0.0..=0.5).contains(&r) => {}
+            _ => out.push((Field::Dirty, t("Between 0 and 0.5.", "Entre 0 et 0,5."))),
+        }
+        let (from, to) = (day(&self.from), day(&self.to));
+        if from.is_none() {
+            out.push((Field::From, t("A date like 2025-01-01.", "Une date comme 2025-01-01.")));
+        }
+        match (from, to) {
+            (_, None) => out.push((Field::To, t("A date like 2025-03-31.", "Une date comme 2025-03-31."))),
+            (Some(f), Some(e)) if e < f => out.push((
+                Field::To,
+                t(
+                    "The period ends before it starts.",
+                    "La période finit avant de commencer.",
+                ),
+            )),
+            (Some(f), Some(e)) if e - f > 3_660 => out.push((Field::To, t("At most ten years.", "Dix ans au plus."))),
+            _ => {}
+        }
+        out
+    }
+
+    /// The generation options, when the settings are valid.
+    pub fn options(&self) -> Option<GenerateOptions> {
+        if !self.problems(false).is_empty() {
+            return None;
+        }
+        Some(GenerateOptions {
+            customers: number(&self.customers)? as u32,
+            interactions: number(&self.interactions)?,
+            seed: number(&self.seed)?,
+            dirty: self.dirty.trim().replace(',', ".").parse().ok()?,
+            from: day(&self.from)?,
+            to: day(&self.to)?,
+            ..GenerateOptions::default()
+        })
+    }
+
+    /// Settings from a URL query (`?seed=7&customers=…`); unknown keys are ignored.
+    pub fn from_query(query: &str) -> (Self, bool) {
+        let mut s = Self::default();
+        let mut autorun = false;
+        for pair in query.trim_start_matches('?').split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let v = v.to_string();
+            match k {
+                "customers" => s.customers = v,
+                "interactions" => s.interactions = v,
+                "seed" => s.seed = v,
+                "dirty" => s.dirty = v,
+                "from" => s.from = v,
+                "to" => s.to = v,
+                "autorun" => autorun = v == "1",
+                _ => {}
+            }
+        }
+        (s, autorun)
+    }
+
+    /// The URL query of these settings.
+    pub fn to_query(&self, lang: &str) -> String {
+        let enc = |v: &str| {
+            v.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+                .collect::<String>()
+        };
+        format!(
+            "?seed={}&customers={}&interactions={}&dirty={}&from={}&to={}&lang={}",
+            enc(&self.seed),
+            enc(&self.customers),
+            enc(&self.interactions),
+            enc(&self.dirty),
+            enc(&self.from),
+            enc(&self.to),
+            enc(lang),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_match_the_engine() {
+        let s = Settings::default();
+        assert!(s.problems(false).is_empty());
+        assert_eq!(s.options(), Some(GenerateOptions::default()));
+    }
+
+    #[test]
+    fn bad_values_get_a_message_beside_their_field() {
+        let s = Settings {
+            customers: "0".into(),
+            interactions: "50000000".into(),
+            dirty: "0.9".into(),
+            from: "2025-03-01".into(),
+            to: "2025-02-01".into(),
+            ..Settings::default()
+        };
+        let fields: Vec<Field> = s.problems(true).into_iter().map(|(f, _)| f).collect();
+        assert_eq!(
+            fields,
+            vec![Field::Customers, Field::Interactions, Field::Dirty, Field::To]
+        );
+        assert_eq!(s.options(), None);
+        assert!(s.problems(false)[3].1.contains("ends before"));
+    }
+
+    #[test]
+    fn the_query_round_trips() {
+        let s = Settings {
+            seed: "7".into(),
+            customers: "200".into(),
+            dirty: "0.05".into(),
+            ..Settings::default()
+        };
+        let q = s.to_query("en");
+        let (back, autorun) = Settings::from_query(&format!("{q}&autorun=1"));
+        assert_eq!(back, s);
+        assert!(autorun);
+    }
+}

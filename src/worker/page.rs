@@ -1,0 +1,70 @@
+//! Page side: start the worker, send it requests, hand its answers to a callback.
+
+use super::protocol::{Request, Response};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, MessageEvent, Worker, WorkerOptions, WorkerType};
+
+/// Something the worker sent.
+pub enum Message {
+    /// A protocol message.
+    Response(Response),
+    /// The output files of the last run, as (name, Blob).
+    Files(Vec<(String, Blob)>),
+}
+
+/// A running engine worker. Dropping it stops the worker.
+pub struct EngineWorker {
+    worker: Worker,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl EngineWorker {
+    /// Starts the worker (trunk's `worker_loader.js` module) and calls `on_message` with
+    /// everything it sends.
+    pub fn spawn(on_message: impl Fn(Message) + 'static) -> Result<Self, String> {
+        let options = WorkerOptions::new();
+        options.set_type(WorkerType::Module);
+        let worker = Worker::new_with_options("./worker_loader.js", &options)
+            .map_err(|e| format!("the engine could not start: {e:?}"))?;
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let data = event.data();
+            if let Some(text) = data.as_string() {
+                match serde_json::from_str::<Response>(&text) {
+                    Ok(r) => on_message(Message::Response(r)),
+                    Err(e) => on_message(Message::Response(Response::Error(format!(
+                        "bad message from the engine: {e}"
+                    )))),
+                }
+            } else if let Ok(parts) = data.dyn_into::<js_sys::Array>() {
+                let files = (0..parts.length() / 2)
+                    .filter_map(|i| {
+                        let name = parts.get(2 * i).as_string()?;
+                        let blob = parts.get(2 * i + 1).dyn_into::<Blob>().ok()?;
+                        Some((name, blob))
+                    })
+                    .collect();
+                on_message(Message::Files(files));
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Ok(Self {
+            worker,
+            _on_message: on_message,
+        })
+    }
+
+    /// Sends a request.
+    pub fn send(&self, request: &Request) -> Result<(), String> {
+        let text = serde_json::to_string(request).map_err(|e| e.to_string())?;
+        self.worker
+            .post_message(&JsValue::from_str(&text))
+            .map_err(|e| format!("{e:?}"))
+    }
+}
+
+impl Drop for EngineWorker {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}

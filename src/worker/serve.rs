@@ -1,0 +1,168 @@
+//! Worker side: run the engine on requests, post progress, the summary and the
+//! output files (built in chunks as Blob parts, so that no file sits whole in
+//! WebAssembly memory).
+
+use super::protocol::{Request, Response, Summary};
+use numberly_core::clean::CleanOptions;
+use numberly_core::export::{export, ExportInput};
+use numberly_core::metrics::{compute, Filter};
+use numberly_core::pipeline::{prepare, Prepared, Source};
+use std::cell::RefCell;
+use std::io;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, MessageEvent};
+
+/// Bytes gathered before they become one Blob part.
+const PART: usize = 8 << 20;
+
+thread_local! {
+    static STATE: RefCell<Option<Prepared>> = const { RefCell::new(None) };
+    /// Files being written: name, finished parts, pending bytes.
+    static FILES: RefCell<Vec<(String, js_sys::Array, Vec<u8>)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(response: &Response) {
+    if let Ok(text) = serde_json::to_string(response) {
+        let _ = scope().post_message(&JsValue::from_str(&text));
+    }
+}
+
+/// Installs the message handler and tells the page the engine is ready.
+pub fn serve() {
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        let Some(text) = event.data().as_string() else { return };
+        match serde_json::from_str::<Request>(&text) {
+            Ok(Request::Run(options)) => run(*options),
+            Ok(Request::Filter(filter)) => refilter(filter),
+            Err(e) => post(&Response::Error(format!("bad request: {e}"))),
+        }
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&Response::Ready);
+}
+
+fn progress(stage: &str, fraction: f64) {
+    post(&Response::Progress {
+        stage: stage.to_string(),
+        fraction,
+    });
+}
+
+fn run(options: numberly_core::generate::GenerateOptions) {
+    STATE.with(|s| s.borrow_mut().take());
+    let mut last = (String::new(), -1.0f64);
+    let mut report = |stage: numberly_core::pipeline::Stage, f: f64| {
+        // At most one message per percent.
+        if stage.name() != last.0 || f - last.1 >= 0.01 || f >= 1.0 {
+            last = (stage.name().to_string(), f);
+            progress(stage.name(), f);
+        }
+    };
+    let prepared = match prepare(Source::Generate(options), &CleanOptions::default(), &mut report) {
+        Ok(p) => p,
+        Err(e) => return post(&Response::Error(e.to_string())),
+    };
+    let filter = Filter::default();
+    let input = ExportInput {
+        dataset: &prepared.dataset,
+        report: &prepared.report,
+        clean: &prepared.clean,
+        filter: &filter,
+        options: prepared.options.clone(),
+    };
+    FILES.with(|f| f.borrow_mut().clear());
+    let outputs = match export(&input, &|name| Ok(BlobWriter::open(name)), &mut |f| {
+        progress("export", f)
+    }) {
+        Ok(o) => o,
+        Err(e) => return post(&Response::Error(e.to_string())),
+    };
+    let summary = Summary::new(&prepared, &prepared.report, outputs);
+    post(&Response::Done(Box::new(summary)));
+    post_files();
+    STATE.with(|s| *s.borrow_mut() = Some(prepared));
+}
+
+fn refilter(filter: Filter) {
+    STATE.with(|s| {
+        let state = s.borrow();
+        let Some(p) = state.as_ref() else {
+            return post(&Response::Error("run the pipeline first".into()));
+        };
+        let report = compute(&p.dataset, &filter);
+        let outputs = Vec::new();
+        let mut summary = Summary::new(p, &report, outputs);
+        summary.outputs.clear();
+        post(&Response::Done(Box::new(summary)));
+    });
+}
+
+/// Sends every finished file to the page as (name, Blob) pairs.
+fn post_files() {
+    let parts = js_sys::Array::new();
+    FILES.with(|f| {
+        for (name, chunks, _) in f.borrow_mut().drain(..) {
+            let kind = if name.ends_with(".json") {
+                "application/json"
+            } else {
+                "text/csv;charset=utf-8"
+            };
+            let bag = BlobPropertyBag::new();
+            bag.set_type(kind);
+            if let Ok(blob) = Blob::new_with_u8_array_sequence_and_options(&chunks, &bag) {
+                parts.push(&JsValue::from_str(&name));
+                parts.push(&blob);
+            }
+        }
+    });
+    let _ = scope().post_message(&parts);
+}
+
+/// A file written in parts: bytes go to a buffer that becomes a `Uint8Array` part
+/// every [`PART`] bytes.
+struct BlobWriter {
+    index: usize,
+}
+
+impl BlobWriter {
+    fn open(name: &str) -> Self {
+        FILES.with(|f| {
+            let mut f = f.borrow_mut();
+            f.push((name.to_string(), js_sys::Array::new(), Vec::new()));
+            Self { index: f.len() - 1 }
+        })
+    }
+}
+
+impl io::Write for BlobWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        FILES.with(|f| {
+            let mut f = f.borrow_mut();
+            let (_, chunks, pending) = &mut f[self.index];
+            pending.extend_from_slice(bytes);
+            if pending.len() >= PART {
+                chunks.push(&js_sys::Uint8Array::from(&pending[..]));
+                pending.clear();
+            }
+        });
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        FILES.with(|f| {
+            let mut f = f.borrow_mut();
+            let (_, chunks, pending) = &mut f[self.index];
+            if !pending.is_empty() {
+                chunks.push(&js_sys::Uint8Array::from(&pending[..]));
+                pending.clear();
+            }
+        });
+        Ok(())
+    }
+}

@@ -1,12 +1,13 @@
 //! Numberly's browser app. Every view lives here; `main.rs` only mounts [`App`].
 //! The engine runs in a Web Worker (see [`worker`]); the page renders what it sends.
 
+pub mod charts;
 pub mod components;
 pub mod i18n;
 pub mod settings;
 pub mod worker;
 
-use components::{Controls, Downloads, KpiCard, ProgressBar, Quality};
+use components::{ChartView, Controls, Downloads, KpiCard, ProgressBar, Quality};
 use i18n::Lang;
 use leptos::prelude::*;
 use settings::Settings;
@@ -185,6 +186,29 @@ pub fn App() -> impl IntoView {
                     })
                     .collect_view()}
             </section>
+            {charts::SECTIONS
+                .iter()
+                .map(|(section, specs)| {
+                    let section_title = move || lang.get().t(section);
+                    view! {
+                        <section class="panel">
+                            <h2>{section_title}</h2>
+                            <div class="charts">
+                                {specs
+                                    .iter()
+                                    .map(|spec| {
+                                        let build = spec.build;
+                                        let chart = Signal::derive(move || {
+                                            summary.with(|s| s.as_ref().map(|s| build(s, lang.get())))
+                                        });
+                                        view! { <ChartView name=spec.name chart=chart /> }
+                                    })
+                                    .collect_view()}
+                            </div>
+                        </section>
+                    }
+                })
+                .collect_view()}
             <Quality summary=summary lang=lang />
             <Downloads summary=summary urls=state.urls.into() lang=lang />
             <footer class="muted">{move || t("privacy")} " · numberly-core " {numberly_core::VERSION}</footer>

@@ -1,11 +1,13 @@
 //! The page's components, one per file.
 
+mod chart_view;
 mod controls;
 mod downloads;
 mod kpi_card;
 mod progress;
 mod quality;
 
+pub use chart_view::ChartView;
 pub use controls::Controls;
 pub use downloads::Downloads;
 pub use kpi_card::KpiCard;

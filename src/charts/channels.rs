@@ -1,0 +1,97 @@
+//! Performance by acquisition channel.
+
+use super::{base, euros, percent};
+use crate::i18n::Lang;
+use crate::worker::protocol::Summary;
+use charming::component::Axis;
+use charming::element::{AxisType, Trigger};
+use charming::series::{Bar, Pie};
+use charming::Chart;
+
+/// Customer conversion (bars, left axis) and revenue (bars, right axis) per channel.
+pub fn build(s: &Summary, l: Lang) -> Chart {
+    let fr = l == Lang::Fr;
+    let names: Vec<String> = s.by_channel.iter().map(|g| g.label.clone()).collect();
+    let conversion: Vec<f64> = s
+        .by_channel
+        .iter()
+        .map(|g| percent(g.buyers, g.active_customers))
+        .collect();
+    let revenue: Vec<f64> = s.by_channel.iter().map(|g| euros(g.revenue_cents)).collect();
+    let (title, conv, rev) = if fr {
+        (
+            "Performance par canal",
+            "Conversion clients (%)",
+            "Chiffre d'affaires (€)",
+        )
+    } else {
+        ("Performance by channel", "Customer conversion (%)", "Revenue (€)")
+    };
+    base(title, Trigger::Axis)
+        .x_axis(Axis::new().type_(AxisType::Category).data(names))
+        .y_axis(Axis::new().type_(AxisType::Value).name(conv))
+        .y_axis(Axis::new().type_(AxisType::Value).name(rev))
+        .series(Bar::new().name(conv).data(conversion))
+        .series(Bar::new().name(rev).y_axis_index(1).data(revenue))
+}
+
+/// Share of customers per channel.
+pub fn share(s: &Summary, l: Lang) -> Chart {
+    let title = if l == Lang::Fr {
+        "Clients par canal"
+    } else {
+        "Customers by channel"
+    };
+    let data: Vec<(f64, String)> = s
+        .by_channel
+        .iter()
+        .map(|g| (g.customers as f64, g.label.clone()))
+        .collect();
+    base(title, Trigger::Item).series(Pie::new().name(title).radius(vec!["35%", "65%"]).data(data))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::charts::tests::{axis0, json, summary};
+    use crate::i18n::Lang;
+
+    #[test]
+    fn one_bar_per_channel_with_its_conversion_and_revenue() {
+        let s = summary();
+        let j = json(&super::build(&s, Lang::En));
+        let x = axis0(&j, "xAxis");
+        let names: Vec<&str> = x["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(names, s.by_channel.iter().map(|g| g.label.as_str()).collect::<Vec<_>>());
+        let revenue: f64 = j["series"][1]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .sum();
+        assert!(
+            (revenue - s.kpis.revenue_cents as f64 / 100.0).abs() < 0.01,
+            "channels add up to the revenue"
+        );
+        let g = &s.by_channel[0];
+        let conv = j["series"][0]["data"][0].as_f64().unwrap();
+        assert!((conv - 100.0 * g.buyers as f64 / g.active_customers as f64).abs() < 0.051);
+    }
+
+    #[test]
+    fn the_pie_counts_every_customer() {
+        let s = summary();
+        let j = json(&super::share(&s, Lang::Fr));
+        let total: f64 = j["series"][0]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["value"].as_f64().unwrap())
+            .sum();
+        assert_eq!(total as u64, s.kpis.customers);
+    }
+}

@@ -1,0 +1,185 @@
+//! One builder per chart: `fn build(&Summary, Lang) -> charming::Chart`. The
+//! builders are plain functions, tested natively through the chart's JSON.
+
+pub mod channels;
+pub mod daily;
+pub mod funnel;
+pub mod rfm;
+pub mod segments;
+
+use crate::i18n::Lang;
+use crate::worker::protocol::Summary;
+use charming::component::{Feature, Grid, Legend, SaveAsImage, Title, Toolbox};
+use charming::element::{Tooltip, Trigger};
+use charming::Chart;
+
+/// A chart of the dashboard: its `data-testid` suffix and its builder.
+pub struct ChartSpec {
+    /// `chart-<name>`.
+    pub name: &'static str,
+    /// Builds it.
+    pub build: fn(&Summary, Lang) -> Chart,
+}
+
+/// Every chart, in page order, grouped by section.
+pub const SECTIONS: [(&str, &[ChartSpec]); 5] = [
+    (
+        "section-channels",
+        &[
+            ChartSpec {
+                name: "channels",
+                build: channels::build,
+            },
+            ChartSpec {
+                name: "channel-share",
+                build: channels::share,
+            },
+        ],
+    ),
+    (
+        "section-segments",
+        &[
+            ChartSpec {
+                name: "segments",
+                build: segments::build,
+            },
+            ChartSpec {
+                name: "ages",
+                build: segments::ages,
+            },
+        ],
+    ),
+    (
+        "section-daily",
+        &[ChartSpec {
+            name: "daily",
+            build: daily::build,
+        }],
+    ),
+    (
+        "section-funnel",
+        &[
+            ChartSpec {
+                name: "funnel",
+                build: funnel::build,
+            },
+            ChartSpec {
+                name: "funnel-channels",
+                build: funnel::by_channel,
+            },
+        ],
+    ),
+    (
+        "section-rfm",
+        &[
+            ChartSpec {
+                name: "rfm",
+                build: rfm::build,
+            },
+            ChartSpec {
+                name: "rfm-grid",
+                build: rfm::grid,
+            },
+        ],
+    ),
+];
+
+/// The common frame: a title, tooltips, a legend that toggles series, save-as-PNG.
+pub fn base(title: &str, trigger: Trigger) -> Chart {
+    Chart::new()
+        .title(
+            Title::new()
+                .text(title)
+                .left("left")
+                .text_style(charming::element::TextStyle::new().font_size(14)),
+        )
+        .tooltip(Tooltip::new().trigger(trigger))
+        .legend(Legend::new().top("bottom"))
+        .toolbox(Toolbox::new().feature(Feature::new().save_as_image(SaveAsImage::new().name(title))))
+        .grid(
+            Grid::new()
+                .left("3%")
+                .right("4%")
+                .top(76)
+                .bottom(56)
+                .contain_label(true),
+        )
+}
+
+/// Euros from cents, as a number for a chart.
+pub fn euros(cents: i64) -> f64 {
+    cents as f64 / 100.0
+}
+
+/// `num / den` as a percentage rounded to 0.1, for a chart.
+pub fn percent(num: u64, den: u64) -> f64 {
+    if den == 0 {
+        0.0
+    } else {
+        (num as f64 * 1000.0 / den as f64).round() / 10.0
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::worker::protocol::Summary;
+    use numberly_core::clean::CleanOptions;
+    use numberly_core::export::export_to_memory;
+    use numberly_core::generate::GenerateOptions;
+    use numberly_core::metrics::Filter;
+    use numberly_core::pipeline::{prepare, Source};
+
+    /// The summary of a small generated run, as the worker would send it.
+    pub fn summary() -> Summary {
+        let opts = GenerateOptions {
+            customers: 400,
+            interactions: 4_000,
+            dirty: 0.02,
+            ..GenerateOptions::default()
+        };
+        let p = prepare(Source::Generate(opts), &CleanOptions::default(), &mut |_, _| {}).expect("runs");
+        let filter = Filter::default();
+        let input = numberly_core::export::ExportInput {
+            dataset: &p.dataset,
+            report: &p.report,
+            clean: &p.clean,
+            filter: &filter,
+            options: p.options.clone(),
+        };
+        let (outputs, _) = export_to_memory(&input).expect("exports");
+        Summary::new(&p, &p.report, outputs)
+    }
+
+    /// The first axis (charming writes one axis as an object, several as an array).
+    pub fn axis0(j: &serde_json::Value, key: &str) -> serde_json::Value {
+        match &j[key] {
+            serde_json::Value::Array(a) => a[0].clone(),
+            other => other.clone(),
+        }
+    }
+
+    /// A chart as JSON.
+    pub fn json(chart: &charming::Chart) -> serde_json::Value {
+        serde_json::to_value(chart).expect("charts serialize")
+    }
+
+    #[test]
+    fn every_chart_builds_with_a_title_a_tooltip_and_save_as_png() {
+        let s = summary();
+        for (_, charts) in super::SECTIONS {
+            for c in charts {
+                for lang in [crate::i18n::Lang::Fr, crate::i18n::Lang::En] {
+                    let j = json(&(c.build)(&s, lang));
+                    assert!(
+                        j["title"][0]["text"].as_str().is_some_and(|t| !t.is_empty()),
+                        "{}",
+                        c.name
+                    );
+                    assert!(j["tooltip"].is_object(), "{}", c.name);
+                    assert!(j["toolbox"]["feature"]["saveAsImage"].is_object(), "{}", c.name);
+                    assert!(j["series"].as_array().is_some_and(|s| !s.is_empty()), "{}", c.name);
+                }
+            }
+        }
+    }
+}

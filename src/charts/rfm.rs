@@ -1,0 +1,103 @@
+//! RFM: customers and revenue per named segment, and the recency × frequency grid.
+
+use super::{base, euros};
+use crate::i18n::Lang;
+use crate::worker::protocol::Summary;
+use charming::component::{Axis, VisualMap};
+use charming::element::{AxisType, Trigger};
+use charming::series::{Bar, Heatmap};
+use charming::Chart;
+
+/// Customers (left axis) and revenue (right axis) per RFM segment.
+pub fn build(s: &Summary, l: Lang) -> Chart {
+    let (title, customers, revenue) = if l == Lang::Fr {
+        ("Segments RFM", "Clients", "Chiffre d'affaires (€)")
+    } else {
+        ("RFM segments", "Customers", "Revenue (€)")
+    };
+    let names: Vec<String> = s.rfm_segments.iter().map(|r| r.segment.clone()).collect();
+    base(title, Trigger::Axis)
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .axis_label(charming::element::AxisLabel::new().interval(0).rotate(35))
+                .data(names),
+        )
+        .y_axis(Axis::new().type_(AxisType::Value).name(customers))
+        .y_axis(Axis::new().type_(AxisType::Value).name(revenue))
+        .series(
+            Bar::new()
+                .name(customers)
+                .data(s.rfm_segments.iter().map(|r| r.customers as f64).collect::<Vec<_>>()),
+        )
+        .series(
+            Bar::new().name(revenue).y_axis_index(1).data(
+                s.rfm_segments
+                    .iter()
+                    .map(|r| euros(r.revenue_cents))
+                    .collect::<Vec<_>>(),
+            ),
+        )
+}
+
+/// Buyers per (recency score, frequency score) cell.
+pub fn grid(s: &Summary, l: Lang) -> Chart {
+    let (title, r_axis, f_axis) = if l == Lang::Fr {
+        ("Grille récence × fréquence (acheteurs)", "R", "F")
+    } else {
+        ("Recency × frequency grid (buyers)", "R", "F")
+    };
+    let scores: Vec<String> = (1..=5).map(|k| k.to_string()).collect();
+    let max = s.rfm_grid.iter().flatten().copied().max().unwrap_or(0).max(1);
+    let data: Vec<Vec<charming::datatype::DataPoint>> = (0..5)
+        .flat_map(|r| (0..5).map(move |f| (r, f)))
+        .map(|(r, f)| vec![(f as i64).into(), (r as i64).into(), (s.rfm_grid[r][f] as i64).into()])
+        .collect();
+    base(title, Trigger::Item)
+        .x_axis(Axis::new().type_(AxisType::Category).name(f_axis).data(scores.clone()))
+        .y_axis(Axis::new().type_(AxisType::Category).name(r_axis).data(scores))
+        .visual_map(
+            VisualMap::new()
+                .min(0)
+                .max(max as f64)
+                .calculable(true)
+                .orient(charming::element::Orient::Horizontal)
+                .left("center")
+                .bottom(0),
+        )
+        .series(
+            Heatmap::new()
+                .name(title)
+                .data(data)
+                .label(charming::element::Label::new().show(true)),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::charts::tests::{json, summary};
+    use crate::i18n::Lang;
+
+    #[test]
+    fn the_grid_has_25_cells_summing_to_the_buyers() {
+        let s = summary();
+        let j = json(&super::grid(&s, Lang::En));
+        let cells = j["series"][0]["data"].as_array().unwrap();
+        assert_eq!(cells.len(), 25);
+        let total: f64 = cells.iter().map(|c| c[2].as_f64().unwrap()).sum();
+        assert_eq!(total as u64, s.kpis.buyers);
+    }
+
+    #[test]
+    fn segments_cover_every_customer() {
+        let s = summary();
+        let j = json(&super::build(&s, Lang::En));
+        let total: f64 = j["series"][0]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .sum();
+        assert_eq!(total as u64, s.kpis.customers);
+    }
+}

@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build stage: the same steps as the README (scripts/setup.sh, then trunk build).
 FROM rust:1.95.0-slim-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends pkg-config libssl-dev ca-certificates \
+RUN apt-get update && apt-get install -y --no-install-recommends pkg-config libssl-dev ca-certificates nodejs npm \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Numberly need, skipping whatever is already
-# there at the right version: the wasm32 target, trunk, and wasm-bindgen-cli at
-# the version Cargo.lock pins.
+# there at the right version: the wasm32 target, trunk, wasm-bindgen-cli at the
+# version Cargo.lock pins, the npm packages of package-lock.json (ECharts, and
+# playwright-core for the browser tests) and, with --browser, Debian's Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,17 @@ else
   # `--locked` fails for this version on the registry; the install still pins the version.
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+if [ ! -d node_modules/echarts ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing the npm packages of package-lock.json"
+  npm ci --no-audit --no-fund
+fi
+
+if [ "${1:-}" = "--browser" ] && ! [ -x /usr/bin/chromium ]; then
+  say "installing Debian's chromium for the browser tests"
+  apt-get update -q
+  apt-get install -y -q chromium chromium-driver
 fi
 
 if ! grep -qF "wasm_bindgen = \"$WASM_BINDGEN_VERSION\"" Trunk.toml; then

@@ -1,5 +1,6 @@
 //! Browser glue: read the URL, start and stop the engine worker, and turn its
-//! messages into state changes.
+//! messages into state changes. The worker is started when the page loads, so
+//! that running, filtering and downloading make no network request.
 
 use super::{overall_progress, AppState, Phase};
 use crate::i18n::Lang;
@@ -28,23 +29,64 @@ pub fn initial_settings() -> (Settings, bool, Lang) {
     (settings, autorun, from_url.or(from_browser).unwrap_or(Lang::En))
 }
 
-/// Starts runs in a fresh worker and cancels them.
+/// The worker and what waits for it.
+struct Slot {
+    worker: Option<EngineWorker>,
+    ready: bool,
+    pending: Option<Request>,
+}
+
+/// Starts runs and cancels them.
 #[derive(Clone, Copy)]
 pub struct Engine {
     state: AppState,
-    worker: StoredValue<Option<EngineWorker>, LocalStorage>,
+    slot: StoredValue<Slot, LocalStorage>,
 }
 
 impl Engine {
-    /// An engine for the page state.
+    /// An engine for the page state, its worker started at once.
     pub fn new(state: AppState) -> Self {
-        Self {
+        let engine = Self {
             state,
-            worker: StoredValue::new_local(None),
+            slot: StoredValue::new_local(Slot {
+                worker: None,
+                ready: false,
+                pending: None,
+            }),
+        };
+        engine.start_worker();
+        engine
+    }
+
+    fn start_worker(&self) {
+        let (state, slot) = (self.state, self.slot);
+        state.engine_ready.set(false);
+        let spawned = EngineWorker::spawn(move |message| handle(state, slot, message));
+        match spawned {
+            Ok(w) => slot.update_value(|s| {
+                *s = Slot {
+                    worker: Some(w),
+                    ready: false,
+                    pending: None,
+                }
+            }),
+            Err(e) => fail(state, e),
         }
     }
 
-    /// Starts a run with the current settings (replacing any run under way).
+    fn send(&self, request: Request) {
+        let state = self.state;
+        self.slot.update_value(|s| match (&s.worker, s.ready) {
+            (Some(w), true) => {
+                if let Err(e) = w.send(&request) {
+                    fail(state, e);
+                }
+            }
+            _ => s.pending = Some(request),
+        });
+    }
+
+    /// Starts a run with the current settings; a run under way is replaced.
     pub fn run(&self) {
         let state = self.state;
         let Some(options) = state.settings.get_untracked().options() else {
@@ -59,55 +101,65 @@ impl Engine {
                 let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
             }
         }
-        self.worker.set_value(None);
+        if state.phase.get_untracked() == Phase::Running {
+            self.slot.update_value(|s| s.worker = None);
+            self.start_worker();
+        }
         revoke(state);
         state.phase.set(Phase::Running);
         state.progress.set(0.0);
         state.stage.set("generate".into());
-        let worker = self.worker;
-        let spawned = EngineWorker::spawn(move |message| match message {
-            Message::Response(Response::Ready) => worker.with_value(|w| {
-                if let Some(w) = w {
-                    if let Err(e) = w.send(&Request::Run(Box::new(options.clone()))) {
-                        fail(state, e);
-                    }
-                }
-            }),
-            Message::Response(Response::Progress { stage, fraction }) => {
-                state.progress.set(overall_progress(&stage, fraction));
-                state.stage.set(stage);
-            }
-            Message::Response(Response::Done(summary)) => {
-                if summary.outputs.is_empty() {
-                    // A filter result: keep the run's downloads.
-                    let outputs = state.summary.with_untracked(|s| s.as_ref().map(|s| s.outputs.clone()));
-                    let mut summary = *summary;
-                    summary.outputs = outputs.unwrap_or_default();
-                    state.summary.set(Some(summary));
-                } else {
-                    state.summary.set(Some(*summary));
-                }
-                state.phase.set(Phase::Done);
-            }
-            Message::Response(Response::Error(e)) => fail(state, e),
-            Message::Files(files) => {
-                let urls = files
-                    .into_iter()
-                    .filter_map(|(name, blob)| web_sys::Url::create_object_url_with_blob(&blob).ok().map(|u| (name, u)))
-                    .collect();
-                state.urls.set(urls);
-            }
-        });
-        match spawned {
-            Ok(w) => self.worker.set_value(Some(w)),
-            Err(e) => fail(state, e),
-        }
+        self.send(Request::Run(Box::new(options)));
     }
 
-    /// Stops the run under way: the worker is terminated.
+    /// Recomputes the views for a filter.
+    pub fn filter(&self, filter: numberly_core::metrics::Filter) {
+        self.send(Request::Filter(filter));
+    }
+
+    /// Stops the run under way: its worker is terminated and a fresh one started.
     pub fn cancel(&self) {
-        self.worker.set_value(None);
+        self.slot.update_value(|s| s.worker = None);
         self.state.phase.set(Phase::Idle);
+        self.start_worker();
+    }
+}
+
+fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Message) {
+    match message {
+        Message::Response(Response::Ready) => slot.update_value(|s| {
+            s.ready = true;
+            state.engine_ready.set(true);
+            if let (Some(w), Some(request)) = (&s.worker, s.pending.take()) {
+                if let Err(e) = w.send(&request) {
+                    fail(state, e);
+                }
+            }
+        }),
+        Message::Response(Response::Progress { stage, fraction }) => {
+            state.progress.set(overall_progress(&stage, fraction));
+            state.stage.set(stage);
+        }
+        Message::Response(Response::Done(summary)) => {
+            let mut summary = *summary;
+            if summary.outputs.is_empty() {
+                // A filter result: keep the run's downloads.
+                summary.outputs = state
+                    .summary
+                    .with_untracked(|s| s.as_ref().map(|s| s.outputs.clone()))
+                    .unwrap_or_default();
+            }
+            state.summary.set(Some(summary));
+            state.phase.set(Phase::Done);
+        }
+        Message::Response(Response::Error(e)) => fail(state, e),
+        Message::Files(files) => {
+            let urls = files
+                .into_iter()
+                .filter_map(|(name, blob)| web_sys::Url::create_object_url_with_blob(&blob).ok().map(|u| (name, u)))
+                .collect();
+            state.urls.set(urls);
+        }
     }
 }
 

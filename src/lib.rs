@@ -7,7 +7,7 @@ pub mod i18n;
 pub mod settings;
 pub mod worker;
 
-use components::{ChartView, Controls, Downloads, KpiCard, ProgressBar, Quality};
+use components::{ChartView, Controls, Downloads, Filters, KpiCard, ProgressBar, Quality};
 use i18n::Lang;
 use leptos::prelude::*;
 use settings::Settings;
@@ -69,6 +69,8 @@ pub struct AppState {
     pub summary: RwSignal<Option<Summary>>,
     /// Object URLs of the output files.
     pub urls: RwSignal<Vec<(String, String)>>,
+    /// Whether the engine worker has started and listens.
+    pub engine_ready: RwSignal<bool>,
 }
 
 /// A KPI card: test id, definition key, and (formatted, raw) value of a summary.
@@ -87,10 +89,12 @@ pub fn App() -> impl IntoView {
         error: RwSignal::new(String::new()),
         summary: RwSignal::new(None),
         urls: RwSignal::new(Vec::new()),
+        engine_ready: RwSignal::new(false),
     };
     let engine = browser::Engine::new(state);
     let run = Callback::new(move |_| engine.run());
     let cancel = Callback::new(move |_| engine.cancel());
+    let refilter = Callback::new(move |f| engine.filter(f));
     if autorun {
         engine.run();
     }
@@ -170,13 +174,19 @@ pub fn App() -> impl IntoView {
         <main class="shell">
             <Controls settings=state.settings lang=lang running=running on_run=run on_cancel=cancel />
             <div class="status-row">
-                <div data-testid="status" data-state=move || state.phase.get().state() class="status">
+                <div
+                    data-testid="status"
+                    data-state=move || state.phase.get().state()
+                    data-engine=move || if state.engine_ready.get() { "ready" } else { "starting" }
+                    class="status"
+                >
                     {status_text}
                 </div>
                 <Show when=move || running.get()>
                     <ProgressBar stage=stage_label fraction=state.progress.into() />
                 </Show>
             </div>
+            <Filters summary=summary lang=lang on_change=refilter />
             <section class="kpis">
                 {cards
                     .into_iter()
@@ -188,7 +198,8 @@ pub fn App() -> impl IntoView {
             </section>
             {charts::SECTIONS
                 .iter()
-                .map(|(section, specs)| {
+                .enumerate()
+                .map(|(k, (section, specs))| {
                     let section_title = move || lang.get().t(section);
                     view! {
                         <section class="panel">
@@ -196,12 +207,13 @@ pub fn App() -> impl IntoView {
                             <div class="charts">
                                 {specs
                                     .iter()
-                                    .map(|spec| {
+                                    .enumerate()
+                                    .map(|(j, spec)| {
                                         let build = spec.build;
                                         let chart = Signal::derive(move || {
                                             summary.with(|s| s.as_ref().map(|s| build(s, lang.get())))
                                         });
-                                        view! { <ChartView name=spec.name chart=chart /> }
+                                        view! { <ChartView name=spec.name chart=chart order=2 * k + j /> }
                                     })
                                     .collect_view()}
                             </div>
@@ -251,6 +263,7 @@ mod browser {
         }
         pub fn run(&self) {}
         pub fn cancel(&self) {}
+        pub fn filter(&self, _filter: numberly_core::metrics::Filter) {}
     }
 }
 

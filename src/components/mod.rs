@@ -3,6 +3,7 @@
 mod chart_view;
 mod controls;
 mod downloads;
+mod filters;
 mod kpi_card;
 mod progress;
 mod quality;
@@ -10,6 +11,7 @@ mod quality;
 pub use chart_view::ChartView;
 pub use controls::Controls;
 pub use downloads::Downloads;
+pub use filters::Filters;
 pub use kpi_card::KpiCard;
 pub use progress::ProgressBar;
 pub use quality::Quality;

@@ -59,7 +59,7 @@ pub fn Quality(
                         .collect_view();
                     view! {
                         <h3>{t("first-rejects")}</h3>
-                        <div class="scroll">
+                        <div class="scroll rejects">
                             <table>
                                 <thead>
                                     <tr>

@@ -2,6 +2,9 @@ use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
 use leptos::prelude::*;
 
+/// The name of the archive of every file (made by the worker).
+pub const ZIP_NAME: &str = "numberly.zip";
+
 /// A link per output file, with its size and SHA-256.
 #[component]
 pub fn Downloads(
@@ -15,6 +18,16 @@ pub fn Downloads(
     view! {
         <section class="panel">
             <h2>{move || lang.get().t("downloads")}</h2>
+            <p>
+                <a
+                    class="all"
+                    data-testid="download-all"
+                    href=move || urls.with(|u| u.iter().find(|(n, _)| n == ZIP_NAME).map(|(_, u)| u.clone()))
+                    download=ZIP_NAME
+                >
+                    {move || lang.get().t("download-all")}
+                </a>
+            </p>
             <ul class="downloads">
                 {move || {
                     let Some(s) = summary.get() else { return Vec::new() };

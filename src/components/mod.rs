@@ -10,7 +10,7 @@ mod quality;
 
 pub use chart_view::ChartView;
 pub use controls::Controls;
-pub use downloads::Downloads;
+pub use downloads::{Downloads, ZIP_NAME};
 pub use filters::Filters;
 pub use kpi_card::KpiCard;
 pub use progress::ProgressBar;

@@ -2,6 +2,7 @@
 //! how the worker is started (page side) and how it answers (worker side).
 
 pub mod protocol;
+pub mod zip;
 
 #[cfg(target_arch = "wasm32")]
 mod page;

@@ -3,6 +3,8 @@
 //! WebAssembly memory).
 
 use super::protocol::{Request, Response, Summary};
+use super::zip::{central_directory, local_header, Crc32, Entry};
+use crate::components::ZIP_NAME;
 use numberly_core::clean::CleanOptions;
 use numberly_core::export::{export, ExportInput};
 use numberly_core::metrics::{compute, Filter};
@@ -18,8 +20,8 @@ const PART: usize = 8 << 20;
 
 thread_local! {
     static STATE: RefCell<Option<Prepared>> = const { RefCell::new(None) };
-    /// Files being written: name, finished parts, pending bytes.
-    static FILES: RefCell<Vec<(String, js_sys::Array, Vec<u8>)>> = const { RefCell::new(Vec::new()) };
+    /// Files being written: name, finished parts, pending bytes, checksum and size (for the zip).
+    static FILES: RefCell<Vec<Written>> = const { RefCell::new(Vec::new()) };
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -103,25 +105,55 @@ fn refilter(filter: Filter) {
     });
 }
 
-/// Sends every finished file to the page as (name, Blob) pairs.
+/// A file being written.
+struct Written {
+    name: String,
+    parts: js_sys::Array,
+    pending: Vec<u8>,
+    crc: Crc32,
+    size: u64,
+}
+
+fn blob(parts: &js_sys::Array, kind: &str) -> Option<Blob> {
+    let bag = BlobPropertyBag::new();
+    bag.set_type(kind);
+    Blob::new_with_u8_array_sequence_and_options(parts, &bag).ok()
+}
+
+/// Sends every finished file to the page as (name, Blob) pairs, then the zip of them all.
 fn post_files() {
-    let parts = js_sys::Array::new();
+    let pairs = js_sys::Array::new();
+    let zip_parts = js_sys::Array::new();
+    let mut entries = Vec::new();
     FILES.with(|f| {
-        for (name, chunks, _) in f.borrow_mut().drain(..) {
-            let kind = if name.ends_with(".json") {
+        for w in f.borrow_mut().drain(..) {
+            let kind = if w.name.ends_with(".json") {
                 "application/json"
             } else {
                 "text/csv;charset=utf-8"
             };
-            let bag = BlobPropertyBag::new();
-            bag.set_type(kind);
-            if let Ok(blob) = Blob::new_with_u8_array_sequence_and_options(&chunks, &bag) {
-                parts.push(&JsValue::from_str(&name));
-                parts.push(&blob);
-            }
+            let Some(file) = blob(&w.parts, kind) else { continue };
+            let entry = Entry {
+                name: w.name.clone(),
+                crc: w.crc.value(),
+                size: w.size,
+            };
+            zip_parts.push(&js_sys::Uint8Array::from(&local_header(&entry)[..]));
+            zip_parts.push(&file);
+            entries.push(entry);
+            pairs.push(&JsValue::from_str(&w.name));
+            pairs.push(&file);
         }
     });
-    let _ = scope().post_message(&parts);
+    // Plain ZIP stops at 4 GiB; past that the files are still offered one by one.
+    if let Some(directory) = central_directory(&entries) {
+        zip_parts.push(&js_sys::Uint8Array::from(&directory[..]));
+        if let Some(zip) = blob(&zip_parts, "application/zip") {
+            pairs.push(&JsValue::from_str(ZIP_NAME));
+            pairs.push(&zip);
+        }
+    }
+    let _ = scope().post_message(&pairs);
 }
 
 /// A file written in parts: bytes go to a buffer that becomes a `Uint8Array` part
@@ -134,7 +166,13 @@ impl BlobWriter {
     fn open(name: &str) -> Self {
         FILES.with(|f| {
             let mut f = f.borrow_mut();
-            f.push((name.to_string(), js_sys::Array::new(), Vec::new()));
+            f.push(Written {
+                name: name.to_string(),
+                parts: js_sys::Array::new(),
+                pending: Vec::new(),
+                crc: Crc32::default(),
+                size: 0,
+            });
             Self { index: f.len() - 1 }
         })
     }
@@ -144,11 +182,13 @@ impl io::Write for BlobWriter {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         FILES.with(|f| {
             let mut f = f.borrow_mut();
-            let (_, chunks, pending) = &mut f[self.index];
-            pending.extend_from_slice(bytes);
-            if pending.len() >= PART {
-                chunks.push(&js_sys::Uint8Array::from(&pending[..]));
-                pending.clear();
+            let w = &mut f[self.index];
+            w.crc.update(bytes);
+            w.size += bytes.len() as u64;
+            w.pending.extend_from_slice(bytes);
+            if w.pending.len() >= PART {
+                w.parts.push(&js_sys::Uint8Array::from(&w.pending[..]));
+                w.pending.clear();
             }
         });
         Ok(bytes.len())
@@ -157,10 +197,10 @@ impl io::Write for BlobWriter {
     fn flush(&mut self) -> io::Result<()> {
         FILES.with(|f| {
             let mut f = f.borrow_mut();
-            let (_, chunks, pending) = &mut f[self.index];
-            if !pending.is_empty() {
-                chunks.push(&js_sys::Uint8Array::from(&pending[..]));
-                pending.clear();
+            let w = &mut f[self.index];
+            if !w.pending.is_empty() {
+                w.parts.push(&js_sys::Uint8Array::from(&w.pending[..]));
+                w.pending.clear();
             }
         });
         Ok(())

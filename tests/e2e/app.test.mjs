@@ -102,6 +102,25 @@ test('every download is byte-identical to the CLI file', async () => {
   }
 });
 
+test('the zip of everything holds every CLI file, byte for byte', async () => {
+  const { page, context } = await open();
+  await runAndWait(page);
+  await page.waitForSelector('[data-testid=download-all][href]');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-all]')]);
+  const zip = await download.path();
+  const names = fs.readdirSync(cliOut).sort();
+  // Python's zipfile checks the CRCs and gives each member back.
+  const listing = execFileSync('python3', ['-c',
+    'import sys, zipfile, hashlib; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; '
+    + 'print("\\n".join(n + " " + hashlib.sha256(z.read(n)).hexdigest() for n in sorted(z.namelist())))', zip]).toString().trim();
+  const expected = names.map((n) => {
+    const sha = execFileSync('sha256sum', [path.join(cliOut, n)]).toString().split(' ')[0];
+    return `${n} ${sha}`;
+  }).join('\n');
+  assert.equal(listing, expected);
+  await context.close();
+});
+
 test('the charts render', async () => {
   const { page, context } = await open();
   await runAndWait(page);

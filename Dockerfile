@@ -10,5 +10,6 @@ RUN scripts/setup.sh && trunk build --release
 # Serve stage: a static web server for dist/.
 FROM nginx:1.27.3-alpine
 COPY docker/nginx.conf /etc/nginx/conf.d/default.conf
+COPY docker/headers.conf /etc/nginx/headers.conf
 COPY --from=build /src/dist /usr/share/nginx/html
 EXPOSE 8080

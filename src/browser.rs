@@ -5,6 +5,7 @@
 use super::{overall_progress, AppState, Phase};
 use crate::i18n::Lang;
 use crate::settings::Settings;
+use crate::worker::preview::PreviewQuery;
 use crate::worker::protocol::{Request, Response};
 use crate::worker::{EngineWorker, Message};
 use leptos::prelude::*;
@@ -117,6 +118,11 @@ impl Engine {
         self.send(Request::Filter(filter));
     }
 
+    /// Asks for a page of the data preview.
+    pub fn preview(&self, query: PreviewQuery) {
+        self.send(Request::Preview(query));
+    }
+
     /// Stops the run under way: its worker is terminated and a fresh one started.
     pub fn cancel(&self) {
         self.slot.update_value(|s| s.worker = None);
@@ -140,8 +146,18 @@ fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Messa
             state.progress.set(overall_progress(&stage, fraction));
             state.stage.set(stage);
         }
+        Message::Response(Response::Preview(page)) => state.preview.set(Some(page)),
         Message::Response(Response::Done(summary)) => {
             let mut summary = *summary;
+            if !summary.outputs.is_empty() {
+                // A new run: show the first page of its data.
+                let first = PreviewQuery {
+                    page: 0,
+                    sort: None,
+                    descending: false,
+                };
+                slot.with_value(|s| s.worker.as_ref().map(|w| w.send(&Request::Preview(first))));
+            }
             if summary.outputs.is_empty() {
                 // A filter result: keep the run's downloads.
                 summary.outputs = state

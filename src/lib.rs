@@ -7,7 +7,7 @@ pub mod i18n;
 pub mod settings;
 pub mod worker;
 
-use components::{ChartView, Controls, Downloads, Filters, KpiCard, ProgressBar, Quality};
+use components::{ChartView, Controls, Downloads, Filters, KpiCard, Preview, ProgressBar, Quality};
 use i18n::Lang;
 use leptos::prelude::*;
 use settings::Settings;
@@ -71,6 +71,8 @@ pub struct AppState {
     pub urls: RwSignal<Vec<(String, String)>>,
     /// Whether the engine worker has started and listens.
     pub engine_ready: RwSignal<bool>,
+    /// The page of the data preview on screen.
+    pub preview: RwSignal<Option<worker::preview::PreviewPage>>,
 }
 
 /// A KPI card: test id, definition key, and (formatted, raw) value of a summary.
@@ -90,11 +92,13 @@ pub fn App() -> impl IntoView {
         summary: RwSignal::new(None),
         urls: RwSignal::new(Vec::new()),
         engine_ready: RwSignal::new(false),
+        preview: RwSignal::new(None),
     };
     let engine = browser::Engine::new(state);
     let run = Callback::new(move |_| engine.run());
     let cancel = Callback::new(move |_| engine.cancel());
     let refilter = Callback::new(move |f| engine.filter(f));
+    let browse = Callback::new(move |q| engine.preview(q));
     if autorun {
         engine.run();
     }
@@ -222,6 +226,7 @@ pub fn App() -> impl IntoView {
                 })
                 .collect_view()}
             <Quality summary=summary lang=lang />
+            <Preview page=state.preview.into() on_query=browse lang=lang />
             <Downloads summary=summary urls=state.urls.into() lang=lang />
             <footer class="muted">{move || t("privacy")} " · numberly-core " {numberly_core::VERSION}</footer>
         </main>
@@ -264,6 +269,7 @@ mod browser {
         pub fn run(&self) {}
         pub fn cancel(&self) {}
         pub fn filter(&self, _filter: numberly_core::metrics::Filter) {}
+        pub fn preview(&self, _query: crate::worker::preview::PreviewQuery) {}
     }
 }
 

@@ -5,6 +5,7 @@ mod controls;
 mod downloads;
 mod filters;
 mod kpi_card;
+mod preview;
 mod progress;
 mod quality;
 
@@ -13,5 +14,6 @@ pub use controls::Controls;
 pub use downloads::{Downloads, ZIP_NAME};
 pub use filters::Filters;
 pub use kpi_card::KpiCard;
+pub use preview::Preview;
 pub use progress::ProgressBar;
 pub use quality::Quality;

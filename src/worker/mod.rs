@@ -1,6 +1,7 @@
 //! The engine's Web Worker: the message protocol, and the only code that knows
 //! how the worker is started (page side) and how it answers (worker side).
 
+pub mod preview;
 pub mod protocol;
 pub mod zip;
 

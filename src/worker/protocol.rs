@@ -1,5 +1,6 @@
 //! The messages between the page and the engine's Web Worker, as JSON text.
 
+use super::preview::{PreviewPage, PreviewQuery};
 use numberly_core::clean::FileReport;
 use numberly_core::export::Output;
 use numberly_core::generate::GenerateOptions;
@@ -14,6 +15,8 @@ pub enum Request {
     Run(Box<GenerateOptions>),
     /// Recompute the metrics of the current dataset for a filter.
     Filter(Filter),
+    /// A page of the data preview.
+    Preview(PreviewQuery),
 }
 
 /// What the worker tells the page.
@@ -30,6 +33,8 @@ pub enum Response {
     },
     /// The run (or filter) finished.
     Done(Box<Summary>),
+    /// A page of the data preview.
+    Preview(PreviewPage),
     /// It failed, with a sentence for the user.
     Error(String),
 }

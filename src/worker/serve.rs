@@ -2,6 +2,7 @@
 //! output files (built in chunks as Blob parts, so that no file sits whole in
 //! WebAssembly memory).
 
+use super::preview::{sorted_rows, PreviewQuery, COLUMNS};
 use super::protocol::{Request, Response, Summary};
 use super::zip::{central_directory, local_header, Crc32, Entry};
 use crate::components::ZIP_NAME;
@@ -20,6 +21,8 @@ const PART: usize = 8 << 20;
 
 thread_local! {
     static STATE: RefCell<Option<Prepared>> = const { RefCell::new(None) };
+    /// Row orders of the preview, by sort column, computed on first use.
+    static ORDERS: RefCell<Vec<Option<Vec<u32>>>> = const { RefCell::new(Vec::new()) };
     /// Files being written: name, finished parts, pending bytes, checksum and size (for the zip).
     static FILES: RefCell<Vec<Written>> = const { RefCell::new(Vec::new()) };
 }
@@ -41,6 +44,7 @@ pub fn serve() {
         match serde_json::from_str::<Request>(&text) {
             Ok(Request::Run(options)) => run(*options),
             Ok(Request::Filter(filter)) => refilter(filter),
+            Ok(Request::Preview(query)) => preview(query),
             Err(e) => post(&Response::Error(format!("bad request: {e}"))),
         }
     });
@@ -58,6 +62,7 @@ fn progress(stage: &str, fraction: f64) {
 
 fn run(options: numberly_core::generate::GenerateOptions) {
     STATE.with(|s| s.borrow_mut().take());
+    ORDERS.with(|o| *o.borrow_mut() = vec![None; COLUMNS.len()]);
     let mut last = (String::new(), -1.0f64);
     let mut report = |stage: numberly_core::pipeline::Stage, f: f64| {
         // At most one message per percent.
@@ -102,6 +107,26 @@ fn refilter(filter: Filter) {
         let mut summary = Summary::new(p, &report, outputs);
         summary.outputs.clear();
         post(&Response::Done(Box::new(summary)));
+    });
+}
+
+fn preview(query: PreviewQuery) {
+    STATE.with(|s| {
+        let state = s.borrow();
+        let Some(p) = state.as_ref() else {
+            return post(&Response::Error("run the pipeline first".into()));
+        };
+        let page = ORDERS.with(|o| {
+            let mut o = o.borrow_mut();
+            match query.sort.filter(|&c| c < o.len()) {
+                Some(c) => {
+                    let order = o[c].get_or_insert_with(|| sorted_rows(&p.dataset, c));
+                    super::preview::page(&p.dataset, Some(order), query)
+                }
+                None => super::preview::page(&p.dataset, None, query),
+            }
+        });
+        post(&Response::Preview(page));
     });
 }
 

@@ -121,6 +121,21 @@ test('the zip of everything holds every CLI file, byte for byte', async () => {
   await context.close();
 });
 
+test('the data preview pages and sorts the cleaned data', async () => {
+  const { page, context } = await open();
+  await runAndWait(page);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=preview] tbody tr').length === 25);
+  assert.equal((await page.textContent('[data-testid=preview-page]')).trim(), '1 / 200');
+  const amounts = csvRows(path.join(cliOut, 'interactions.csv')).map((r) => Number(r.valeur_achat || 0));
+  const max = Math.max(...amounts).toFixed(2);
+  await page.click('[data-testid=sort-valeur_achat]');
+  await page.click('[data-testid=sort-valeur_achat]');
+  await page.waitForFunction((m) => document.querySelector('[data-testid=preview] tbody tr td:nth-child(4)')?.textContent === m, max);
+  await page.click('[data-testid=preview-next]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=preview-page]').textContent.trim() === '2 / 200');
+  await context.close();
+});
+
 test('the charts render', async () => {
   const { page, context } = await open();
   await runAndWait(page);

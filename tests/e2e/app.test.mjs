@@ -194,6 +194,21 @@ test('a 1M-interaction run shows progress and never blocks the page for 200 ms',
   await context.close();
 });
 
+test('a run can be cancelled, and the next run works', async () => {
+  const { page, context } = await open('?lang=en&customers=100000&interactions=1000000');
+  await page.click('[data-testid=run]');
+  await page.waitForSelector('[data-testid=status][data-state=running]');
+  await page.click('[data-testid=cancel]');
+  await page.waitForSelector('[data-testid=status][data-state=idle]');
+  await page.fill('[data-testid=input-customers]', '1000');
+  await page.fill('[data-testid=input-interactions]', '5000');
+  await page.waitForSelector('[data-testid=status][data-engine=ready]');
+  await runAndWait(page);
+  const cliKpis = Object.fromEntries(csvRows(path.join(cliOut, 'kpis.csv')).map((r) => [r.metric, r.value]));
+  assert.equal(await page.getAttribute('[data-testid=kpi-revenue]', 'data-value'), cliKpis.revenue);
+  await context.close();
+});
+
 test('after load, running, filtering and downloading make no network request', async () => {
   const { page, context, requests } = await open();
   const loaded = requests.length;

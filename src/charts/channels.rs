@@ -1,11 +1,10 @@
 //! Performance by acquisition channel.
 
-use super::{base, euros, percent};
+use super::{base, count_and_revenue, euros, percent};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
-use charming::component::Axis;
-use charming::element::{AxisType, Trigger};
-use charming::series::{Bar, Pie};
+use charming::element::Trigger;
+use charming::series::Pie;
 use charming::Chart;
 
 /// Customer conversion (bars, left axis) and revenue (bars, right axis) per channel.
@@ -27,12 +26,7 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
     } else {
         ("Performance by channel", "Customer conversion (%)", "Revenue (€)")
     };
-    base(title, Trigger::Axis)
-        .x_axis(Axis::new().type_(AxisType::Category).data(names))
-        .y_axis(Axis::new().type_(AxisType::Value).name(conv))
-        .y_axis(Axis::new().type_(AxisType::Value).name(rev))
-        .series(Bar::new().name(conv).data(conversion))
-        .series(Bar::new().name(rev).y_axis_index(1).data(revenue))
+    count_and_revenue(title, (names, false), (conv, conversion), (rev, revenue))
 }
 
 /// Share of customers per channel.

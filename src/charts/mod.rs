@@ -106,6 +106,30 @@ pub fn base(title: &str, trigger: Trigger) -> Chart {
         )
 }
 
+/// Bars of a count (left axis) and of revenue in euros (right axis) per category:
+/// the shape of the channel, segment and RFM charts. `slanted` shows every category
+/// name, slanted (for long lists).
+pub fn count_and_revenue(
+    title: &str,
+    (categories, slanted): (Vec<String>, bool),
+    (count_name, counts): (&str, Vec<f64>),
+    (revenue_name, revenue): (&str, Vec<f64>),
+) -> Chart {
+    use charming::component::Axis;
+    use charming::element::AxisType;
+    use charming::series::Bar;
+    let mut x = Axis::new().type_(AxisType::Category).data(categories);
+    if slanted {
+        x = x.axis_label(charming::element::AxisLabel::new().interval(0).rotate(35));
+    }
+    base(title, Trigger::Axis)
+        .x_axis(x)
+        .y_axis(Axis::new().type_(AxisType::Value).name(count_name))
+        .y_axis(Axis::new().type_(AxisType::Value).name(revenue_name))
+        .series(Bar::new().name(count_name).data(counts))
+        .series(Bar::new().name(revenue_name).y_axis_index(1).data(revenue))
+}
+
 /// Euros from cents, as a number for a chart.
 pub fn euros(cents: i64) -> f64 {
     cents as f64 / 100.0
@@ -139,13 +163,7 @@ pub(crate) mod tests {
         };
         let p = prepare(Source::Generate(opts), &CleanOptions::default(), &mut |_, _| {}).expect("runs");
         let filter = Filter::default();
-        let input = numberly_core::export::ExportInput {
-            dataset: &p.dataset,
-            report: &p.report,
-            clean: &p.clean,
-            filter: &filter,
-            options: p.options.clone(),
-        };
+        let input = p.export_input(&filter);
         let (outputs, _) = export_to_memory(&input).expect("exports");
         Summary::new(&p, &p.report, outputs)
     }

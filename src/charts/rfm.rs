@@ -1,11 +1,11 @@
 //! RFM: customers and revenue per named segment, and the recency × frequency grid.
 
-use super::{base, euros};
+use super::{base, count_and_revenue, euros};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
 use charming::component::{Axis, VisualMap};
 use charming::element::{AxisType, Trigger};
-use charming::series::{Bar, Heatmap};
+use charming::series::Heatmap;
 use charming::Chart;
 
 /// Customers (left axis) and revenue (right axis) per RFM segment.
@@ -16,28 +16,12 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
         ("RFM segments", "Customers", "Revenue (€)")
     };
     let names: Vec<String> = s.rfm_segments.iter().map(|r| r.segment.clone()).collect();
-    base(title, Trigger::Axis)
-        .x_axis(
-            Axis::new()
-                .type_(AxisType::Category)
-                .axis_label(charming::element::AxisLabel::new().interval(0).rotate(35))
-                .data(names),
-        )
-        .y_axis(Axis::new().type_(AxisType::Value).name(customers))
-        .y_axis(Axis::new().type_(AxisType::Value).name(revenue))
-        .series(
-            Bar::new()
-                .name(customers)
-                .data(s.rfm_segments.iter().map(|r| r.customers as f64).collect::<Vec<_>>()),
-        )
-        .series(
-            Bar::new().name(revenue).y_axis_index(1).data(
-                s.rfm_segments
-                    .iter()
-                    .map(|r| euros(r.revenue_cents))
-                    .collect::<Vec<_>>(),
-            ),
-        )
+    count_and_revenue(
+        title,
+        (names, true),
+        (customers, s.rfm_segments.iter().map(|r| r.customers as f64).collect()),
+        (revenue, s.rfm_segments.iter().map(|r| euros(r.revenue_cents)).collect()),
+    )
 }
 
 /// Buyers per (recency score, frequency score) cell.

@@ -1,6 +1,6 @@
 //! Segmentation: customers and revenue per segment, and the age distribution.
 
-use super::{base, euros};
+use super::{base, count_and_revenue, euros};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
 use charming::component::Axis;
@@ -16,21 +16,12 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
         ("Segments", "Customers", "Revenue (€)")
     };
     let names: Vec<String> = s.by_segment.iter().map(|g| g.label.clone()).collect();
-    base(title, Trigger::Axis)
-        .x_axis(Axis::new().type_(AxisType::Category).data(names))
-        .y_axis(Axis::new().type_(AxisType::Value).name(customers))
-        .y_axis(Axis::new().type_(AxisType::Value).name(revenue))
-        .series(
-            Bar::new()
-                .name(customers)
-                .data(s.by_segment.iter().map(|g| g.customers as f64).collect::<Vec<_>>()),
-        )
-        .series(
-            Bar::new()
-                .name(revenue)
-                .y_axis_index(1)
-                .data(s.by_segment.iter().map(|g| euros(g.revenue_cents)).collect::<Vec<_>>()),
-        )
+    count_and_revenue(
+        title,
+        (names, false),
+        (customers, s.by_segment.iter().map(|g| g.customers as f64).collect()),
+        (revenue, s.by_segment.iter().map(|g| euros(g.revenue_cents)).collect()),
+    )
 }
 
 /// Customers and buyers per age band.

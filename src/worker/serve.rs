@@ -7,7 +7,7 @@ use super::protocol::{Request, Response, Summary};
 use super::zip::{central_directory, local_header, Crc32, Entry};
 use crate::components::ZIP_NAME;
 use numberly_core::clean::CleanOptions;
-use numberly_core::export::{export, ExportInput};
+use numberly_core::export::export;
 use numberly_core::metrics::{compute, Filter};
 use numberly_core::pipeline::{prepare, Prepared, Source};
 use std::cell::RefCell;
@@ -76,13 +76,7 @@ fn run(options: numberly_core::generate::GenerateOptions) {
         Err(e) => return post(&Response::Error(e.to_string())),
     };
     let filter = Filter::default();
-    let input = ExportInput {
-        dataset: &prepared.dataset,
-        report: &prepared.report,
-        clean: &prepared.clean,
-        filter: &filter,
-        options: prepared.options.clone(),
-    };
+    let input = prepared.export_input(&filter);
     FILES.with(|f| f.borrow_mut().clear());
     let outputs = match export(&input, &|name| Ok(BlobWriter::open(name)), &mut |f| {
         progress("export", f)

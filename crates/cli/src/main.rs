@@ -2,7 +2,7 @@
 //! `numberly-core`, write files, report progress on stderr.
 
 use numberly_core::clean::CleanOptions;
-use numberly_core::export::{export, ExportInput};
+use numberly_core::export::export;
 use numberly_core::generate::{generate_with_progress, ChannelSpec, GenerateOptions};
 use numberly_core::metrics::Filter;
 use numberly_core::pipeline::{prepare, Source, Stage};
@@ -251,13 +251,7 @@ fn run(a: Args) -> Result<(), String> {
     let prepared =
         prepare(source, &clean_opts, &mut |stage, f| progress.update(stage.name(), f)).map_err(|e| e.to_string())?;
     let filter = Filter::default();
-    let input = ExportInput {
-        dataset: &prepared.dataset,
-        report: &prepared.report,
-        clean: &prepared.clean,
-        filter: &filter,
-        options: prepared.options.clone(),
-    };
+    let input = prepared.export_input(&filter);
     // No BufWriter: the exporter already hands over chunks of a good size for the kernel.
     let open = |name: &str| fs::File::create(out.join(name));
     let outputs =

@@ -62,6 +62,19 @@ pub struct Prepared {
     pub options: serde_json::Value,
 }
 
+impl Prepared {
+    /// What [`crate::export::export`] needs to write this run's files for `filter`.
+    pub fn export_input<'a>(&'a self, filter: &'a Filter) -> crate::export::ExportInput<'a> {
+        crate::export::ExportInput {
+            dataset: &self.dataset,
+            report: &self.report,
+            clean: &self.clean,
+            filter,
+            options: self.options.clone(),
+        }
+    }
+}
+
 /// Runs generate (or read), clean and metrics; `progress(stage, fraction)`.
 pub fn prepare(
     source: Source,

@@ -7,7 +7,7 @@
 //! After an intended change of the outputs: `UPDATE_GOLDEN=1 cargo test -p numberly-core --test determinism`.
 
 use numberly_core::clean::CleanOptions;
-use numberly_core::export::{export_to_memory, ExportInput};
+use numberly_core::export::export_to_memory;
 use numberly_core::generate::GenerateOptions;
 use numberly_core::metrics::Filter;
 use numberly_core::pipeline::{prepare, Source};
@@ -29,13 +29,7 @@ fn digests() -> String {
     };
     let p = prepare(Source::Generate(opts), &CleanOptions::default(), &mut |_, _| {}).expect("valid options");
     let filter = Filter::default();
-    let input = ExportInput {
-        dataset: &p.dataset,
-        report: &p.report,
-        clean: &p.clean,
-        filter: &filter,
-        options: p.options.clone(),
-    };
+    let input = p.export_input(&filter);
     let (outputs, _) = export_to_memory(&input).expect("in-memory export cannot fail");
     outputs
         .iter()

@@ -2,7 +2,7 @@
 //! metrics → export, through the public API only.
 
 use numberly_core::clean::CleanOptions;
-use numberly_core::export::{export_to_memory, ExportInput, Output, FILES};
+use numberly_core::export::{export_to_memory, Output, FILES};
 use numberly_core::generate::{generate, GenerateOptions};
 use numberly_core::metrics::Filter;
 use numberly_core::pipeline::{prepare, Prepared, Source};
@@ -24,13 +24,7 @@ fn from_files(clients: &[u8], interactions: &[u8], opts: &CleanOptions) -> Prepa
 /// Every output file: the export's records and the bytes by name.
 fn export_all(p: &Prepared) -> (Vec<Output>, HashMap<String, Vec<u8>>) {
     let filter = Filter::default();
-    let input = ExportInput {
-        dataset: &p.dataset,
-        report: &p.report,
-        clean: &p.clean,
-        filter: &filter,
-        options: p.options.clone(),
-    };
+    let input = p.export_input(&filter);
     let (outputs, files) = export_to_memory(&input).expect("export succeeds");
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, FILES, "every file, in order");

@@ -65,6 +65,26 @@ pub fn Filters(
         meta.track();
         filter.set(Filter::default());
     });
+    // A date field of the filter: `key` names it, `bound` is shown when it is unset.
+    let date_input =
+        move |key: &'static str, bound: i32, (min, max): (i32, i32), pick: fn(&mut Filter) -> &mut Option<i32>| {
+            view! {
+                <label class="field">
+                    <span>{lang.get().t(key)}</span>
+                    <input
+                        type="date"
+                        data-testid=format!("filter-{key}")
+                        min=date_string(min)
+                        max=date_string(max)
+                        prop:value=move || date_string(filter.with(|f| *pick(&mut f.clone())).unwrap_or(bound))
+                        on:change=move |ev| {
+                            let d = day(event_target_value(&ev));
+                            apply(&mut |f| *pick(f) = d)
+                        }
+                    />
+                </label>
+            }
+        };
     move || {
         let (channels, segments, (from, to)) = meta.get()?;
         let fr = lang.get() == Lang::Fr;
@@ -72,34 +92,8 @@ pub fn Filters(
             <section class="panel filters" data-testid="filters">
                 <h2>{if fr { "Filtres" } else { "Filters" }}</h2>
                 <div class="filter-row">
-                    <label class="field">
-                        <span>{lang.get().t("from")}</span>
-                        <input
-                            type="date"
-                            data-testid="filter-from"
-                            min=date_string(from)
-                            max=date_string(to)
-                            prop:value=move || date_string(filter.with(|f| f.from).unwrap_or(from))
-                            on:change=move |ev| {
-                                let d = day(event_target_value(&ev));
-                                apply(&mut |f| f.from = d)
-                            }
-                        />
-                    </label>
-                    <label class="field">
-                        <span>{lang.get().t("to")}</span>
-                        <input
-                            type="date"
-                            data-testid="filter-to"
-                            min=date_string(from)
-                            max=date_string(to)
-                            prop:value=move || date_string(filter.with(|f| f.to).unwrap_or(to))
-                            on:change=move |ev| {
-                                let d = day(event_target_value(&ev));
-                                apply(&mut |f| f.to = d)
-                            }
-                        />
-                    </label>
+                    {date_input("from", from, (from, to), |f| &mut f.from)}
+                    {date_input("to", to, (from, to), |f| &mut f.to)}
                     <div class="checks">{boxes("filter-channel", channels, |f| &mut f.channels)}</div>
                     <div class="checks">{boxes("filter-segment", segments, |f| &mut f.segments)}</div>
                 </div>

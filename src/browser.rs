@@ -9,6 +9,7 @@ use crate::worker::preview::PreviewQuery;
 use crate::worker::protocol::{Request, Response};
 use crate::worker::{EngineWorker, Message};
 use leptos::prelude::*;
+use web_sys::File;
 
 /// Settings from the URL query, whether to run at once, and the language
 /// (`lang=` in the URL, else the browser's preference).
@@ -34,7 +35,7 @@ pub fn initial_settings() -> (Settings, bool, Lang) {
 struct Slot {
     worker: Option<EngineWorker>,
     ready: bool,
-    pending: Option<Request>,
+    pending: Option<(Request, Vec<File>)>,
 }
 
 /// Starts runs and cancels them.
@@ -42,6 +43,8 @@ struct Slot {
 pub struct Engine {
     state: AppState,
     slot: StoredValue<Slot, LocalStorage>,
+    /// The user's own clients and interactions files, when chosen.
+    files: StoredValue<[Option<File>; 2], LocalStorage>,
 }
 
 impl Engine {
@@ -54,6 +57,7 @@ impl Engine {
                 ready: false,
                 pending: None,
             }),
+            files: StoredValue::new_local([None, None]),
         };
         engine.start_worker();
         engine
@@ -75,23 +79,39 @@ impl Engine {
         }
     }
 
-    fn send(&self, request: Request) {
+    fn send(&self, request: Request, files: Vec<File>) {
         let state = self.state;
         self.slot.update_value(|s| match (&s.worker, s.ready) {
             (Some(w), true) => {
-                if let Err(e) = w.send(&request) {
+                if let Err(e) = w.send(&request, &files) {
                     fail(state, e);
                 }
             }
-            _ => s.pending = Some(request),
+            _ => s.pending = Some((request, files)),
         });
+    }
+
+    /// Sets (or clears) the clients (`0`) or interactions (`1`) file to import.
+    pub fn set_file(&self, which: usize, file: Option<File>) {
+        self.state
+            .imported
+            .update(|names| names[which] = file.as_ref().map(|f| f.name()));
+        self.files.update_value(|f| f[which] = file);
     }
 
     /// Starts a run with the current settings; a run under way is replaced.
     pub fn run(&self) {
         let state = self.state;
-        let Some(options) = state.settings.get_untracked().options() else {
-            return;
+        let files = self.files.get_value();
+        let request = match &files {
+            [Some(c), Some(i)] => Request::Import {
+                clients: c.name(),
+                interactions: i.name(),
+            },
+            _ => match state.settings.get_untracked().options() {
+                Some(options) => Request::Run(Box::new(options)),
+                None => return,
+            },
         };
         if let Some(w) = web_sys::window() {
             let query = state
@@ -109,18 +129,24 @@ impl Engine {
         revoke(state);
         state.phase.set(Phase::Running);
         state.progress.set(0.0);
-        state.stage.set("generate".into());
-        self.send(Request::Run(Box::new(options)));
+        let files: Vec<File> = match request {
+            Request::Import { .. } => files.into_iter().flatten().collect(),
+            _ => Vec::new(),
+        };
+        state
+            .stage
+            .set(if files.is_empty() { "generate" } else { "clean" }.into());
+        self.send(request, files);
     }
 
     /// Recomputes the views for a filter.
     pub fn filter(&self, filter: numberly_core::metrics::Filter) {
-        self.send(Request::Filter(filter));
+        self.send(Request::Filter(filter), Vec::new());
     }
 
     /// Asks for a page of the data preview.
     pub fn preview(&self, query: PreviewQuery) {
-        self.send(Request::Preview(query));
+        self.send(Request::Preview(query), Vec::new());
     }
 
     /// Stops the run under way: its worker is terminated and a fresh one started.
@@ -136,8 +162,8 @@ fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Messa
         Message::Response(Response::Ready) => slot.update_value(|s| {
             s.ready = true;
             state.engine_ready.set(true);
-            if let (Some(w), Some(request)) = (&s.worker, s.pending.take()) {
-                if let Err(e) = w.send(&request) {
+            if let (Some(w), Some((request, files))) = (&s.worker, s.pending.take()) {
+                if let Err(e) = w.send(&request, &files) {
                     fail(state, e);
                 }
             }
@@ -156,7 +182,7 @@ fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Messa
                     sort: None,
                     descending: false,
                 };
-                slot.with_value(|s| s.worker.as_ref().map(|w| w.send(&Request::Preview(first))));
+                slot.with_value(|s| s.worker.as_ref().map(|w| w.send(&Request::Preview(first), &[])));
             }
             if summary.outputs.is_empty() {
                 // A filter result: keep the run's downloads.
@@ -189,4 +215,17 @@ fn revoke(state: AppState) {
         let _ = web_sys::Url::revoke_object_url(&url);
     }
     state.urls.set(Vec::new());
+}
+
+/// The handler of the two file inputs: `(which, change event)`.
+pub fn file_picker(engine: Engine) -> Callback<(usize, web_sys::Event)> {
+    use wasm_bindgen::JsCast;
+    Callback::new(move |(which, event): (usize, web_sys::Event)| {
+        let file = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|list| list.item(0));
+        engine.set_file(which, file);
+    })
 }

@@ -73,6 +73,8 @@ pub struct AppState {
     pub engine_ready: RwSignal<bool>,
     /// The page of the data preview on screen.
     pub preview: RwSignal<Option<worker::preview::PreviewPage>>,
+    /// Names of the user's clients and interactions files, when chosen.
+    pub imported: RwSignal<[Option<String>; 2]>,
 }
 
 /// A KPI card: test id, definition key, and (formatted, raw) value of a summary.
@@ -93,12 +95,14 @@ pub fn App() -> impl IntoView {
         urls: RwSignal::new(Vec::new()),
         engine_ready: RwSignal::new(false),
         preview: RwSignal::new(None),
+        imported: RwSignal::new([None, None]),
     };
     let engine = browser::Engine::new(state);
     let run = Callback::new(move |_| engine.run());
     let cancel = Callback::new(move |_| engine.cancel());
     let refilter = Callback::new(move |f| engine.filter(f));
     let browse = Callback::new(move |q| engine.preview(q));
+    let pick = browser::file_picker(engine);
     if autorun {
         engine.run();
     }
@@ -176,7 +180,15 @@ pub fn App() -> impl IntoView {
             <div class="langs">{lang_button(Lang::Fr, "FR")} {lang_button(Lang::En, "EN")}</div>
         </header>
         <main class="shell">
-            <Controls settings=state.settings lang=lang running=running on_run=run on_cancel=cancel />
+            <Controls
+                settings=state.settings
+                lang=lang
+                running=running
+                imported=state.imported.into()
+                on_run=run
+                on_cancel=cancel
+                on_file=pick
+            />
             <div class="status-row">
                 <div
                     data-testid="status"
@@ -270,6 +282,10 @@ mod browser {
         pub fn cancel(&self) {}
         pub fn filter(&self, _filter: numberly_core::metrics::Filter) {}
         pub fn preview(&self, _query: crate::worker::preview::PreviewQuery) {}
+    }
+
+    pub fn file_picker(_engine: Engine) -> Callback<(usize, web_sys::Event)> {
+        Callback::new(|_| {})
     }
 }
 

@@ -11,10 +11,14 @@ pub fn Controls(
     lang: Signal<Lang>,
     /// Whether a run is under way.
     running: Signal<bool>,
+    /// Names of the chosen clients and interactions files (a run then imports them).
+    imported: Signal<[Option<String>; 2]>,
     /// Starts a run.
     on_run: Callback<()>,
     /// Cancels the run.
     on_cancel: Callback<()>,
+    /// A file input changed: (0 clients / 1 interactions, the change event).
+    on_file: Callback<(usize, web_sys::Event)>,
 ) -> impl IntoView {
     let problems = Memo::new(move |_| settings.with(|s| s.problems(lang.get() == Lang::Fr)));
     let message = move |field: Field| {
@@ -43,7 +47,22 @@ pub fn Controls(
             </label>
         }
     };
-    let can_run = move || problems.with(Vec::is_empty) && !running.get();
+    let importing = move || imported.with(|f| f.iter().all(Option::is_some));
+    let can_run = move || (importing() || problems.with(Vec::is_empty)) && !running.get();
+    let fr = move || lang.get() == Lang::Fr;
+    let file_input = move |which: usize, testid: &'static str, en: &'static str, fr_text: &'static str| {
+        view! {
+            <label class="field file">
+                <span>{move || if fr() { fr_text } else { en }}</span>
+                <input
+                    type="file"
+                    accept=".csv,.tsv,.txt,text/csv"
+                    data-testid=testid
+                    on:change=move |ev| on_file.run((which, ev))
+                />
+            </label>
+        }
+    };
     view! {
         <section class="panel controls">
             <div class="fields">
@@ -53,6 +72,27 @@ pub fn Controls(
                 {field("dirty", Field::Dirty, |s| s.dirty.clone(), |s, v| s.dirty = v)}
                 {field("from", Field::From, |s| s.from.clone(), |s, v| s.from = v)}
                 {field("to", Field::To, |s| s.to.clone(), |s, v| s.to = v)}
+            </div>
+            <div class="import">
+                <span class="muted">
+                    {move || {
+                        if fr() {
+                            "Ou vos propres fichiers (lus dans cet onglet, jamais envoyés) :"
+                        } else {
+                            "Or your own files (read in this tab, never sent):"
+                        }
+                    }}
+                </span>
+                {file_input(0, "import-clients", "Clients file", "Fichier clients")}
+                {file_input(1, "import-interactions", "Interactions file", "Fichier interactions")}
+                <span class="muted" data-testid="import-mode">
+                    {move || match (importing(), fr()) {
+                        (true, true) => "Lancer traitera ces deux fichiers.",
+                        (true, false) => "Run will process these two files.",
+                        (false, true) => "Lancer génère des données d'exemple.",
+                        (false, false) => "Run generates sample data.",
+                    }}
+                </span>
             </div>
             <div class="actions">
                 <span class="muted">{move || lang.get().t("presets")}</span>

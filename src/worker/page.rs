@@ -3,7 +3,7 @@
 use super::protocol::{Request, Response};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{Blob, File, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 /// Something the worker sent.
 pub enum Message {
@@ -54,12 +54,20 @@ impl EngineWorker {
         })
     }
 
-    /// Sends a request.
-    pub fn send(&self, request: &Request) -> Result<(), String> {
+    /// Sends a request, with the files it refers to (an `Import`'s two files).
+    pub fn send(&self, request: &Request, files: &[File]) -> Result<(), String> {
         let text = serde_json::to_string(request).map_err(|e| e.to_string())?;
-        self.worker
-            .post_message(&JsValue::from_str(&text))
-            .map_err(|e| format!("{e:?}"))
+        let message: JsValue = if files.is_empty() {
+            JsValue::from_str(&text)
+        } else {
+            let parts = js_sys::Array::new();
+            parts.push(&JsValue::from_str(&text));
+            for f in files {
+                parts.push(f);
+            }
+            parts.into()
+        };
+        self.worker.post_message(&message).map_err(|e| format!("{e:?}"))
     }
 }
 

@@ -17,6 +17,15 @@ pub enum Request {
     Filter(Filter),
     /// A page of the data preview.
     Preview(PreviewQuery),
+    /// Clean, compute and export the user's own files, sent with the message as
+    /// `File`s: a clients file and an interactions file (or the original demo's
+    /// merged `donnees_marketing.csv`).
+    Import {
+        /// The clients file's name.
+        clients: String,
+        /// The interactions file's name.
+        interactions: String,
+    },
 }
 
 /// What the worker tells the page.

@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::io;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
 /// Bytes gathered before they become one Blob part.
 const PART: usize = 8 << 20;
@@ -40,9 +40,21 @@ fn post(response: &Response) {
 /// Installs the message handler and tells the page the engine is ready.
 pub fn serve() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-        let Some(text) = event.data().as_string() else { return };
+        // A request is JSON text, or an array of the JSON text and the files it refers to.
+        let data = event.data();
+        let (text, files) = match data.dyn_ref::<js_sys::Array>() {
+            Some(parts) => (
+                parts.get(0).as_string(),
+                (1..parts.length())
+                    .filter_map(|i| parts.get(i).dyn_into::<File>().ok())
+                    .collect(),
+            ),
+            None => (data.as_string(), Vec::new()),
+        };
+        let Some(text) = text else { return };
         match serde_json::from_str::<Request>(&text) {
-            Ok(Request::Run(options)) => run(*options),
+            Ok(Request::Run(options)) => run(Source::Generate(*options)),
+            Ok(Request::Import { clients, interactions }) => import(&clients, &interactions, &files),
             Ok(Request::Filter(filter)) => refilter(filter),
             Ok(Request::Preview(query)) => preview(query),
             Err(e) => post(&Response::Error(format!("bad request: {e}"))),
@@ -60,7 +72,31 @@ fn progress(stage: &str, fraction: f64) {
     });
 }
 
-fn run(options: numberly_core::generate::GenerateOptions) {
+/// Reads the user's two files (synchronously: this is a worker) and runs them.
+fn import(clients: &str, interactions: &str, files: &[File]) {
+    let read = |f: &File| -> Result<Vec<u8>, String> {
+        let reader = FileReaderSync::new().map_err(|e| format!("{e:?}"))?;
+        let buffer = reader
+            .read_as_array_buffer(f)
+            .map_err(|_| format!("{}: the file could not be read", f.name()))?;
+        Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    };
+    let [c, i] = files else {
+        return post(&Response::Error(
+            "choose a clients file and an interactions file".into(),
+        ));
+    };
+    let (c, i) = match (read(c), read(i)) {
+        (Ok(c), Ok(i)) => (c, i),
+        (Err(e), _) | (_, Err(e)) => return post(&Response::Error(e)),
+    };
+    run(Source::Files {
+        clients: (clients, &c),
+        interactions: (interactions, &i),
+    });
+}
+
+fn run(source: Source) {
     STATE.with(|s| s.borrow_mut().take());
     ORDERS.with(|o| *o.borrow_mut() = vec![None; COLUMNS.len()]);
     let mut last = (String::new(), -1.0f64);
@@ -71,7 +107,7 @@ fn run(options: numberly_core::generate::GenerateOptions) {
             progress(stage.name(), f);
         }
     };
-    let prepared = match prepare(Source::Generate(options), &CleanOptions::default(), &mut report) {
+    let prepared = match prepare(source, &CleanOptions::default(), &mut report) {
         Ok(p) => p,
         Err(e) => return post(&Response::Error(e.to_string())),
     };

@@ -209,6 +209,41 @@ test('a run can be cancelled, and the next run works', async () => {
   await context.close();
 });
 
+test('the original demo files import and give the CLI numbers', async () => {
+  const demo = path.join(root, 'crates', 'core', 'tests', 'fixtures', 'demo');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-demo-'));
+  execFileSync(cli, ['run', '--clients', path.join(demo, 'clients.csv'), '--interactions',
+    path.join(demo, 'donnees_marketing.csv'), '--out', out, '--quiet']);
+  const { page, context, requests } = await open();
+  const before = requests.length;
+  await page.setInputFiles('[data-testid=import-clients]', path.join(demo, 'clients.csv'));
+  await page.setInputFiles('[data-testid=import-interactions]', path.join(demo, 'donnees_marketing.csv'));
+  await runAndWait(page);
+  const cliKpis = Object.fromEntries(csvRows(path.join(out, 'kpis.csv')).map((r) => [r.metric, r.value]));
+  const shown = await kpiValues(page);
+  for (const [id, metric] of Object.entries(KPIS)) assert.equal(shown[id], cliKpis[metric], id);
+  await page.waitForSelector('[data-testid=download-rejects][href]');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-rejects]')]);
+  assert.ok(fs.readFileSync(await download.path()).equals(fs.readFileSync(path.join(out, 'rejects.csv'))));
+  assert.deepEqual(requests.slice(before), [], 'importing sends nothing');
+  fs.rmSync(out, { recursive: true, force: true });
+  await context.close();
+});
+
+test('a file without a required column gets one clear sentence', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-bad-'));
+  fs.writeFileSync(path.join(dir, 'clients.csv'), 'client_id,age,ville,canal_acquisition\nC_0001,40,Lyon,SEO\n');
+  fs.writeFileSync(path.join(dir, 'interactions.csv'), 'client_id,type_action,valeur_achat,date\nC_0001,achat,10,2025-01-02\n');
+  const { page, context } = await open();
+  await page.setInputFiles('[data-testid=import-clients]', path.join(dir, 'clients.csv'));
+  await page.setInputFiles('[data-testid=import-interactions]', path.join(dir, 'interactions.csv'));
+  await page.click('[data-testid=run]');
+  await page.waitForSelector('[data-testid=status][data-state=error]');
+  assert.match(await page.textContent('[data-testid=status]'), /clients\.csv: required column `segment` is missing/);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await context.close();
+});
+
 test('after load, running, filtering and downloading make no network request', async () => {
   const { page, context, requests } = await open();
   const loaded = requests.length;

@@ -235,7 +235,13 @@ fn run(a: Args) -> Result<(), String> {
     let source = match (&a.clients, &a.interactions) {
         (Some(c), Some(i)) => {
             let read = |p: &PathBuf| fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
-            files = (read(c)?, read(i)?, c.display().to_string(), i.display().to_string());
+            // Reports name a file by its name only, as the browser app does: the same
+            // files give the same outputs wherever they sit.
+            let name = |p: &PathBuf| {
+                p.file_name()
+                    .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+            };
+            files = (read(c)?, read(i)?, name(c), name(i));
             Source::Files {
                 clients: (&files.2, &files.0),
                 interactions: (&files.3, &files.1),

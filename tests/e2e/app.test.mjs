@@ -160,6 +160,22 @@ test('a channel filter changes the KPIs to the engine values for that filter', a
   await context.close();
 });
 
+test('French by default for a French browser, money formatted for the language', async () => {
+  const context = await browser.newContext({ locale: 'fr-FR' });
+  const page = await context.newPage();
+  await page.goto(base + '/');
+  await page.waitForSelector('[data-testid=status][data-engine=ready]');
+  assert.equal((await page.textContent('[data-testid=run]')).trim(), 'Lancer');
+  await runAndWait(page);
+  const raw = await page.getAttribute('[data-testid=kpi-revenue]', 'data-value');
+  const [euros, cents] = raw.split('.');
+  const grouped = euros.replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+  assert.equal((await page.textContent('[data-testid=kpi-revenue] .kpi-value')).trim(), `${grouped},${cents}\u00a0€`);
+  await page.click('button.lang:not(.active)');
+  assert.equal((await page.textContent('[data-testid=kpi-revenue] .kpi-value')).trim(), `€${euros.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`);
+  await context.close();
+});
+
 test('bad settings show a message beside the field and disable the run button', async () => {
   const { page, context } = await open();
   await page.fill('[data-testid=input-customers]', '0');

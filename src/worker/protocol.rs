@@ -4,7 +4,7 @@ use super::preview::{PreviewPage, PreviewQuery};
 use numberly_core::clean::FileReport;
 use numberly_core::export::Output;
 use numberly_core::generate::GenerateOptions;
-use numberly_core::metrics::{DailyRow, Filter, FunnelRow, GroupRow, Kpis, Report, RfmSegment};
+use numberly_core::metrics::{DailyRow, Filter, FunnelRow, GroupRow, Kpis, Report};
 use numberly_core::pipeline::Prepared;
 use serde::{Deserialize, Serialize};
 
@@ -158,10 +158,5 @@ impl Summary {
             channels: p.dataset.customers.channels.labels().to_vec(),
             segments: p.dataset.customers.segments.labels().to_vec(),
         }
-    }
-
-    /// Label of an RFM segment, for tests and charts.
-    pub fn rfm_label(segment: RfmSegment) -> &'static str {
-        segment.label()
     }
 }

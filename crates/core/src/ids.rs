@@ -124,30 +124,6 @@ impl IdColumn {
         self.write(i, &mut v);
         String::from_utf8_lossy(&v).into_owned()
     }
-
-    /// The ids at `rows`, in that order.
-    pub fn select(&self, rows: impl Iterator<Item = usize>) -> IdColumn {
-        match self {
-            IdColumn::Numbered { prefix, width, nums } => IdColumn::Numbered {
-                prefix: prefix.clone(),
-                width: *width,
-                nums: rows.map(|i| nums[i]).collect(),
-            },
-            IdColumn::Text { .. } => {
-                let mut out = IdColumn::Text {
-                    bytes: Vec::new(),
-                    ends: Vec::new(),
-                };
-                let mut buf = Vec::new();
-                for i in rows {
-                    buf.clear();
-                    self.write(i, &mut buf);
-                    out.push(&buf);
-                }
-                out
-            }
-        }
-    }
 }
 
 /// Finds the code of an id in O(1): an array indexed by number for ids of the
@@ -167,18 +143,6 @@ impl IdIndex {
     /// An empty index.
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// An index over every id of `column`; code `i` is row `i` (later duplicates keep the first row).
-    pub fn of(column: &IdColumn) -> Self {
-        let mut index = Self::new();
-        let mut buf = Vec::new();
-        for i in 0..column.len() {
-            buf.clear();
-            column.write(i, &mut buf);
-            index.insert(&buf);
-        }
-        index
     }
 
     /// The number of a dominant-form id.

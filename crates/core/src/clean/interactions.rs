@@ -340,14 +340,9 @@ pub(super) fn clean_interactions(
     // The dominant id forms, from the first row.
     let (mut id_form, mut session_form) = (None, None);
     if body.count() > 0 {
-        let first = body.piece(0);
-        let mut done = false;
-        first.for_each_record(|_, fields| {
-            if !done {
-                id_form = map.get(ID, fields).map(trimmed).and_then(Form::of);
-                session_form = map.get(SESSION, fields).map(trimmed).and_then(Form::of);
-                done = true;
-            }
+        body.head().first_record(|fields| {
+            id_form = map.get(ID, fields).map(trimmed).and_then(Form::of);
+            session_form = map.get(SESSION, fields).map(trimmed).and_then(Form::of);
         });
     }
     let checker = Checker {

@@ -208,13 +208,20 @@ impl<'a> InteractionChunks<'a> {
 
     /// The bytes of piece `k` (piece 0 starts with the header).
     pub(crate) fn render(&self, k: usize) -> Vec<u8> {
+        self.render_rows(k, usize::MAX)
+    }
+
+    /// The first `limit` rows of piece `k`; the defects count towards the ground
+    /// truth only when the whole piece is rendered.
+    fn render_rows(&self, k: usize, limit: usize) -> Vec<u8> {
         let (opts, log) = (self.opts, self.log);
         let (s0, s1, mut row_no) = self.plan[k];
         let id_w = id_width(opts.interactions);
         let client_w = id_width(opts.customers as u64);
         let session_w = id_width(log.session_events.len() as u64);
         let mut truth = FileTruth::default();
-        let mut out = crate::par::buffer(&self.buffers, CHUNK_ROWS * 64 + 128);
+        let mut out = crate::par::buffer(&self.buffers, CHUNK_ROWS.min(limit) * 64 + 128);
+        let mut rendered = 0usize;
         if k == 0 {
             out.extend_from_slice(INTERACTION_HEADER);
         }
@@ -224,9 +231,13 @@ impl<'a> InteractionChunks<'a> {
         let mut sessions = crate::text::PaddedWriter::new(b",S_", session_w);
         let mut prev_start = out.len();
         let mut first_row = true;
-        for s in s0..s1 {
+        'sessions: for s in s0..s1 {
             let (customer, (first, len)) = (log.session_customer[s], log.session_events[s]);
             for e in first as usize..first as usize + len as usize {
+                if rendered == limit {
+                    break 'sessions;
+                }
+                rendered += 1;
                 let ev = log.events[e];
                 let action = ev.action;
                 // A defect needs a clean previous row in the same piece (duplicates copy it).
@@ -287,6 +298,9 @@ impl<'a> InteractionChunks<'a> {
                 first_row = false;
                 row_no += 1;
             }
+        }
+        if limit != usize::MAX {
+            return out;
         }
         let mut all = self.truth.lock().unwrap_or_else(|e| e.into_inner());
         if !std::mem::replace(&mut all.1[k], true) {
@@ -397,7 +411,17 @@ impl crate::ingest::Pieces for InteractionChunks<'_> {
     }
 
     fn piece(&self, k: usize) -> crate::ingest::Piece<'_> {
-        let text = self.render(k);
+        self.piece_rows(k, usize::MAX)
+    }
+
+    fn head(&self) -> crate::ingest::Piece<'_> {
+        self.piece_rows(0, 1)
+    }
+}
+
+impl InteractionChunks<'_> {
+    fn piece_rows(&self, k: usize, limit: usize) -> crate::ingest::Piece<'_> {
+        let text = self.render_rows(k, limit);
         let quoted = memchr::memchr(b'"', &text).is_some();
         // Piece 0 carries the header, which the cleaner reads separately.
         let (text, first_line) = if k == 0 {

@@ -145,6 +145,10 @@ pub trait Pieces: Sync {
     fn count(&self) -> usize;
     /// Piece `k`.
     fn piece(&self, k: usize) -> Piece<'_>;
+    /// The start of the body, at least its first record (to learn the id forms).
+    fn head(&self) -> Piece<'_> {
+        self.piece(0)
+    }
     /// Takes a piece back once it was parsed (to reuse its buffer).
     fn recycle(&self, _piece: Piece<'_>) {}
 }
@@ -200,6 +204,31 @@ impl Piece<'_> {
     /// Whether the piece is empty.
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
+    }
+
+    /// Calls `f(fields)` with the first record only, if there is one.
+    pub fn first_record(&self, f: impl FnOnce(&[&[u8]])) {
+        let mut f = Some(f);
+        if self.quoted {
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(self.separator)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(&self.text[..]);
+            let mut record = csv::ByteRecord::new();
+            if let (Ok(true), Some(f)) = (reader.read_byte_record(&mut record), f.take()) {
+                f(&record.iter().collect::<Vec<_>>());
+            }
+            return;
+        }
+        let line = self
+            .text
+            .split(|&c| c == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .find(|l| !l.is_empty());
+        if let (Some(line), Some(f)) = (line, f.take()) {
+            f(&line.split(|&c| c == self.separator).collect::<Vec<_>>());
+        }
     }
 
     /// Calls `f(line, fields)` for every record, with 1-based file line numbers.

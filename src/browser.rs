@@ -91,12 +91,51 @@ impl Engine {
         });
     }
 
-    /// Sets (or clears) the clients (`0`) or interactions (`1`) file to import.
+    /// Sets (or clears) the clients (`0`) or interactions (`1`) file to import, and
+    /// asks the engine to describe its columns.
     pub fn set_file(&self, which: usize, file: Option<File>) {
         self.state
             .imported
             .update(|names| names[which] = file.as_ref().map(|f| f.name()));
+        self.state.mapping.update(|m| m[which].clear());
+        self.state.columns.update(|c| c[which] = None);
         self.files.update_value(|f| f[which] = file);
+        self.inspect(which);
+    }
+
+    fn inspect(&self, which: usize) {
+        let Some(file) = self.files.with_value(|f| f[which].clone()) else {
+            return;
+        };
+        let mapping = self.state.mapping.with_untracked(|m| m[which].clone());
+        let request = Request::Inspect {
+            which: which as u8,
+            mapping,
+        };
+        self.send(request, vec![file]);
+    }
+
+    /// The user maps header cell `header` of file `which` to `column` (`""`: ignore it).
+    pub fn remap(&self, which: usize, header: String, column: String) {
+        self.state.mapping.update(|m| {
+            m[which].insert(header, column);
+        });
+        self.inspect(which);
+    }
+
+    /// Exports the current data again under the privacy options on screen.
+    pub fn apply_privacy(&self) {
+        let state = self.state;
+        revoke(state);
+        state.phase.set(Phase::Running);
+        state.progress.set(overall_progress("export", 0.0));
+        state.stage.set("export".into());
+        self.send(Request::Privacy(state.privacy.get_untracked()), Vec::new());
+    }
+
+    /// Asks for a page of the rejected rows.
+    pub fn rejects(&self, page: u32) {
+        self.send(Request::Rejects { page }, Vec::new());
     }
 
     /// Starts a run with the current settings; a run under way is replaced.
@@ -107,9 +146,14 @@ impl Engine {
             [Some(c), Some(i)] => Request::Import {
                 clients: c.name(),
                 interactions: i.name(),
+                mapping: state.mapping.get_untracked(),
+                privacy: state.privacy.get_untracked(),
             },
             _ => match state.settings.get_untracked().options() {
-                Some(options) => Request::Run(Box::new(options)),
+                Some(options) => Request::Run {
+                    options: Box::new(options),
+                    privacy: state.privacy.get_untracked(),
+                },
                 None => return,
             },
         };
@@ -173,6 +217,11 @@ fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Messa
             state.stage.set(stage);
         }
         Message::Response(Response::Preview(page)) => state.preview.set(Some(page)),
+        Message::Response(Response::Columns(columns)) => {
+            let which = columns.which as usize;
+            state.columns.update(|c| c[which.min(1)] = Some(columns));
+        }
+        Message::Response(Response::Rejects(page)) => state.rejects.set(Some(page)),
         Message::Response(Response::Done(summary)) => {
             let mut summary = *summary;
             if !summary.outputs.is_empty() {
@@ -183,6 +232,7 @@ fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Messa
                     descending: false,
                 };
                 slot.with_value(|s| s.worker.as_ref().map(|w| w.send(&Request::Preview(first), &[])));
+                state.rejects.set(None);
             }
             if summary.outputs.is_empty() {
                 // A filter result: keep the run's downloads.

@@ -85,7 +85,7 @@ impl Lang {
             "line" => ("Line", "Ligne"),
             "column" => ("Column", "Colonne"),
             "value" => ("Value", "Valeur"),
-            "first-rejects" => ("First rejected rows", "Premières lignes rejetées"),
+            "first-rejects" => ("Rejected rows", "Lignes rejetées"),
             "no-rejects" => ("No row was rejected.", "Aucune ligne rejetée."),
             "downloads" => ("Downloads", "Téléchargements"),
             "download-all" => ("Everything (zip)", "Tout (zip)"),

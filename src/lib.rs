@@ -7,10 +7,14 @@ pub mod i18n;
 pub mod settings;
 pub mod worker;
 
-use components::{ChartView, Controls, Downloads, Filters, KpiCard, Preview, ProgressBar, Quality};
+use components::{
+    ChartView, Controls, Downloads, Filters, KpiCard, Mapping, Preview, PrivacyPanel, ProgressBar, Quality,
+};
 use i18n::Lang;
 use leptos::prelude::*;
+use numberly_core::privacy::PrivacyOptions;
 use settings::Settings;
+use std::collections::BTreeMap;
 use worker::protocol::Summary;
 
 /// Where a run is.
@@ -75,6 +79,14 @@ pub struct AppState {
     pub preview: RwSignal<Option<worker::preview::PreviewPage>>,
     /// Names of the user's clients and interactions files, when chosen.
     pub imported: RwSignal<[Option<String>; 2]>,
+    /// The columns of the chosen files, as the engine reads them.
+    pub columns: RwSignal<[Option<worker::protocol::FileColumns>; 2]>,
+    /// The user's column choices per file: header cell → engine column (`""`: ignored).
+    pub mapping: RwSignal<[BTreeMap<String, String>; 2]>,
+    /// Privacy options for the next export.
+    pub privacy: RwSignal<PrivacyOptions>,
+    /// The page of rejected rows on screen, once the user pages through them.
+    pub rejects: RwSignal<Option<worker::protocol::RejectPage>>,
 }
 
 /// A KPI card: test id, definition key, and (formatted, raw) value of a summary.
@@ -96,6 +108,10 @@ pub fn App() -> impl IntoView {
         engine_ready: RwSignal::new(false),
         preview: RwSignal::new(None),
         imported: RwSignal::new([None, None]),
+        columns: RwSignal::new([None, None]),
+        mapping: RwSignal::new(Default::default()),
+        privacy: RwSignal::new(PrivacyOptions::default()),
+        rejects: RwSignal::new(None),
     };
     let engine = browser::Engine::new(state);
     let run = Callback::new(move |_| engine.run());
@@ -103,6 +119,10 @@ pub fn App() -> impl IntoView {
     let refilter = Callback::new(move |f| engine.filter(f));
     let browse = Callback::new(move |q| engine.preview(q));
     let pick = browser::file_picker(engine);
+    let remap = Callback::new(move |(which, header, column)| engine.remap(which, header, column));
+    let apply_privacy = Callback::new(move |_| engine.apply_privacy());
+    let page_rejects = Callback::new(move |page| engine.rejects(page));
+    let importing = Signal::derive(move || state.imported.with(|f| f.iter().all(Option::is_some)));
     if autorun {
         engine.run();
     }
@@ -189,6 +209,7 @@ pub fn App() -> impl IntoView {
                 on_cancel=cancel
                 on_file=pick
             />
+            <Mapping columns=state.columns.into() lang=lang on_map=remap />
             <div class="status-row">
                 <div
                     data-testid="status"
@@ -237,8 +258,16 @@ pub fn App() -> impl IntoView {
                     }
                 })
                 .collect_view()}
-            <Quality summary=summary lang=lang />
+            <Quality summary=summary lang=lang page=state.rejects.into() on_page=page_rejects />
             <Preview page=state.preview.into() on_query=browse lang=lang />
+            <PrivacyPanel
+                options=state.privacy
+                summary=summary
+                importing=importing
+                running=running
+                lang=lang
+                on_apply=apply_privacy
+            />
             <Downloads summary=summary urls=state.urls.into() lang=lang />
             <footer class="muted">{move || t("privacy")} " · numberly-core " {numberly_core::VERSION}</footer>
         </main>
@@ -282,6 +311,9 @@ mod browser {
         pub fn cancel(&self) {}
         pub fn filter(&self, _filter: numberly_core::metrics::Filter) {}
         pub fn preview(&self, _query: crate::worker::preview::PreviewQuery) {}
+        pub fn remap(&self, _which: usize, _header: String, _column: String) {}
+        pub fn apply_privacy(&self) {}
+        pub fn rejects(&self, _page: u32) {}
     }
 
     pub fn file_picker(_engine: Engine) -> Callback<(usize, web_sys::Event)> {

@@ -163,9 +163,12 @@ pub(crate) mod tests {
         };
         let p = prepare(Source::Generate(opts), &CleanOptions::default(), &mut |_, _| {}).expect("runs");
         let filter = Filter::default();
-        let input = p.export_input(&filter);
+        let privacy = p
+            .privacy(&numberly_core::privacy::PrivacyOptions::default(), None)
+            .expect("generated data needs no key");
+        let input = p.export_input(&filter, &privacy);
         let (outputs, _) = export_to_memory(&input).expect("exports");
-        Summary::new(&p, &p.report, outputs)
+        Summary::new(&p, &p.report, &privacy, outputs)
     }
 
     /// The first axis (charming writes one axis as an object, several as an array).

@@ -38,3 +38,46 @@ pub fn ChartView(
     }
     view! { <div class="chart" id=id.clone() data-testid=id></div> }
 }
+
+/// Draws a small chart off screen once, at page load: ECharts' first chart costs
+/// its code's compilation (about a quarter of a second here), which would otherwise
+/// stall the page in the middle of the first run's dashboard.
+#[cfg(target_arch = "wasm32")]
+pub fn warm_up() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let (Ok(div), Some(body)) = (document.create_element("div"), document.body()) else {
+        return;
+    };
+    div.set_id("chart-warm-up");
+    let _ = div.set_attribute("aria-hidden", "true");
+    let _ = div.set_attribute(
+        "style",
+        "position:absolute;left:-10000px;top:0;width:480px;height:340px;",
+    );
+    if body.append_child(&div).is_err() {
+        return;
+    }
+    let chart = crate::charts::count_and_revenue(
+        "warm-up",
+        (vec!["a".into(), "b".into()], true),
+        ("n", vec![1.0, 2.0]),
+        ("€", vec![3.0, 4.0]),
+    );
+    if charming::WasmRenderer::new_opt(None, Some(340))
+        .render("chart-warm-up", &chart)
+        .is_ok()
+    {
+        dispose(&div);
+    }
+    div.remove();
+}
+
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `echarts.dispose(element)`: frees the chart drawn in an element.
+    #[wasm_bindgen(js_namespace = echarts, js_name = dispose)]
+    fn dispose(element: &web_sys::Element);
+}

@@ -1,5 +1,5 @@
 use crate::i18n::Lang;
-use crate::worker::protocol::Summary;
+use crate::worker::protocol::{RejectPage, Summary, REJECTS_PER_PAGE};
 use leptos::prelude::*;
 
 /// Read / kept / rejected per file and per rule, and the first rejected rows.
@@ -9,6 +9,10 @@ pub fn Quality(
     summary: Signal<Option<Summary>>,
     /// Language.
     lang: Signal<Lang>,
+    /// The page of rejected rows the user paged to (the first page when `None`).
+    page: Signal<Option<RejectPage>>,
+    /// Asks for a page of rejected rows.
+    on_page: Callback<u32>,
 ) -> impl IntoView {
     let t = move |k: &'static str| lang.get().t(k);
     view! {
@@ -39,11 +43,16 @@ pub fn Quality(
                         }
                     })
                     .collect_view();
-                let rejects = if s.first_rejects.is_empty() {
+                let total: u64 = s.files.iter().map(|f| f.rejected).sum();
+                let (number, shown) = page
+                    .get()
+                    .map(|p| (p.page, p.rows))
+                    .unwrap_or_else(|| (0, s.first_rejects.clone()));
+                let pages = total.div_ceil(REJECTS_PER_PAGE as u64).max(1) as u32;
+                let rejects = if shown.is_empty() && total == 0 {
                     view! { <p class="muted">{t("no-rejects")}</p> }.into_any()
                 } else {
-                    let rows = s
-                        .first_rejects
+                    let rows = shown
                         .iter()
                         .map(|r| {
                             view! {
@@ -59,7 +68,27 @@ pub fn Quality(
                         .collect_view();
                     view! {
                         <h3>{t("first-rejects")}</h3>
-                        <div class="scroll rejects">
+                        <div class="pager">
+                            <button
+                                data-testid="rejects-prev"
+                                disabled={number == 0}
+                                on:click=move |_| on_page.run(number.saturating_sub(1))
+                            >
+                                "‹"
+                            </button>
+                            <span data-testid="rejects-page" data-page=number data-total=total>
+                                {format!("{} / {}", number + 1, pages)} " · " {l.int(total)} " "
+                                {if l == Lang::Fr { "lignes rejetées" } else { "rejected rows" }}
+                            </span>
+                            <button
+                                data-testid="rejects-next"
+                                disabled={number + 1 >= pages}
+                                on:click=move |_| on_page.run(number + 1)
+                            >
+                                "›"
+                            </button>
+                        </div>
+                        <div class="scroll rejects" data-testid="rejects">
                             <table>
                                 <thead>
                                     <tr>

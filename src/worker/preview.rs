@@ -2,6 +2,7 @@
 //! time, sorted by any column. Sorting is a plain function, tested natively.
 
 use numberly_core::dates::write_timestamp;
+use numberly_core::ids::IdColumn;
 use numberly_core::model::{Action, Dataset};
 use numberly_core::text::push_cents;
 use serde::{Deserialize, Serialize};
@@ -56,18 +57,18 @@ fn label_ranks(labels: &[String]) -> Vec<u32> {
 }
 
 /// Row order for `column`, ascending, ties in file order (a stable sort).
-pub fn sorted_rows(ds: &Dataset, column: usize) -> Vec<u32> {
+pub fn sorted_rows(ds: &Dataset, ids: &IdColumn, column: usize) -> Vec<u32> {
     let t = &ds.interactions;
     let c = &ds.customers;
     let mut rows: Vec<u32> = (0..t.len() as u32).collect();
     let cust = |i: u32| t.customer[i as usize] as usize;
     match column {
         1 => {
-            // Customer rows are in client_id order of the file; sort by the id text.
-            let mut ids: Vec<usize> = (0..c.len()).collect();
-            ids.sort_by_cached_key(|&k| c.id.get(k));
+            // Sort customers by the id text shown (a pseudonym when pseudonymised).
+            let mut order: Vec<usize> = (0..c.len()).collect();
+            order.sort_by_cached_key(|&k| ids.get(k));
             let mut rank = vec![0u32; c.len()];
-            for (r, &k) in ids.iter().enumerate() {
+            for (r, &k) in order.iter().enumerate() {
                 rank[k] = r as u32;
             }
             rows.sort_by_key(|&i| rank[cust(i)]);
@@ -93,8 +94,8 @@ pub fn sorted_rows(ds: &Dataset, column: usize) -> Vec<u32> {
     rows
 }
 
-/// The cells of row `i`, as text.
-pub fn cells(ds: &Dataset, i: usize) -> Vec<String> {
+/// The cells of row `i`, as text; `ids` are the customer ids to show.
+pub fn cells(ds: &Dataset, ids: &IdColumn, i: usize) -> Vec<String> {
     let t = &ds.interactions;
     let c = &ds.customers;
     let k = t.customer[i] as usize;
@@ -107,7 +108,7 @@ pub fn cells(ds: &Dataset, i: usize) -> Vec<String> {
     write_timestamp(&mut when, t.ts[i]);
     vec![
         t.id.get(i),
-        c.id.get(k),
+        ids.get(k),
         action.label().to_string(),
         String::from_utf8_lossy(&amount).into_owned(),
         String::from_utf8_lossy(&when).into_owned(),
@@ -119,7 +120,7 @@ pub fn cells(ds: &Dataset, i: usize) -> Vec<String> {
 }
 
 /// The page for `query`, given the row order of its sort column (`None`: file order).
-pub fn page(ds: &Dataset, order: Option<&[u32]>, query: PreviewQuery) -> PreviewPage {
+pub fn page(ds: &Dataset, ids: &IdColumn, order: Option<&[u32]>, query: PreviewQuery) -> PreviewPage {
     let total = ds.interactions.len();
     let start = (query.page * PAGE_ROWS).min(total);
     let end = (start + PAGE_ROWS).min(total);
@@ -130,7 +131,7 @@ pub fn page(ds: &Dataset, order: Option<&[u32]>, query: PreviewQuery) -> Preview
     PreviewPage {
         query,
         total,
-        rows: (start..end).map(|p| cells(ds, at(p))).collect(),
+        rows: (start..end).map(|p| cells(ds, ids, at(p))).collect(),
     }
 }
 
@@ -163,10 +164,11 @@ mod tests {
             _ => a.cmp(b),
         };
         for column in [3usize, 4, 5, 6, 8] {
-            let order = sorted_rows(&ds, column);
+            let order = sorted_rows(&ds, &ds.customers.id, column);
             for descending in [false, true] {
                 let p = page(
                     &ds,
+                    &ds.customers.id,
                     Some(&order),
                     PreviewQuery {
                         page: 0,
@@ -194,6 +196,7 @@ mod tests {
         let last = (ds.interactions.len() - 1) / PAGE_ROWS;
         let p = page(
             &ds,
+            &ds.customers.id,
             None,
             PreviewQuery {
                 page: last,
@@ -204,6 +207,7 @@ mod tests {
         assert_eq!(p.rows.len(), ds.interactions.len() - last * PAGE_ROWS);
         let first = page(
             &ds,
+            &ds.customers.id,
             None,
             PreviewQuery {
                 page: 0,

@@ -6,13 +6,20 @@ use numberly_core::export::Output;
 use numberly_core::generate::GenerateOptions;
 use numberly_core::metrics::{DailyRow, Filter, FunnelRow, GroupRow, Kpis, Report};
 use numberly_core::pipeline::Prepared;
+use numberly_core::privacy::{suppressed_rows, ColumnNote, Privacy, PrivacyOptions, PrivacyReport};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What the page asks the worker.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Request {
     /// Generate, clean, compute and export with these options.
-    Run(Box<GenerateOptions>),
+    Run {
+        /// What to generate.
+        options: Box<GenerateOptions>,
+        /// What to do before export.
+        privacy: PrivacyOptions,
+    },
     /// Recompute the metrics of the current dataset for a filter.
     Filter(Filter),
     /// A page of the data preview.
@@ -25,8 +32,51 @@ pub enum Request {
         clients: String,
         /// The interactions file's name.
         interactions: String,
+        /// The user's column choices, clients file then interactions file.
+        mapping: [BTreeMap<String, String>; 2],
+        /// What to do before export.
+        privacy: PrivacyOptions,
+    },
+    /// Describe the columns of one file (sent with the message), for the mapping panel.
+    Inspect {
+        /// 0 for the clients file, 1 for the interactions file.
+        which: u8,
+        /// The user's column choices for it.
+        mapping: BTreeMap<String, String>,
+    },
+    /// Export the current dataset again under other privacy options.
+    Privacy(PrivacyOptions),
+    /// A page of the rejected rows.
+    Rejects {
+        /// Page number, from 0.
+        page: u32,
     },
 }
+
+/// The columns of a chosen file, or why it cannot be used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileColumns {
+    /// 0 for the clients file, 1 for the interactions file.
+    pub which: u8,
+    /// Each header cell, what it feeds and whether it is a direct identifier.
+    pub notes: Vec<ColumnNote>,
+    /// The sentence explaining why the file cannot be used (empty when it can).
+    pub error: String,
+}
+
+/// A page of rejected rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectPage {
+    /// Rejected rows in all.
+    pub total: u64,
+    /// This page's number, from 0.
+    pub page: u32,
+    /// Its rows.
+    pub rows: Vec<RejectRow>,
+}
+
+/// Rejected rows per page.
+pub const REJECTS_PER_PAGE: usize = 50;
 
 /// What the worker tells the page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -44,6 +94,10 @@ pub enum Response {
     Done(Box<Summary>),
     /// A page of the data preview.
     Preview(PreviewPage),
+    /// The columns of a chosen file.
+    Columns(FileColumns),
+    /// A page of rejected rows.
+    Rejects(RejectPage),
     /// It failed, with a sentence for the user.
     Error(String),
 }
@@ -109,6 +163,10 @@ pub struct Summary {
     pub channels: Vec<String>,
     /// Segment labels, by code.
     pub segments: Vec<String>,
+    /// What the privacy step did.
+    pub privacy: PrivacyReport,
+    /// Rows blanked (fewer than k customers) per aggregated file.
+    pub suppressed_rows: BTreeMap<String, u64>,
 }
 
 /// How many rejected rows the quality view lists.
@@ -116,7 +174,7 @@ pub const FIRST_REJECTS: usize = 50;
 
 impl Summary {
     /// The summary of a prepared run, its metrics `report` and export `outputs`.
-    pub fn new(p: &Prepared, report: &Report, outputs: Vec<Output>) -> Self {
+    pub fn new(p: &Prepared, report: &Report, privacy: &Privacy, outputs: Vec<Output>) -> Self {
         let rfm_segments = report
             .rfm
             .segments
@@ -127,19 +185,7 @@ impl Summary {
                 revenue_cents: s.revenue_cents,
             })
             .collect();
-        let first_rejects = p
-            .clean
-            .rejects
-            .iter()
-            .take(FIRST_REJECTS)
-            .map(|r| RejectRow {
-                file: p.clean.file(r.file).file.clone(),
-                line: r.line,
-                column: r.column.to_string(),
-                rule: r.rule.to_string(),
-                value: r.value.clone(),
-            })
-            .collect();
+        let first_rejects = reject_rows(p, privacy, 0, FIRST_REJECTS);
         Self {
             from: report.from,
             to: report.to,
@@ -157,6 +203,26 @@ impl Summary {
             outputs,
             channels: p.dataset.customers.channels.labels().to_vec(),
             segments: p.dataset.customers.segments.labels().to_vec(),
+            privacy: privacy.report.clone(),
+            suppressed_rows: suppressed_rows(report, privacy),
         }
     }
+}
+
+/// Rejected rows `start..start + count`, their values as the export writes them
+/// (pseudonymised ids, identifiers withheld).
+pub fn reject_rows(p: &Prepared, privacy: &Privacy, start: usize, count: usize) -> Vec<RejectRow> {
+    p.clean
+        .rejects
+        .iter()
+        .skip(start)
+        .take(count)
+        .map(|r| RejectRow {
+            file: p.clean.file(r.file).file.clone(),
+            line: r.line,
+            column: r.column.to_string(),
+            rule: r.rule.to_string(),
+            value: privacy.reject_value(r.column, &r.value),
+        })
+        .collect()
 }

@@ -3,13 +3,15 @@
 //! WebAssembly memory).
 
 use super::preview::{sorted_rows, PreviewQuery, COLUMNS};
-use super::protocol::{Request, Response, Summary};
+use super::protocol::{reject_rows, FileColumns, RejectPage, Request, Response, Summary, REJECTS_PER_PAGE};
 use super::zip::{central_directory, local_header, Crc32, Entry};
 use crate::components::ZIP_NAME;
 use numberly_core::clean::CleanOptions;
 use numberly_core::export::export;
+use numberly_core::ingest::{ReadAt, Streamed};
 use numberly_core::metrics::{compute, Filter};
 use numberly_core::pipeline::{prepare, Prepared, Source};
+use numberly_core::privacy::{Key, Privacy, PrivacyOptions};
 use std::cell::RefCell;
 use std::io;
 use wasm_bindgen::prelude::*;
@@ -21,11 +23,23 @@ const PART: usize = 8 << 20;
 
 thread_local! {
     static STATE: RefCell<Option<Prepared>> = const { RefCell::new(None) };
+    /// The privacy step of the current dataset.
+    static PRIVACY: RefCell<Option<Privacy>> = const { RefCell::new(None) };
+    /// This engine's random pseudonym key: made in the tab, kept in memory, never sent.
+    static KEY: RefCell<Option<Key>> = const { RefCell::new(None) };
     /// Row orders of the preview, by sort column, computed on first use.
     static ORDERS: RefCell<Vec<Option<Vec<u32>>>> = const { RefCell::new(Vec::new()) };
     /// Files being written: name, finished parts, pending bytes, checksum and size (for the zip).
     static FILES: RefCell<Vec<Written>> = const { RefCell::new(Vec::new()) };
 }
+
+/// The largest interactions file the tab imports: its rows must fit in the tab's
+/// memory (about 50 bytes each once parsed), and WebAssembly has 4 GiB at most.
+pub const MAX_INTERACTIONS_BYTES: f64 = 1024.0 * 1024.0 * 1024.0;
+/// The largest clients file (read whole).
+pub const MAX_CLIENTS_BYTES: f64 = 512.0 * 1024.0 * 1024.0;
+/// Bytes of an interactions file read at a time.
+const PIECE_BYTES: u64 = 16 << 20;
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
@@ -53,8 +67,20 @@ pub fn serve() {
         };
         let Some(text) = text else { return };
         match serde_json::from_str::<Request>(&text) {
-            Ok(Request::Run(options)) => run(Source::Generate(*options)),
-            Ok(Request::Import { clients, interactions }) => import(&clients, &interactions, &files),
+            Ok(Request::Run { options, privacy }) => {
+                if let Some(p) = run(Source::Generate(*options), &CleanOptions::default(), &|| None) {
+                    finish(p, &privacy);
+                }
+            }
+            Ok(Request::Import {
+                clients,
+                interactions,
+                mapping,
+                privacy,
+            }) => import(&clients, &interactions, mapping, &privacy, &files),
+            Ok(Request::Inspect { which, mapping }) => inspect(which, &mapping, &files),
+            Ok(Request::Privacy(options)) => reexport(&options),
+            Ok(Request::Rejects { page }) => rejects(page),
             Ok(Request::Filter(filter)) => refilter(filter),
             Ok(Request::Preview(query)) => preview(query),
             Err(e) => post(&Response::Error(format!("bad request: {e}"))),
@@ -72,32 +98,126 @@ fn progress(stage: &str, fraction: f64) {
     });
 }
 
-/// Reads the user's two files (synchronously: this is a worker) and runs them.
-fn import(clients: &str, interactions: &str, files: &[File]) {
-    let read = |f: &File| -> Result<Vec<u8>, String> {
-        let reader = FileReaderSync::new().map_err(|e| format!("{e:?}"))?;
-        let buffer = reader
-            .read_as_array_buffer(f)
-            .map_err(|_| format!("{}: the file could not be read", f.name()))?;
+/// A user's file, read slice by slice (synchronously: this is a worker).
+struct FileSource {
+    file: File,
+}
+
+// SAFETY: WebAssembly here has no threads (no atomics): the engine's `Sync` bound
+// is never exercised across threads, so a JS handle cannot be shared unsafely.
+unsafe impl Sync for FileSource {}
+
+impl ReadAt for FileSource {
+    fn size(&self) -> u64 {
+        self.file.size() as u64
+    }
+
+    fn read_at(&self, start: u64, end: u64) -> Result<Vec<u8>, String> {
+        let unreadable = || format!("{}: the file could not be read", self.file.name());
+        let slice = self
+            .file
+            .slice_with_f64_and_f64(start as f64, end as f64)
+            .map_err(|_| unreadable())?;
+        let reader = FileReaderSync::new().map_err(|_| unreadable())?;
+        let buffer = reader.read_as_array_buffer(&slice).map_err(|_| unreadable())?;
         Ok(js_sys::Uint8Array::new(&buffer).to_vec())
-    };
+    }
+}
+
+/// Why a file is too large for the tab, if it is.
+fn too_large(file: &File, limit: f64) -> Option<String> {
+    let size = file.size();
+    (size > limit).then(|| {
+        format!(
+            "{}: this file is {:.1} GB, more than this tab can hold (files up to {:.1} GB import); \
+split it, or run `numberly run` on the command line",
+            file.name(),
+            size / 1e9,
+            limit / 1e9
+        )
+    })
+}
+
+/// Reads the user's two files and runs them: the clients file whole, the
+/// interactions file piece by piece as it is parsed.
+fn import(
+    clients: &str,
+    interactions: &str,
+    mapping: [std::collections::BTreeMap<String, String>; 2],
+    privacy: &PrivacyOptions,
+    files: &[File],
+) {
     let [c, i] = files else {
         return post(&Response::Error(
             "choose a clients file and an interactions file".into(),
         ));
     };
-    let (c, i) = match (read(c), read(i)) {
-        (Ok(c), Ok(i)) => (c, i),
-        (Err(e), _) | (_, Err(e)) => return post(&Response::Error(e)),
+    if let Some(e) = too_large(c, MAX_CLIENTS_BYTES).or_else(|| too_large(i, MAX_INTERACTIONS_BYTES)) {
+        return post(&Response::Error(e));
+    }
+    progress("clean", 0.0);
+    let whole = FileSource { file: c.clone() };
+    let client_bytes = match whole.read_at(0, whole.size()) {
+        Ok(b) => b,
+        Err(e) => return post(&Response::Error(e)),
     };
-    run(Source::Files {
-        clients: (clients, &c),
-        interactions: (interactions, &i),
-    });
+    let (head, body) = match Streamed::open(interactions, FileSource { file: i.clone() }, PIECE_BYTES) {
+        Ok(s) => s,
+        Err(e) => return post(&Response::Error(e.to_string())),
+    };
+    body.on_progress(|f| progress("clean", f * 0.95));
+    let clean_opts = CleanOptions {
+        mapping,
+        ..CleanOptions::default()
+    };
+    let source = Source::Stream {
+        clients: (clients, &client_bytes),
+        head: &head,
+        body: &body,
+    };
+    if let Some(p) = run(source, &clean_opts, &|| body.error()) {
+        finish(p, privacy);
+    }
 }
 
-fn run(source: Source) {
+/// Describes the columns of one chosen file from its first megabyte.
+fn inspect(which: u8, mapping: &std::collections::BTreeMap<String, String>, files: &[File]) {
+    let Some(file) = files.first() else { return };
+    let limit = if which == 0 {
+        MAX_CLIENTS_BYTES
+    } else {
+        MAX_INTERACTIONS_BYTES
+    };
+    let result = match too_large(file, limit) {
+        Some(e) => Err(e),
+        None => {
+            let source = FileSource { file: file.clone() };
+            source.read_at(0, source.size().min(1 << 20)).and_then(|head| {
+                let cut = if head.len() as u64 == source.size() {
+                    head.len()
+                } else {
+                    memchr_last_newline(&head)
+                };
+                numberly_core::clean::inspect(&file.name(), &head[..cut], which == 0, mapping)
+                    .map_err(|e| e.to_string())
+            })
+        }
+    };
+    let (notes, error) = match result {
+        Ok((n, e)) => (n, e.map(|e| e.to_string()).unwrap_or_default()),
+        Err(e) => (Vec::new(), e),
+    };
+    post(&Response::Columns(FileColumns { which, notes, error }));
+}
+
+fn memchr_last_newline(b: &[u8]) -> usize {
+    b.iter().rposition(|&c| c == b'\n').map_or(b.len(), |p| p + 1)
+}
+
+/// Generates or reads, cleans and computes; `failed` tells of a read error found on the way.
+fn run(source: Source, clean_opts: &CleanOptions, failed: &dyn Fn() -> Option<String>) -> Option<Prepared> {
     STATE.with(|s| s.borrow_mut().take());
+    PRIVACY.with(|s| s.borrow_mut().take());
     ORDERS.with(|o| *o.borrow_mut() = vec![None; COLUMNS.len()]);
     let mut last = (String::new(), -1.0f64);
     let mut report = |stage: numberly_core::pipeline::Stage, f: f64| {
@@ -107,53 +227,117 @@ fn run(source: Source) {
             progress(stage.name(), f);
         }
     };
-    let prepared = match prepare(source, &CleanOptions::default(), &mut report) {
-        Ok(p) => p,
-        Err(e) => return post(&Response::Error(e.to_string())),
+    match prepare(source, clean_opts, &mut report) {
+        Ok(_) if failed().is_some() => {
+            post(&Response::Error(failed().unwrap_or_default()));
+            None
+        }
+        Ok(p) => Some(p),
+        Err(e) => {
+            post(&Response::Error(e.to_string()));
+            None
+        }
+    }
+}
+
+/// This engine's random key, made on first use.
+fn key() -> Option<Key> {
+    KEY.with(|k| {
+        let mut k = k.borrow_mut();
+        if k.is_none() {
+            *k = Key::random().ok();
+        }
+        k.clone()
+    })
+}
+
+/// Applies the privacy options, exports, and posts the summary and the files.
+fn export_and_post(p: &Prepared, options: &PrivacyOptions) -> Option<Privacy> {
+    let privacy = match p.privacy(options, key().as_ref()) {
+        Ok(privacy) => privacy,
+        Err(e) => {
+            post(&Response::Error(e.to_string()));
+            return None;
+        }
     };
     let filter = Filter::default();
-    let input = prepared.export_input(&filter);
+    let input = p.export_input(&filter, &privacy);
     FILES.with(|f| f.borrow_mut().clear());
     let outputs = match export(&input, &|name| Ok(BlobWriter::open(name)), &mut |f| {
         progress("export", f)
     }) {
         Ok(o) => o,
-        Err(e) => return post(&Response::Error(e.to_string())),
+        Err(e) => {
+            post(&Response::Error(e.to_string()));
+            return None;
+        }
     };
-    let summary = Summary::new(&prepared, &prepared.report, outputs);
+    let summary = Summary::new(p, &p.report, &privacy, outputs);
     post(&Response::Done(Box::new(summary)));
     post_files();
+    Some(privacy)
+}
+
+fn finish(prepared: Prepared, options: &PrivacyOptions) {
+    let privacy = export_and_post(&prepared, options);
+    PRIVACY.with(|s| *s.borrow_mut() = privacy);
     STATE.with(|s| *s.borrow_mut() = Some(prepared));
 }
 
-fn refilter(filter: Filter) {
+/// Exports the current dataset again under other privacy options.
+fn reexport(options: &PrivacyOptions) {
     STATE.with(|s| {
         let state = s.borrow();
         let Some(p) = state.as_ref() else {
             return post(&Response::Error("run the pipeline first".into()));
         };
+        let privacy = export_and_post(p, options);
+        PRIVACY.with(|s| *s.borrow_mut() = privacy);
+        ORDERS.with(|o| *o.borrow_mut() = vec![None; COLUMNS.len()]);
+    });
+}
+
+fn with_current(f: impl FnOnce(&Prepared, &Privacy)) {
+    STATE.with(|s| {
+        PRIVACY.with(|q| match (s.borrow().as_ref(), q.borrow().as_ref()) {
+            (Some(p), Some(privacy)) => f(p, privacy),
+            _ => post(&Response::Error("run the pipeline first".into())),
+        })
+    });
+}
+
+fn refilter(filter: Filter) {
+    with_current(|p, privacy| {
         let report = compute(&p.dataset, &filter);
-        let outputs = Vec::new();
-        let mut summary = Summary::new(p, &report, outputs);
+        let mut summary = Summary::new(p, &report, privacy, Vec::new());
         summary.outputs.clear();
         post(&Response::Done(Box::new(summary)));
     });
 }
 
+fn rejects(page: u32) {
+    with_current(|p, privacy| {
+        let start = page as usize * REJECTS_PER_PAGE;
+        post(&Response::Rejects(RejectPage {
+            total: p.clean.rejects.len() as u64,
+            page,
+            rows: reject_rows(p, privacy, start, REJECTS_PER_PAGE),
+        }));
+    });
+}
+
 fn preview(query: PreviewQuery) {
-    STATE.with(|s| {
-        let state = s.borrow();
-        let Some(p) = state.as_ref() else {
-            return post(&Response::Error("run the pipeline first".into()));
-        };
+    with_current(|p, privacy| {
+        // The ids on screen are the ones the files carry (pseudonyms when pseudonymised).
+        let ids = privacy.customer_ids(&p.dataset);
         let page = ORDERS.with(|o| {
             let mut o = o.borrow_mut();
             match query.sort.filter(|&c| c < o.len()) {
                 Some(c) => {
-                    let order = o[c].get_or_insert_with(|| sorted_rows(&p.dataset, c));
-                    super::preview::page(&p.dataset, Some(order), query)
+                    let order = o[c].get_or_insert_with(|| sorted_rows(&p.dataset, ids, c));
+                    super::preview::page(&p.dataset, ids, Some(order), query)
                 }
-                None => super::preview::page(&p.dataset, None, query),
+                None => super::preview::page(&p.dataset, ids, None, query),
             }
         });
         post(&Response::Preview(page));

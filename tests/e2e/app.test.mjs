@@ -225,24 +225,198 @@ test('a run can be cancelled, and the next run works', async () => {
   await context.close();
 });
 
-test('the original demo files import and give the CLI numbers', async () => {
+/** The text of a download, by test id stem. */
+async function downloadText(page, stem) {
+  await page.waitForSelector(`[data-testid=download-${stem}][href]`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=download-${stem}]`)]);
+  return fs.readFileSync(await download.path(), 'utf8');
+}
+
+/** name → sha256 of every member of a zip. */
+function zipDigests(zip) {
+  const out = execFileSync('python3', ['-c',
+    'import sys, zipfile, hashlib; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; '
+    + 'print("\\n".join(n + " " + hashlib.sha256(z.read(n)).hexdigest() for n in sorted(z.namelist())))', zip]).toString().trim();
+  return out;
+}
+
+function dirDigests(dir) {
+  return fs.readdirSync(dir).sort().map((n) => {
+    const sha = execFileSync('sha256sum', [path.join(dir, n)]).toString().split(' ')[0];
+    return `${n} ${sha}`;
+  }).join('\n');
+}
+
+/** Picks the two files and waits for the engine to describe their columns. */
+async function pickFiles(page, clients, interactions) {
+  await page.setInputFiles('[data-testid=import-clients]', clients);
+  await page.waitForSelector('[data-testid=mapping-clients]');
+  await page.setInputFiles('[data-testid=import-interactions]', interactions);
+  await page.waitForSelector('[data-testid=mapping-interactions]');
+}
+
+const PASSPHRASE = 'correct horse battery staple';
+
+test('the original demo files import, with a passphrase, into the same bytes as the CLI', async () => {
   const demo = path.join(root, 'crates', 'core', 'tests', 'fixtures', 'demo');
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-demo-'));
   execFileSync(cli, ['run', '--clients', path.join(demo, 'clients.csv'), '--interactions',
-    path.join(demo, 'donnees_marketing.csv'), '--out', out, '--quiet']);
+    path.join(demo, 'donnees_marketing.csv'), '--out', out, '--quiet'],
+  { env: { ...process.env, NUMBERLY_PASSPHRASE: PASSPHRASE } });
   const { page, context, requests } = await open();
   const before = requests.length;
-  await page.setInputFiles('[data-testid=import-clients]', path.join(demo, 'clients.csv'));
-  await page.setInputFiles('[data-testid=import-interactions]', path.join(demo, 'donnees_marketing.csv'));
+  await pickFiles(page, path.join(demo, 'clients.csv'), path.join(demo, 'donnees_marketing.csv'));
+  await page.fill('[data-testid=privacy-passphrase]', PASSPHRASE);
   await runAndWait(page);
   const cliKpis = Object.fromEntries(csvRows(path.join(out, 'kpis.csv')).map((r) => [r.metric, r.value]));
   const shown = await kpiValues(page);
   for (const [id, metric] of Object.entries(KPIS)) assert.equal(shown[id], cliKpis[metric], id);
-  await page.waitForSelector('[data-testid=download-rejects][href]');
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-rejects]')]);
-  assert.ok(fs.readFileSync(await download.path()).equals(fs.readFileSync(path.join(out, 'rejects.csv'))));
+  // read = kept + rejected, on screen, per file.
+  const counts = await page.$$eval('[data-testid=quality] tbody tr', (rows) => rows.slice(0, 2).map(
+    (r) => [...r.querySelectorAll('td.num')].map((td) => Number(td.textContent.replace(/\D/g, '')))));
+  for (const [read, kept, rejected] of counts) assert.equal(read, kept + rejected);
+  assert.equal(await page.getAttribute('[data-testid=privacy-pseudonyms]', 'data-state'), 'on');
+  await page.waitForSelector('[data-testid=download-all][href]');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-all]')]);
+  assert.equal(zipDigests(await download.path()), dirDigests(out), 'every file equals the CLI\'s');
+  // Pseudonyms: none is a raw id, and every file uses the same ones.
+  const raw = new Set(csvRows(path.join(demo, 'clients.csv')).map((r) => r.client_id));
+  const clients = csvRows(path.join(out, 'clients.csv')).map((r) => r.client_id);
+  assert.ok(clients.length > 0 && clients.every((id) => /^P_[0-9a-f]{20}$/.test(id) && !raw.has(id)), clients.join());
+  const known = new Set(clients);
+  for (const [file, col] of [['interactions.csv', 'client_id'], ['rfm.csv', 'client_id']]) {
+    const ids = csvRows(path.join(out, file)).map((r) => r[col]);
+    assert.ok(ids.length > 0 && ids.every((id) => known.has(id)), `${file} uses the clients' pseudonyms`);
+  }
   assert.deepEqual(requests.slice(before), [], 'importing sends nothing');
   fs.rmSync(out, { recursive: true, force: true });
+  await context.close();
+});
+
+test('a crafted file: identifiers dropped, k-anonymity reported and enforced, payloads inert, nothing sent', async () => {
+  const dir = path.join(root, 'tests', 'e2e', 'fixtures', 'crafted');
+  const { page, context, requests, errors } = await open();
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+  const before = requests.length;
+  await pickFiles(page, path.join(dir, 'clients.csv'), path.join(dir, 'interactions.csv'));
+  // The mapping panel marks the identifier columns as dropped.
+  const mapping = await page.textContent('[data-testid=mapping-clients]');
+  assert.match(mapping, /email[\s\S]*dropped/);
+  assert.match(mapping, /telephone[\s\S]*dropped/);
+  await page.fill('[data-testid=privacy-passphrase]', PASSPHRASE);
+  await runAndWait(page);
+  assert.equal(await page.getAttribute('[data-testid=privacy-dropped]', 'data-count'), '2');
+  const k = await page.$eval('[data-testid=privacy-k-report]', (e) => ({ ...e.dataset }));
+  assert.deepEqual([k.k, k.smallest, k.below, k.groupsBelow], ['5', '1', '4', '4']);
+  assert.ok(Number(await page.getAttribute('[data-testid=privacy-suppressed]', 'data-total')) > 0);
+  const byChannel = await downloadText(page, 'by_channel');
+  assert.match(byChannel, /^SEO,6,6,6,.*,false$/m);
+  assert.match(byChannel, /^Email,,,,,,,,,,true$/m, 'two customers: blanked and flagged');
+  const clients = await downloadText(page, 'clients');
+  assert.ok(!/example\.fr|06 10 00/.test(clients), 'no email or phone in clients.csv');
+  assert.match(clients, /"'=HYPERLINK\(/, 'the formula is defused');
+  const interactions = await downloadText(page, 'interactions');
+  assert.match(interactions, /^'@SUM\(1\+1\),/m);
+  // Generalise and keep consenting customers only, then export again.
+  await page.check('[data-testid=privacy-age-bands]');
+  await page.check('[data-testid=privacy-departement]');
+  await page.check('[data-testid=privacy-consent-only]');
+  await page.click('[data-testid=privacy-apply]');
+  await page.waitForSelector('[data-testid=privacy-consent][data-left-out="3"]');
+  await page.waitForSelector('[data-testid=status][data-state=done]');
+  const k2 = await page.$eval('[data-testid=privacy-k-report]', (e) => ({ ...e.dataset }));
+  // Consenting customers only: K01, K03, K05 (30 → 25-34), K07 and K08 (45-54), K09, K10.
+  assert.deepEqual([k2.smallest, k2.below, k2.groupsBelow], ['1', '7', '4']);
+  const general = csvRows(await (async () => {
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-gen-')), 'clients.csv');
+    fs.writeFileSync(f, await downloadText(page, 'clients'));
+    return f;
+  })());
+  assert.equal(general.length, 7, 'three customers without consent left out');
+  assert.ok(general.every((r) => r.ville === '' && r.code_postal === '' && /^(\d+-\d+|65\+)$/.test(r.age)), JSON.stringify(general));
+  // Markup in cells and rejects is shown as text, never run.
+  await page.click('[data-testid=sort-ville]');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=preview] td')]
+    .some((td) => td.textContent.includes('<img src=x')));
+  const ids = await page.$$eval('[data-testid=preview] tbody tr', (rows) => rows.map((r) => r.children[1].textContent));
+  assert.ok(ids.length > 0 && ids.every((id) => /^P_[0-9a-f]{20}$/.test(id)), `pseudonyms on screen too: ${ids}`);
+  assert.ok((await page.textContent('[data-testid=rejects]')).includes('<script>window.__xss=2</script>'));
+  assert.equal(await page.$$eval('[data-testid=preview] img, [data-testid=quality] script', (n) => n.length), 0);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(requests.slice(before), [], 'import, run, privacy and downloads send nothing');
+  await context.close();
+});
+
+test('columns with unknown names can be mapped by hand', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-map-'));
+  fs.writeFileSync(path.join(dir, 'kunden.csv'), 'Kunde,age,segment,canal,Notiz\nX1,40,Premium,SEO,a\nX2,33,Basique,Email,b\n');
+  fs.writeFileSync(path.join(dir, 'events.csv'), 'Kunde,action,montant,date\nX1,achat,10,2025-01-02\nX2,page_vue,,2025-01-03\n');
+  const { page, context } = await open();
+  await pickFiles(page, path.join(dir, 'kunden.csv'), path.join(dir, 'events.csv'));
+  await page.waitForSelector('[data-testid=import-error-0]');
+  assert.match(await page.textContent('[data-testid=import-error-0]'), /required column `client_id` is missing/);
+  await page.selectOption('[data-testid="map-0-Kunde"]', 'client_id');
+  await page.selectOption('[data-testid="map-1-Kunde"]', 'client_id');
+  await page.waitForSelector('[data-testid=import-error-0]', { state: 'detached' });
+  assert.equal(await page.$('[data-testid=import-error-1]'), null);
+  assert.equal(await page.$eval('[data-testid="map-0-Notiz"]', (s) => s.value), '', 'unknown columns are ignored');
+  await runAndWait(page);
+  assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '2');
+  assert.match(await page.textContent('[data-testid=privacy-ignored]'), /Notiz/);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await context.close();
+});
+
+test('files that are not CSV get one sentence, and a file too large for the tab is refused', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-junk-'));
+  const demo = path.join(root, 'crates', 'core', 'tests', 'fixtures', 'demo');
+  fs.writeFileSync(path.join(dir, 'photo.csv'), Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+  fs.writeFileSync(path.join(dir, 'empty.csv'), '');
+  // A sparse file: 1.5 GB on paper, nothing on disk.
+  const huge = path.join(dir, 'huge.csv');
+  fs.closeSync(fs.openSync(huge, 'w'));
+  fs.truncateSync(huge, 1.5e9);
+  const { page, context } = await open();
+  await pickFiles(page, path.join(demo, 'clients.csv'), path.join(dir, 'photo.csv'));
+  assert.equal(await page.textContent('[data-testid=import-error-1]'), 'photo.csv: this is not a CSV file: it looks like a PNG image');
+  await page.click('[data-testid=run]');
+  await page.waitForSelector('[data-testid=status][data-state=error]');
+  assert.equal(await page.textContent('[data-testid=status]'), 'photo.csv: this is not a CSV file: it looks like a PNG image');
+  assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '', 'no partial dashboard');
+  await page.setInputFiles('[data-testid=import-interactions]', path.join(dir, 'empty.csv'));
+  await page.waitForSelector('[data-testid=import-error-1]');
+  assert.equal(await page.textContent('[data-testid=import-error-1]'), 'empty.csv: the file is empty');
+  await page.setInputFiles('[data-testid=import-interactions]', huge);
+  await page.waitForSelector('[data-testid=import-error-1]');
+  assert.match(await page.textContent('[data-testid=import-error-1]'), /huge\.csv: this file is 1\.5 GB, more than this tab can hold/);
+  await page.click('[data-testid=run]');
+  await page.waitForSelector('[data-testid=status][data-state=error]');
+  assert.match(await page.textContent('[data-testid=status]'), /more than this tab can hold/);
+  // The tab keeps working.
+  await page.setInputFiles('[data-testid=import-interactions]', path.join(demo, 'donnees_marketing.csv'));
+  await runAndWait(page);
+  assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '12');
+  fs.rmSync(dir, { recursive: true, force: true });
+  await context.close();
+});
+
+test('rejected rows can be paged through', async () => {
+  const { page, context } = await open('?lang=en&dirty=0.05');
+  await runAndWait(page);
+  const total = Number(await page.getAttribute('[data-testid=rejects-page]', 'data-total'));
+  assert.ok(total > 100, `${total} rejects`);
+  const first = await page.textContent('[data-testid=rejects] tbody');
+  await page.click('[data-testid=rejects-next]');
+  await page.waitForSelector('[data-testid=rejects-page][data-page="1"]');
+  const second = await page.textContent('[data-testid=rejects] tbody');
+  assert.notEqual(first, second);
+  const rejects = (await downloadText(page, 'rejects')).trim().split('\n');
+  assert.equal(rejects.length - 1, total, 'the download holds every rejected row');
+  await page.click('[data-testid=rejects-prev]');
+  await page.waitForSelector('[data-testid=rejects-page][data-page="0"]');
   await context.close();
 });
 

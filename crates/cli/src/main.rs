@@ -6,6 +6,8 @@ use numberly_core::export::export;
 use numberly_core::generate::{generate_with_progress, ChannelSpec, GenerateOptions};
 use numberly_core::metrics::Filter;
 use numberly_core::pipeline::{prepare, Source, Stage};
+use numberly_core::privacy::PrivacyOptions;
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,6 +36,23 @@ GENERATE OPTIONS:
                       (the default); a new channel gets neutral funnel multipliers
   --consent-rate R    share of customers opted in to marketing (default 0.62)
 
+COLUMNS (with --clients/--interactions):
+  --map-clients H=COL       read the clients file's header cell H as column COL
+                            (client_id, age, ville, segment, …); `H=` ignores H. Repeatable.
+  --map-interactions H=COL  the same for the interactions file
+
+PRIVACY (identifier columns, found by name or content, are always dropped):
+  --pseudonymise      replace client_id by HMAC-SHA-256 pseudonyms (default with --clients)
+  --no-pseudonymise   keep client_id as it is (default for generated data)
+  --passphrase-file F derive the pseudonym key from the passphrase in F (first line), so the
+                      page and the CLI give the same pseudonyms; NUMBERLY_PASSPHRASE also
+                      works. Without one the key is random and forgotten after the run.
+  --age-bands         write age bands (25-34) instead of ages
+  --departement-only  write the département only, not the commune and postcode
+  --k K               k-anonymity threshold: aggregated rows counting fewer than K
+                      customers are blanked and flagged (default 5; 1 turns it off)
+  --consent-only      keep customers without marketing consent out of customer-level files
+
 OTHER:
   --quiet             no progress on stderr
   -h, --help          this help
@@ -49,6 +68,8 @@ struct Args {
     to: Option<i32>,
     out: Option<PathBuf>,
     quiet: bool,
+    privacy: PrivacyOptions,
+    mapping: [BTreeMap<String, String>; 2],
 }
 
 fn parse_day(flag: &str, v: &str) -> Result<i32, String> {
@@ -102,14 +123,34 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         to: None,
         out: None,
         quiet: false,
+        privacy: PrivacyOptions::default(),
+        mapping: Default::default(),
     };
+    if let Ok(p) = std::env::var("NUMBERLY_PASSPHRASE") {
+        a.privacy.passphrase = Some(p);
+    }
     let mut interactions_arg: Option<String> = None;
     while let Some(flag) = it.next() {
-        if flag == "--quiet" {
-            a.quiet = true;
+        let switch = match flag.as_str() {
+            "--quiet" => Some(&mut a.quiet),
+            "--age-bands" => Some(&mut a.privacy.age_bands),
+            "--departement-only" => Some(&mut a.privacy.departement_only),
+            "--consent-only" => Some(&mut a.privacy.consent_only),
+            _ => None,
+        };
+        if let Some(on) = switch {
+            *on = true;
             continue;
         }
-        const FLAGS: [&str; 10] = [
+        if flag == "--pseudonymise" || flag == "--no-pseudonymise" {
+            a.privacy.pseudonymise = Some(flag == "--pseudonymise");
+            continue;
+        }
+        const FLAGS: [&str; 14] = [
+            "--map-clients",
+            "--map-interactions",
+            "--passphrase-file",
+            "--k",
             "--customers",
             "--interactions",
             "--seed",
@@ -136,6 +177,22 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
             "--channels" => a.gen.channels = parse_channels(value, &a.gen.channels)?,
             "--clients" => a.clients = Some(PathBuf::from(value)),
             "--out" => a.out = Some(PathBuf::from(value)),
+            "--k" => a.privacy.k = parse_num(flag, value)?,
+            "--passphrase-file" => {
+                let text = fs::read_to_string(value).map_err(|e| format!("{flag}: {value}: {e}"))?;
+                let line = text.lines().next().unwrap_or("").to_string();
+                if line.is_empty() {
+                    return Err(format!("{flag}: {value} holds no passphrase"));
+                }
+                a.privacy.passphrase = Some(line);
+            }
+            "--map-clients" | "--map-interactions" => {
+                let (header, column) = value
+                    .split_once('=')
+                    .ok_or_else(|| format!("{flag}: expected HEADER=COLUMN, got `{value}`"))?;
+                let file = usize::from(flag == "--map-interactions");
+                a.mapping[file].insert(header.trim().to_string(), column.trim().to_string());
+            }
             _ => return Err(format!("unknown option `{flag}` (see --help)")),
         }
     }
@@ -152,6 +209,9 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
     }
     if let Some(d) = a.to {
         a.gen.to = d;
+    }
+    if a.privacy.k == 0 {
+        return Err("--k: expected a whole number of at least 1".into());
     }
     if a.out.is_none() {
         return Err("--out DIR is required".into());
@@ -252,12 +312,14 @@ fn run(a: Args) -> Result<(), String> {
     let clean_opts = CleanOptions {
         from: a.from,
         to: a.to,
+        mapping: a.mapping.clone(),
         ..CleanOptions::default()
     };
     let prepared =
         prepare(source, &clean_opts, &mut |stage, f| progress.update(stage.name(), f)).map_err(|e| e.to_string())?;
     let filter = Filter::default();
-    let input = prepared.export_input(&filter);
+    let privacy = prepared.privacy(&a.privacy, None).map_err(|e| e.to_string())?;
+    let input = prepared.export_input(&filter, &privacy);
     // No BufWriter: the exporter already hands over chunks of a good size for the kernel.
     let open = |name: &str| fs::File::create(out.join(name));
     let outputs =
@@ -267,6 +329,28 @@ fn run(a: Args) -> Result<(), String> {
         for f in [&prepared.clean.clients, &prepared.clean.interactions] {
             eprintln!("{}: read {}, kept {}, rejected {}", f.file, f.read, f.kept, f.rejected);
         }
+        let p = &privacy.report;
+        let dropped: Vec<String> = p
+            .identifiers_dropped
+            .iter()
+            .map(|n| format!("{}:{}", n.file, n.column))
+            .collect();
+        if !dropped.is_empty() {
+            eprintln!("identifier columns dropped: {}", dropped.join(", "));
+        }
+        eprintln!(
+            "privacy: client_id {}; k = {}: smallest group {}, {} customers in {} groups below k{}",
+            if p.pseudonymised { "pseudonymised" } else { "kept as is" },
+            p.k,
+            p.smallest_group,
+            p.customers_below_k,
+            p.groups_below_k,
+            if p.consent_only {
+                format!("; {} customers without consent left out", p.customers_left_out)
+            } else {
+                String::new()
+            }
+        );
         let bytes: u64 = outputs.iter().map(|o| o.bytes).sum();
         eprintln!(
             "wrote {} files ({:.1} MB) to {}",

@@ -229,8 +229,8 @@ fn run_reads_the_original_demo_files() {
     assert!(err.contains("read 12, kept 12, rejected 0"), "{err}");
     assert!(err.contains("read 38, kept 36, rejected 2"), "{err}");
     let kpis = fs::read_to_string(dir.join("kpis.csv")).unwrap();
-    assert!(kpis.contains("\nrevenue,773.65\n"), "{kpis}");
-    assert!(kpis.contains("\nsessions,16\n"), "{kpis}");
+    assert!(kpis.contains("\nrevenue,773.65,false\n"), "{kpis}");
+    assert!(kpis.contains("\nsessions,16,false\n"), "{kpis}");
     assert_eq!(lines_of(&dir.join("rejects.csv")), 3);
 
     // A period: 8 rows before 5 March, 6 after 20 March; the duplicate and the
@@ -422,4 +422,123 @@ fn channel_and_consent_flags_shape_the_generated_data() {
     assert!(msg.contains("channels"), "{msg}");
     let msg = fails(&["run", "--consent-rate", "1.5", "--out", out]);
     assert!(msg.contains("consent_rate"), "{msg}");
+}
+
+#[test]
+fn privacy_flags_and_column_mapping() {
+    let clients = fixture("demo/clients.csv");
+    let interactions = fixture("demo/donnees_marketing.csv");
+    let secret = TempDir::new("secret");
+    fs::write(secret.join("passphrase.txt"), "une phrase secrète\n").unwrap();
+    let pass = secret.join("passphrase.txt").display().to_string();
+    let run = |tag: &str, extra: &[&str]| {
+        let dir = TempDir::new(tag);
+        let mut args = vec![
+            "run",
+            "--clients",
+            &clients,
+            "--interactions",
+            &interactions,
+            "--out",
+            dir.arg(),
+        ];
+        args.extend_from_slice(extra);
+        let out = succeeds(&args);
+        (dir, stderr(&out))
+    };
+    let client_ids = |dir: &TempDir| -> Vec<String> {
+        fs::read_to_string(dir.join("clients.csv"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    // Imported files are pseudonymised by default; a passphrase makes it reproducible.
+    let (a, err) = run("pass-a", &["--passphrase-file", &pass]);
+    assert!(err.contains("client_id pseudonymised"), "{err}");
+    let (b, _) = run("pass-b", &["--passphrase-file", &pass]);
+    let ids = client_ids(&a);
+    assert_eq!(ids.len(), 12);
+    assert!(ids.iter().all(|id| id.starts_with("P_") && id.len() == 22), "{ids:?}");
+    assert_eq!(digests(&a), digests(&b), "same passphrase, same bytes");
+    let (random, _) = run("random", &[]);
+    assert_ne!(client_ids(&random), ids, "no passphrase: a random key");
+    let manifest = fs::read_to_string(a.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"key\": \"passphrase\"") && !manifest.contains("secrète"),
+        "{manifest}"
+    );
+    // Off on request; generalised; consent.
+    let (plain, _) = run(
+        "plain",
+        &["--no-pseudonymise", "--age-bands", "--departement-only", "--k", "1"],
+    );
+    let text = fs::read_to_string(plain.join("clients.csv")).unwrap();
+    let first = text.lines().nth(1).unwrap_or_default();
+    let cells: Vec<&str> = first.split(',').collect();
+    assert!(cells[0].starts_with("C_"), "{first}");
+    assert!(
+        cells[1].contains('-') || cells[1].ends_with('+'),
+        "an age band: {first}"
+    );
+    assert_eq!((cells[2], cells[5]), ("", ""), "no commune, no postcode: {first}");
+    // The demo's files record no consent: nobody is in customer-level files with --consent-only.
+    let (consent, err) = run("consent", &["--consent-only"]);
+    assert!(err.contains("12 customers without consent left out"), "{err}");
+    assert_eq!(lines_of(&consent.join("clients.csv")), 1, "the header only");
+    assert_eq!(lines_of(&consent.join("interactions.csv")), 1);
+    // A bad value is named.
+    let out = numberly(&[
+        "run",
+        "--clients",
+        &clients,
+        "--interactions",
+        &interactions,
+        "--k",
+        "0",
+        "--out",
+        plain.arg(),
+    ]);
+    assert!(
+        stderr(&out).contains("--k: expected a whole number of at least 1"),
+        "{}",
+        stderr(&out)
+    );
+    // Mapping: a renamed id column is read once mapped.
+    let renamed = TempDir::new("renamed");
+    let raw = fs::read_to_string(&clients).unwrap().replacen("client_id", "Kunde", 1);
+    fs::write(renamed.join("clients.csv"), raw).unwrap();
+    let renamed_clients = renamed.join("clients.csv").display().to_string();
+    let out = numberly(&[
+        "run",
+        "--clients",
+        &renamed_clients,
+        "--interactions",
+        &interactions,
+        "--out",
+        plain.arg(),
+    ]);
+    assert!(
+        stderr(&out).contains("required column `client_id` is missing"),
+        "{}",
+        stderr(&out)
+    );
+    let dir = TempDir::new("mapped2");
+    let out = succeeds(&[
+        "run",
+        "--clients",
+        &renamed_clients,
+        "--interactions",
+        &interactions,
+        "--map-clients",
+        "Kunde=client_id",
+        "--out",
+        dir.arg(),
+    ]);
+    assert!(
+        stderr(&out).contains("read 12, kept 12, rejected 0"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -60,6 +60,7 @@ fn stages(c: &mut Criterion) {
 
         let metrics = compute(&dataset, &Filter::default());
         let filter = Filter::default();
+        let privacy = numberly_core::privacy::Privacy::off(&dataset, &report);
         g.bench_with_input(BenchmarkId::new("export_in_memory", n), &dataset, |b, ds| {
             b.iter(|| {
                 let input = ExportInput {
@@ -68,6 +69,7 @@ fn stages(c: &mut Criterion) {
                     clean: &report,
                     filter: &filter,
                     options: serde_json::Value::Null,
+                    privacy: &privacy,
                 };
                 export_to_memory(&input).unwrap()
             })

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod model;
 pub mod par;
 pub mod pipeline;
+pub mod privacy;
 pub mod rng;
 pub mod rules;
 pub mod text;

@@ -4,9 +4,10 @@
 use crate::clean::{clean, clean_body, CleanOptions, CleanReport};
 use crate::error::Error;
 use crate::generate::{interaction_header, GenerateOptions, Generated, GroundTruth};
-use crate::ingest::CsvFile;
+use crate::ingest::{CsvFile, Pieces};
 use crate::metrics::{compute, Filter, Report};
 use crate::model::Dataset;
+use crate::privacy::{Key, Privacy, PrivacyOptions};
 
 /// A stage of the run, for progress reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -46,6 +47,16 @@ pub enum Source<'a> {
         /// The interactions file (or the original demo's merged file).
         interactions: (&'a str, &'a [u8]),
     },
+    /// Read a clients file, and an interactions file whose body comes in pieces
+    /// (see [`crate::ingest::Streamed`]): its header-only file and its body.
+    Stream {
+        /// The clients file.
+        clients: (&'a str, &'a [u8]),
+        /// The interactions file's header.
+        head: &'a CsvFile<'a>,
+        /// Its body.
+        body: &'a dyn Pieces,
+    },
 }
 
 /// The result of a run before export.
@@ -64,14 +75,26 @@ pub struct Prepared {
 
 impl Prepared {
     /// What [`crate::export::export`] needs to write this run's files for `filter`.
-    pub fn export_input<'a>(&'a self, filter: &'a Filter) -> crate::export::ExportInput<'a> {
+    pub fn export_input<'a>(&'a self, filter: &'a Filter, privacy: &'a Privacy) -> crate::export::ExportInput<'a> {
         crate::export::ExportInput {
             dataset: &self.dataset,
             report: &self.report,
             clean: &self.clean,
             filter,
             options: self.options.clone(),
+            privacy,
         }
+    }
+
+    /// Whether the data came from the user's files (not generated).
+    pub fn imported(&self) -> bool {
+        self.truth.is_none()
+    }
+
+    /// The privacy step for this run: `key` is the pseudonym key to use when no
+    /// passphrase is given (a fresh random one when `None`).
+    pub fn privacy(&self, opts: &PrivacyOptions, key: Option<&Key>) -> Result<Privacy, Error> {
+        Privacy::new(&self.dataset, &self.clean, opts, self.imported(), key)
     }
 }
 
@@ -117,6 +140,20 @@ pub fn prepare(
             let mut p = prepare_files(clients, interactions, clean_opts, progress)?;
             p.options = serde_json::json!({ "clean": clean_opts });
             Ok(p)
+        }
+        Source::Stream { clients, head, body } => {
+            progress(Stage::Clean, 0.0);
+            let c = CsvFile::open(clients.0, clients.1)?;
+            let (dataset, clean_report) = clean_body(&c, head, body, clean_opts)?;
+            progress(Stage::Clean, 1.0);
+            let report = metrics_of(&dataset, progress);
+            Ok(Prepared {
+                dataset,
+                clean: clean_report,
+                report,
+                truth: None,
+                options: serde_json::json!({ "clean": clean_opts }),
+            })
         }
     }
 }

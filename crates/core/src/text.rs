@@ -27,6 +27,10 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, [u8]>, Encoding) {
     if std::str::from_utf8(body).is_ok() {
         return (Cow::Borrowed(body), Encoding::Utf8);
     }
+    (Cow::Owned(from_cp1252(body)), Encoding::Windows1252)
+}
+
+fn from_cp1252(body: &[u8]) -> Vec<u8> {
     let mut out = String::with_capacity(body.len() + body.len() / 8);
     for &b in body {
         let c = match b {
@@ -35,7 +39,18 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, [u8]>, Encoding) {
         };
         out.push(if c == '\0' { '\u{FFFD}' } else { c });
     }
-    (Cow::Owned(out.into_bytes()), Encoding::Windows1252)
+    out.into_bytes()
+}
+
+/// Decodes part of a file whose encoding is known (invalid UTF-8 is replaced).
+pub fn decode_as(bytes: &[u8], encoding: Encoding) -> Cow<'_, [u8]> {
+    match encoding {
+        Encoding::Utf8 => match std::str::from_utf8(bytes) {
+            Ok(_) => Cow::Borrowed(bytes),
+            Err(_) => Cow::Owned(String::from_utf8_lossy(bytes).into_owned().into_bytes()),
+        },
+        Encoding::Windows1252 => Cow::Owned(from_cp1252(bytes)),
+    }
 }
 
 /// Comparison key of a category spelling: lower case, accents, spaces, `-` and `_` removed

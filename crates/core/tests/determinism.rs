@@ -29,7 +29,10 @@ fn digests() -> String {
     };
     let p = prepare(Source::Generate(opts), &CleanOptions::default(), &mut |_, _| {}).expect("valid options");
     let filter = Filter::default();
-    let input = p.export_input(&filter);
+    let privacy = p
+        .privacy(&numberly_core::privacy::PrivacyOptions::default(), None)
+        .expect("no key needed for generated data");
+    let input = p.export_input(&filter, &privacy);
     let (outputs, _) = export_to_memory(&input).expect("in-memory export cannot fail");
     outputs
         .iter()

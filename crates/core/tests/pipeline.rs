@@ -24,7 +24,8 @@ fn from_files(clients: &[u8], interactions: &[u8], opts: &CleanOptions) -> Prepa
 /// Every output file: the export's records and the bytes by name.
 fn export_all(p: &Prepared) -> (Vec<Output>, HashMap<String, Vec<u8>>) {
     let filter = Filter::default();
-    let input = p.export_input(&filter);
+    let privacy = numberly_core::privacy::Privacy::off(&p.dataset, &p.clean);
+    let input = p.export_input(&filter, &privacy);
     let (outputs, files) = export_to_memory(&input).expect("export succeeds");
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, FILES, "every file, in order");
@@ -389,18 +390,18 @@ fn the_original_demo_files_import() {
     let (_, files) = export_all(&p);
     assert_eq!(
         text(&files, "kpis.csv"),
-        "metric,value
-customers,12
-active_customers,11
-buyers,7
-interactions,36
-sessions,16
-purchases,9
-revenue,773.65
-average_basket,85.96
-customer_conversion,0.636364
-session_conversion,0.562500
-interaction_conversion,0.250000
+        "metric,value,suppressed
+customers,12,false
+active_customers,11,false
+buyers,7,false
+interactions,36,false
+sessions,16,false
+purchases,9,false
+revenue,773.65,false
+average_basket,85.96,false
+customer_conversion,0.636364,false
+session_conversion,0.562500,false
+interaction_conversion,0.250000,false
 "
     );
     let f = &p.report.funnel[0];
@@ -494,18 +495,18 @@ fn french_excel_files_import() {
     let (_, files) = export_all(&p);
     assert_eq!(
         text(&files, "kpis.csv"),
-        "metric,value
-customers,4
-active_customers,4
-buyers,4
-interactions,10
-sessions,5
-purchases,4
-revenue,1274.55
-average_basket,318.64
-customer_conversion,1.000000
-session_conversion,0.800000
-interaction_conversion,0.400000
+        "metric,value,suppressed
+customers,4,false
+active_customers,4,false
+buyers,4,false
+interactions,10,false
+sessions,5,false
+purchases,4,false
+revenue,1274.55,false
+average_basket,318.64,false
+customer_conversion,1.000000,false
+session_conversion,0.800000,false
+interaction_conversion,0.400000,false
 "
     );
     let clients = &files["clients.csv"];
@@ -754,4 +755,47 @@ fn recovered_funnel_rates_match_the_configured_ones() {
         checked += 1;
     }
     assert_eq!(checked, 12, "every segment × channel cell is large enough to check");
+}
+
+/// The interactions file read piece by piece (as the browser reads a large file)
+/// gives the same outputs as the file read whole, whatever the piece size.
+#[test]
+fn streamed_files_give_the_same_bytes_as_whole_files() {
+    let dirty = numberly_core::generate::generate(&dirty_options(3)).expect("generates");
+    let fixture = |dir: &str, c: &str, i: &str| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(dir);
+        (std::fs::read(dir.join(c)).unwrap(), std::fs::read(dir.join(i)).unwrap())
+    };
+    let cases = [
+        ("generated", (dirty.clients_csv.clone(), dirty.interactions_csv.clone())),
+        ("demo", fixture("demo", "clients.csv", "donnees_marketing.csv")),
+        ("excel_fr", fixture("excel_fr", "clients.csv", "interactions.csv")),
+        (
+            "excel_utf8_bom",
+            fixture("excel_utf8_bom", "clients.csv", "interactions.csv"),
+        ),
+    ];
+    for (name, (clients, interactions)) in &cases {
+        let whole = from_files(clients, interactions, &CleanOptions::default());
+        let (_, expected) = export_all(&whole);
+        for piece_bytes in [97u64, 4096, 1 << 20] {
+            let (head, body) =
+                numberly_core::ingest::Streamed::open("interactions.csv", &interactions[..], piece_bytes).unwrap();
+            let source = Source::Stream {
+                clients: ("clients.csv", clients),
+                head: &head,
+                body: &body,
+            };
+            let p = prepare(source, &CleanOptions::default(), &mut |_, _| {}).expect("imports");
+            assert!(body.error().is_none());
+            let (_, got) = export_all(&p);
+            for (file, bytes) in &expected {
+                if file != "manifest.json" {
+                    assert!(got[file] == *bytes, "{name}, pieces of {piece_bytes}: {file} differs");
+                }
+            }
+        }
+    }
 }

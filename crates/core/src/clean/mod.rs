@@ -15,9 +15,12 @@ pub use report::{CleanReport, FileReport, Reject, SessionRule};
 
 use crate::error::Error;
 use crate::ids::{Dict, IdIndex};
-use crate::ingest::{ColumnMap, CsvFile, FileBody, Pieces, CLIENT_COLUMNS, INTERACTION_COLUMNS};
+use crate::ingest::{Column, ColumnMap, CsvFile, FileBody, Piece, Pieces, CLIENT_COLUMNS, INTERACTION_COLUMNS};
 use crate::model::{Customers, Dataset, Interactions, CHANNELS, NO_DAY, SEGMENTS};
+use crate::privacy::{identifiers, ColumnNote, FoundBy, IdentifierKind, Scanner};
 use crate::rules;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// How to clean.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -34,6 +37,10 @@ pub struct CleanOptions {
     pub segments: Vec<String>,
     /// Known channel labels, in display order (default SEO, Social, Email, Direct).
     pub channels: Vec<String>,
+    /// The user's column mapping, for the clients file then the interactions file:
+    /// header cell → engine column name, or `""` to ignore the cell. Cells not
+    /// listed map themselves by name (default: none listed).
+    pub mapping: [BTreeMap<String, String>; 2],
 }
 
 impl Default for CleanOptions {
@@ -44,6 +51,7 @@ impl Default for CleanOptions {
             session_gap_minutes: 30,
             segments: SEGMENTS.iter().map(|s| s.to_string()).collect(),
             channels: CHANNELS.iter().map(|s| s.to_string()).collect(),
+            mapping: Default::default(),
         }
     }
 }
@@ -65,9 +73,22 @@ pub fn clean_body(
     body: &dyn Pieces,
     opts: &CleanOptions,
 ) -> Result<(Dataset, CleanReport), Error> {
-    let client_map = ColumnMap::new(clients, &CLIENT_COLUMNS)?;
-    let interaction_map = ColumnMap::new(interactions, &INTERACTION_COLUMNS)?;
+    let client_sample = clients
+        .parts(1)
+        .into_iter()
+        .next()
+        .map(|p| sample(clients.header.len(), &p));
+    let (client_map, mut notes) = map_columns(clients, &CLIENT_COLUMNS, &opts.mapping[0], client_sample)?;
+    let interaction_sample = sample(interactions.header.len(), &body.head());
+    let (interaction_map, more) = map_columns(
+        interactions,
+        &INTERACTION_COLUMNS,
+        &opts.mapping[1],
+        Some(interaction_sample),
+    )?;
+    notes.extend(more);
     let mut report = CleanReport::new(clients, interactions);
+    report.columns = notes;
     let (customers, index, rows) = clean_clients(clients, &client_map, opts, &mut report);
     let lookup = ClientLookup {
         index: &index,
@@ -88,6 +109,89 @@ pub fn clean_body(
         },
         report,
     ))
+}
+
+/// Bytes of a body looked at for direct identifiers.
+const SAMPLE_BYTES: usize = 256 << 10;
+
+/// Looks at the first rows of a body for direct identifiers.
+fn sample(width: usize, piece: &Piece) -> Scanner {
+    let mut scanner = Scanner::new(width);
+    let text: &[u8] = &piece.text;
+    let cut = if text.len() <= SAMPLE_BYTES {
+        text.len()
+    } else {
+        memchr::memrchr(b'\n', &text[..SAMPLE_BYTES]).map_or(SAMPLE_BYTES, |p| p + 1)
+    };
+    let head = Piece {
+        text: Cow::Borrowed(&text[..cut]),
+        first_line: piece.first_line,
+        separator: piece.separator,
+        quoted: piece.quoted,
+    };
+    head.for_each_record(|_, fields| {
+        if !scanner.full() {
+            scanner.observe(fields)
+        }
+    });
+    scanner
+}
+
+/// Maps a file's columns with the user's choices, keeping direct identifiers out of
+/// every column but `client_id`, and describes each header cell.
+pub fn map_columns(
+    file: &CsvFile,
+    columns: &[Column],
+    chosen: &BTreeMap<String, String>,
+    sample: Option<Scanner>,
+) -> Result<(ColumnMap, Vec<ColumnNote>), Error> {
+    let kinds: Vec<Option<(IdentifierKind, FoundBy)>> = file
+        .header
+        .iter()
+        .enumerate()
+        .map(|(j, h)| {
+            identifiers::kind_of_header(h)
+                .map(|k| (k, FoundBy::Name))
+                .or_else(|| sample.as_ref().and_then(|s| s.kind(j)).map(|k| (k, FoundBy::Content)))
+        })
+        .collect();
+    let blocked: Vec<usize> = (0..kinds.len()).filter(|&j| kinds[j].is_some()).collect();
+    let map = ColumnMap::with_choices(file, columns, chosen, &blocked)?;
+    let notes = file
+        .header
+        .iter()
+        .enumerate()
+        .map(|(j, h)| ColumnNote {
+            file: file.name.clone(),
+            column: h.clone(),
+            used_as: map.used_as(j, columns).map(str::to_string),
+            identifier: kinds[j].map(|k| k.0),
+            found_by: kinds[j].map(|k| k.1),
+        })
+        .collect();
+    Ok((map, notes))
+}
+
+/// Describes the columns of a file before a run (for the page's mapping panel): the
+/// first [`SAMPLE_BYTES`] of the file are enough. A missing required column gives
+/// the notes (so that the user can map one) and the error.
+pub fn inspect(
+    name: &str,
+    head: &[u8],
+    clients: bool,
+    chosen: &BTreeMap<String, String>,
+) -> Result<(Vec<ColumnNote>, Option<Error>), Error> {
+    let file = CsvFile::open(name, head)?;
+    let columns: &[Column] = if clients { &CLIENT_COLUMNS } else { &INTERACTION_COLUMNS };
+    let scanner = file.parts(1).into_iter().next().map(|p| sample(file.header.len(), &p));
+    match map_columns(&file, columns, chosen, scanner.clone()) {
+        Ok((_, notes)) => Ok((notes, None)),
+        Err(e) => {
+            let relaxed: Vec<Column> = columns.iter().map(|c| Column { required: false, ..*c }).collect();
+            let (_, notes) = map_columns(&file, &relaxed, chosen, scanner)?;
+            Ok((notes, Some(e)))
+        }
+    }
 }
 
 fn period(t: &Interactions, opts: &CleanOptions) -> (i32, i32) {

@@ -87,6 +87,8 @@ pub struct CleanReport {
     pub rejects: Vec<Reject>,
     /// How sessions were obtained.
     pub session_rule: SessionRule,
+    /// Every input column: what it feeds, and whether it is a direct identifier.
+    pub columns: Vec<crate::privacy::ColumnNote>,
 }
 
 impl CleanReport {
@@ -96,6 +98,7 @@ impl CleanReport {
             interactions: FileReport::new(interactions),
             rejects: Vec::new(),
             session_rule: SessionRule::FromFile,
+            columns: Vec::new(),
         }
     }
 

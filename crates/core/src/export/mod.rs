@@ -2,7 +2,9 @@
 //! SHA-256 is computed, then `manifest.json` describing them all. Numbers use a
 //! `.` decimal, money has two decimals, dates are ISO; text cells are quoted when
 //! needed and defused against spreadsheet formulas. No direct identifier (name,
-//! email) exists in the dataset, so none can reach an output.
+//! email) exists in the dataset, so none can reach an output; the
+//! [`crate::privacy::Privacy`] step decides pseudonyms, generalisation, blanked
+//! cells and consent.
 
 mod tables;
 
@@ -55,6 +57,8 @@ pub struct ExportInput<'a> {
     pub filter: &'a Filter,
     /// The options of the run, recorded in the manifest.
     pub options: serde_json::Value,
+    /// Pseudonyms, generalisation, suppression and consent.
+    pub privacy: &'a crate::privacy::Privacy,
 }
 
 /// Size of the chunks handed to the writer.

@@ -4,35 +4,39 @@ use super::{Chunked, ExportInput, Output};
 use crate::dates::{write_date, TimestampWriter, DAY};
 use crate::metrics::{GroupRow, Report};
 use crate::model::{Action, Dataset, NO_DAY};
+use crate::privacy::{funnel_customers, group_suppressed, kpis_suppressed, suppressed_rows, Privacy};
 use crate::text::{div_round, push_cents, push_int, push_ratio, push_text};
 use std::io;
 
 pub(super) fn write(name: &str, input: &ExportInput, out: &mut Chunked) -> io::Result<()> {
     let ds = input.dataset;
     let r = input.report;
+    let p = input.privacy;
     match name {
         "clients.csv" => clients(ds, input, out),
         "interactions.csv" => interactions(ds, input, out, false),
         "donnees_marketing.csv" => interactions(ds, input, out, true),
         "rejects.csv" => rejects(input, out),
-        "kpis.csv" => kpis(r, out),
-        "by_channel.csv" => groups("canal_acquisition", &r.by_channel, r, out),
-        "by_segment.csv" => groups("segment", &r.by_segment, r, out),
-        "age_bands.csv" => groups("age_band", &r.by_age_band, r, out),
-        "daily.csv" => daily(r, out),
-        "funnel.csv" => funnel(r, out),
-        "rfm.csv" => rfm(ds, r, out),
-        "rfm_segments.csv" => rfm_segments(r, out),
+        "kpis.csv" => kpis(r, p, out),
+        "by_channel.csv" => groups("canal_acquisition", &r.by_channel, r, p, out),
+        "by_segment.csv" => groups("segment", &r.by_segment, r, p, out),
+        "age_bands.csv" => groups("age_band", &r.by_age_band, r, p, out),
+        "daily.csv" => daily(r, p, out),
+        "funnel.csv" => funnel(r, p, out),
+        "rfm.csv" => rfm(ds, r, p, out),
+        "rfm_segments.csv" => rfm_segments(r, p, out),
         _ => Ok(()),
     }
 }
 
-/// Customer rows in the selection (channel and segment filters).
+/// Customer rows in the selection (channel and segment filters) and in
+/// customer-level files (consent option).
 fn selected_customers<'a>(ds: &'a Dataset, input: &'a ExportInput) -> impl Iterator<Item = usize> + 'a {
     let f = input.filter;
     let c = &ds.customers;
     (0..c.len()).filter(move |&i| {
-        f.channels.as_ref().is_none_or(|l| l.contains(&c.channel[i]))
+        input.privacy.keeps(i)
+            && f.channels.as_ref().is_none_or(|l| l.contains(&c.channel[i]))
             && f.segments.as_ref().is_none_or(|l| l.contains(&c.segment[i]))
     })
 }
@@ -42,19 +46,26 @@ fn clients(ds: &Dataset, input: &ExportInput, out: &mut Chunked) -> io::Result<(
     out.header(
         "client_id,age,ville,segment,canal_acquisition,code_postal,departement,date_inscription,consentement_marketing",
     );
+    let p = input.privacy;
+    let ids = p.customer_ids(ds);
+    let commune = p.writes_commune();
     for i in selected_customers(ds, input) {
         let b = out.row();
-        push_id(b, &c.id, i);
+        push_id(b, ids, i);
         b.push(b',');
-        push_int(b, c.age[i] as i64);
+        p.push_age(b, c.age[i]);
         b.push(b',');
-        push_text(b, c.villes.label(c.ville[i]).as_bytes());
+        if commune {
+            push_text(b, c.villes.label(c.ville[i]).as_bytes());
+        }
         b.push(b',');
         push_text(b, c.segments.label(c.segment[i]).as_bytes());
         b.push(b',');
         push_text(b, c.channels.label(c.channel[i]).as_bytes());
         b.push(b',');
-        push_text(b, c.codes_postaux.label(c.code_postal[i]).as_bytes());
+        if commune {
+            push_text(b, c.codes_postaux.label(c.code_postal[i]).as_bytes());
+        }
         b.push(b',');
         push_text(b, c.departements.label(c.departement[i]).as_bytes());
         b.push(b',');
@@ -137,8 +148,8 @@ session_id,code_postal,departement",
         out.header("interaction_id,client_id,session_id,type_action,valeur_achat,horodatage");
     }
     // The merged file repeats each customer's columns on every row: format them once.
-    let snippets = merged.then(|| CustomerSnippets::new(ds));
-    let customer_ids = CustomerIds::new(&c.id);
+    let snippets = merged.then(|| CustomerSnippets::new(ds, input.privacy));
+    let customer_ids = CustomerIds::new(input.privacy.customer_ids(ds));
     let buffers = crate::par::Pool::new();
     let format = |k: usize| -> (Vec<u8>, u64) {
         let mut b = crate::par::buffer(&buffers, PIECE_ROWS * if merged { 110 } else { 64 });
@@ -248,16 +259,17 @@ struct CustomerSnippets {
 }
 
 impl CustomerSnippets {
-    fn new(ds: &Dataset) -> Self {
+    fn new(ds: &Dataset, p: &Privacy) -> Self {
         let c = &ds.customers;
         let mut bytes = Vec::with_capacity(c.len() * 48);
         let mut bounds = Vec::with_capacity(c.len());
+        let commune = p.writes_commune();
         for i in 0..c.len() {
             let head = bytes.len();
             bytes.push(b',');
-            push_int(&mut bytes, c.age[i] as i64);
+            p.push_age(&mut bytes, c.age[i]);
             for text in [
-                c.villes.label(c.ville[i]),
+                if commune { c.villes.label(c.ville[i]) } else { "" },
                 c.segments.label(c.segment[i]),
                 c.channels.label(c.channel[i]),
             ] {
@@ -266,7 +278,11 @@ impl CustomerSnippets {
             }
             let tail = bytes.len();
             for text in [
-                c.codes_postaux.label(c.code_postal[i]),
+                if commune {
+                    c.codes_postaux.label(c.code_postal[i])
+                } else {
+                    ""
+                },
                 c.departements.label(c.departement[i]),
             ] {
                 bytes.push(b',');
@@ -303,16 +319,22 @@ fn rejects(input: &ExportInput, out: &mut Chunked) -> io::Result<()> {
         b.push(b',');
         push_text(b, r.rule.as_bytes());
         b.push(b',');
-        push_text(b, r.value.as_bytes());
+        push_text(b, input.privacy.reject_value(r.column, &r.value).as_bytes());
         b.push(b'\n');
         out.maybe_flush()?;
     }
     Ok(())
 }
 
-fn kpis(r: &Report, out: &mut Chunked) -> io::Result<()> {
+/// Ends a row of an aggregated file with its `suppressed` flag.
+fn end_row(b: &mut Vec<u8>, suppressed: bool) {
+    b.extend_from_slice(if suppressed { b",true\n" } else { b",false\n" });
+}
+
+fn kpis(r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
     let k = &r.kpis;
-    out.header("metric,value");
+    let hide = kpis_suppressed(r, p);
+    out.header("metric,value,suppressed");
     let ints: [(&str, u64); 6] = [
         ("customers", k.customers),
         ("active_customers", k.active_customers),
@@ -325,8 +347,10 @@ fn kpis(r: &Report, out: &mut Chunked) -> io::Result<()> {
         let b = out.row();
         b.extend_from_slice(name.as_bytes());
         b.push(b',');
-        push_int(b, v as i64);
-        b.push(b'\n');
+        if !hide {
+            push_int(b, v as i64);
+        }
+        end_row(b, hide);
     }
     let money = [
         ("revenue", k.revenue_cents),
@@ -336,8 +360,10 @@ fn kpis(r: &Report, out: &mut Chunked) -> io::Result<()> {
         let b = out.row();
         b.extend_from_slice(name.as_bytes());
         b.push(b',');
-        push_cents(b, cents);
-        b.push(b'\n');
+        if !hide {
+            push_cents(b, cents);
+        }
+        end_row(b, hide);
     }
     let rates = [
         ("customer_conversion", k.buyers, k.active_customers),
@@ -348,19 +374,28 @@ fn kpis(r: &Report, out: &mut Chunked) -> io::Result<()> {
         let b = out.row();
         b.extend_from_slice(name.as_bytes());
         b.push(b',');
-        push_ratio(b, num as u128, den as u128);
-        b.push(b'\n');
+        if !hide {
+            push_ratio(b, num as u128, den as u128);
+        }
+        end_row(b, hide);
     }
     Ok(())
 }
 
-fn groups(key: &str, rows: &[GroupRow], r: &Report, out: &mut Chunked) -> io::Result<()> {
+fn groups(key: &str, rows: &[GroupRow], r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
     out.header(&format!(
-        "{key},customers,active_customers,buyers,customer_conversion,purchases,revenue,average_basket,revenue_share,interactions"
+        "{key},customers,active_customers,buyers,customer_conversion,purchases,revenue,average_basket,revenue_share,\
+interactions,suppressed"
     ));
     for g in rows {
+        let hide = group_suppressed(g, p);
         let b = out.row();
         push_text(b, g.label.as_bytes());
+        if hide {
+            b.extend_from_slice(b",,,,,,,,,");
+            end_row(b, true);
+            continue;
+        }
         for v in [g.customers, g.active_customers, g.buyers] {
             b.push(b',');
             push_int(b, v as i64);
@@ -377,16 +412,22 @@ fn groups(key: &str, rows: &[GroupRow], r: &Report, out: &mut Chunked) -> io::Re
         push_ratio(b, g.revenue_cents.max(0) as u128, r.kpis.revenue_cents.max(0) as u128);
         b.push(b',');
         push_int(b, g.interactions as i64);
-        b.push(b'\n');
+        end_row(b, false);
     }
     Ok(())
 }
 
-fn daily(r: &Report, out: &mut Chunked) -> io::Result<()> {
-    out.header("date,interactions,page_views,carts,purchases,revenue,active_customers");
+fn daily(r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
+    out.header("date,interactions,page_views,carts,purchases,revenue,active_customers,suppressed");
     for d in &r.daily {
+        let hide = p.suppresses(d.active_customers);
         let b = out.row();
         write_date(b, d.day);
+        if hide {
+            b.extend_from_slice(b",,,,,,");
+            end_row(b, true);
+            continue;
+        }
         for v in [d.interactions, d.page_views, d.carts, d.purchases] {
             b.push(b',');
             push_int(b, v as i64);
@@ -395,16 +436,25 @@ fn daily(r: &Report, out: &mut Chunked) -> io::Result<()> {
         push_cents(b, d.revenue_cents);
         b.push(b',');
         push_int(b, d.active_customers as i64);
-        b.push(b'\n');
+        end_row(b, false);
     }
     Ok(())
 }
 
-fn funnel(r: &Report, out: &mut Chunked) -> io::Result<()> {
-    out.header("canal_acquisition,sessions_view,sessions_cart,sessions_purchase,view_to_cart,cart_to_purchase,view_to_purchase");
+fn funnel(r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
+    out.header(
+        "canal_acquisition,sessions_view,sessions_cart,sessions_purchase,view_to_cart,cart_to_purchase,\
+view_to_purchase,suppressed",
+    );
     for f in &r.funnel {
+        let hide = p.suppresses(funnel_customers(r, &f.label));
         let b = out.row();
         push_text(b, f.label.as_bytes());
+        if hide {
+            b.extend_from_slice(b",,,,,,");
+            end_row(b, true);
+            continue;
+        }
         for v in [f.sessions_view, f.sessions_cart, f.sessions_purchase] {
             b.push(b',');
             push_int(b, v as i64);
@@ -417,16 +467,17 @@ fn funnel(r: &Report, out: &mut Chunked) -> io::Result<()> {
             b.push(b',');
             push_ratio(b, num as u128, den as u128);
         }
-        b.push(b'\n');
+        end_row(b, false);
     }
     Ok(())
 }
 
-fn rfm(ds: &Dataset, r: &Report, out: &mut Chunked) -> io::Result<()> {
+fn rfm(ds: &Dataset, r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
     out.header("client_id,recency_days,frequency,monetary,r,f,m,rfm_code,rfm_segment");
-    for row in &r.rfm.rows {
+    let ids = p.customer_ids(ds);
+    for row in r.rfm.rows.iter().filter(|row| p.keeps(row.customer as usize)) {
         let b = out.row();
-        push_id(b, &ds.customers.id, row.customer as usize);
+        push_id(b, ids, row.customer as usize);
         b.push(b',');
         if let Some(days) = row.recency_days {
             push_int(b, days as i64);
@@ -453,12 +504,18 @@ fn rfm(ds: &Dataset, r: &Report, out: &mut Chunked) -> io::Result<()> {
     Ok(())
 }
 
-fn rfm_segments(r: &Report, out: &mut Chunked) -> io::Result<()> {
-    out.header("rfm_segment,customers,revenue,revenue_share,customer_share");
+fn rfm_segments(r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
+    out.header("rfm_segment,customers,revenue,revenue_share,customer_share,suppressed");
     let total_customers: u64 = r.rfm.segments.iter().map(|s| s.customers).sum();
     for s in &r.rfm.segments {
+        let hide = p.suppresses(s.customers);
         let b = out.row();
         push_text(b, s.segment.label().as_bytes());
+        if hide {
+            b.extend_from_slice(b",,,,");
+            end_row(b, true);
+            continue;
+        }
         b.push(b',');
         push_int(b, s.customers as i64);
         b.push(b',');
@@ -467,7 +524,7 @@ fn rfm_segments(r: &Report, out: &mut Chunked) -> io::Result<()> {
         push_ratio(b, s.revenue_cents.max(0) as u128, r.kpis.revenue_cents.max(0) as u128);
         b.push(b',');
         push_ratio(b, s.customers as u128, total_customers as u128);
-        b.push(b'\n');
+        end_row(b, false);
     }
     Ok(())
 }
@@ -481,7 +538,15 @@ struct Manifest<'a> {
     period: (String, String),
     session_rule: crate::clean::SessionRule,
     inputs: [&'a crate::clean::FileReport; 2],
+    privacy: ManifestPrivacy<'a>,
     outputs: &'a [Output],
+}
+
+#[derive(serde::Serialize)]
+struct ManifestPrivacy<'a> {
+    #[serde(flatten)]
+    report: &'a crate::privacy::PrivacyReport,
+    suppressed_rows: std::collections::BTreeMap<String, u64>,
 }
 
 pub(super) fn manifest(input: &ExportInput, outputs: &[Output]) -> io::Result<Vec<u8>> {
@@ -496,6 +561,10 @@ pub(super) fn manifest(input: &ExportInput, outputs: &[Output]) -> io::Result<Ve
         ),
         session_rule: input.clean.session_rule,
         inputs: [&input.clean.clients, &input.clean.interactions],
+        privacy: ManifestPrivacy {
+            report: &input.privacy.report,
+            suppressed_rows: suppressed_rows(input.report, input.privacy),
+        },
         outputs,
     };
     let mut v = serde_json::to_vec_pretty(&m).map_err(io::Error::other)?;

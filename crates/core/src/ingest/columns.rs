@@ -113,24 +113,40 @@ pub struct ColumnMap {
 impl ColumnMap {
     /// Maps `columns` onto `file`'s header; fails naming the first required column missing.
     pub fn new(file: &CsvFile, columns: &[Column]) -> Result<Self, Error> {
+        Self::with_choices(file, columns, &Default::default(), &[])
+    }
+
+    /// [`ColumnMap::new`] with the user's choices: `chosen` maps a header cell to an
+    /// engine column name, or to `""` to ignore it; header cells in `blocked` (direct
+    /// identifiers) can only feed `client_id`.
+    pub fn with_choices(
+        file: &CsvFile,
+        columns: &[Column],
+        chosen: &std::collections::BTreeMap<String, String>,
+        blocked: &[usize],
+    ) -> Result<Self, Error> {
         let keys: Vec<String> = file.header.iter().map(|h| category_key(h)).collect();
         let mut positions = Vec::with_capacity(columns.len());
         for c in columns {
-            // The canonical name wins over an alias (`client_id` over `client`).
-            let found = std::iter::once(c.name)
-                .chain(c.aliases.iter().copied())
-                .find_map(|name| keys.iter().position(|k| *k == category_key(name)));
+            let usable = |j: usize| c.name == "client_id" || !blocked.contains(&j);
+            let picked = file
+                .header
+                .iter()
+                .enumerate()
+                .position(|(j, h)| chosen.get(h).is_some_and(|t| t == c.name) && usable(j));
+            // The canonical name wins over an alias (`client_id` over `client`); cells the
+            // user mapped or ignored are not guessed.
+            let found = picked.or_else(|| {
+                std::iter::once(c.name)
+                    .chain(c.aliases.iter().copied())
+                    .find_map(|name| {
+                        (0..keys.len()).find(|&j| {
+                            keys[j] == category_key(name) && !chosen.contains_key(&file.header[j]) && usable(j)
+                        })
+                    })
+            });
             if found.is_none() && c.required {
-                let expected: Vec<&str> = std::iter::once(c.name).chain(c.aliases.iter().copied()).collect();
-                return Err(Error::input(
-                    &file.name,
-                    format!(
-                        "required column `{}` is missing (expected a header named one of: {}; the header is: {})",
-                        c.name,
-                        expected.join(", "),
-                        file.header.join(&(file.separator as char).to_string()),
-                    ),
-                ));
+                return Err(missing_column(file, c, columns));
             }
             positions.push(found);
         }
@@ -138,6 +154,14 @@ impl ColumnMap {
             positions,
             width: file.header.len(),
         })
+    }
+
+    /// The engine column fed by header cell `j`, if any.
+    pub fn used_as(&self, j: usize, columns: &[Column]) -> Option<&'static str> {
+        self.positions
+            .iter()
+            .position(|p| *p == Some(j))
+            .map(|i| columns[i].name)
     }
 
     /// The field of column `i` in a record, if the file has that column.
@@ -150,6 +174,59 @@ impl ColumnMap {
     pub fn has(&self, i: usize) -> bool {
         self.positions[i].is_some()
     }
+}
+
+/// Longest header shown in a message, in bytes (a longer one is cut and ends with `…`).
+const MAX_HEADER_SHOWN: usize = 200;
+
+/// The error for required column `c` missing from `file`: the accepted names, the header
+/// found (cut), and, when another separator would have found every required column, why.
+fn missing_column(file: &CsvFile, c: &Column, columns: &[Column]) -> Error {
+    let expected: Vec<&str> = std::iter::once(c.name).chain(c.aliases.iter().copied()).collect();
+    let header = file.header.join(&(file.separator as char).to_string());
+    let mut end = header.len().min(MAX_HEADER_SHOWN);
+    while !header.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = if end < header.len() { "…" } else { "" };
+    // One line, and no control character from the file reaches a terminal.
+    let shown: String = header[..end]
+        .chars()
+        .map(|ch| if ch.is_control() && ch != '\t' { ' ' } else { ch })
+        .collect();
+    let mut message = format!(
+        "required column `{}` is missing (expected a header named one of: {}; the header is: {shown}{cut})",
+        c.name,
+        expected.join(", "),
+    );
+    let name = |s: u8| match s {
+        b'\t' => "tabs".to_string(),
+        s => format!("`{}`", s as char),
+    };
+    let better = [b',', b';', b'\t', b'|'].into_iter().find(|&s| {
+        let keys: Vec<String> = header.split(s as char).map(category_key).collect();
+        s != file.separator
+            && columns.iter().filter(|c| c.required).all(|c| {
+                std::iter::once(c.name)
+                    .chain(c.aliases.iter().copied())
+                    .any(|n| keys.contains(&category_key(n)))
+            })
+    });
+    match better {
+        Some(b'|') => message.push_str(
+            "; the columns seem separated by `|`, which is not supported: save the file with `,`, `;` or tab as \
+             separator",
+        ),
+        Some(s) => message.push_str(&format!(
+            "; the columns seem separated by {}, but the header has more {}: put the column names that contain {} \
+             in quotes",
+            name(s),
+            name(file.separator),
+            name(file.separator),
+        )),
+        None => {}
+    }
+    Error::input(&file.name, message)
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! Reading CSV files as they are met in the field: `,` `;` or tab separators
 //! (detected), UTF-8 with or without BOM or Windows-1252 (detected), quoted
-//! fields with embedded separators and line breaks. A file is parsed once here;
-//! `clean` turns its fields into typed columns.
+//! fields with embedded separators and line breaks, lines ending in LF, CRLF or
+//! CR alone. A file is parsed once here; `clean` turns its fields into typed columns.
 
 mod columns;
+mod stream;
 
 pub use columns::{Column, ColumnMap, CLIENT_COLUMNS, INTERACTION_COLUMNS};
+pub use stream::{ReadAt, Streamed};
 
 use crate::error::Error;
 use crate::text::{decode, Encoding};
@@ -59,7 +61,20 @@ impl<'a> CsvFile<'a> {
                 "this is not a CSV text file: it contains binary data",
             ));
         }
-        let (text, encoding) = decode(bytes);
+        let (mut text, encoding) = decode(bytes);
+        // Lines ending in a carriage return alone (old Mac spreadsheets): make those line
+        // feeds, since the separator detection and the fast path split lines at line feeds.
+        if let Some(p) = memchr::memchr2(b'\r', b'\n', &text) {
+            if text[p] == b'\r' && text.get(p + 1) != Some(&b'\n') {
+                let mut lf = text.into_owned();
+                for i in 0..lf.len() {
+                    if lf[i] == b'\r' && lf.get(i + 1) != Some(&b'\n') {
+                        lf[i] = b'\n';
+                    }
+                }
+                text = Cow::Owned(lf);
+            }
+        }
         let separator = detect_separator(&text);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(separator)

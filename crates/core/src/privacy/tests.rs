@@ -1,0 +1,235 @@
+use super::*;
+use crate::clean::CleanOptions;
+use crate::export::export_to_memory;
+use crate::metrics::Filter;
+use crate::pipeline::{prepare, Prepared, Source};
+
+const CLIENTS: &str = "\
+client_id,age,ville,segment,canal_acquisition,code_postal,departement,consentement_marketing,email,Téléphone,notes
+A1,34,Lyon,Premium,SEO,69001,69,oui,a@x.fr,06 11 22 33 44,x
+A2,35,Lyon,Premium,SEO,69002,69,non,b@x.fr,06 11 22 33 45,y
+A3,61,Paris,Basique,Email,75001,75,oui,c@x.fr,06 11 22 33 46,z
+";
+
+const INTERACTIONS: &str = "\
+interaction_id,client_id,type_action,valeur_achat,horodatage
+I1,A1,page_vue,,2025-01-02 10:00:00
+I2,A1,achat,12.50,2025-01-02 10:05:00
+I3,A2,page_vue,,2025-01-03 11:00:00
+I4,A3,achat,40,2025-01-04 12:00:00
+I5,ZZ9,achat,5,2025-01-04 12:00:00
+";
+
+fn prepared(clients: &str, interactions: &str) -> Prepared {
+    let source = Source::Files {
+        clients: ("clients.csv", clients.as_bytes()),
+        interactions: ("interactions.csv", interactions.as_bytes()),
+    };
+    prepare(source, &CleanOptions::default(), &mut |_, _| {}).expect("imports")
+}
+
+fn files(p: &Prepared, privacy: &Privacy) -> std::collections::HashMap<String, String> {
+    let filter = Filter::default();
+    let (_, files) = export_to_memory(&p.export_input(&filter, privacy)).expect("exports");
+    files
+        .into_iter()
+        .map(|(n, b)| (n, String::from_utf8(b).expect("UTF-8")))
+        .collect()
+}
+
+fn opts(passphrase: &str) -> PrivacyOptions {
+    PrivacyOptions {
+        passphrase: Some(passphrase.to_string()),
+        ..PrivacyOptions::default()
+    }
+}
+
+#[test]
+fn identifier_columns_are_listed_and_never_written() {
+    let p = prepared(CLIENTS, INTERACTIONS);
+    let privacy = p.privacy(&opts("s3cret"), None).unwrap();
+    let dropped: Vec<(&str, Option<IdentifierKind>)> = privacy
+        .report
+        .identifiers_dropped
+        .iter()
+        .map(|n| (n.column.as_str(), n.identifier))
+        .collect();
+    assert_eq!(
+        dropped,
+        [
+            ("email", Some(IdentifierKind::Email)),
+            ("Téléphone", Some(IdentifierKind::Phone))
+        ]
+    );
+    let ignored: Vec<&str> = privacy
+        .report
+        .columns_ignored
+        .iter()
+        .map(|n| n.column.as_str())
+        .collect();
+    assert_eq!(ignored, ["notes"]);
+    for (name, text) in files(&p, &privacy) {
+        for secret in ["a@x.fr", "06 11 22 33 44", "s3cret"] {
+            assert!(!text.contains(secret), "{secret} in {name}");
+        }
+    }
+}
+
+#[test]
+fn pseudonyms_are_keyed_consistent_across_files_and_reproducible() {
+    let p = prepared(CLIENTS, INTERACTIONS);
+    let a = files(&p, &p.privacy(&opts("one"), None).unwrap());
+    let b = files(&p, &p.privacy(&opts("one"), None).unwrap());
+    let c = files(&p, &p.privacy(&opts("two"), None).unwrap());
+    assert_eq!(a, b, "same passphrase, same bytes");
+    let key = Key::from_passphrase("one");
+    let a1 = pseudonym(&key, "A1");
+    assert!(a1.starts_with("P_") && a1.len() == 2 + PSEUDONYM_HEX, "{a1}");
+    assert_ne!(a1, pseudonym(&Key::from_passphrase("two"), "A1"));
+    for name in ["clients.csv", "interactions.csv", "donnees_marketing.csv", "rfm.csv"] {
+        assert!(a[name].contains(&a1), "{name}: {}", a[name]);
+        assert!(!a[name].contains(",A1,") && !a[name].contains("\nA1,"), "{name}");
+        assert_ne!(a[name], c[name], "{name} depends on the key");
+    }
+    // The orphan's raw id is pseudonymised in rejects.csv too.
+    assert!(
+        a["rejects.csv"].contains(&pseudonym(&key, "ZZ9")),
+        "{}",
+        a["rejects.csv"]
+    );
+    assert!(!a["rejects.csv"].contains("ZZ9"));
+    // Random keys: a fresh one each time unless the caller keeps it.
+    let r1 = p.privacy(&PrivacyOptions::default(), None).unwrap();
+    let r2 = p.privacy(&PrivacyOptions::default(), None).unwrap();
+    assert_eq!(r1.report.key, Some(KeySource::Random));
+    assert_ne!(files(&p, &r1)["clients.csv"], files(&p, &r2)["clients.csv"]);
+    let kept = Key::random().unwrap();
+    let k1 = files(&p, &p.privacy(&PrivacyOptions::default(), Some(&kept)).unwrap());
+    let k2 = files(&p, &p.privacy(&PrivacyOptions::default(), Some(&kept)).unwrap());
+    assert_eq!(k1["clients.csv"], k2["clients.csv"]);
+}
+
+#[test]
+fn generated_data_keeps_ids_unless_asked() {
+    let gen = crate::generate::GenerateOptions {
+        customers: 50,
+        interactions: 300,
+        ..Default::default()
+    };
+    let p = prepare(Source::Generate(gen), &CleanOptions::default(), &mut |_, _| {}).unwrap();
+    let privacy = p.privacy(&PrivacyOptions::default(), None).unwrap();
+    assert!(!privacy.report.pseudonymised);
+    assert!(files(&p, &privacy)["clients.csv"].contains("\nC_0001,"));
+    // The generator's synthetic prénom, nom and email are found and dropped.
+    let mut dropped: Vec<&str> = privacy
+        .report
+        .identifiers_dropped
+        .iter()
+        .map(|n| n.column.as_str())
+        .collect();
+    dropped.sort();
+    assert_eq!(dropped, ["email", "nom", "prenom"]);
+    let on = PrivacyOptions {
+        pseudonymise: Some(true),
+        ..opts("x")
+    };
+    assert!(!files(&p, &p.privacy(&on, None).unwrap())["clients.csv"].contains("C_0001"));
+}
+
+#[test]
+fn an_email_client_id_forces_pseudonyms() {
+    let clients = "client,age,segment,canal\njo@x.fr,30,Premium,SEO\nal@y.fr,40,Standard,Email\n";
+    let inter = "client,action,montant,date\njo@x.fr,achat,10,2025-01-02\n";
+    let p = prepared(clients, inter);
+    let off = PrivacyOptions {
+        pseudonymise: Some(false),
+        ..PrivacyOptions::default()
+    };
+    let privacy = p.privacy(&off, None).unwrap();
+    assert!(privacy.report.pseudonymised && privacy.report.pseudonymisation_forced);
+    for (name, text) in files(&p, &privacy) {
+        assert!(!text.contains("jo@x.fr"), "{name}");
+    }
+}
+
+#[test]
+fn generalisation_and_consent() {
+    let p = prepared(CLIENTS, INTERACTIONS);
+    let o = PrivacyOptions {
+        age_bands: true,
+        departement_only: true,
+        consent_only: true,
+        ..opts("k")
+    };
+    let privacy = p.privacy(&o, None).unwrap();
+    assert_eq!(privacy.report.customers_left_out, 1);
+    let f = files(&p, &privacy);
+    let rows: Vec<&str> = f["clients.csv"].lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let key = Key::from_passphrase("k");
+    assert_eq!(
+        rows[0],
+        format!("{},25-34,,Premium,SEO,,69,,true", pseudonym(&key, "A1"))
+    );
+    assert!(!f["donnees_marketing.csv"].contains("Lyon") && f["donnees_marketing.csv"].contains(",25-34,"));
+    assert!(
+        !f["interactions.csv"].contains(&pseudonym(&key, "A2")),
+        "no consent, no rows"
+    );
+    // Aggregates still count every customer.
+    assert!(f["kpis.csv"].starts_with("metric,value,suppressed\n"));
+}
+
+#[test]
+fn k_anonymity_report_and_suppression() {
+    // 6 customers share one profile, 2 another, 1 is alone.
+    let mut clients = String::from("client_id,age,ville,segment,canal_acquisition,code_postal,departement\n");
+    let mut inter = String::from("client_id,type_action,valeur_achat,horodatage\n");
+    for i in 0..9 {
+        let (age, seg, ch) = match i {
+            0..=5 => (30, "Premium", "SEO"),
+            6 | 7 => (50, "Standard", "Email"),
+            _ => (70, "Basique", "Direct"),
+        };
+        clients += &format!("K{i},{age},Lyon,{seg},{ch},69001,69\n");
+        inter += &format!("K{i},achat,10,2025-01-0{}\n", 1 + i % 3);
+    }
+    let p = prepared(&clients, &inter);
+    let privacy = p.privacy(&opts("k"), None).unwrap();
+    let r = &privacy.report;
+    assert_eq!((r.k, r.groups, r.smallest_group), (5, 3, 1));
+    assert_eq!((r.groups_below_k, r.customers_below_k), (2, 3));
+    let f = files(&p, &privacy);
+    let channel = |label: &str| {
+        f["by_channel.csv"]
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(channel("SEO,6,6,6,").ends_with(",false"), "{}", channel("SEO"));
+    assert_eq!(channel("Email"), "Email,,,,,,,,,,true");
+    assert_eq!(channel("Direct"), "Direct,,,,,,,,,,true");
+    // Each day has 3 buyers: blanked.
+    assert!(
+        f["daily.csv"].lines().skip(1).all(|l| l.ends_with(",,,,,,true")),
+        "{}",
+        f["daily.csv"]
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&f["manifest.json"]).unwrap();
+    assert_eq!(manifest["privacy"]["suppressed_rows"]["by_channel.csv"], 2);
+    assert_eq!(manifest["privacy"]["customers_below_k"], 3);
+    assert_eq!(manifest["privacy"]["key"], "passphrase");
+    // k = 1 blanks nothing.
+    let none = p.privacy(&PrivacyOptions { k: 1, ..opts("k") }, None).unwrap();
+    assert!(!files(&p, &none)["by_channel.csv"].contains(",true"));
+}
+
+#[test]
+fn reject_values_that_look_like_identifiers_are_withheld() {
+    let p = prepared(CLIENTS, INTERACTIONS);
+    let privacy = Privacy::off(&p.dataset, &p.clean);
+    assert_eq!(privacy.reject_value("age", "jo@x.fr"), "[withheld: email]");
+    assert_eq!(privacy.reject_value("age", "abc"), "abc");
+    assert_eq!(privacy.reject_value("client_id", "ZZ9"), "ZZ9");
+}

@@ -1,0 +1,260 @@
+use super::mapping::kind_text;
+use crate::i18n::Lang;
+use crate::worker::protocol::Summary;
+use leptos::prelude::*;
+use numberly_core::privacy::{KeySource, PrivacyOptions};
+
+/// The privacy options applied before download, and what they did.
+#[component]
+pub fn PrivacyPanel(
+    /// The options being edited.
+    options: RwSignal<PrivacyOptions>,
+    /// The run's summary (its privacy report).
+    summary: Signal<Option<Summary>>,
+    /// Whether the next run imports the user's files (pseudonyms on by default).
+    importing: Signal<bool>,
+    /// Whether the engine is busy.
+    running: Signal<bool>,
+    /// Language.
+    lang: Signal<Lang>,
+    /// Export again with the options.
+    on_apply: Callback<()>,
+) -> impl IntoView {
+    let fr = move || lang.get() == Lang::Fr;
+    let tr = move |f: &'static str, e: &'static str| if fr() { f } else { e };
+    // The default follows the data: imported files are pseudonymised, synthetic data is not.
+    let pseudonymise = move || options.with(|o| o.pseudonymise).unwrap_or_else(|| importing.get());
+    let check = move |testid: &'static str,
+                      get: fn(&PrivacyOptions) -> bool,
+                      set: fn(&mut PrivacyOptions, bool),
+                      f: &'static str,
+                      e: &'static str| {
+        view! {
+            <label class="check">
+                <input
+                    type="checkbox"
+                    data-testid=testid
+                    prop:checked=move || options.with(get)
+                    on:change=move |ev| options.update(|o| set(o, event_target_checked(&ev)))
+                />
+                <span>{move || tr(f, e)}</span>
+            </label>
+        }
+    };
+    let report = move || {
+        let Some(s) = summary.get() else {
+            return view! { <p class="muted">{tr("Lancez un traitement pour voir le rapport.", "Run the pipeline to see the report.")}</p> }
+                .into_any();
+        };
+        let l = lang.get();
+        let p = s.privacy.clone();
+        let dropped = if p.identifiers_dropped.is_empty() {
+            tr("aucune colonne d'identifiants trouvée", "no identifier column found").to_string()
+        } else {
+            p.identifiers_dropped
+                .iter()
+                .map(|n| {
+                    format!(
+                        "{} ({}, {})",
+                        n.column,
+                        n.file,
+                        n.identifier.map(|k| kind_text(k, fr())).unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" · ")
+        };
+        let ignored = p
+            .columns_ignored
+            .iter()
+            .map(|n| format!("{} ({})", n.column, n.file))
+            .collect::<Vec<_>>();
+        let pseudo = match (p.pseudonymised, p.key, fr()) {
+            (false, _, true) => "client_id conservé tel quel (données synthétiques).".to_string(),
+            (false, _, false) => "client_id kept as it is (synthetic data).".to_string(),
+            (true, Some(KeySource::Passphrase), true) => {
+                "client_id remplacé par un pseudonyme HMAC-SHA-256, clé tirée de votre phrase secrète (reproductible).".into()
+            }
+            (true, Some(KeySource::Passphrase), false) => {
+                "client_id replaced by an HMAC-SHA-256 pseudonym, key derived from your passphrase (reproducible).".into()
+            }
+            (true, _, true) => {
+                "client_id remplacé par un pseudonyme HMAC-SHA-256, clé aléatoire créée dans cet onglet, jamais stockée ni envoyée.".into()
+            }
+            (true, _, false) => {
+                "client_id replaced by an HMAC-SHA-256 pseudonym, random key made in this tab, never stored or sent.".into()
+            }
+        };
+        let forced = p.pseudonymisation_forced.then(|| {
+            view! {
+                <p class="error">
+                    {tr(
+                        "client_id contient des identifiants directs : la pseudonymisation est imposée.",
+                        "client_id holds direct identifiers: pseudonymisation is enforced.",
+                    )}
+                </p>
+            }
+        });
+        let suppressed_total: u64 = s.suppressed_rows.values().sum();
+        let suppressed = s
+            .suppressed_rows
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(f, n)| format!("{f}: {}", l.int(*n)))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let k_text = if fr() {
+            format!(
+                "k = {} sur ({}) : {} groupes ; le plus petit compte {} client(s) ; {} client(s) dans {} groupe(s) sous k.",
+                p.k,
+                p.quasi_identifiers.join(", "),
+                l.int(p.groups),
+                l.int(p.smallest_group),
+                l.int(p.customers_below_k),
+                l.int(p.groups_below_k)
+            )
+        } else {
+            format!(
+                "k = {} on ({}): {} groups; the smallest has {} customer(s); {} customer(s) in {} group(s) below k.",
+                p.k,
+                p.quasi_identifiers.join(", "),
+                l.int(p.groups),
+                l.int(p.smallest_group),
+                l.int(p.customers_below_k),
+                l.int(p.groups_below_k)
+            )
+        };
+        let consent = if p.consent_only {
+            if fr() {
+                format!(
+                    "{} client(s) sans consentement exclus des fichiers par client.",
+                    l.int(p.customers_left_out)
+                )
+            } else {
+                format!(
+                    "{} customer(s) without consent left out of customer-level files.",
+                    l.int(p.customers_left_out)
+                )
+            }
+        } else {
+            tr(
+                "Tous les clients figurent dans les fichiers par client.",
+                "Every customer is in customer-level files.",
+            )
+            .to_string()
+        };
+        view! {
+            <dl class="privacy-report" data-testid="privacy-report">
+                <dt>{tr("Identifiants écartés", "Identifiers dropped")}</dt>
+                <dd data-testid="privacy-dropped" data-count=p.identifiers_dropped.len()>{dropped}</dd>
+                <dt>{tr("Colonnes ignorées", "Columns ignored")}</dt>
+                <dd data-testid="privacy-ignored">{if ignored.is_empty() { "—".to_string() } else { ignored.join(" · ") }}</dd>
+                <dt>{tr("Pseudonymes", "Pseudonyms")}</dt>
+                <dd data-testid="privacy-pseudonyms" data-state=if p.pseudonymised { "on" } else { "off" }>
+                    {pseudo} {forced}
+                </dd>
+                <dt>{tr("k-anonymat", "k-anonymity")}</dt>
+                <dd
+                    data-testid="privacy-k-report"
+                    data-k=p.k
+                    data-smallest=p.smallest_group
+                    data-below=p.customers_below_k
+                    data-groups-below=p.groups_below_k
+                >
+                    {k_text}
+                </dd>
+                <dt>{tr("Cellules masquées", "Cells blanked")}</dt>
+                <dd data-testid="privacy-suppressed" data-total=suppressed_total>
+                    {if suppressed.is_empty() {
+                        tr("aucune ligne agrégée sous k", "no aggregated row below k").to_string()
+                    } else {
+                        format!("{} — {suppressed}", tr("lignes vidées et marquées suppressed=true", "rows blanked and flagged suppressed=true"))
+                    }}
+                </dd>
+                <dt>{tr("Consentement", "Consent")}</dt>
+                <dd data-testid="privacy-consent" data-left-out=p.customers_left_out>{consent}</dd>
+            </dl>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="panel privacy" data-testid="privacy">
+            <h2>{move || tr("Confidentialité avant export", "Privacy before export")}</h2>
+            <div class="privacy-options">
+                <div class="opt-group">
+                    <h3>{move || tr("Identifiants", "Identifiers")}</h3>
+                    <label class="check">
+                        <input
+                            type="checkbox"
+                            data-testid="privacy-pseudonymise"
+                            prop:checked=pseudonymise
+                            on:change=move |ev| options.update(|o| o.pseudonymise = Some(event_target_checked(&ev)))
+                        />
+                        <span>{move || tr("Pseudonymiser client_id (HMAC-SHA-256)", "Pseudonymise client_id (HMAC-SHA-256)")}</span>
+                    </label>
+                    <label class="field">
+                        <span>{move || tr("Phrase secrète (facultative : pseudonymes reproductibles)", "Passphrase (optional: reproducible pseudonyms)")}</span>
+                        <input
+                            type="password"
+                            autocomplete="off"
+                            data-testid="privacy-passphrase"
+                            prop:value=move || options.with(|o| o.passphrase.clone().unwrap_or_default())
+                            on:input=move |ev| {
+                                let v = event_target_value(&ev);
+                                options.update(|o| o.passphrase = (!v.is_empty()).then_some(v));
+                            }
+                        />
+                    </label>
+                </div>
+                <div class="opt-group">
+                    <h3>{move || tr("Généralisation", "Generalisation")}</h3>
+                    {check("privacy-age-bands", |o| o.age_bands, |o, v| o.age_bands = v, "Âge en tranches (25-34…)", "Age in bands (25-34…)")}
+                    {check(
+                        "privacy-departement",
+                        |o| o.departement_only,
+                        |o, v| o.departement_only = v,
+                        "Commune → département",
+                        "Commune → département",
+                    )}
+                </div>
+                <div class="opt-group">
+                    <h3>{move || tr("Diffusion", "Release")}</h3>
+                    {check(
+                        "privacy-consent-only",
+                        |o| o.consent_only,
+                        |o, v| o.consent_only = v,
+                        "Fichiers par client : consentants seulement",
+                        "Customer-level files: consenting only",
+                    )}
+                    <label class="field inline">
+                        <span>{move || tr("k (taille minimale d'un groupe)", "k (smallest group allowed)")}</span>
+                        <input
+                            type="number"
+                            min="1"
+                            data-testid="privacy-k"
+                            prop:value=move || options.with(|o| o.k.to_string())
+                            on:input=move |ev| {
+                                if let Ok(k) = event_target_value(&ev).trim().parse::<u32>() {
+                                    options.update(|o| o.k = k.max(1));
+                                }
+                            }
+                        />
+                    </label>
+                </div>
+            </div>
+            <div class="actions">
+                <span class="spacer"></span>
+                <button
+                    class="primary"
+                    data-testid="privacy-apply"
+                    disabled=move || summary.with(Option::is_none) || running.get()
+                    on:click=move |_| on_apply.run(())
+                >
+                    {move || tr("Appliquer aux téléchargements", "Apply to downloads")}
+                </button>
+            </div>
+            <h3>{move || tr("Ce qui a été fait", "What was done")}</h3>
+            {report}
+        </section>
+    }
+}

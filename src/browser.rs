@@ -64,19 +64,7 @@ impl Engine {
     }
 
     fn start_worker(&self) {
-        let (state, slot) = (self.state, self.slot);
-        state.engine_ready.set(false);
-        let spawned = EngineWorker::spawn(move |message| handle(state, slot, message));
-        match spawned {
-            Ok(w) => slot.update_value(|s| {
-                *s = Slot {
-                    worker: Some(w),
-                    ready: false,
-                    pending: None,
-                }
-            }),
-            Err(e) => fail(state, e),
-        }
+        start_worker(self.state, self.slot);
     }
 
     fn send(&self, request: Request, files: Vec<File>) {
@@ -201,6 +189,21 @@ impl Engine {
     }
 }
 
+fn start_worker(state: AppState, slot: StoredValue<Slot, LocalStorage>) {
+    state.engine_ready.set(false);
+    let spawned = EngineWorker::spawn(move |message| handle(state, slot, message));
+    match spawned {
+        Ok(w) => slot.update_value(|s| {
+            *s = Slot {
+                worker: Some(w),
+                ready: false,
+                pending: None,
+            }
+        }),
+        Err(e) => fail(state, e),
+    }
+}
+
 fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Message) {
     match message {
         Message::Response(Response::Ready) => slot.update_value(|s| {
@@ -245,6 +248,18 @@ fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Messa
             state.phase.set(Phase::Done);
         }
         Message::Response(Response::Error(e)) => fail(state, e),
+        Message::Crashed(detail) => {
+            // A dead engine cannot be reused: say so, and start a fresh one.
+            fail(
+                state,
+                format!(
+                    "the engine stopped ({detail}); it most likely ran out of memory. \
+Try smaller files, or `numberly run` on the command line. The page keeps working."
+                ),
+            );
+            slot.update_value(|s| s.worker = None);
+            start_worker(state, slot);
+        }
         Message::Files(files) => {
             let urls = files
                 .into_iter()

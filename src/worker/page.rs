@@ -11,18 +11,23 @@ pub enum Message {
     Response(Response),
     /// The output files of the last run, as (name, Blob).
     Files(Vec<(String, Blob)>),
+    /// The worker stopped (a crash, or memory exhausted): it must be started again.
+    Crashed(String),
 }
 
 /// A running engine worker. Dropping it stops the worker.
 pub struct EngineWorker {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
 
 impl EngineWorker {
     /// Starts the worker (trunk's `worker_loader.js` module) and calls `on_message` with
     /// everything it sends.
     pub fn spawn(on_message: impl Fn(Message) + 'static) -> Result<Self, String> {
+        let on_message = std::rc::Rc::new(on_message);
+        let on_crash = on_message.clone();
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Module);
         let worker = Worker::new_with_options("./worker_loader.js", &options)
@@ -48,9 +53,15 @@ impl EngineWorker {
             }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+            event.prevent_default();
+            on_crash(Message::Crashed(event.message()));
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(Self {
             worker,
             _on_message: on_message,
+            _on_error: on_error,
         })
     }
 

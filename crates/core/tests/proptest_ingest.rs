@@ -4,6 +4,7 @@
 use numberly_core::clean::{clean, CleanOptions};
 use numberly_core::generate::{generate, GenerateOptions};
 use numberly_core::ingest::CsvFile;
+use numberly_core::pipeline::{prepare, Source};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -60,6 +61,27 @@ fn check(clients: &[u8], interactions: &[u8], opts: &CleanOptions) -> Result<boo
         prop_assert!((ds.interactions.customer[i] as usize) < ds.customers.len());
         prop_assert!((ds.interactions.session[i] as usize) < ds.interactions.session_ids.len());
     }
+    Ok(true)
+}
+
+/// Runs the public entry point (clean, then metrics) on two files; when it succeeds,
+/// checks that every row of each file is accounted for. Returns whether it did.
+fn check_prepare(clients: &[u8], interactions: &[u8]) -> Result<bool, TestCaseError> {
+    let source = Source::Files {
+        clients: ("clients.csv", clients),
+        interactions: ("interactions.csv", interactions),
+    };
+    let Ok(p) = prepare(source, &CleanOptions::default(), &mut |_, _| {}) else {
+        return Ok(false);
+    };
+    let c = &p.clean;
+    for f in [&c.clients, &c.interactions] {
+        prop_assert_eq!(f.read, f.kept + f.rejected, "{}: read = kept + rejected", &f.file);
+        prop_assert_eq!(f.rejected, f.rejected_by_rule.values().sum::<u64>());
+    }
+    prop_assert_eq!(c.rejects.len() as u64, c.clients.rejected + c.interactions.rejected);
+    prop_assert_eq!(p.report.kpis.interactions, c.interactions.kept);
+    prop_assert_eq!(p.report.kpis.customers, c.clients.kept);
     Ok(true)
 }
 
@@ -132,6 +154,37 @@ proptest! {
         check_in_role(&bytes, as_clients)?;
     }
 
+    /// Arbitrary bytes as the interactions file, the clients file, or both, through `prepare`.
+    #[test]
+    fn prepare_on_random_bytes_never_panics(
+        bytes in prop::collection::vec(any::<u8>(), 0..2048),
+        other in prop::collection::vec(any::<u8>(), 0..512),
+        role in 0..3u8,
+    ) {
+        let (clients, interactions) = valid();
+        match role {
+            0 => check_prepare(clients, &bytes)?,
+            1 => check_prepare(&bytes, interactions)?,
+            _ => check_prepare(&bytes, &other)?,
+        };
+    }
+
+    /// CSV-like bodies under valid headers, through `prepare`: they always import.
+    #[test]
+    fn prepare_on_csv_like_bodies_accounts_for_every_row(body in csv_like(), as_clients: bool) {
+        let (clients, interactions) = valid();
+        let file = if as_clients { clients } else { interactions };
+        let header_end = file.iter().position(|&c| c == b'\n').map_or(file.len(), |p| p + 1);
+        let mut bytes = file[..header_end].to_vec();
+        bytes.extend_from_slice(&body);
+        let ok = if as_clients {
+            check_prepare(&bytes, interactions)?
+        } else {
+            check_prepare(clients, &bytes)?
+        };
+        prop_assert!(ok || body.contains(&0), "a file with a valid header imports");
+    }
+
     #[test]
     fn truncated_files_never_panic(from_clients: bool, as_clients: bool, cut in 0.0..=1.0f64) {
         let (clients, interactions) = valid();
@@ -194,4 +247,32 @@ fn a_row_cut_in_its_timestamp_is_read_and_rejected() {
     let rejects: Vec<(u8, u64, &str)> = report.rejects.iter().map(|r| (r.file, r.line, r.rule)).collect();
     assert_eq!(rejects, [(1, 301, "invalid_date")]);
     assert_eq!(ds.interactions.len(), 299);
+}
+
+/// The same files with CRLF or CR alone as line ends give the same report.
+#[test]
+fn line_ends_do_not_change_the_report() {
+    let (clients, interactions) = valid();
+    let (c, i) = (
+        CsvFile::open("clients.csv", clients).unwrap(),
+        CsvFile::open("interactions.csv", interactions).unwrap(),
+    );
+    let (_, lf) = clean(&c, &i, &period()).unwrap();
+    assert!(lf.interactions.rejected > 0, "the valid pair is a little dirty");
+    for end in [&b"\r\n"[..], b"\r"] {
+        let convert = |b: &[u8]| -> Vec<u8> {
+            b.iter()
+                .flat_map(|&x| if x == b'\n' { end.to_vec() } else { vec![x] })
+                .collect()
+        };
+        let (cc, ii) = (convert(clients), convert(interactions));
+        let (c, i) = (
+            CsvFile::open("clients.csv", &cc).unwrap(),
+            CsvFile::open("interactions.csv", &ii).unwrap(),
+        );
+        let (_, other) = clean(&c, &i, &period()).unwrap();
+        assert_eq!(other.clients, lf.clients, "line end {end:?}");
+        assert_eq!(other.interactions, lf.interactions, "line end {end:?}");
+        assert_eq!(other.rejects, lf.rejects, "line end {end:?}");
+    }
 }

@@ -2,6 +2,10 @@
 //! (`pipeline::prepare` on two files: clean, then metrics): whatever the bytes, no panic,
 //! and when the files import, every row of each file is accounted for.
 //!
+//! The interactions file is also read the way the browser reads it, piece by piece
+//! (`ingest::Streamed`, pieces of a few bytes here): that must give the same result
+//! as reading it whole.
+//!
 //! The first byte chooses the role of the rest (see `split`); see docs/fuzzing.md.
 
 #![no_main]
@@ -9,6 +13,7 @@
 use libfuzzer_sys::fuzz_target;
 use numberly_core::clean::CleanOptions;
 use numberly_core::dates::days_from_civil;
+use numberly_core::ingest::Streamed;
 use numberly_core::pipeline::{prepare, Source};
 
 /// The original demo's files: a valid partner for the fuzzed file.
@@ -44,8 +49,33 @@ fuzz_target!(|data: &[u8]| {
         clients: ("clients.csv", clients),
         interactions: ("interactions.csv", interactions),
     };
-    let Ok(p) = prepare(source, &opts, &mut |_, _| {}) else {
-        return; // an unusable file: an error, not a panic
+    let whole = prepare(source, &opts, &mut |_, _| {});
+    // The same interactions file read piece by piece, as the browser reads it.
+    let piece_bytes = 1 + (data.len() as u64 * 7) % 97;
+    let streamed = Streamed::open("interactions.csv", interactions, piece_bytes).and_then(|(head, body)| {
+        let source = Source::Stream {
+            clients: ("clients.csv", clients),
+            head: &head,
+            body: &body,
+        };
+        prepare(source, &opts, &mut |_, _| {})
+    });
+    let p = match (whole, streamed) {
+        (Ok(p), Ok(s)) => {
+            let (a, b) = (&p.clean, &s.clean);
+            assert_eq!(a.clients, b.clients, "streamed: same clients report");
+            assert_eq!(a.interactions, b.interactions, "streamed: same interactions report");
+            assert_eq!(a.rejects, b.rejects, "streamed: same rejects");
+            assert_eq!(a.session_rule, b.session_rule);
+            assert_eq!(p.report.kpis, s.report.kpis, "streamed: same KPIs");
+            p
+        }
+        (Err(_), Err(_)) => return, // an unusable file: an error, not a panic
+        (w, s) => panic!(
+            "whole and streamed reads disagree: {:?} / {:?}",
+            w.map(|_| ()).map_err(|e| e.to_string()),
+            s.map(|_| ()).map_err(|e| e.to_string())
+        ),
     };
     let c = &p.clean;
     for (k, f) in [(0u8, &c.clients), (1u8, &c.interactions)] {

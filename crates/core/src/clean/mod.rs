@@ -112,7 +112,7 @@ pub fn clean_body(
 }
 
 /// Bytes of a body looked at for direct identifiers.
-const SAMPLE_BYTES: usize = 256 << 10;
+pub(crate) const SAMPLE_BYTES: usize = 256 << 10;
 
 /// Looks at the first rows of a body for direct identifiers.
 fn sample(width: usize, piece: &Piece) -> Scanner {

@@ -33,8 +33,6 @@ const MAX_HEADER: u64 = 4 << 20;
 struct State {
     /// Per piece already delimited: start, end, first line, whether it holds a quote.
     bounds: Vec<(u64, u64, u64, bool)>,
-    /// The bytes of the last piece read, by index.
-    cached: Option<(usize, Vec<u8>)>,
     /// The first read error.
     error: Option<String>,
     /// Progress callback: fraction of the file read.
@@ -49,6 +47,7 @@ pub struct Streamed<R> {
     body_start: u64,
     body_first_line: u64,
     cr_only: bool,
+    quoted: bool,
     piece_bytes: u64,
     state: Mutex<State>,
 }
@@ -58,66 +57,71 @@ impl<R: ReadAt> Streamed<R> {
     /// header, separator and encoding (returned as a header-only [`CsvFile`]).
     pub fn open(name: &str, source: R, piece_bytes: u64) -> Result<(CsvFile<'static>, Self), Error> {
         let size = source.size();
-        let first = source.read_at(0, size.min(STEP)).map_err(|e| Error::input(name, e))?;
-        // Lines ending in a carriage return alone (old Mac spreadsheets) are read as line feeds.
-        let cr_only = memchr::memchr(b'\n', &first).is_none() && memchr::memchr(b'\r', &first).is_some();
-        let read = |a: u64, b: u64| {
-            let mut bytes = source.read_at(a, b).map_err(|e| Error::input(name, e))?;
-            if cr_only {
-                lf_for_cr(&mut bytes);
-            }
-            Ok::<_, Error>(bytes)
-        };
+        let first = source
+            .read_at(0, size.min(STEP + 1))
+            .map_err(|e| Error::input(name, e))?;
+        // When the first line ends in a carriage return alone (old Mac spreadsheets), every
+        // lone carriage return is read as a line feed (the rule of `CsvFile::open`).
+        let cr_only = memchr::memchr2(b'\r', b'\n', &first)
+            .is_some_and(|p| first[p] == b'\r' && first.get(p + 1) != Some(&b'\n'));
+        let read = |a: u64, b: u64| read_lf(&source, cr_only, a, b).map_err(|e| Error::input(name, e));
         // The head: enough lines to hold the header and a first record.
         let mut head = read(0, size.min(STEP))?;
-        let body_start = loop {
-            if let Some(end) = record_end(&head, 0, false) {
-                break end as u64;
-            }
-            if head.len() as u64 >= size.min(MAX_HEADER) {
-                if head.len() as u64 >= MAX_HEADER {
+        while memchr::memchr(b'\n', &head).is_none() && (head.len() as u64) < size.min(MAX_HEADER) {
+            let more = read(head.len() as u64, size.min(head.len() as u64 + STEP))?;
+            head.extend_from_slice(&more);
+        }
+        let cut = if head.len() as u64 == size {
+            head.len()
+        } else {
+            match memchr::memrchr(b'\n', &head) {
+                Some(p) => p + 1,
+                None => {
                     return Err(Error::input(
                         name,
                         "the header line is longer than 4 MB: this is not a CSV file",
-                    ));
+                    ))
                 }
-                break head.len() as u64;
             }
-            let more = read(head.len() as u64, size.min(head.len() as u64 + STEP))?;
-            head.extend_from_slice(&more);
         };
-        let sample_end = (body_start + STEP).min(size);
-        if sample_end > head.len() as u64 {
-            let more = read(head.len() as u64, sample_end)?;
-            head.extend_from_slice(&more);
-        }
-        let cut = memchr::memrchr(b'\n', &head)
-            .map_or(head.len(), |p| p + 1)
-            .max(body_start as usize);
+        // Checks (empty, binary, not CSV) and the header, as the head reads.
         let file = CsvFile::open(name, &head[..cut])?;
-        let header_only = CsvFile {
-            name: file.name.clone(),
-            encoding: file.encoding,
-            separator: file.separator,
-            header: file.header.clone(),
-            text: Cow::Owned(Vec::new()),
-            body_start: 0,
-            body_first_line: file.body_first_line,
-        };
+        let (mut encoding, mut separator, mut header) = (file.encoding, file.separator, file.header.clone());
+        // The header ends where the csv reader ends it (a quoted cell may hold line breaks).
+        let body_start = csv_record_end(&head[..cut], separator, 0).unwrap_or(cut) as u64;
+        // Read once more to learn what reading the whole file tells: its encoding (UTF-8
+        // only if every byte is, else Windows-1252) and whether its body has quotes (then
+        // every piece is read with the csv reader, as the whole body would be).
+        let (utf8, quoted) = scan_body(&source, body_start).map_err(|e| Error::input(name, e))?;
+        if encoding == Encoding::Utf8 && !utf8 {
+            let raw = head[..cut].strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head[..cut]);
+            let text = decode_as(raw, Encoding::Windows1252);
+            let file = CsvFile::open(name, &text)?;
+            (encoding, separator, header) = (Encoding::Windows1252, file.separator, file.header.clone());
+        }
         let bom = if head.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
         // Lines of the header (a quoted header cell may hold line breaks).
         let body_first_line = 1 + memchr::memchr_iter(b'\n', &head[..body_start as usize]).count() as u64;
+        let header_only = CsvFile {
+            name: name.to_string(),
+            encoding,
+            separator,
+            header,
+            text: Cow::Owned(Vec::new()),
+            body_start: 0,
+            body_first_line,
+        };
         let streamed = Self {
             source,
-            encoding: file.encoding,
-            separator: file.separator,
+            encoding,
+            separator,
             body_start: body_start.max(bom),
             body_first_line,
             cr_only,
+            quoted,
             piece_bytes: piece_bytes.max(1),
             state: Mutex::new(State {
                 bounds: Vec::new(),
-                cached: None,
                 error: None,
                 progress: None,
             }),
@@ -150,55 +154,59 @@ impl<R: ReadAt> Streamed<R> {
             });
         let index = st.bounds.len() as u64;
         let nominal = (self.body_start + (index + 1) * self.piece_bytes).min(size);
-        let mut bytes = if nominal > start {
-            self.read(st, start, nominal)
-        } else {
-            Vec::new()
-        };
-        let mut in_quotes = memchr::memchr_iter(b'"', &bytes).count() % 2 == 1;
-        let mut end = start + bytes.len() as u64;
-        // Extend to the end of the record under way.
-        let mut from = bytes.len();
-        while end < size {
-            let more = self.read(st, end, (end + STEP).min(size));
-            if more.is_empty() {
-                break;
-            }
-            bytes.extend_from_slice(&more);
-            if let Some(cut) = record_end(&bytes, from, in_quotes) {
-                bytes.truncate(cut);
-                end = start + cut as u64;
-                break;
-            }
-            in_quotes ^= memchr::memchr_iter(b'"', &bytes[from..]).count() % 2 == 1;
-            from = bytes.len();
-            end = start + bytes.len() as u64;
-        }
+        let (mut bytes, mut end) = self.delimit(st, start, nominal);
         // A piece that began past the file's end is empty.
         if start >= size {
             bytes.clear();
             end = start;
         }
         let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64;
-        let quoted = memchr::memchr(b'"', &bytes).is_some();
-        st.bounds.push((start, end, line + lines, quoted));
+        st.bounds.push((start, end, line + lines, self.quoted));
         if let Some(p) = st.progress.as_mut() {
             p(if size == 0 { 1.0 } else { end as f64 / size as f64 });
         }
         bytes
     }
 
+    /// The bytes from `start` to the end of the record under way at `nominal`, and that end.
+    fn delimit(&self, st: &mut State, start: u64, nominal: u64) -> (Vec<u8>, u64) {
+        let size = self.source.size();
+        let mut bytes = if nominal > start {
+            self.read(st, start, nominal)
+        } else {
+            Vec::new()
+        };
+        let from = (nominal.max(start) - start) as usize;
+        let mut end = start + bytes.len() as u64;
+        loop {
+            let found = if self.quoted {
+                csv_record_end(&bytes, self.separator, from)
+            } else {
+                let at = from.saturating_sub(1).min(bytes.len());
+                memchr::memchr(b'\n', &bytes[at..]).map(|p| at + p + 1)
+            };
+            if let Some(cut) = found.filter(|&c| c < bytes.len()) {
+                bytes.truncate(cut);
+                return (bytes, start + cut as u64);
+            }
+            if end >= size {
+                return (bytes, end);
+            }
+            let more = self.read(st, end, (end + STEP).min(size));
+            if more.is_empty() {
+                return (bytes, end);
+            }
+            bytes.extend_from_slice(&more);
+            end = start + bytes.len() as u64;
+        }
+    }
+
     fn read(&self, st: &mut State, start: u64, end: u64) -> Vec<u8> {
         if st.error.is_some() {
             return Vec::new();
         }
-        match self.source.read_at(start, end) {
-            Ok(mut b) => {
-                if self.cr_only {
-                    lf_for_cr(&mut b);
-                }
-                b
-            }
+        match read_lf(&self.source, self.cr_only, start, end) {
+            Ok(b) => b,
             Err(e) => {
                 st.error = Some(e);
                 Vec::new()
@@ -220,23 +228,65 @@ impl<R: ReadAt> Streamed<R> {
     }
 }
 
-fn lf_for_cr(bytes: &mut [u8]) {
-    for b in bytes.iter_mut().filter(|b| **b == b'\r') {
-        *b = b'\n';
+/// Reads `start..end`; with `cr_only`, a carriage return not followed by a line feed
+/// becomes a line feed (the byte after `end` is read to tell).
+fn read_lf<R: ReadAt>(source: &R, cr_only: bool, start: u64, end: u64) -> Result<Vec<u8>, String> {
+    if !cr_only {
+        return source.read_at(start, end);
+    }
+    let mut bytes = source.read_at(start, (end + 1).min(source.size()))?;
+    let next = (bytes.len() as u64 > end - start).then(|| bytes.pop()).flatten();
+    for i in 0..bytes.len() {
+        let following = bytes.get(i + 1).copied().or(next);
+        if bytes[i] == b'\r' && following != Some(b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    Ok(bytes)
+}
+
+/// Where the first record that ends at or after `from` ends in `bytes` (which begin
+/// at a record's start), read as the `csv` crate reads it; `None` if none ends there.
+fn csv_record_end(bytes: &[u8], separator: u8, from: usize) -> Option<usize> {
+    use csv_core::ReadRecordResult;
+    let mut reader = csv_core::ReaderBuilder::new().delimiter(separator).build();
+    let (mut out, mut ends) = (vec![0u8; 1 << 14], vec![0usize; 256]);
+    let mut at = 0;
+    loop {
+        let (result, nin, _, _) = reader.read_record(&bytes[at..], &mut out, &mut ends);
+        at += nin;
+        match result {
+            ReadRecordResult::Record if at >= from => return Some(at),
+            ReadRecordResult::Record | ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
+            ReadRecordResult::InputEmpty | ReadRecordResult::End => return None,
+        }
     }
 }
 
-/// The end (just past the `\n`) of the first record that ends at or after `from`,
-/// given whether `bytes[from]` is inside quotes.
-fn record_end(bytes: &[u8], from: usize, mut in_quotes: bool) -> Option<usize> {
-    for (i, &c) in bytes.iter().enumerate().skip(from) {
-        match c {
-            b'"' => in_quotes = !in_quotes,
-            b'\n' if !in_quotes => return Some(i + 1),
-            _ => {}
+/// Reads a body from `start` to the end: whether it is valid UTF-8 (`start` is at a
+/// character boundary), and whether it holds a quote.
+fn scan_body<R: ReadAt>(source: &R, start: u64) -> Result<(bool, bool), String> {
+    const CHUNK: u64 = 8 << 20;
+    let size = source.size();
+    let (mut at, mut carry, mut utf8, mut quoted) = (start, Vec::new(), true, false);
+    while at < size && (utf8 || !quoted) {
+        let end = (at + CHUNK).min(size);
+        let chunk = source.read_at(at, end)?;
+        quoted |= memchr::memchr(b'"', &chunk).is_some();
+        if utf8 {
+            let mut bytes = std::mem::take(&mut carry);
+            bytes.extend_from_slice(&chunk);
+            if let Err(e) = std::str::from_utf8(&bytes) {
+                match e.error_len() {
+                    // A character cut at the chunk's end: finish it with the next chunk.
+                    None if end < size => carry = bytes[e.valid_up_to()..].to_vec(),
+                    _ => utf8 = false,
+                }
+            }
         }
+        at = end;
     }
-    None
+    Ok((utf8, quoted))
 }
 
 impl<R: ReadAt + Sync> Pieces for Streamed<R> {
@@ -261,24 +311,22 @@ impl<R: ReadAt + Sync> Pieces for Streamed<R> {
         } else {
             st.bounds[k - 1].2
         };
-        let bytes = match (bytes, st.cached.take()) {
-            (Some(b), _) => b,
-            (None, Some((i, b))) if i == k => b,
-            _ => self.read(&mut st, start, end),
+        let bytes = match bytes {
+            Some(b) => b,
+            None => self.read(&mut st, start, end),
         };
         drop(st);
         self.make_piece(bytes, lines_before, quoted)
     }
 
+    /// The start of the body: at least the bytes `clean` samples for identifiers (the
+    /// same text as when the file is read whole), read apart from the pieces.
     fn head(&self) -> Piece<'_> {
-        let piece = self.piece(0);
-        // Keep the bytes: the run reads piece 0 again right after.
-        if let Cow::Owned(text) = &piece.text {
-            if self.encoding == Encoding::Utf8 {
-                self.lock().cached = Some((0, text.clone()));
-            }
-        }
-        piece
+        let mut st = self.lock();
+        let nominal = (self.body_start + crate::clean::SAMPLE_BYTES as u64).min(self.source.size());
+        let (bytes, _) = self.delimit(&mut st, self.body_start, nominal);
+        drop(st);
+        self.make_piece(bytes, self.body_first_line, self.quoted)
     }
 }
 
@@ -317,11 +365,35 @@ mod tests {
 
     #[test]
     fn carriage_returns_alone_end_lines() {
-        let text: &[u8] = b"id,v\r1,a\r2,b\r";
-        let (head, s) = Streamed::open("mac.csv", text, 3).unwrap();
-        assert_eq!(head.header, ["id", "v"]);
-        let got: Vec<(u64, String)> = records(&s).into_iter().map(|(l, f)| (l, f[1].clone())).collect();
-        assert_eq!(got, [(2, "a".to_string()), (3, "b".to_string())]);
+        // Lone carriage returns end lines; one before a line feed, met at a piece's end, does not.
+        let text: &[u8] = b"id,v\r1,a\r2,b\r\n3,c\r";
+        let whole = CsvFile::open("mac.csv", text).unwrap();
+        let expected = records(&super::super::FileBody::of(&whole, 1 << 20));
+        assert_eq!(expected.len(), 3);
+        for piece_bytes in [1, 2, 3, 4, 5, 64] {
+            let (head, s) = Streamed::open("mac.csv", text, piece_bytes).unwrap();
+            assert_eq!(head.header, ["id", "v"]);
+            assert_eq!(records(&s), expected, "pieces of {piece_bytes} bytes");
+        }
+    }
+
+    #[test]
+    fn the_encoding_is_the_whole_files() {
+        // Valid UTF-8 in the head, a Windows-1252 byte far after it: the whole file is 1252.
+        let mut text = b"ville,n\nS\xC3\xA8te,1\n".to_vec();
+        for i in 0..20_000 {
+            text.extend_from_slice(format!("Paris,{i}\n").as_bytes());
+        }
+        text.extend_from_slice(b"N\xEEmes,2\n");
+        let whole = CsvFile::open("w.csv", &text).unwrap();
+        assert_eq!(whole.encoding, Encoding::Windows1252);
+        let expected = records(&super::super::FileBody::of(&whole, 1 << 20));
+        let (head, s) = Streamed::open("w.csv", &text[..], 4096).unwrap();
+        assert_eq!(head.encoding, Encoding::Windows1252);
+        assert_eq!(records(&s), expected);
+        assert_eq!(records(&s)[0].1[0], "SÃ¨te");
+        // A character cut by the 8 MB chunks of the check is still valid UTF-8.
+        assert_eq!(scan_body(&"é".repeat(5 << 20).as_bytes(), 0).unwrap(), (true, false));
     }
 
     #[test]

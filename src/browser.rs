@@ -282,6 +282,44 @@ fn revoke(state: AppState) {
     state.urls.set(Vec::new());
 }
 
+/// The handler of files dropped on the import area: a name with "client" goes to the
+/// clients input, the other file to the interactions input.
+pub fn file_dropper(engine: Engine) -> Callback<web_sys::DragEvent> {
+    use wasm_bindgen::JsCast;
+    Callback::new(move |event: web_sys::DragEvent| {
+        event.prevent_default();
+        let Some(list) = event.data_transfer().and_then(|d| d.files()) else {
+            return;
+        };
+        let files: Vec<File> = (0..list.length().min(2)).filter_map(|i| list.item(i)).collect();
+        let is_clients = |f: &File| f.name().to_lowercase().contains("client");
+        let slots: Vec<(usize, File)> = match files.as_slice() {
+            [one] => vec![(usize::from(!is_clients(one)), one.clone())],
+            [a, b] if is_clients(b) && !is_clients(a) => vec![(0, b.clone()), (1, a.clone())],
+            [a, b] => vec![(0, a.clone()), (1, b.clone())],
+            _ => Vec::new(),
+        };
+        for (which, file) in slots {
+            // Show the file in its input too, as if it had been picked there.
+            let testid = if which == 0 {
+                "import-clients"
+            } else {
+                "import-interactions"
+            };
+            let input = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector(&format!("[data-testid={testid}]")).ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+            if let (Some(input), Ok(transfer)) = (input, web_sys::DataTransfer::new()) {
+                if transfer.items().add_with_file(&file).is_ok() {
+                    input.set_files(transfer.files().as_ref());
+                }
+            }
+            engine.set_file(which, Some(file));
+        }
+    })
+}
+
 /// The handler of the two file inputs: `(which, change event)`.
 pub fn file_picker(engine: Engine) -> Callback<(usize, web_sys::Event)> {
     use wasm_bindgen::JsCast;

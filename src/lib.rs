@@ -119,6 +119,7 @@ pub fn App() -> impl IntoView {
     let refilter = Callback::new(move |f| engine.filter(f));
     let browse = Callback::new(move |q| engine.preview(q));
     let pick = browser::file_picker(engine);
+    let drop_files = browser::file_dropper(engine);
     let remap = Callback::new(move |(which, header, column)| engine.remap(which, header, column));
     let apply_privacy = Callback::new(move |_| engine.apply_privacy());
     let page_rejects = Callback::new(move |page| engine.rejects(page));
@@ -208,6 +209,7 @@ pub fn App() -> impl IntoView {
                 on_run=run
                 on_cancel=cancel
                 on_file=pick
+                on_drop=drop_files
             />
             <Mapping columns=state.columns.into() lang=lang on_map=remap />
             <div class="status-row">
@@ -317,6 +319,10 @@ mod browser {
     }
 
     pub fn file_picker(_engine: Engine) -> Callback<(usize, web_sys::Event)> {
+        Callback::new(|_| {})
+    }
+
+    pub fn file_dropper(_engine: Engine) -> Callback<web_sys::DragEvent> {
         Callback::new(|_| {})
     }
 }

@@ -19,6 +19,8 @@ pub fn Controls(
     on_cancel: Callback<()>,
     /// A file input changed: (0 clients / 1 interactions, the change event).
     on_file: Callback<(usize, web_sys::Event)>,
+    /// Files dropped on the import area.
+    on_drop: Callback<web_sys::DragEvent>,
 ) -> impl IntoView {
     let problems = Memo::new(move |_| settings.with(|s| s.problems(lang.get() == Lang::Fr)));
     let message = move |field: Field| {
@@ -73,13 +75,18 @@ pub fn Controls(
                 {field("from", Field::From, |s| s.from.clone(), |s, v| s.from = v)}
                 {field("to", Field::To, |s| s.to.clone(), |s, v| s.to = v)}
             </div>
-            <div class="import">
+            <div
+                class="import"
+                data-testid="import-drop"
+                on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
+                on:drop=move |ev: web_sys::DragEvent| on_drop.run(ev)
+            >
                 <span class="muted">
                     {move || {
                         if fr() {
-                            "Ou vos propres fichiers (lus dans cet onglet, jamais envoyés) :"
+                            "Ou vos propres fichiers, choisis ou déposés ici (lus dans cet onglet, jamais envoyés) :"
                         } else {
-                            "Or your own files (read in this tab, never sent):"
+                            "Or your own files, picked or dropped here (read in this tab, never sent):"
                         }
                     }}
                 </span>

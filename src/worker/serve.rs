@@ -161,6 +161,10 @@ fn import(
         Ok(b) => b,
         Err(e) => return post(&Response::Error(e)),
     };
+    // The clients file first, as `numberly run` does: the same file gets the same message.
+    if let Err(e) = numberly_core::ingest::CsvFile::open(clients, &client_bytes) {
+        return post(&Response::Error(e.to_string()));
+    }
     let (head, body) = match Streamed::open(interactions, FileSource { file: i.clone() }, PIECE_BYTES) {
         Ok(s) => s,
         Err(e) => return post(&Response::Error(e.to_string())),

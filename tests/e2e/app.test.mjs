@@ -350,6 +350,34 @@ test('a crafted file: identifiers dropped, k-anonymity reported and enforced, pa
   await context.close();
 });
 
+test('files dropped on the page are taken by name, and filters work on imported data', async () => {
+  const demo = path.join(root, 'crates', 'core', 'tests', 'fixtures', 'demo');
+  const { page, context, requests } = await open();
+  const before = requests.length;
+  const files = [['donnees_marketing.csv'], ['clients.csv']].map(([name]) => ({
+    name, text: fs.readFileSync(path.join(demo, name), 'utf8'),
+  }));
+  // The interactions file first: the names decide which is which.
+  const transfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([f.text], f.name, { type: 'text/csv' }));
+    return dt;
+  }, files);
+  await page.dispatchEvent('[data-testid=import-drop]', 'drop', { dataTransfer: transfer });
+  await page.waitForSelector('[data-testid=mapping-clients]');
+  await page.waitForSelector('[data-testid=mapping-interactions]');
+  assert.equal(await page.$eval('[data-testid=import-clients]', (i) => i.files[0]?.name), 'clients.csv');
+  assert.equal(await page.$eval('[data-testid=import-interactions]', (i) => i.files[0]?.name), 'donnees_marketing.csv');
+  await runAndWait(page);
+  assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '12');
+  // Unticking Premium leaves the other customers.
+  const others = csvRows(path.join(demo, 'clients.csv')).filter((r) => r.segment !== 'Premium').length;
+  await page.click('[data-testid="filter-segment-Premium"]');
+  await page.waitForSelector(`[data-testid=kpi-customers][data-value="${others}"]`);
+  assert.deepEqual(requests.slice(before), [], 'dropping, running and filtering send nothing');
+  await context.close();
+});
+
 test('columns with unknown names can be mapped by hand', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-map-'));
   fs.writeFileSync(path.join(dir, 'kunden.csv'), 'Kunde,age,segment,canal,Notiz\nX1,40,Premium,SEO,a\nX2,33,Basique,Email,b\n');

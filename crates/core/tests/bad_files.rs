@@ -116,6 +116,17 @@ fn binary_files_are_refused_with_what_they_look_like() {
         unusable(DEMO_CLIENTS, bad!("image.png")),
         "image.png: this is not a CSV file: it looks like a PNG image"
     );
+    // Excel's "Unicode text": UTF-16 with a byte-order mark, named as such.
+    let utf16: Vec<u8> = b"\xFF\xFE"
+        .iter()
+        .copied()
+        .chain("client_id\tage\r\n".encode_utf16().flat_map(|u| u.to_le_bytes()))
+        .collect();
+    assert_eq!(
+        unusable(("unicode.txt", &utf16), DEMO_MERGED),
+        "unicode.txt: this is UTF-16 text (Excel's \"Unicode text\"), which is not read: \
+save it as \"CSV UTF-8\" or \"CSV (semicolon)\" and pick it again"
+    );
     assert_eq!(
         unusable(bad!("clients.xlsx"), DEMO_MERGED),
         "clients.xlsx: this is not a CSV file: it looks like a zip archive or an .xlsx workbook"

@@ -44,6 +44,13 @@ impl<'a> CsvFile<'a> {
         if bytes.iter().all(|c| c.is_ascii_whitespace()) {
             return Err(Error::input(name, "the file is empty"));
         }
+        if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+            return Err(Error::input(
+                name,
+                "this is UTF-16 text (Excel's \"Unicode text\"), which is not read: \
+save it as \"CSV UTF-8\" or \"CSV (semicolon)\" and pick it again",
+            ));
+        }
         if let Some((_, what)) = MAGIC.iter().find(|(m, _)| bytes.starts_with(m)) {
             return Err(Error::input(
                 name,

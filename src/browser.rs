@@ -103,6 +103,21 @@ impl Engine {
         self.send(request, vec![file]);
     }
 
+    /// Forgets both chosen files (and empties their inputs): runs generate again.
+    pub fn clear_files(&self) {
+        use wasm_bindgen::JsCast;
+        for (which, testid) in [(0, "import-clients"), (1, "import-interactions")] {
+            self.set_file(which, None);
+            let input = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector(&format!("[data-testid={testid}]")).ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+            if let Some(input) = input {
+                input.set_value("");
+            }
+        }
+    }
+
     /// The user maps header cell `header` of file `which` to `column` (`""`: ignore it).
     pub fn remap(&self, which: usize, header: String, column: String) {
         self.state.mapping.update(|m| {

@@ -120,6 +120,7 @@ pub fn App() -> impl IntoView {
     let browse = Callback::new(move |q| engine.preview(q));
     let pick = browser::file_picker(engine);
     let drop_files = browser::file_dropper(engine);
+    let clear_files = Callback::new(move |_| engine.clear_files());
     let remap = Callback::new(move |(which, header, column)| engine.remap(which, header, column));
     let apply_privacy = Callback::new(move |_| engine.apply_privacy());
     let page_rejects = Callback::new(move |page| engine.rejects(page));
@@ -210,6 +211,7 @@ pub fn App() -> impl IntoView {
                 on_cancel=cancel
                 on_file=pick
                 on_drop=drop_files
+                on_clear=clear_files
             />
             <Mapping columns=state.columns.into() lang=lang on_map=remap />
             <div class="status-row">
@@ -315,6 +317,7 @@ mod browser {
         pub fn preview(&self, _query: crate::worker::preview::PreviewQuery) {}
         pub fn remap(&self, _which: usize, _header: String, _column: String) {}
         pub fn apply_privacy(&self) {}
+        pub fn clear_files(&self) {}
         pub fn rejects(&self, _page: u32) {}
     }
 

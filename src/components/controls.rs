@@ -21,6 +21,8 @@ pub fn Controls(
     on_file: Callback<(usize, web_sys::Event)>,
     /// Files dropped on the import area.
     on_drop: Callback<web_sys::DragEvent>,
+    /// Forget the chosen files (runs generate again).
+    on_clear: Callback<()>,
 ) -> impl IntoView {
     let problems = Memo::new(move |_| settings.with(|s| s.problems(lang.get() == Lang::Fr)));
     let message = move |field: Field| {
@@ -100,6 +102,11 @@ pub fn Controls(
                         (false, false) => "Run generates sample data.",
                     }}
                 </span>
+                <Show when=move || imported.with(|f| f.iter().any(Option::is_some))>
+                    <button data-testid="import-clear" on:click=move |_| on_clear.run(())>
+                        {move || if fr() { "Revenir aux données d'exemple" } else { "Back to sample data" }}
+                    </button>
+                </Show>
             </div>
             <div class="actions">
                 <span class="muted">{move || lang.get().t("presets")}</span>

@@ -375,6 +375,13 @@ test('files dropped on the page are taken by name, and filters work on imported 
   await page.click('[data-testid="filter-segment-Premium"]');
   await page.waitForSelector(`[data-testid=kpi-customers][data-value="${others}"]`);
   assert.deepEqual(requests.slice(before), [], 'dropping, running and filtering send nothing');
+  // Back to sample data: the files are forgotten and a run generates again.
+  await page.click('[data-testid=import-clear]');
+  await page.waitForSelector('[data-testid=mapping-clients]', { state: 'detached' });
+  assert.equal(await page.textContent('[data-testid=import-mode]'), 'Run generates sample data.');
+  assert.equal(await page.$eval('[data-testid=import-clients]', (i) => i.files.length), 0);
+  await runAndWait(page);
+  assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '1000');
   await context.close();
 });
 

@@ -105,14 +105,9 @@ impl Engine {
 
     /// Forgets both chosen files (and empties their inputs): runs generate again.
     pub fn clear_files(&self) {
-        use wasm_bindgen::JsCast;
-        for (which, testid) in [(0, "import-clients"), (1, "import-interactions")] {
+        for which in [0, 1] {
             self.set_file(which, None);
-            let input = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.query_selector(&format!("[data-testid={testid}]")).ok().flatten())
-                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
-            if let Some(input) = input {
+            if let Some(input) = file_input(which) {
                 input.set_value("");
             }
         }
@@ -297,10 +292,19 @@ fn revoke(state: AppState) {
     state.urls.set(Vec::new());
 }
 
+/// The clients (`0`) or interactions (`1`) file input.
+fn file_input(which: usize) -> Option<web_sys::HtmlInputElement> {
+    use wasm_bindgen::JsCast;
+    let testid = ["import-clients", "import-interactions"][which.min(1)];
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(&format!("[data-testid={testid}]")).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+}
+
 /// The handler of files dropped on the import area: a name with "client" goes to the
 /// clients input, the other file to the interactions input.
 pub fn file_dropper(engine: Engine) -> Callback<web_sys::DragEvent> {
-    use wasm_bindgen::JsCast;
     Callback::new(move |event: web_sys::DragEvent| {
         event.prevent_default();
         let Some(list) = event.data_transfer().and_then(|d| d.files()) else {
@@ -316,16 +320,7 @@ pub fn file_dropper(engine: Engine) -> Callback<web_sys::DragEvent> {
         };
         for (which, file) in slots {
             // Show the file in its input too, as if it had been picked there.
-            let testid = if which == 0 {
-                "import-clients"
-            } else {
-                "import-interactions"
-            };
-            let input = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.query_selector(&format!("[data-testid={testid}]")).ok().flatten())
-                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
-            if let (Some(input), Ok(transfer)) = (input, web_sys::DataTransfer::new()) {
+            if let (Some(input), Ok(transfer)) = (file_input(which), web_sys::DataTransfer::new()) {
                 if transfer.items().add_with_file(&file).is_ok() {
                     input.set_files(transfer.files().as_ref());
                 }

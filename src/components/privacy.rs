@@ -103,25 +103,24 @@ pub fn PrivacyPanel(
             .map(|(f, n)| format!("{f}: {}", l.int(*n)))
             .collect::<Vec<_>>()
             .join(" · ");
+        let (groups, smallest, below, groups_below) = (
+            l.int(p.groups),
+            l.int(p.smallest_group),
+            l.int(p.customers_below_k),
+            l.int(p.groups_below_k),
+        );
+        let on = p.quasi_identifiers.join(", ");
         let k_text = if fr() {
             format!(
-                "k = {} sur ({}) : {} groupes ; le plus petit compte {} client(s) ; {} client(s) dans {} groupe(s) sous k.",
-                p.k,
-                p.quasi_identifiers.join(", "),
-                l.int(p.groups),
-                l.int(p.smallest_group),
-                l.int(p.customers_below_k),
-                l.int(p.groups_below_k)
+                "k = {} sur ({on}) : {groups} groupes ; le plus petit compte {smallest} client(s) ; \
+{below} client(s) dans {groups_below} groupe(s) sous k.",
+                p.k
             )
         } else {
             format!(
-                "k = {} on ({}): {} groups; the smallest has {} customer(s); {} customer(s) in {} group(s) below k.",
-                p.k,
-                p.quasi_identifiers.join(", "),
-                l.int(p.groups),
-                l.int(p.smallest_group),
-                l.int(p.customers_below_k),
-                l.int(p.groups_below_k)
+                "k = {} on ({on}): {groups} groups; the smallest has {smallest} customer(s); \
+{below} customer(s) in {groups_below} group(s) below k.",
+                p.k
             )
         };
         let consent = if p.consent_only {

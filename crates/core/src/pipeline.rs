@@ -1,10 +1,10 @@
 //! The whole run, stage by stage, with progress: generate (or read files), clean,
 //! compute metrics. Export is separate so that the caller chooses where bytes go.
 
-use crate::clean::{clean, clean_body, CleanOptions, CleanReport};
+use crate::clean::{clean_body, CleanOptions, CleanReport};
 use crate::error::Error;
 use crate::generate::{interaction_header, GenerateOptions, Generated, GroundTruth};
-use crate::ingest::{CsvFile, Pieces};
+use crate::ingest::{CsvFile, FileBody, Pieces};
 use crate::metrics::{compute, Filter, Report};
 use crate::model::Dataset;
 use crate::privacy::{Key, Privacy, PrivacyOptions};
@@ -137,37 +137,29 @@ pub fn prepare(
             })
         }
         Source::Files { clients, interactions } => {
-            let mut p = prepare_files(clients, interactions, clean_opts, progress)?;
-            p.options = serde_json::json!({ "clean": clean_opts });
-            Ok(p)
+            progress(Stage::Clean, 0.0);
+            let c = CsvFile::open(clients.0, clients.1)?;
+            let i = CsvFile::open(interactions.0, interactions.1)?;
+            let body = FileBody::of(&i, crate::clean::PIECE_BYTES);
+            read_files(&c, &i, &body, clean_opts, progress)
         }
         Source::Stream { clients, head, body } => {
             progress(Stage::Clean, 0.0);
             let c = CsvFile::open(clients.0, clients.1)?;
-            let (dataset, clean_report) = clean_body(&c, head, body, clean_opts)?;
-            progress(Stage::Clean, 1.0);
-            let report = metrics_of(&dataset, progress);
-            Ok(Prepared {
-                dataset,
-                clean: clean_report,
-                report,
-                truth: None,
-                options: serde_json::json!({ "clean": clean_opts }),
-            })
+            read_files(&c, head, body, clean_opts, progress)
         }
     }
 }
 
-fn prepare_files(
-    clients: (&str, &[u8]),
-    interactions: (&str, &[u8]),
+/// Cleans the user's files (`body` is the interactions file's) and computes the metrics.
+fn read_files(
+    clients: &CsvFile,
+    interactions: &CsvFile,
+    body: &dyn Pieces,
     opts: &CleanOptions,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> Result<Prepared, Error> {
-    progress(Stage::Clean, 0.0);
-    let c = CsvFile::open(clients.0, clients.1)?;
-    let i = CsvFile::open(interactions.0, interactions.1)?;
-    let (dataset, clean_report) = clean(&c, &i, opts)?;
+    let (dataset, clean_report) = clean_body(clients, interactions, body, opts)?;
     progress(Stage::Clean, 1.0);
     let report = metrics_of(&dataset, progress);
     Ok(Prepared {
@@ -175,7 +167,7 @@ fn prepare_files(
         clean: clean_report,
         report,
         truth: None,
-        options: serde_json::Value::Null,
+        options: serde_json::json!({ "clean": opts }),
     })
 }
 

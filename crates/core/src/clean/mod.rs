@@ -63,7 +63,7 @@ pub fn clean(clients: &CsvFile, interactions: &CsvFile, opts: &CleanOptions) -> 
 }
 
 /// Size of the pieces an interactions file is cut into for parallel parsing.
-const PIECE_BYTES: usize = 32 << 20;
+pub(crate) const PIECE_BYTES: usize = 32 << 20;
 
 /// [`clean`] with the interactions body given as pieces (`interactions` supplies
 /// the file's name, encoding and header).

@@ -135,10 +135,10 @@ fn is_email(v: &[u8]) -> bool {
         && dot.is_some_and(|d| d > 0 && d + 2 <= domain.len() && !domain[d + 1..].contains(&b'@'))
 }
 
-/// 9 to 15 digits, optionally with a leading `+`, written with spaces, dots,
-/// dashes or parentheses: `06 12 34 56 78`, `+33 6 12 34 56 78`, `(555) 123-4567`.
-/// Plain digit runs without a leading `0` or `+` are not taken for phones (they
-/// are ids or amounts more often than not).
+/// 9 to 15 digits, written with spaces, dots, dashes or parentheses, that start like
+/// a phone number: `+` (`+33 6 12 34 56 78`), `(` (`(555) 123-4567`), or `0` then a
+/// non-zero digit (`06 12 34 56 78`, `0612345678`). Zero-padded ids (`0000012345`) and
+/// plain numbers (`5012.5012.50`, `123456789012`) are not phones.
 fn is_phone(v: &[u8]) -> bool {
     if !v
         .iter()
@@ -149,10 +149,13 @@ fn is_phone(v: &[u8]) -> bool {
     if v.iter().skip(1).any(|&c| c == b'+') {
         return false;
     }
-    let digits = v.iter().filter(|c| c.is_ascii_digit()).count();
-    let first = v.iter().find(|c| !matches!(c, b' ' | b'(')).copied();
-    let formatted = v.iter().any(|c| matches!(c, b' ' | b'.' | b'-' | b'(' | b')'));
-    (9..=15).contains(&digits) && (matches!(first, Some(b'+' | b'0')) || formatted && digits >= 10)
+    let digits: Vec<u8> = v.iter().copied().filter(u8::is_ascii_digit).collect();
+    (9..=15).contains(&digits.len())
+        && match v.first() {
+            Some(b'+' | b'(') => true,
+            Some(b'0') => digits.get(1).is_some_and(|&d| d != b'0'),
+            _ => false,
+        }
 }
 
 /// A number followed by a street word: `12 rue de la Paix`, `3 bis, avenue Foch`, `10 Downing Street`.
@@ -210,6 +213,9 @@ pub struct Scanner {
 /// Rows of a file looked at for identifiers.
 pub const SAMPLE_ROWS: u32 = 500;
 
+/// Values of a column that must look like identifiers before the column is taken for one.
+pub const MIN_MATCHES: u32 = 3;
+
 impl Scanner {
     /// A scanner for `width` columns.
     pub fn new(width: usize) -> Self {
@@ -237,7 +243,8 @@ impl Scanner {
     }
 
     /// The kind column `i`'s values look like: at least half of its non-empty
-    /// sampled values match it.
+    /// sampled values match it, and at least [`MIN_MATCHES`] do (one odd value in a
+    /// tiny file is not a column of identifiers).
     pub fn kind(&self, i: usize) -> Option<IdentifierKind> {
         let (seen, counts) = self.columns.get(i)?;
         let (best, n) = counts
@@ -250,7 +257,7 @@ impl Scanner {
             IdentifierKind::Phone,
             IdentifierKind::Address,
         ];
-        (*n > 0 && *n * 2 >= *seen).then_some(kinds[best])
+        (*n >= MIN_MATCHES && *n * 2 >= *seen).then_some(kinds[best])
     }
 }
 
@@ -293,6 +300,9 @@ mod tests {
             "a@b",
             "Saint-Étienne",
             "1 000",
+            "5012.5012.50",
+            "0000012345",
+            "1234567.89",
         ] {
             assert_eq!(kind_of_value(v.as_bytes()), None, "{v}");
         }
@@ -309,14 +319,21 @@ mod tests {
     }
 
     #[test]
-    fn scanner_needs_half_the_values() {
+    fn scanner_needs_half_the_values_and_three_of_them() {
         let mut s = Scanner::new(3);
         s.observe(&[b"a@b.fr", b"x", b"06 12 34 56 78"]);
         s.observe(&[b"c@d.fr", b"y", b""]);
-        s.observe(&[b"", b"z@w.fr", b""]);
+        s.observe(&[b"", b"z@w.fr", b"06 12 34 56 79"]);
+        assert_eq!(s.kind(0), None, "two emails are not enough");
+        s.observe(&[b"e@f.fr", b"v", b"06 12 34 56 70"]);
         assert_eq!(s.kind(0), Some(IdentifierKind::Email));
-        assert_eq!(s.kind(1), None, "one email in three values");
+        assert_eq!(s.kind(1), None, "one email in four values");
         assert_eq!(s.kind(2), Some(IdentifierKind::Phone));
+        s.observe(&[b"", b"", b"x"]);
+        s.observe(&[b"", b"", b"y"]);
+        s.observe(&[b"", b"", b"z"]);
+        s.observe(&[b"", b"", b"t"]);
+        assert_eq!(s.kind(2), None, "three phones in seven values");
         assert_eq!(s.kind(7), None);
     }
 }

@@ -138,7 +138,8 @@ fn generated_data_keeps_ids_unless_asked() {
 
 #[test]
 fn an_email_client_id_forces_pseudonyms() {
-    let clients = "client,age,segment,canal\njo@x.fr,30,Premium,SEO\nal@y.fr,40,Standard,Email\n";
+    let clients =
+        "client,age,segment,canal\njo@x.fr,30,Premium,SEO\nal@y.fr,40,Standard,Email\nli@z.fr,50,Basique,Direct\n";
     let inter = "client,action,montant,date\njo@x.fr,achat,10,2025-01-02\n";
     let p = prepared(clients, inter);
     let off = PrivacyOptions {

@@ -231,14 +231,12 @@ fn run(source: Source, clean_opts: &CleanOptions, failed: &dyn Fn() -> Option<St
             progress(stage.name(), f);
         }
     };
-    match prepare(source, clean_opts, &mut report) {
-        Ok(_) if failed().is_some() => {
-            post(&Response::Error(failed().unwrap_or_default()));
-            None
-        }
+    // A read error explains the rest: it comes first.
+    let prepared = prepare(source, clean_opts, &mut report).map_err(|e| e.to_string());
+    match failed().map_or(prepared, Err) {
         Ok(p) => Some(p),
         Err(e) => {
-            post(&Response::Error(e.to_string()));
+            post(&Response::Error(e));
             None
         }
     }

@@ -31,8 +31,8 @@ const STEP: u64 = 64 << 10;
 const MAX_HEADER: u64 = 4 << 20;
 
 struct State {
-    /// Per piece already delimited: start, end, first line, whether it holds a quote.
-    bounds: Vec<(u64, u64, u64, bool)>,
+    /// Per piece already delimited: start, end, and the first line of the next piece.
+    bounds: Vec<(u64, u64, u64)>,
     /// The first read error.
     error: Option<String>,
     /// Progress callback: fraction of the file read.
@@ -149,9 +149,7 @@ impl<R: ReadAt> Streamed<R> {
         let (start, line) = st
             .bounds
             .last()
-            .map_or((self.body_start, self.body_first_line), |&(_, end, line, _)| {
-                (end, line)
-            });
+            .map_or((self.body_start, self.body_first_line), |&(_, end, line)| (end, line));
         let index = st.bounds.len() as u64;
         let nominal = (self.body_start + (index + 1) * self.piece_bytes).min(size);
         let (mut bytes, mut end) = self.delimit(st, start, nominal);
@@ -161,7 +159,7 @@ impl<R: ReadAt> Streamed<R> {
             end = start;
         }
         let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64;
-        st.bounds.push((start, end, line + lines, self.quoted));
+        st.bounds.push((start, end, line + lines));
         if let Some(p) = st.progress.as_mut() {
             p(if size == 0 { 1.0 } else { end as f64 / size as f64 });
         }
@@ -214,7 +212,7 @@ impl<R: ReadAt> Streamed<R> {
         }
     }
 
-    fn make_piece(&self, bytes: Vec<u8>, first_line: u64, quoted: bool) -> Piece<'static> {
+    fn make_piece(&self, bytes: Vec<u8>, first_line: u64) -> Piece<'static> {
         let text = match decode_as(&bytes, self.encoding) {
             Cow::Borrowed(_) => bytes,
             Cow::Owned(v) => v,
@@ -223,7 +221,8 @@ impl<R: ReadAt> Streamed<R> {
             text: Cow::Owned(text),
             first_line,
             separator: self.separator,
-            quoted,
+            // Every piece is read like the whole body: with the csv reader when it has quotes.
+            quoted: self.quoted,
         }
     }
 }
@@ -305,7 +304,7 @@ impl<R: ReadAt + Sync> Pieces for Streamed<R> {
                 bytes = Some(b);
             }
         }
-        let (start, end, _, quoted) = st.bounds[k];
+        let (start, end, _) = st.bounds[k];
         let lines_before = if k == 0 {
             self.body_first_line
         } else {
@@ -316,7 +315,7 @@ impl<R: ReadAt + Sync> Pieces for Streamed<R> {
             None => self.read(&mut st, start, end),
         };
         drop(st);
-        self.make_piece(bytes, lines_before, quoted)
+        self.make_piece(bytes, lines_before)
     }
 
     /// The start of the body: at least the bytes `clean` samples for identifiers (the
@@ -326,7 +325,7 @@ impl<R: ReadAt + Sync> Pieces for Streamed<R> {
         let nominal = (self.body_start + crate::clean::SAMPLE_BYTES as u64).min(self.source.size());
         let (bytes, _) = self.delimit(&mut st, self.body_start, nominal);
         drop(st);
-        self.make_piece(bytes, self.body_first_line, self.quoted)
+        self.make_piece(bytes, self.body_first_line)
     }
 }
 

@@ -1,4 +1,5 @@
-//! Page side: start the worker, send it requests, hand its answers to a callback.
+//! Page side: start the worker, send it requests, hand its answers to a callback;
+//! and how any of the app's workers is started.
 
 use super::protocol::{Request, Response};
 use wasm_bindgen::prelude::*;
@@ -15,6 +16,14 @@ pub enum Message {
     Crashed(String),
 }
 
+/// Starts a module worker from one of trunk's loader scripts (the engine from the
+/// page, the digest worker from the engine).
+pub fn spawn_module(url: &str) -> Result<Worker, String> {
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Module);
+    Worker::new_with_options(url, &options).map_err(|e| format!("{e:?}"))
+}
+
 /// A running engine worker. Dropping it stops the worker.
 pub struct EngineWorker {
     worker: Worker,
@@ -28,10 +37,7 @@ impl EngineWorker {
     pub fn spawn(on_message: impl Fn(Message) + 'static) -> Result<Self, String> {
         let on_message = std::rc::Rc::new(on_message);
         let on_crash = on_message.clone();
-        let options = WorkerOptions::new();
-        options.set_type(WorkerType::Module);
-        let worker = Worker::new_with_options("./worker_loader.js", &options)
-            .map_err(|e| format!("the engine could not start: {e:?}"))?;
+        let worker = spawn_module("./worker_loader.js").map_err(|e| format!("the engine could not start: {e}"))?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let data = event.data();
             if let Some(text) = data.as_string() {

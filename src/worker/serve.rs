@@ -2,21 +2,25 @@
 //! output files (built in chunks as Blob parts, so that no file sits whole in
 //! WebAssembly memory).
 
+use super::digest::{digests_reply, header, Digester};
 use super::preview::{sorted_rows, PreviewQuery, COLUMNS};
 use super::protocol::{reject_rows, FileColumns, RejectPage, Request, Response, Summary, REJECTS_PER_PAGE};
-use super::zip::{central_directory, local_header, Crc32, Entry};
-use crate::components::ZIP_NAME;
 use numberly_core::clean::CleanOptions;
-use numberly_core::export::export;
+use numberly_core::export::{export_data, hex, manifest, Digests, Output};
 use numberly_core::ingest::{ReadAt, Streamed};
 use numberly_core::metrics::{compute, Filter};
 use numberly_core::pipeline::{prepare, Prepared, Source};
 use numberly_core::privacy::{Key, Privacy, PrivacyOptions};
+use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::io;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+
+/// The files whose SHA-256 the digest worker computes (written first); the engine
+/// hashes the others meanwhile, which balances the two threads.
+const DIGESTS: Digests = Digests::Deferred(&["donnees_marketing.csv"]);
 
 /// Bytes gathered before they become one Blob part.
 const PART: usize = 8 << 20;
@@ -29,8 +33,10 @@ thread_local! {
     static KEY: RefCell<Option<Key>> = const { RefCell::new(None) };
     /// Row orders of the preview, by sort column, computed on first use.
     static ORDERS: RefCell<Vec<Option<Vec<u32>>>> = const { RefCell::new(Vec::new()) };
-    /// Files being written: name, finished parts, pending bytes, checksum and size (for the zip).
-    static FILES: RefCell<Vec<Written>> = const { RefCell::new(Vec::new()) };
+    /// The export in progress.
+    static EXPORT: RefCell<Export> = RefCell::new(Export::default());
+    /// Where output parts go, started on first use.
+    static SINK: RefCell<Option<Sink>> = const { RefCell::new(None) };
 }
 
 /// The largest interactions file the tab imports: its rows must fit in the tab's
@@ -88,6 +94,10 @@ pub fn serve() {
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
+    // The digest worker loads meanwhile.
+    SINK.with(|s| {
+        s.borrow_mut().get_or_insert_with(start_digest);
+    });
     post(&Response::Ready);
 }
 
@@ -222,6 +232,12 @@ fn memchr_last_newline(b: &[u8]) -> usize {
 fn run(source: Source, clean_opts: &CleanOptions, failed: &dyn Fn() -> Option<String>) -> Option<Prepared> {
     STATE.with(|s| s.borrow_mut().take());
     PRIVACY.with(|s| s.borrow_mut().take());
+    // Answers about an earlier export no longer apply.
+    EXPORT.with(|x| {
+        let mut x = x.borrow_mut();
+        x.epoch += 1;
+        x.outputs.clear();
+    });
     ORDERS.with(|o| *o.borrow_mut() = vec![None; COLUMNS.len()]);
     let mut last = (String::new(), -1.0f64);
     let mut report = |stage: numberly_core::pipeline::Stage, f: f64| {
@@ -253,8 +269,9 @@ fn key() -> Option<Key> {
     })
 }
 
-/// Applies the privacy options, exports, and posts the summary and the files.
-fn export_and_post(p: &Prepared, options: &PrivacyOptions) -> Option<Privacy> {
+/// Applies the privacy options and writes the data files, whose parts go to the
+/// digest worker; [`on_digests`] finishes the export when their digests come back.
+fn start_export(p: &Prepared, options: &PrivacyOptions) -> Option<Privacy> {
     let privacy = match p.privacy(options, key().as_ref()) {
         Ok(privacy) => privacy,
         Err(e) => {
@@ -264,24 +281,72 @@ fn export_and_post(p: &Prepared, options: &PrivacyOptions) -> Option<Privacy> {
     };
     let filter = Filter::default();
     let input = p.export_input(&filter, &privacy);
-    FILES.with(|f| f.borrow_mut().clear());
-    let outputs = match export(&input, &|name| Ok(BlobWriter::open(name)), &mut |f| {
-        progress("export", f)
-    }) {
-        Ok(o) => o,
-        Err(e) => {
-            post(&Response::Error(e.to_string()));
-            return None;
+    let epoch = EXPORT.with(|x| {
+        let mut x = x.borrow_mut();
+        x.epoch += 1;
+        x.outputs.clear();
+        x.epoch
+    });
+    let written = export_data(
+        &input,
+        &|name| Ok(PartWriter::open(epoch, name)),
+        &mut |f| progress("export", f * 0.95),
+        DIGESTS,
+    );
+    match written {
+        Ok(outputs) => {
+            EXPORT.with(|x| x.borrow_mut().outputs = outputs);
+            to_digest(&js_sys::Array::of2(&JsValue::from_str("end"), &JsValue::from(epoch)));
         }
-    };
-    let summary = Summary::new(p, &p.report, &privacy, outputs);
-    post(&Response::Done(Box::new(summary)));
-    post_files();
+        Err(e) => post(&Response::Error(e.to_string())),
+    }
     Some(privacy)
 }
 
+/// The data files' digests are back: writes the manifest, posts the summary, and
+/// asks the digest worker for the files.
+fn on_digests(epoch: u32, shas: Vec<String>) {
+    let outputs = EXPORT.with(|x| {
+        let mut x = x.borrow_mut();
+        (x.epoch == epoch && x.outputs.len() == shas.len()).then(|| {
+            for (o, sha) in x.outputs.iter_mut().zip(shas) {
+                if !sha.is_empty() {
+                    o.sha256 = sha;
+                }
+            }
+            std::mem::take(&mut x.outputs)
+        })
+    });
+    let Some(mut outputs) = outputs else { return };
+    if outputs.iter().any(|o| o.sha256.is_empty()) {
+        return post(&Response::Error(
+            "the browser could not compute the files' checksums; run again, or use `numberly run`".into(),
+        ));
+    }
+    with_current(|p, privacy| {
+        let filter = Filter::default();
+        let input = p.export_input(&filter, privacy);
+        let bytes = match manifest(&input, &outputs) {
+            Ok(b) => b,
+            Err(e) => return post(&Response::Error(e.to_string())),
+        };
+        let name = "manifest.json";
+        outputs.push(Output {
+            name: name.to_string(),
+            rows: 0,
+            bytes: bytes.len() as u64,
+            sha256: hex(&Sha256::digest(&bytes)),
+        });
+        send_part(epoch, outputs.len() - 1, name, false, &bytes);
+        to_digest(&js_sys::Array::of2(&JsValue::from_str("files"), &JsValue::from(epoch)));
+        progress("export", 1.0);
+        let summary = Summary::new(p, &p.report, privacy, outputs);
+        post(&Response::Done(Box::new(summary)));
+    });
+}
+
 fn finish(prepared: Prepared, options: &PrivacyOptions) {
-    let privacy = export_and_post(&prepared, options);
+    let privacy = start_export(&prepared, options);
     PRIVACY.with(|s| *s.borrow_mut() = privacy);
     STATE.with(|s| *s.borrow_mut() = Some(prepared));
 }
@@ -293,7 +358,7 @@ fn reexport(options: &PrivacyOptions) {
         let Some(p) = state.as_ref() else {
             return post(&Response::Error("run the pipeline first".into()));
         };
-        let privacy = export_and_post(p, options);
+        let privacy = start_export(p, options);
         PRIVACY.with(|s| *s.borrow_mut() = privacy);
         ORDERS.with(|o| *o.borrow_mut() = vec![None; COLUMNS.len()]);
     });
@@ -346,104 +411,173 @@ fn preview(query: PreviewQuery) {
     });
 }
 
-/// A file being written.
-struct Written {
-    name: String,
-    parts: js_sys::Array,
-    pending: Vec<u8>,
-    crc: Crc32,
-    size: u64,
+/// The last export: its number, and its data files until their digests come back.
+#[derive(Default)]
+struct Export {
+    epoch: u32,
+    outputs: Vec<Output>,
 }
 
-fn blob(parts: &js_sys::Array, kind: &str) -> Option<Blob> {
-    let bag = BlobPropertyBag::new();
-    bag.set_type(kind);
-    Blob::new_with_u8_array_sequence_and_options(parts, &bag).ok()
+/// Where output parts go: the digest worker, or (when it could not start) a
+/// [`Digester`] on this thread.
+enum Sink {
+    Worker {
+        worker: web_sys::Worker,
+        _on_message: Closure<dyn FnMut(MessageEvent)>,
+    },
+    Local(Digester),
 }
 
-/// Sends every finished file to the page as (name, Blob) pairs, then the zip of them all.
-fn post_files() {
-    let pairs = js_sys::Array::new();
-    let zip_parts = js_sys::Array::new();
-    let mut entries = Vec::new();
-    FILES.with(|f| {
-        for w in f.borrow_mut().drain(..) {
-            let kind = if w.name.ends_with(".json") {
-                "application/json"
-            } else {
-                "text/csv;charset=utf-8"
-            };
-            let Some(file) = blob(&w.parts, kind) else { continue };
-            let entry = Entry {
-                name: w.name.clone(),
-                crc: w.crc.value(),
-                size: w.size,
-            };
-            zip_parts.push(&js_sys::Uint8Array::from(&local_header(&entry)[..]));
-            zip_parts.push(&file);
-            entries.push(entry);
-            pairs.push(&JsValue::from_str(&w.name));
-            pairs.push(&file);
+/// Starts the digest worker (or falls back to this thread).
+fn start_digest() -> Sink {
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        if let Ok(message) = event.data().dyn_into::<js_sys::Array>() {
+            from_digest(&message);
         }
     });
-    // Plain ZIP stops at 4 GiB; past that the files are still offered one by one.
-    if let Some(directory) = central_directory(&entries) {
-        zip_parts.push(&js_sys::Uint8Array::from(&directory[..]));
-        if let Some(zip) = blob(&zip_parts, "application/zip") {
-            pairs.push(&JsValue::from_str(ZIP_NAME));
-            pairs.push(&zip);
+    match super::page::spawn_module("./digest_boot.js") {
+        Ok(worker) => {
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            Sink::Worker {
+                worker,
+                _on_message: on_message,
+            }
+        }
+        Err(_) => Sink::Local(Digester::default()),
+    }
+}
+
+/// Sends a message to the digest worker (`transfer`: the buffers it hands over).
+fn to_digest_with(message: &js_sys::Array, transfer: &js_sys::Array) {
+    SINK.with(|s| {
+        let mut s = s.borrow_mut();
+        match s.get_or_insert_with(start_digest) {
+            Sink::Worker { worker, .. } => {
+                let _ = worker.post_message_with_transfer(message, transfer);
+            }
+            Sink::Local(d) => {
+                // The answers come in a later task, as the worker's would.
+                let (tag, epoch) = header(message);
+                let reply = move |tag: &str| js_sys::Array::of2(&JsValue::from_str(tag), &JsValue::from(epoch));
+                match tag.as_str() {
+                    "part" => {
+                        if let Ok(bytes) = message.get(4).dyn_into::<js_sys::Uint8Array>() {
+                            let index = message.get(2).as_f64().unwrap_or(0.0) as usize;
+                            let name = message.get(3).as_string().unwrap_or_default();
+                            d.part(epoch, index, &name, message.get(5).is_truthy(), &bytes);
+                        }
+                    }
+                    "end" => {
+                        if let Some(shas) = d.digests(epoch) {
+                            let r = digests_reply(epoch, &shas);
+                            wasm_bindgen_futures::spawn_local(async move { from_digest(&r) });
+                        }
+                    }
+                    "files" => {
+                        if let Some(pairs) = d.files(epoch) {
+                            let r = reply("files").concat(&pairs);
+                            wasm_bindgen_futures::spawn_local(async move { from_digest(&r) });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    });
+}
+
+fn to_digest(message: &js_sys::Array) {
+    to_digest_with(message, &js_sys::Array::new());
+}
+
+/// A digest worker's answer.
+fn from_digest(message: &js_sys::Array) {
+    let (tag, epoch) = header(message);
+    match tag.as_str() {
+        "digests" => {
+            let shas = (2..message.length())
+                .filter_map(|i| message.get(i).as_string())
+                .collect();
+            on_digests(epoch, shas);
+        }
+        "files" if EXPORT.with(|x| x.borrow().epoch) == epoch => {
+            let _ = scope().post_message(&message.slice(2, message.length()));
+        }
+        _ => {}
+    }
+}
+
+/// Hands one part of file `index` to the digest worker (`hash`: for it to hash).
+fn send_part(epoch: u32, index: usize, name: &str, hash: bool, bytes: &[u8]) {
+    let part = js_sys::Uint8Array::from(bytes);
+    let message = js_sys::Array::of5(
+        &JsValue::from_str("part"),
+        &JsValue::from(epoch),
+        &JsValue::from(index as u32),
+        &JsValue::from_str(name),
+        &part,
+    );
+    message.push(&JsValue::from_bool(hash));
+    to_digest_with(&message, &js_sys::Array::of1(&part.buffer()));
+}
+
+/// A file written in parts: bytes gather in a buffer that goes to the digest
+/// worker every [`PART`] bytes, and when the file is done (dropped).
+struct PartWriter {
+    epoch: u32,
+    index: usize,
+    name: String,
+    pending: Vec<u8>,
+    sent: bool,
+}
+
+impl PartWriter {
+    fn open(epoch: u32, name: &str) -> Self {
+        let index = numberly_core::export::FILES
+            .iter()
+            .position(|f| *f == name)
+            .unwrap_or(0);
+        Self {
+            epoch,
+            index,
+            name: name.to_string(),
+            pending: Vec::with_capacity(PART),
+            sent: false,
         }
     }
-    let _ = scope().post_message(&pairs);
-}
 
-/// A file written in parts: bytes go to a buffer that becomes a `Uint8Array` part
-/// every [`PART`] bytes.
-struct BlobWriter {
-    index: usize,
-}
-
-impl BlobWriter {
-    fn open(name: &str) -> Self {
-        FILES.with(|f| {
-            let mut f = f.borrow_mut();
-            f.push(Written {
-                name: name.to_string(),
-                parts: js_sys::Array::new(),
-                pending: Vec::new(),
-                crc: Crc32::default(),
-                size: 0,
-            });
-            Self { index: f.len() - 1 }
-        })
+    fn send(&mut self) {
+        send_part(
+            self.epoch,
+            self.index,
+            &self.name,
+            !DIGESTS.inline(&self.name),
+            &self.pending,
+        );
+        self.pending.clear();
+        self.sent = true;
     }
 }
 
-impl io::Write for BlobWriter {
+impl io::Write for PartWriter {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        FILES.with(|f| {
-            let mut f = f.borrow_mut();
-            let w = &mut f[self.index];
-            w.crc.update(bytes);
-            w.size += bytes.len() as u64;
-            w.pending.extend_from_slice(bytes);
-            if w.pending.len() >= PART {
-                w.parts.push(&js_sys::Uint8Array::from(&w.pending[..]));
-                w.pending.clear();
-            }
-        });
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() >= PART {
+            self.send();
+        }
         Ok(bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        FILES.with(|f| {
-            let mut f = f.borrow_mut();
-            let w = &mut f[self.index];
-            if !w.pending.is_empty() {
-                w.parts.push(&js_sys::Uint8Array::from(&w.pending[..]));
-                w.pending.clear();
-            }
-        });
         Ok(())
+    }
+}
+
+impl Drop for PartWriter {
+    fn drop(&mut self) {
+        // The last part; an empty file still sends one, so that every file is known.
+        if !self.pending.is_empty() || !self.sent {
+            self.send();
+        }
     }
 }

@@ -30,6 +30,7 @@ const browser = await chromium.launch({
 for (const size of sizes) {
   const [customers, interactions] = size.split('/');
   const page = await browser.newPage();
+  await page.addInitScript(traceStages);
   const t0 = Date.now();
   await page.goto(`${base}/?lang=en&customers=${customers}&interactions=${interactions}`);
   await page.waitForSelector('[data-testid=status][data-engine=ready]');
@@ -39,6 +40,7 @@ for (const size of sizes) {
   await page.waitForSelector('[data-testid=status][data-state=done]', { timeout: 600_000 });
   await page.waitForSelector('[data-testid=download-all][href], [data-testid=download-manifest][href]', { timeout: 600_000 });
   const browserSeconds = (Date.now() - started) / 1000;
+  const stages = await page.evaluate(() => window.__stages);
   await page.close();
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-bench-'));
   const c0 = Date.now();
@@ -47,6 +49,42 @@ for (const size of sizes) {
   const nativeSeconds = (Date.now() - c0) / 1000;
   fs.rmSync(out, { recursive: true, force: true });
   console.log(`${size}: page ready ${ready} ms; browser run ${browserSeconds.toFixed(2)} s; native CLI ${nativeSeconds.toFixed(2)} s; ratio ${(browserSeconds / nativeSeconds).toFixed(2)}`);
+  console.log(`  by stage: ${split(stages)}`);
 }
 await browser.close();
 server.close();
+
+/** In the page: the time each message kind of the engine first arrives (progress by stage, then the files). */
+function traceStages() {
+  window.__stages = [];
+  const Native = window.Worker;
+  window.Worker = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => {
+        let kind = null;
+        if (typeof e.data === 'string') {
+          const m = /^\{"(\w+)"(?::\{"stage":"(\w+)","fraction":([\d.e-]+))?/.exec(e.data);
+          // The export's data files are written at 0.95; the digests of the last ones follow.
+          if (m) kind = m[2] === 'export' && Number(m[3]) >= 0.95 ? 'digests' : (m[2] ?? m[1]);
+        } else if (Array.isArray(e.data)) {
+          kind = 'files';
+        }
+        const seen = window.__stages;
+        if (kind && kind !== 'preview' && (!seen.length || seen[seen.length - 1][0] !== kind)) {
+          seen.push([kind, performance.now()]);
+        }
+      });
+    }
+  };
+}
+
+/** "generate 3.0 s, clean 6.6 s, …": from each stage's first message to the next one's. */
+function split(stages) {
+  const parts = [];
+  for (let i = 0; i + 1 < stages.length; i++) {
+    parts.push(`${stages[i][0]} ${((stages[i + 1][1] - stages[i][1]) / 1000).toFixed(2)} s`);
+  }
+  if (stages.length) parts.push(`then ${stages[stages.length - 1][0]}`);
+  return parts.join(', ');
+}

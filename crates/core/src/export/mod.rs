@@ -68,17 +68,18 @@ pub const CHUNK: usize = 1 << 17;
 pub(crate) struct Chunked<'w> {
     buf: Vec<u8>,
     out: &'w mut dyn Write,
-    hash: Sha256,
+    /// `None` when the caller computes the digest from the bytes it receives.
+    hash: Option<Sha256>,
     bytes: u64,
     rows: u64,
 }
 
 impl<'w> Chunked<'w> {
-    fn new(out: &'w mut dyn Write) -> Self {
+    fn new(out: &'w mut dyn Write, hash: bool) -> Self {
         Self {
             buf: Vec::with_capacity(CHUNK + 4096),
             out,
-            hash: Sha256::new(),
+            hash: hash.then(Sha256::new),
             bytes: 0,
             rows: 0,
         }
@@ -106,7 +107,9 @@ impl<'w> Chunked<'w> {
         // Hash and write in slices of CHUNK: each slice is still in cache for the write,
         // and the kernel copies small writes much faster than one huge one.
         for slice in bytes.chunks(CHUNK) {
-            self.hash.update(slice);
+            if let Some(h) = &mut self.hash {
+                h.update(slice);
+            }
             self.bytes += slice.len() as u64;
             self.out.write_all(slice)?;
         }
@@ -124,7 +127,9 @@ impl<'w> Chunked<'w> {
 
     fn flush(&mut self) -> io::Result<()> {
         for slice in self.buf.chunks(CHUNK) {
-            self.hash.update(slice);
+            if let Some(h) = &mut self.hash {
+                h.update(slice);
+            }
             self.out.write_all(slice)?;
         }
         self.bytes += self.buf.len() as u64;
@@ -135,14 +140,40 @@ impl<'w> Chunked<'w> {
     fn finish(mut self, name: &str) -> io::Result<Output> {
         self.flush()?;
         self.out.flush()?;
-        let digest = self.hash.finalize();
-        let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let sha256 = self.hash.map(|h| hex(&h.finalize())).unwrap_or_default();
         Ok(Output {
             name: name.to_string(),
             rows: self.rows,
             bytes: self.bytes,
             sha256,
         })
+    }
+}
+
+/// Lowercase hex of a digest.
+pub fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Who computes the SHA-256 of each data file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Digests<'a> {
+    /// [`export_data`] hashes the bytes as it writes them.
+    Inline,
+    /// The caller hashes these files from the bytes it receives (in the browser, on
+    /// another worker) and fills in their [`Output::sha256`], left empty, before
+    /// [`manifest`]; they are written first, so that their hashing overlaps the
+    /// writing (and hashing) of the others.
+    Deferred(&'a [&'a str]),
+}
+
+impl Digests<'_> {
+    /// Whether [`export_data`] hashes `name` itself.
+    pub fn inline(&self, name: &str) -> bool {
+        match self {
+            Digests::Inline => true,
+            Digests::Deferred(names) => !names.contains(&name),
+        }
     }
 }
 
@@ -154,29 +185,54 @@ pub fn export<W: Write + Send>(
     open: &(dyn Fn(&str) -> io::Result<W> + Sync),
     progress: &mut dyn FnMut(f64),
 ) -> Result<Vec<Output>, Error> {
-    let one = |name: &str| -> Result<Output, Error> {
-        let io_err = |e| Error::io(name, e);
-        let mut writer = open(name).map_err(io_err)?;
-        let mut out = Chunked::new(&mut writer);
-        tables::write(name, input, &mut out).map_err(io_err)?;
-        out.finish(name).map_err(io_err)
-    };
-    let data_files = &FILES[..FILES.len() - 1];
-    let mut outputs: Vec<Output> = Vec::with_capacity(FILES.len());
-    for (k, name) in data_files.iter().enumerate() {
-        outputs.push(one(name)?);
-        progress((k + 1) as f64 / FILES.len() as f64);
-    }
+    let steps = FILES.len() as f64;
+    let mut outputs = export_data(
+        input,
+        open,
+        &mut |f| progress(f * (steps - 1.0) / steps),
+        Digests::Inline,
+    )?;
     let name = "manifest.json";
     let io_err = |e| Error::io(name, e);
     let mut writer = open(name).map_err(io_err)?;
-    let mut out = Chunked::new(&mut writer);
-    out.buf = tables::manifest(input, &outputs).map_err(io_err)?;
+    let mut out = Chunked::new(&mut writer, true);
+    out.buf = manifest(input, &outputs)?;
     let mut manifest = out.finish(name).map_err(io_err)?;
     manifest.rows = 0;
     outputs.push(manifest);
     progress(1.0);
     Ok(outputs)
+}
+
+/// Writes the data files (every file of [`FILES`] but the manifest), hashing them
+/// or not as `digests` says; `progress` gets the fraction of files done. The
+/// outputs come in [`FILES`] order.
+pub fn export_data<W: Write + Send>(
+    input: &ExportInput,
+    open: &(dyn Fn(&str) -> io::Result<W> + Sync),
+    progress: &mut dyn FnMut(f64),
+    digests: Digests,
+) -> Result<Vec<Output>, Error> {
+    let data_files = &FILES[..FILES.len() - 1];
+    // Files hashed elsewhere first (a stable sort keeps the order within each kind).
+    let mut order: Vec<&str> = data_files.to_vec();
+    order.sort_by_key(|name| digests.inline(name));
+    let mut outputs: Vec<Output> = Vec::with_capacity(FILES.len());
+    for (k, name) in order.iter().enumerate() {
+        let io_err = |e| Error::io(name, e);
+        let mut writer = open(name).map_err(io_err)?;
+        let mut out = Chunked::new(&mut writer, digests.inline(name));
+        tables::write(name, input, &mut out).map_err(io_err)?;
+        outputs.push(out.finish(name).map_err(io_err)?);
+        progress((k + 1) as f64 / data_files.len() as f64);
+    }
+    outputs.sort_by_key(|o| FILES.iter().position(|f| *f == o.name));
+    Ok(outputs)
+}
+
+/// The bytes of `manifest.json` for the data files `outputs` (their digests filled in).
+pub fn manifest(input: &ExportInput, outputs: &[Output]) -> Result<Vec<u8>, Error> {
+    tables::manifest(input, outputs).map_err(|e| Error::io("manifest.json", e))
 }
 
 /// Files as (name, bytes) pairs.

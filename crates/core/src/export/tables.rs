@@ -127,18 +127,10 @@ fn push_id(b: &mut Vec<u8>, col: &crate::ids::IdColumn, i: usize) {
 const PIECE_ROWS: usize = 1 << 18;
 
 fn interactions(ds: &Dataset, input: &ExportInput, out: &mut Chunked, merged: bool) -> io::Result<()> {
-    let c = &ds.customers;
     let t = &ds.interactions;
     let f = input.filter;
     let lo = f.from.unwrap_or(ds.from) as i64 * DAY;
     let hi = (f.to.unwrap_or(ds.to) as i64 + 1) * DAY;
-    let selected: Vec<bool> = {
-        let mut v = vec![false; c.len()];
-        for i in selected_customers(ds, input) {
-            v[i] = true;
-        }
-        v
-    };
     if merged {
         out.header(
             "interaction_id,client_id,type_action,valeur_achat,date,age,ville,segment,canal_acquisition,est_achat,\
@@ -147,9 +139,8 @@ session_id,code_postal,departement",
     } else {
         out.header("interaction_id,client_id,session_id,type_action,valeur_achat,horodatage");
     }
-    // The merged file repeats each customer's columns on every row: format them once.
-    let snippets = merged.then(|| CustomerSnippets::new(ds, input.privacy));
-    let customer_ids = CustomerIds::new(input.privacy.customer_ids(ds));
+    // Each row repeats its customer's cells: format them once, and together.
+    let cells = CustomerCells::new(ds, input, merged);
     let buffers = crate::par::Pool::new();
     let format = |k: usize| -> (Vec<u8>, u64) {
         let mut b = crate::par::buffer(&buffers, PIECE_ROWS * if merged { 110 } else { 64 });
@@ -158,14 +149,15 @@ session_id,code_postal,departement",
         let (mut ids, mut sessions) = (IdCursor::new(&t.id), IdCursor::new(&t.session_ids));
         for i in k * PIECE_ROWS..((k + 1) * PIECE_ROWS).min(t.len()) {
             let cust = t.customer[i] as usize;
-            if !selected[cust] || t.ts[i] < lo || t.ts[i] >= hi {
+            let Some(span) = cells.span(cust) else { continue };
+            if t.ts[i] < lo || t.ts[i] >= hi {
                 continue;
             }
             rows += 1;
             let action = Action::from_code(t.action[i]);
             ids.write(&mut b, i);
             b.push(b',');
-            customer_ids.put(&mut b, cust);
+            cells.put_id(&mut b, span);
             if !merged {
                 sessions.write(&mut b, t.session[i] as usize);
                 b.push(b',');
@@ -176,15 +168,15 @@ session_id,code_postal,departement",
             }
             b.push(b',');
             stamps.write(&mut b, t.ts[i]);
-            if let Some(s) = &snippets {
-                s.put_head(&mut b, cust);
+            if merged {
+                cells.put_head(&mut b, span);
                 b.extend_from_slice(if action == Action::Purchase {
                     b",true,"
                 } else {
                     b",false,"
                 });
                 sessions.write(&mut b, t.session[i] as usize);
-                s.put_tail(&mut b, cust);
+                cells.put_tail(&mut b, span);
             }
             b.push(b'\n');
         }
@@ -223,87 +215,103 @@ fn put_action(out: &mut Vec<u8>, action: Action) {
     crate::text::push_from_arena(out, ACTION_CELLS, start, len);
 }
 
-/// Each customer's `client_id` cell, formatted once.
-struct CustomerIds {
-    bytes: Vec<u8>,
-    ends: Vec<usize>,
-}
-
-impl CustomerIds {
-    fn new(col: &crate::ids::IdColumn) -> Self {
-        let mut bytes = Vec::with_capacity(col.len() * 10);
-        let mut ends = Vec::with_capacity(col.len());
-        for i in 0..col.len() {
-            push_id(&mut bytes, col, i);
-            bytes.push(b',');
-            ends.push(bytes.len());
-        }
-        bytes.resize(bytes.len() + crate::text::SMALL, 0);
-        Self { bytes, ends }
-    }
-
-    /// Appends customer `i`'s id and a comma.
-    #[inline]
-    fn put(&self, out: &mut Vec<u8>, i: usize) {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        crate::text::push_from_arena(out, &self.bytes, start, self.ends[i] - start);
-    }
-}
-
-/// Each customer's columns of the merged file, formatted once:
+/// Each customer's cells, formatted once and stored one customer after the other
+/// (rows come in time order, so customers in random order: one customer's cells
+/// then sit in one or two cache lines): `client_id,`, and for the merged file
 /// `,age,ville,segment,canal_acquisition` and `,code_postal,departement`.
-struct CustomerSnippets {
+struct CustomerCells {
     bytes: Vec<u8>,
-    /// Per customer: start of head, start of tail, end of tail.
-    bounds: Vec<(usize, usize, usize)>,
+    /// Per customer, where its cells are (`end` 0 for one outside the selection).
+    spans: Vec<Span>,
 }
 
-impl CustomerSnippets {
-    fn new(ds: &Dataset, p: &Privacy) -> Self {
+/// Where one customer's cells are in [`CustomerCells::bytes`].
+#[derive(Clone, Copy, Default)]
+struct Span {
+    start: usize,
+    /// Ends of the id and head cells (the tail ends at `end`), from `start`.
+    id_end: u32,
+    head_end: u32,
+    end: u32,
+}
+
+impl CustomerCells {
+    fn new(ds: &Dataset, input: &ExportInput, merged: bool) -> Self {
         let c = &ds.customers;
-        let mut bytes = Vec::with_capacity(c.len() * 48);
-        let mut bounds = Vec::with_capacity(c.len());
+        let p = input.privacy;
+        let ids = p.customer_ids(ds);
         let commune = p.writes_commune();
-        for i in 0..c.len() {
-            let head = bytes.len();
+        let mut bytes = Vec::with_capacity(c.len() * if merged { 64 } else { 10 });
+        let mut spans = vec![Span::default(); c.len()];
+        for i in selected_customers(ds, input) {
+            let start = bytes.len();
+            push_id(&mut bytes, ids, i);
             bytes.push(b',');
-            p.push_age(&mut bytes, c.age[i]);
-            for text in [
-                if commune { c.villes.label(c.ville[i]) } else { "" },
-                c.segments.label(c.segment[i]),
-                c.channels.label(c.channel[i]),
-            ] {
+            let id_end = bytes.len();
+            if merged {
                 bytes.push(b',');
-                push_text(&mut bytes, text.as_bytes());
+                p.push_age(&mut bytes, c.age[i]);
+                for text in [
+                    if commune { c.villes.label(c.ville[i]) } else { "" },
+                    c.segments.label(c.segment[i]),
+                    c.channels.label(c.channel[i]),
+                ] {
+                    bytes.push(b',');
+                    push_text(&mut bytes, text.as_bytes());
+                }
             }
-            let tail = bytes.len();
-            for text in [
-                if commune {
-                    c.codes_postaux.label(c.code_postal[i])
-                } else {
-                    ""
-                },
-                c.departements.label(c.departement[i]),
-            ] {
-                bytes.push(b',');
-                push_text(&mut bytes, text.as_bytes());
+            let head_end = bytes.len();
+            if merged {
+                for text in [
+                    if commune {
+                        c.codes_postaux.label(c.code_postal[i])
+                    } else {
+                        ""
+                    },
+                    c.departements.label(c.departement[i]),
+                ] {
+                    bytes.push(b',');
+                    push_text(&mut bytes, text.as_bytes());
+                }
             }
-            bounds.push((head, tail, bytes.len()));
+            // Offsets from the start: a customer's cells are far below 4 GiB.
+            let from_start = |end: usize| (end - start) as u32;
+            spans[i] = Span {
+                start,
+                id_end: from_start(id_end),
+                head_end: from_start(head_end),
+                end: from_start(bytes.len()),
+            };
         }
         bytes.resize(bytes.len() + crate::text::SMALL, 0);
-        Self { bytes, bounds }
+        Self { bytes, spans }
     }
 
+    /// Customer `i`'s cells, if it is in the selection.
     #[inline]
-    fn put_head(&self, out: &mut Vec<u8>, i: usize) {
-        let (h, t, _) = self.bounds[i];
-        crate::text::push_from_arena(out, &self.bytes, h, t - h);
+    fn span(&self, i: usize) -> Option<Span> {
+        let s = self.spans[i];
+        (s.end != 0).then_some(s)
     }
 
+    /// Appends the `client_id` cell and a comma.
     #[inline]
-    fn put_tail(&self, out: &mut Vec<u8>, i: usize) {
-        let (_, t, e) = self.bounds[i];
-        crate::text::push_from_arena(out, &self.bytes, t, e - t);
+    fn put_id(&self, out: &mut Vec<u8>, s: Span) {
+        crate::text::push_from_arena(out, &self.bytes, s.start, s.id_end as usize);
+    }
+
+    /// Appends `,age,ville,segment,canal_acquisition`.
+    #[inline]
+    fn put_head(&self, out: &mut Vec<u8>, s: Span) {
+        let from = s.start + s.id_end as usize;
+        crate::text::push_from_arena(out, &self.bytes, from, (s.head_end - s.id_end) as usize);
+    }
+
+    /// Appends `,code_postal,departement`.
+    #[inline]
+    fn put_tail(&self, out: &mut Vec<u8>, s: Span) {
+        let from = s.start + s.head_end as usize;
+        crate::text::push_from_arena(out, &self.bytes, from, (s.end - s.head_end) as usize);
     }
 }
 

@@ -13,7 +13,7 @@ pub use options::{ChannelSpec, GenerateOptions, SegmentSpec};
 use crate::communes;
 use crate::dates::{self, DAY};
 use crate::error::Error;
-use crate::rng::{Alias, Rng, Weighted};
+use crate::rng::{Alias, Packed, Rng, Weighted};
 use std::collections::BTreeMap;
 
 /// How many defects of each kind the generator injected into one file.
@@ -203,8 +203,16 @@ fn events(opts: &GenerateOptions, customers: &[Customer]) -> EventLog {
         .collect();
     let model = SessionModel {
         opts,
-        customers,
-        pick: Alias::new(&activity),
+        pick: Alias::new(&activity).map(|a| {
+            a.packed(|i| {
+                let c = &customers[i as usize];
+                Pick {
+                    signup: c.signup,
+                    segment: c.segment,
+                    channel: c.channel,
+                }
+            })
+        }),
         hours: Weighted::from_f64(&opts.hour_weights),
         max_weekday: opts.weekday_weights.iter().cloned().fold(0.0, f64::max),
         period_end: (opts.to as i64 + 1) * DAY,
@@ -242,11 +250,18 @@ struct Block {
     events: Vec<Event>,
 }
 
+/// What a session needs of its customer, kept in the draw table beside the weights.
+#[derive(Clone, Copy)]
+struct Pick {
+    signup: i32,
+    segment: u8,
+    channel: u8,
+}
+
 /// What a session draw needs, shared by all blocks.
 struct SessionModel<'a> {
     opts: &'a GenerateOptions,
-    customers: &'a [Customer],
-    pick: Option<Alias>,
+    pick: Option<Packed<Pick>>,
     hours: Option<Weighted>,
     max_weekday: f64,
     period_end: i64,
@@ -263,8 +278,7 @@ impl SessionModel<'_> {
         };
         let Some(pick) = self.pick.as_ref() else { return b };
         while b.events.len() < quota {
-            let c = pick.sample(&mut rng);
-            let cust = &self.customers[c as usize];
+            let (c, cust) = pick.sample(&mut rng);
             let first_day = cust.signup.max(opts.from);
             let days = (opts.to - first_day + 1) as u64;
             // Weekly rhythm by rejection (bounded, in case the period only has zero-weight days).

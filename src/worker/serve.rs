@@ -424,6 +424,7 @@ enum Sink {
     Worker {
         worker: web_sys::Worker,
         _on_message: Closure<dyn FnMut(MessageEvent)>,
+        _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
     },
     Local(Digester),
 }
@@ -435,15 +436,42 @@ fn start_digest() -> Sink {
             from_digest(&message);
         }
     });
+    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(|event: web_sys::ErrorEvent| {
+        event.prevent_default();
+        digest_failed();
+    });
     match super::page::spawn_module("./digest_boot.js") {
         Ok(worker) => {
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             Sink::Worker {
                 worker,
                 _on_message: on_message,
+                _on_error: on_error,
             }
         }
         Err(_) => Sink::Local(Digester::default()),
+    }
+}
+
+/// The digest worker could not load, or stopped: this thread computes the digests
+/// from now on, and an export it was working on has to be run again.
+fn digest_failed() {
+    // Dropping the worker's handlers here would free the closure that is running.
+    let old = SINK.with(|s| s.borrow_mut().replace(Sink::Local(Digester::default())));
+    if let Some(Sink::Worker { worker, .. }) = &old {
+        worker.terminate();
+    }
+    std::mem::forget(old);
+    let pending = EXPORT.with(|x| {
+        let mut x = x.borrow_mut();
+        x.epoch += 1;
+        !std::mem::take(&mut x.outputs).is_empty()
+    });
+    if pending {
+        post(&Response::Error(
+            "the engine's second worker stopped before the files' checksums were ready; run again".into(),
+        ));
     }
 }
 

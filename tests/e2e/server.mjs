@@ -16,9 +16,15 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-export function serve(root, port = 0) {
+/** Serves `root`; a request for a path in `refuse` gets a 404 (to test a missing file). */
+export function serve(root, port = 0, refuse = []) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
+    if (refuse.includes(url.pathname)) {
+      server.refused = (server.refused ?? 0) + 1;
+      res.writeHead(404).end('not found');
+      return;
+    }
     let file = path.join(root, decodeURIComponent(url.pathname));
     if (!file.startsWith(root)) {
       res.writeHead(403).end();

@@ -281,6 +281,7 @@ fn start_export(p: &Prepared, options: &PrivacyOptions) -> Option<Privacy> {
     };
     let filter = Filter::default();
     let input = p.export_input(&filter, &privacy);
+    progress("export", 0.0);
     let epoch = EXPORT.with(|x| {
         let mut x = x.borrow_mut();
         x.epoch += 1;

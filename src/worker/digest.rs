@@ -147,21 +147,36 @@ fn blob(parts: &js_sys::Array, kind: &str) -> Option<Blob> {
     Blob::new_with_blob_sequence_and_options(parts, &bag).ok()
 }
 
-/// `["digests", epoch, sha…]`.
-pub fn digests_reply(epoch: u32, shas: &[String]) -> js_sys::Array {
-    let r = js_sys::Array::of2(&JsValue::from_str("digests"), &JsValue::from(epoch));
-    for s in shas {
-        r.push(&JsValue::from_str(s));
-    }
-    r
-}
-
 /// A message's tag and epoch.
 pub fn header(message: &js_sys::Array) -> (String, u32) {
     (
         message.get(0).as_string().unwrap_or_default(),
         message.get(1).as_f64().unwrap_or(0.0) as u32,
     )
+}
+
+/// Handles one message of the engine; the answer to send back, if it has one.
+pub fn answer(d: &mut Digester, message: &js_sys::Array) -> Option<js_sys::Array> {
+    let (tag, epoch) = header(message);
+    let reply = |tag: &str| js_sys::Array::of2(&JsValue::from_str(tag), &JsValue::from(epoch));
+    match tag.as_str() {
+        "part" => {
+            let index = message.get(2).as_f64().unwrap_or(0.0) as usize;
+            let name = message.get(3).as_string().unwrap_or_default();
+            let bytes = message.get(4).dyn_into::<js_sys::Uint8Array>().ok()?;
+            d.part(epoch, index, &name, message.get(5).is_truthy(), &bytes);
+            None
+        }
+        "end" => {
+            let r = reply("digests");
+            for s in d.digests(epoch)? {
+                r.push(&JsValue::from_str(&s));
+            }
+            Some(r)
+        }
+        "files" => Some(reply("files").concat(&d.files(epoch)?)),
+        _ => None,
+    }
 }
 
 /// The digest worker's entry point: answers the engine's messages.
@@ -171,30 +186,10 @@ pub fn serve() {
         let Ok(message) = event.data().dyn_into::<js_sys::Array>() else {
             return;
         };
-        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-        let mut d = digester.borrow_mut();
-        let (tag, epoch) = header(&message);
-        let reply = |tag: &str| js_sys::Array::of2(&JsValue::from_str(tag), &JsValue::from(epoch));
-        let reply = match tag.as_str() {
-            "part" => {
-                let index = message.get(2).as_f64().unwrap_or(0.0) as usize;
-                let name = message.get(3).as_string().unwrap_or_default();
-                if let Ok(bytes) = message.get(4).dyn_into::<js_sys::Uint8Array>() {
-                    d.part(epoch, index, &name, message.get(5).is_truthy(), &bytes);
-                }
-                return;
-            }
-            "end" => match d.digests(epoch) {
-                Some(shas) => digests_reply(epoch, &shas),
-                None => return,
-            },
-            "files" => match d.files(epoch) {
-                Some(pairs) => reply("files").concat(&pairs),
-                None => return,
-            },
-            _ => return,
-        };
-        let _ = scope.post_message(&reply);
+        if let Some(reply) = answer(&mut digester.borrow_mut(), &message) {
+            let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+            let _ = scope.post_message(&reply);
+        }
     });
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     // What came while the WebAssembly loaded (queued by digest_boot.js), then the rest.

@@ -2,7 +2,7 @@
 //! output files (built in chunks as Blob parts, so that no file sits whole in
 //! WebAssembly memory).
 
-use super::digest::{digests_reply, header, Digester};
+use super::digest::{answer, header, Digester};
 use super::preview::{sorted_rows, PreviewQuery, COLUMNS};
 use super::protocol::{reject_rows, FileColumns, RejectPage, Request, Response, Summary, REJECTS_PER_PAGE};
 use numberly_core::clean::CleanOptions;
@@ -485,30 +485,9 @@ fn to_digest_with(message: &js_sys::Array, transfer: &js_sys::Array) {
                 let _ = worker.post_message_with_transfer(message, transfer);
             }
             Sink::Local(d) => {
-                // The answers come in a later task, as the worker's would.
-                let (tag, epoch) = header(message);
-                let reply = move |tag: &str| js_sys::Array::of2(&JsValue::from_str(tag), &JsValue::from(epoch));
-                match tag.as_str() {
-                    "part" => {
-                        if let Ok(bytes) = message.get(4).dyn_into::<js_sys::Uint8Array>() {
-                            let index = message.get(2).as_f64().unwrap_or(0.0) as usize;
-                            let name = message.get(3).as_string().unwrap_or_default();
-                            d.part(epoch, index, &name, message.get(5).is_truthy(), &bytes);
-                        }
-                    }
-                    "end" => {
-                        if let Some(shas) = d.digests(epoch) {
-                            let r = digests_reply(epoch, &shas);
-                            wasm_bindgen_futures::spawn_local(async move { from_digest(&r) });
-                        }
-                    }
-                    "files" => {
-                        if let Some(pairs) = d.files(epoch) {
-                            let r = reply("files").concat(&pairs);
-                            wasm_bindgen_futures::spawn_local(async move { from_digest(&r) });
-                        }
-                    }
-                    _ => {}
+                // The answer comes in a later task, as the worker's would.
+                if let Some(reply) = answer(d, message) {
+                    wasm_bindgen_futures::spawn_local(async move { from_digest(&reply) });
                 }
             }
         }

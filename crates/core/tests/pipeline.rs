@@ -799,3 +799,64 @@ fn streamed_files_give_the_same_bytes_as_whole_files() {
         }
     }
 }
+
+/// A writer that hands its bytes to a shared list when dropped, in the order files are written.
+struct Collect<'s>(String, Vec<u8>, &'s std::sync::Mutex<Vec<(String, Vec<u8>)>>);
+
+impl std::io::Write for Collect<'_> {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.1.extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for Collect<'_> {
+    fn drop(&mut self) {
+        let file = (std::mem::take(&mut self.0), std::mem::take(&mut self.1));
+        self.2.lock().unwrap().push(file);
+    }
+}
+
+#[test]
+fn deferred_digests_write_those_files_first_and_leave_their_digest_to_the_caller() {
+    // The browser's digest worker hashes the merged file while the engine writes the rest.
+    use numberly_core::export::{export_data, manifest, Digests};
+    let p = generated(&GenerateOptions {
+        customers: 500,
+        interactions: 4_000,
+        dirty: 0.05,
+        ..GenerateOptions::default()
+    });
+    let (inline, files) = export_all(&p);
+    let filter = Filter::default();
+    let privacy = numberly_core::privacy::Privacy::off(&p.dataset, &p.clean);
+    let input = p.export_input(&filter, &privacy);
+    let written = std::sync::Mutex::new(Vec::new());
+    let mut outputs = export_data(
+        &input,
+        &|name| Ok(Collect(name.to_string(), Vec::new(), &written)),
+        &mut |_| {},
+        Digests::Deferred(&["donnees_marketing.csv"]),
+    )
+    .expect("export succeeds");
+    let written = written.into_inner().unwrap();
+    assert_eq!(written[0].0, "donnees_marketing.csv", "the deferred file comes first");
+    let names: Vec<&str> = outputs.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, FILES[..FILES.len() - 1], "outputs in file order");
+    for (o, i) in outputs.iter().zip(&inline) {
+        if o.name == "donnees_marketing.csv" {
+            assert_eq!(o.sha256, "", "left to the caller");
+        } else {
+            assert_eq!(o, i, "{} as the inline export has it", o.name);
+        }
+    }
+    for (name, bytes) in &written {
+        assert_eq!(bytes, &files[name], "{name}: same bytes");
+    }
+    // With the caller's digest filled in, the manifest is the inline export's.
+    outputs[2].sha256 = inline[2].sha256.clone();
+    assert_eq!(manifest(&input, &outputs).unwrap(), files["manifest.json"]);
+}

@@ -11,7 +11,7 @@
 //! - engine → digest: `["part", epoch, index, name, Uint8Array, hash]` (the buffer
 //!   is transferred; `hash`: whether this worker computes the file's SHA-256),
 //!   `["end", epoch]`, `["files", epoch]`;
-//! - digest → engine: `["digests", epoch, sha256 hex…]` in file order after `end`
+//! - digest → engine: `["ready"]` once loaded, `["digests", epoch, sha256 hex…]` in file order after `end`
 //!   (empty for the files the engine hashed),
 //!   `["files", epoch, name, Blob, …, "numberly.zip", Blob]` after `files`.
 
@@ -202,4 +202,6 @@ pub fn serve() {
         }
     }
     on_message.forget();
+    // Loaded: the engine tells the page it is ready only now, so that nothing loads later.
+    let _ = scope.post_message(&js_sys::Array::of1(&JsValue::from_str("ready")));
 }

@@ -37,6 +37,8 @@ thread_local! {
     static EXPORT: RefCell<Export> = RefCell::new(Export::default());
     /// Where output parts go, started on first use.
     static SINK: RefCell<Option<Sink>> = const { RefCell::new(None) };
+    /// Whether the page was told the engine is ready.
+    static READY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The largest interactions file the tab imports: its rows must fit in the tab's
@@ -57,7 +59,8 @@ fn post(response: &Response) {
     }
 }
 
-/// Installs the message handler and tells the page the engine is ready.
+/// Installs the message handler and starts the digest worker; the page hears
+/// that the engine is ready once that worker has loaded.
 pub fn serve() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         // A request is JSON text, or an array of the JSON text and the files it refers to.
@@ -94,11 +97,19 @@ pub fn serve() {
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    // The digest worker loads meanwhile.
-    SINK.with(|s| {
-        s.borrow_mut().get_or_insert_with(start_digest);
-    });
-    post(&Response::Ready);
+    // Ready once the digest worker has loaded too (or could not start): after
+    // that, nothing more is fetched.
+    let local = SINK.with(|s| matches!(s.borrow_mut().get_or_insert_with(start_digest), Sink::Local(_)));
+    if local {
+        announce_ready();
+    }
+}
+
+/// Tells the page the engine listens (once).
+fn announce_ready() {
+    if !READY.with(|r| r.replace(true)) {
+        post(&Response::Ready);
+    }
 }
 
 fn progress(stage: &str, fraction: f64) {
@@ -469,6 +480,7 @@ fn digest_failed() {
         x.epoch += 1;
         !std::mem::take(&mut x.outputs).is_empty()
     });
+    announce_ready();
     if pending {
         post(&Response::Error(
             "the engine's second worker stopped before the files' checksums were ready; run again".into(),
@@ -502,6 +514,7 @@ fn to_digest(message: &js_sys::Array) {
 fn from_digest(message: &js_sys::Array) {
     let (tag, epoch) = header(message);
     match tag.as_str() {
+        "ready" => announce_ready(),
         "digests" => {
             let shas = (2..message.length())
                 .filter_map(|i| message.get(i).as_string())

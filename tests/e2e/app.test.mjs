@@ -113,7 +113,7 @@ test('the zip of everything holds every CLI file, byte for byte', async () => {
 });
 
 test('when the digest worker cannot load, the engine computes the digests itself', async () => {
-  const missing = await serve(path.join(root, 'dist'), 0, ['/digest_boot.js']);
+  const missing = await serve(path.join(root, 'dist'), 0, { refuse: ['/digest_boot.js'] });
   const { page, context, errors } = await open('?lang=en', `http://127.0.0.1:${missing.address().port}`);
   await page.click('[data-testid=run]');
   const status = '[data-testid=status]';
@@ -492,4 +492,17 @@ test('after load, running, filtering and downloading make no network request', a
   await download.path();
   assert.deepEqual(requests.slice(loaded), []);
   await context.close();
+});
+
+test('the engine says it is ready only once its digest worker has loaded, however slowly', async () => {
+  // A regression: the digest worker's files were fetched after "ready" when they came late.
+  const slow = await serve(path.join(root, 'dist'), 0, { slow: ['/digest_bg.wasm'] });
+  const { page, context, requests } = await open('?lang=en', `http://127.0.0.1:${slow.address().port}`);
+  const loaded = requests.length;
+  assert.ok(requests.some((u) => u.endsWith('/digest_bg.wasm')), `the digest worker loaded first: ${requests}`);
+  await runAndWait(page);
+  await page.waitForSelector('[data-testid=download-all][href]');
+  assert.deepEqual(requests.slice(loaded), []);
+  await context.close();
+  slow.close();
 });

@@ -16,8 +16,9 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-/** Serves `root`; a request for a path in `refuse` gets a 404 (to test a missing file). */
-export function serve(root, port = 0, refuse = []) {
+/** Serves `root`. To test a missing or a slow file: a request for a path in `refuse`
+ * gets a 404, one for a path in `slow` is answered after 1.5 s. */
+export function serve(root, port = 0, { refuse = [], slow = [] } = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
     if (refuse.includes(url.pathname)) {
@@ -25,6 +26,13 @@ export function serve(root, port = 0, refuse = []) {
       res.writeHead(404).end('not found');
       return;
     }
+    if (slow.includes(url.pathname)) {
+      setTimeout(() => answer(url, res), 1500);
+      return;
+    }
+    answer(url, res);
+  });
+  function answer(url, res) {
     let file = path.join(root, decodeURIComponent(url.pathname));
     if (!file.startsWith(root)) {
       res.writeHead(403).end();
@@ -42,6 +50,6 @@ export function serve(root, port = 0, refuse = []) {
       });
       res.end(body);
     });
-  });
+  }
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }

@@ -244,11 +244,7 @@ fn run(source: Source, clean_opts: &CleanOptions, failed: &dyn Fn() -> Option<St
     STATE.with(|s| s.borrow_mut().take());
     PRIVACY.with(|s| s.borrow_mut().take());
     // Answers about an earlier export no longer apply.
-    EXPORT.with(|x| {
-        let mut x = x.borrow_mut();
-        x.epoch += 1;
-        x.outputs.clear();
-    });
+    EXPORT.with(|x| x.borrow_mut().forget());
     ORDERS.with(|o| *o.borrow_mut() = vec![None; COLUMNS.len()]);
     let mut last = (String::new(), -1.0f64);
     let mut report = |stage: numberly_core::pipeline::Stage, f: f64| {
@@ -295,8 +291,7 @@ fn start_export(p: &Prepared, options: &PrivacyOptions) -> Option<Privacy> {
     progress("export", 0.0);
     let epoch = EXPORT.with(|x| {
         let mut x = x.borrow_mut();
-        x.epoch += 1;
-        x.outputs.clear();
+        x.forget();
         x.epoch
     });
     let written = export_data(
@@ -430,6 +425,15 @@ struct Export {
     outputs: Vec<Output>,
 }
 
+impl Export {
+    /// Starts a new epoch, so that answers about the last export are ignored;
+    /// whether that export was still waiting for its digests.
+    fn forget(&mut self) -> bool {
+        self.epoch += 1;
+        !std::mem::take(&mut self.outputs).is_empty()
+    }
+}
+
 /// Where output parts go: the digest worker, or (when it could not start) a
 /// [`Digester`] on this thread.
 enum Sink {
@@ -475,11 +479,7 @@ fn digest_failed() {
         worker.terminate();
     }
     std::mem::forget(old);
-    let pending = EXPORT.with(|x| {
-        let mut x = x.borrow_mut();
-        x.epoch += 1;
-        !std::mem::take(&mut x.outputs).is_empty()
-    });
+    let pending = EXPORT.with(|x| x.borrow_mut().forget());
     announce_ready();
     if pending {
         post(&Response::Error(

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod model;
 pub mod par;
 pub mod pipeline;
+mod prefetch;
 pub mod privacy;
 pub mod rng;
 pub mod rules;

@@ -14,8 +14,6 @@ pub(super) fn write(name: &str, input: &ExportInput, out: &mut Chunked) -> io::R
     let p = input.privacy;
     match name {
         "clients.csv" => clients(ds, input, out),
-        "interactions.csv" => interactions(ds, input, out, false),
-        "donnees_marketing.csv" => interactions(ds, input, out, true),
         "rejects.csv" => rejects(input, out),
         "kpis.csv" => kpis(r, p, out),
         "by_channel.csv" => groups("canal_acquisition", &r.by_channel, r, p, out),
@@ -124,70 +122,103 @@ fn push_id(b: &mut Vec<u8>, col: &crate::ids::IdColumn, i: usize) {
 }
 
 /// Rows per piece of the row-level files, formatted in parallel.
-const PIECE_ROWS: usize = 1 << 18;
+const PIECE_ROWS: usize = 1 << 16;
 
-fn interactions(ds: &Dataset, input: &ExportInput, out: &mut Chunked, merged: bool) -> io::Result<()> {
+/// How many rows ahead a row's customer cells are fetched into the cache: rows come
+/// in time order, so each row's customer is a random one, usually not in cache.
+const AHEAD: usize = 16;
+
+/// One piece of both row-level files: `interactions.csv` and `donnees_marketing.csv`.
+pub(super) struct RowPiece {
+    /// The bytes of `interactions.csv` and of `donnees_marketing.csv`.
+    pub bytes: [Vec<u8>; 2],
+    /// Rows in each (the same count).
+    pub rows: u64,
+}
+
+/// Writes `interactions.csv` and `donnees_marketing.csv` in one pass over the rows
+/// (each row's values are read once for both), formatted in pieces on worker threads
+/// where threads exist; `progress` gets the fraction of rows done.
+pub(super) fn row_files(input: &ExportInput, outs: [&mut Chunked; 2], progress: &mut dyn FnMut(f64)) -> io::Result<()> {
+    let ds = input.dataset;
     let t = &ds.interactions;
     let f = input.filter;
     let lo = f.from.unwrap_or(ds.from) as i64 * DAY;
     let hi = (f.to.unwrap_or(ds.to) as i64 + 1) * DAY;
-    if merged {
-        out.header(
-            "interaction_id,client_id,type_action,valeur_achat,date,age,ville,segment,canal_acquisition,est_achat,\
+    let [plain, merged] = outs;
+    plain.header("interaction_id,client_id,session_id,type_action,valeur_achat,horodatage");
+    merged.header(
+        "interaction_id,client_id,type_action,valeur_achat,date,age,ville,segment,canal_acquisition,est_achat,\
 session_id,code_postal,departement",
-        );
-    } else {
-        out.header("interaction_id,client_id,session_id,type_action,valeur_achat,horodatage");
-    }
-    // Each row repeats its customer's cells: format them once, and together.
-    let cells = CustomerCells::new(ds, input, merged);
+    );
+    // Each row repeats its customer's cells: format them once, one cache line each.
+    let cells = CustomerCells::new(ds, input);
     let buffers = crate::par::Pool::new();
-    let format = |k: usize| -> (Vec<u8>, u64) {
-        let mut b = crate::par::buffer(&buffers, PIECE_ROWS * if merged { 110 } else { 64 });
+    let format = |k: usize| -> RowPiece {
+        let (first, end) = (k * PIECE_ROWS, ((k + 1) * PIECE_ROWS).min(t.len()));
+        let mut p = crate::par::buffer(&buffers, PIECE_ROWS * 64);
+        let mut m = crate::par::buffer(&buffers, PIECE_ROWS * 112);
         let mut rows = 0u64;
         let mut stamps = TimestampWriter::default();
         let (mut ids, mut sessions) = (IdCursor::new(&t.id), IdCursor::new(&t.session_ids));
-        for i in k * PIECE_ROWS..((k + 1) * PIECE_ROWS).min(t.len()) {
-            let cust = t.customer[i] as usize;
-            let Some(span) = cells.span(cust) else { continue };
-            if t.ts[i] < lo || t.ts[i] >= hi {
+        let mut session_cell = Vec::with_capacity(32);
+        for i in first..end {
+            if let Some(&c) = t.customer.get(i + AHEAD) {
+                cells.prefetch(c as usize);
+            }
+            let Some(cell) = cells.get(t.customer[i] as usize) else {
+                continue;
+            };
+            let ts = t.ts[i];
+            if ts < lo || ts >= hi {
                 continue;
             }
             rows += 1;
             let action = Action::from_code(t.action[i]);
-            ids.write(&mut b, i);
-            b.push(b',');
-            cells.put_id(&mut b, span);
-            if !merged {
-                sessions.write(&mut b, t.session[i] as usize);
-                b.push(b',');
-            }
-            put_action(&mut b, action);
+            // The row's start, the same in both files: `interaction_id,client_id,`.
+            let start = m.len();
+            ids.write(&mut m, i);
+            m.push(b',');
+            cell.put_id(&mut m);
+            p.extend_from_slice(&m[start..]);
+            session_cell.clear();
+            sessions.write(&mut session_cell, t.session[i] as usize);
+            p.extend_from_slice(&session_cell);
+            p.push(b',');
+            // `type_action,valeur_achat,timestamp`, the same in both files.
+            let shared = m.len();
+            put_action(&mut m, action);
             if action == Action::Purchase {
-                push_cents(&mut b, t.amount[i]);
+                push_cents(&mut m, t.amount[i]);
             }
-            b.push(b',');
-            stamps.write(&mut b, t.ts[i]);
-            if merged {
-                cells.put_head(&mut b, span);
-                b.extend_from_slice(if action == Action::Purchase {
-                    b",true,"
-                } else {
-                    b",false,"
-                });
-                sessions.write(&mut b, t.session[i] as usize);
-                cells.put_tail(&mut b, span);
-            }
-            b.push(b'\n');
+            m.push(b',');
+            stamps.write(&mut m, ts);
+            p.extend_from_slice(&m[shared..]);
+            p.push(b'\n');
+            cell.put_head(&mut m);
+            m.extend_from_slice(if action == Action::Purchase {
+                b",true,"
+            } else {
+                b",false,"
+            });
+            m.extend_from_slice(&session_cell);
+            cell.put_tail(&mut m);
+            m.push(b'\n');
         }
-        (b, rows)
+        RowPiece { bytes: [p, m], rows }
     };
+    let pieces = t.len().div_ceil(PIECE_ROWS);
     let mut result = Ok(());
-    crate::par::pipeline(t.len().div_ceil(PIECE_ROWS), format, |_, (bytes, rows)| {
-        if result.is_ok() {
-            result = out.append(&bytes, rows);
+    crate::par::pipeline(pieces, format, |k, piece| {
+        for (out, bytes) in [&mut *plain, &mut *merged].into_iter().zip(&piece.bytes) {
+            if result.is_ok() {
+                result = out.append(bytes, piece.rows);
+            }
         }
-        buffers.give(bytes);
+        for b in piece.bytes {
+            buffers.give(b);
+        }
+        progress((k + 1) as f64 / pieces as f64);
     });
     result
 }
@@ -215,103 +246,149 @@ fn put_action(out: &mut Vec<u8>, action: Action) {
     crate::text::push_from_arena(out, ACTION_CELLS, start, len);
 }
 
-/// Each customer's cells, formatted once and stored one customer after the other
-/// (rows come in time order, so customers in random order: one customer's cells
-/// then sit in one or two cache lines): `client_id,`, and for the merged file
-/// `,age,ville,segment,canal_acquisition` and `,code_postal,departement`.
+/// Each customer's cells, formatted once: `client_id,`, then
+/// `,age,ville,segment,canal_acquisition` and `,code_postal,departement` for the
+/// merged file. Rows come in time order, so customers in random order: each
+/// customer's cells sit in one cache line of their own (a slot), found without
+/// a lookup and fetched ahead of use. Slot: kind, the three lengths, then the
+/// cells; cells too long for a slot are kept apart and the slot says where.
 struct CustomerCells {
-    bytes: Vec<u8>,
-    /// Per customer, where its cells are (`end` 0 for one outside the selection).
-    spans: Vec<Span>,
+    /// The slots, from `base` (a 64-byte boundary), then padding for fixed-size copies.
+    slots: Vec<u8>,
+    base: usize,
+    /// Cells that do not fit in a slot: (start, lengths) in the slot, bytes here.
+    overflow: Vec<u8>,
 }
 
-/// Where one customer's cells are in [`CustomerCells::bytes`].
-#[derive(Clone, Copy, Default)]
-struct Span {
-    start: usize,
-    /// Ends of the id and head cells (the tail ends at `end`), from `start`.
-    id_end: u32,
-    head_end: u32,
-    end: u32,
+/// Bytes per slot: one cache line.
+const SLOT: usize = 64;
+/// Cell bytes in a slot after its 4-byte header.
+const SLOT_CELLS: usize = SLOT - 4;
+/// Slot kinds.
+const IN_SLOT: u8 = 1;
+const OVERFLOW: u8 = 2;
+
+/// One customer's cells: three consecutive ranges of `arena` from `at`.
+#[derive(Clone, Copy)]
+struct Cells<'a> {
+    arena: &'a [u8],
+    at: usize,
+    id: usize,
+    head: usize,
+    tail: usize,
 }
 
-impl CustomerCells {
-    fn new(ds: &Dataset, input: &ExportInput, merged: bool) -> Self {
-        let c = &ds.customers;
-        let p = input.privacy;
-        let ids = p.customer_ids(ds);
-        let commune = p.writes_commune();
-        let mut bytes = Vec::with_capacity(c.len() * if merged { 64 } else { 10 });
-        let mut spans = vec![Span::default(); c.len()];
-        for i in selected_customers(ds, input) {
-            let start = bytes.len();
-            push_id(&mut bytes, ids, i);
-            bytes.push(b',');
-            let id_end = bytes.len();
-            if merged {
-                bytes.push(b',');
-                p.push_age(&mut bytes, c.age[i]);
-                for text in [
-                    if commune { c.villes.label(c.ville[i]) } else { "" },
-                    c.segments.label(c.segment[i]),
-                    c.channels.label(c.channel[i]),
-                ] {
-                    bytes.push(b',');
-                    push_text(&mut bytes, text.as_bytes());
-                }
-            }
-            let head_end = bytes.len();
-            if merged {
-                for text in [
-                    if commune {
-                        c.codes_postaux.label(c.code_postal[i])
-                    } else {
-                        ""
-                    },
-                    c.departements.label(c.departement[i]),
-                ] {
-                    bytes.push(b',');
-                    push_text(&mut bytes, text.as_bytes());
-                }
-            }
-            // Offsets from the start: a customer's cells are far below 4 GiB.
-            let from_start = |end: usize| (end - start) as u32;
-            spans[i] = Span {
-                start,
-                id_end: from_start(id_end),
-                head_end: from_start(head_end),
-                end: from_start(bytes.len()),
-            };
-        }
-        bytes.resize(bytes.len() + crate::text::SMALL, 0);
-        Self { bytes, spans }
-    }
-
-    /// Customer `i`'s cells, if it is in the selection.
+impl Cells<'_> {
+    /// Appends `client_id,`.
     #[inline]
-    fn span(&self, i: usize) -> Option<Span> {
-        let s = self.spans[i];
-        (s.end != 0).then_some(s)
-    }
-
-    /// Appends the `client_id` cell and a comma.
-    #[inline]
-    fn put_id(&self, out: &mut Vec<u8>, s: Span) {
-        crate::text::push_from_arena(out, &self.bytes, s.start, s.id_end as usize);
+    fn put_id(&self, out: &mut Vec<u8>) {
+        crate::text::push_from_arena(out, self.arena, self.at, self.id);
     }
 
     /// Appends `,age,ville,segment,canal_acquisition`.
     #[inline]
-    fn put_head(&self, out: &mut Vec<u8>, s: Span) {
-        let from = s.start + s.id_end as usize;
-        crate::text::push_from_arena(out, &self.bytes, from, (s.head_end - s.id_end) as usize);
+    fn put_head(&self, out: &mut Vec<u8>) {
+        crate::text::push_from_arena(out, self.arena, self.at + self.id, self.head);
     }
 
     /// Appends `,code_postal,departement`.
     #[inline]
-    fn put_tail(&self, out: &mut Vec<u8>, s: Span) {
-        let from = s.start + s.head_end as usize;
-        crate::text::push_from_arena(out, &self.bytes, from, (s.end - s.head_end) as usize);
+    fn put_tail(&self, out: &mut Vec<u8>) {
+        crate::text::push_from_arena(out, self.arena, self.at + self.id + self.head, self.tail);
+    }
+}
+
+impl CustomerCells {
+    fn new(ds: &Dataset, input: &ExportInput) -> Self {
+        let c = &ds.customers;
+        let p = input.privacy;
+        let ids = p.customer_ids(ds);
+        let commune = p.writes_commune();
+        let mut slots = vec![0u8; (c.len() + 1) * SLOT + crate::text::SMALL];
+        let base = slots.as_ptr().align_offset(SLOT).min(SLOT);
+        let mut overflow = Vec::new();
+        let mut cell = Vec::with_capacity(128);
+        for i in selected_customers(ds, input) {
+            cell.clear();
+            push_id(&mut cell, ids, i);
+            cell.push(b',');
+            let id_len = cell.len();
+            cell.push(b',');
+            p.push_age(&mut cell, c.age[i]);
+            for text in [
+                if commune { c.villes.label(c.ville[i]) } else { "" },
+                c.segments.label(c.segment[i]),
+                c.channels.label(c.channel[i]),
+            ] {
+                cell.push(b',');
+                push_text(&mut cell, text.as_bytes());
+            }
+            let head_len = cell.len() - id_len;
+            for text in [
+                if commune {
+                    c.codes_postaux.label(c.code_postal[i])
+                } else {
+                    ""
+                },
+                c.departements.label(c.departement[i]),
+            ] {
+                cell.push(b',');
+                push_text(&mut cell, text.as_bytes());
+            }
+            let tail_len = cell.len() - id_len - head_len;
+            let slot = &mut slots[base + i * SLOT..base + (i + 1) * SLOT];
+            if cell.len() <= SLOT_CELLS {
+                slot[..4].copy_from_slice(&[IN_SLOT, id_len as u8, head_len as u8, tail_len as u8]);
+                slot[4..4 + cell.len()].copy_from_slice(&cell);
+            } else {
+                slot[0] = OVERFLOW;
+                let fields = [overflow.len() as u64, id_len as u64, head_len as u64, tail_len as u64];
+                for (k, v) in fields.into_iter().enumerate() {
+                    slot[8 + 8 * k..16 + 8 * k].copy_from_slice(&v.to_le_bytes());
+                }
+                overflow.extend_from_slice(&cell);
+            }
+        }
+        overflow.resize(overflow.len() + crate::text::SMALL, 0);
+        Self { slots, base, overflow }
+    }
+
+    /// Asks the processor to fetch customer `i`'s slot.
+    #[inline]
+    fn prefetch(&self, i: usize) {
+        if let Some(b) = self.slots.get(self.base + i * SLOT) {
+            crate::prefetch::prefetch(b);
+        }
+    }
+
+    /// Customer `i`'s cells, if it is in the selection.
+    #[inline]
+    fn get(&self, i: usize) -> Option<Cells<'_>> {
+        let at = self.base + i * SLOT;
+        let h = self.slots.get(at..at + 4)?;
+        match h[0] {
+            IN_SLOT => Some(Cells {
+                arena: &self.slots,
+                at: at + 4,
+                id: h[1] as usize,
+                head: h[2] as usize,
+                tail: h[3] as usize,
+            }),
+            OVERFLOW => {
+                let field = |k: usize| {
+                    let b = &self.slots[at + 8 + 8 * k..at + 16 + 8 * k];
+                    u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as usize
+                };
+                Some(Cells {
+                    arena: &self.overflow,
+                    at: field(0),
+                    id: field(1),
+                    head: field(2),
+                    tail: field(3),
+                })
+            }
+            _ => None,
+        }
     }
 }
 

@@ -33,6 +33,54 @@ pub fn map<T: Send>(count: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     slots.into_iter().flatten().collect()
 }
 
+/// `(a(), b())`, the two at once where threads exist.
+pub fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    if threads() <= 1 {
+        let x = a();
+        return (x, b());
+    }
+    std::thread::scope(|scope| {
+        let h = scope.spawn(a);
+        let y = b();
+        // A worker only panics on a bug; re-raise it on this thread.
+        (h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), y)
+    })
+}
+
+/// `f(k, chunk)` for each `chunk`-sized piece of `data` (the last may be shorter),
+/// results in order, computed on up to [`threads`] threads.
+pub fn map_chunks<T: Send, R: Send>(data: &mut [T], chunk: usize, f: impl Fn(usize, &mut [T]) -> R + Sync) -> Vec<R> {
+    let count = data.len().div_ceil(chunk.max(1));
+    let t = threads().min(count);
+    if t <= 1 {
+        return data
+            .chunks_mut(chunk.max(1))
+            .enumerate()
+            .map(|(k, c)| f(k, c))
+            .collect();
+    }
+    let f = &f;
+    // Worker w takes pieces w, w + t, w + 2t …, as `map` does.
+    let mut shares: Vec<Vec<(usize, &mut [T])>> = (0..t).map(|_| Vec::new()).collect();
+    for (k, c) in data.chunks_mut(chunk).enumerate() {
+        shares[k % t].push((k, c));
+    }
+    let mut slots: Vec<Option<R>> = (0..count).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = shares
+            .into_iter()
+            .map(|share| scope.spawn(move || share.into_iter().map(|(k, c)| (k, f(k, c))).collect::<Vec<_>>()))
+            .collect();
+        for h in handles {
+            // A worker only panics on a bug; re-raise it on this thread.
+            for (k, v) in h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)) {
+                slots[k] = Some(v);
+            }
+        }
+    });
+    slots.into_iter().flatten().collect()
+}
+
 /// Runs `produce(k)` for `k in 0..count` on worker threads and hands the results
 /// to `consume` on this thread strictly in order, with at most a few pieces in
 /// flight, so memory stays bounded while both cores work.
@@ -114,5 +162,12 @@ mod tests {
         let mut seen = Vec::new();
         super::pipeline(9, |k| k + 1, |k, v| seen.push((k, v)));
         assert_eq!(seen, (0..9).map(|k| (k, k + 1)).collect::<Vec<_>>());
+        let mut data: Vec<usize> = (0..10).collect();
+        let sums = super::map_chunks(&mut data, 3, |k, c| {
+            c.iter_mut().for_each(|x| *x += k);
+            c.iter().sum::<usize>()
+        });
+        assert_eq!(sums, vec![3, 15, 27, 12]);
+        assert_eq!(data, vec![0, 1, 2, 4, 5, 6, 8, 9, 10, 12]);
     }
 }

@@ -164,6 +164,7 @@ impl Alias {
         let slots = (0..self.prob.len())
             .map(|i| Slot {
                 prob: self.prob[i],
+                index: i as u32,
                 alias: self.alias[i],
                 own: payload(i as u32),
                 other: payload(self.alias[i]),
@@ -180,24 +181,54 @@ pub struct Packed<T> {
 }
 
 /// One slot of a [`Packed`] table, aligned so that it never straddles cache lines.
+#[derive(Clone, Copy)]
 #[repr(C, align(32))]
-struct Slot<T> {
+pub struct Slot<T> {
     prob: f64,
+    index: u32,
     alias: u32,
     own: T,
     other: T,
 }
 
-impl<T> Packed<T> {
+impl<T: Copy> Packed<T> {
     /// Draws an index, as [`Alias::sample`] does, with its payload.
     #[inline]
-    pub fn sample(&self, rng: &mut Rng) -> (u32, &T) {
-        let i = rng.below(self.slots.len() as u64) as u32;
-        let s = &self.slots[i as usize];
-        if rng.f64() < s.prob {
-            (i, &s.own)
+    pub fn sample(&self, rng: &mut Rng) -> (u32, T) {
+        self.slot(self.index(rng)).resolve(rng)
+    }
+
+    /// The first half of a draw: which slot. A caller can draw it ahead and
+    /// [`Packed::prefetch`] the slot, so that the memory read of a large table
+    /// overlaps other work.
+    #[inline]
+    pub fn index(&self, rng: &mut Rng) -> u32 {
+        rng.below(self.slots.len() as u64) as u32
+    }
+
+    /// A copy of slot `i`.
+    #[inline]
+    pub fn slot(&self, i: u32) -> Slot<T> {
+        self.slots[i as usize]
+    }
+
+    /// Asks the processor to fetch slot `i`, for a [`Packed::slot`] soon after.
+    #[inline]
+    pub fn prefetch(&self, i: u32) {
+        if let Some(s) = self.slots.get(i as usize) {
+            crate::prefetch::prefetch(s);
+        }
+    }
+}
+
+impl<T: Copy> Slot<T> {
+    /// The second half of a draw: the slot's own index or its alias, with the payload.
+    #[inline]
+    pub fn resolve(&self, rng: &mut Rng) -> (u32, T) {
+        if rng.f64() < self.prob {
+            (self.index, self.own)
         } else {
-            (s.alias, &s.other)
+            (self.alias, self.other)
         }
     }
 }
@@ -254,7 +285,7 @@ mod tests {
         for _ in 0..10_000 {
             let (i, payload) = packed.sample(&mut b);
             assert_eq!(alias.sample(&mut a), i);
-            assert_eq!(*payload, i * 3);
+            assert_eq!(payload, i * 3);
         }
     }
 

@@ -55,6 +55,7 @@ pub struct RawData {
 }
 
 /// A generated customer, as codes.
+#[derive(Clone, Default)]
 pub(crate) struct Customer {
     pub age: u8,
     pub commune: u32,
@@ -66,6 +67,8 @@ pub(crate) struct Customer {
     pub last_name: u16,
     pub email_suffix: u16,
     pub email_provider: u8,
+    /// How many sessions it has, relative to others.
+    pub activity: f64,
 }
 
 /// The generated event log, sessions in start-time order.
@@ -76,17 +79,58 @@ pub(crate) struct EventLog {
     pub session_events: Vec<(u32, u8)>,
     /// The events, each session's contiguous.
     pub events: Vec<Event>,
+    /// Timestamp of the period's start: events count their seconds from it.
+    pub base: i64,
 }
 
-/// One generated event (kept together: a session's events are read in one go).
-#[derive(Debug, Clone, Copy)]
+/// One generated event in eight bytes (ten million of them are held at once; a
+/// session's events are read together).
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Event {
-    /// Timestamp.
-    pub ts: i64,
-    /// Amount in cents (0 unless a purchase).
-    pub amount: u32,
+    /// Seconds since the period's start (ten years at most fit easily).
+    offset: u32,
+    /// Amount in cents (0 unless a purchase) above the action code in the low 2 bits.
+    amount_action: u32,
+}
+
+/// The largest purchase amount the generator draws, in cents (about 10.7 million
+/// euros; far above any basket the options can ask for).
+const MAX_CENTS: u32 = (1 << 30) - 1;
+
+impl Event {
+    fn new(base: i64, ts: i64, amount: u32, action: u8) -> Self {
+        Self {
+            offset: (ts - base) as u32,
+            amount_action: amount.min(MAX_CENTS) << 2 | action as u32,
+        }
+    }
+
+    /// The timestamp, given the log's base.
+    #[inline]
+    pub fn ts(self, base: i64) -> i64 {
+        base + self.offset as i64
+    }
+
+    /// Amount in cents.
+    #[inline]
+    pub fn amount(self) -> u32 {
+        self.amount_action >> 2
+    }
+
     /// Action code.
-    pub action: u8,
+    #[inline]
+    pub fn action(self) -> u8 {
+        (self.amount_action & 3) as u8
+    }
+}
+
+/// A session of a generation block: start (seconds since the period's start), customer,
+/// and its first event in the block with its length in the top byte.
+#[derive(Clone, Copy)]
+struct BlockSession {
+    start: u32,
+    customer: u32,
+    first_len: u32,
 }
 
 /// Events are generated in blocks of this many, each from its own random stream,
@@ -133,20 +177,37 @@ pub(crate) struct Generated<'o> {
 impl<'o> Generated<'o> {
     /// Generates customers and events and writes the clients file.
     pub fn new(opts: &'o GenerateOptions, progress: &mut dyn FnMut(f64)) -> Result<Self, Error> {
+        Ok(Self::with_clients(opts, progress, |_| ())?.0)
+    }
+
+    /// [`Generated::new`], handing the clients file to `clients` as soon as it is
+    /// written, while the events are still being drawn (on other threads).
+    pub fn with_clients<R: Send>(
+        opts: &'o GenerateOptions,
+        progress: &mut dyn FnMut(f64),
+        clients: impl FnOnce(&[u8]) -> R,
+    ) -> Result<(Self, R), Error> {
         opts.validate()?;
         let customers = customers(opts);
         progress(0.1);
-        let log = events(opts, &customers);
-        progress(0.5);
-        let mut clients_truth = FileTruth::default();
-        let clients_csv = write::clients_csv(opts, &customers, &mut clients_truth);
+        let (log, (clients_csv, clients_truth, r)) = crate::par::join(
+            || events(opts, &customers),
+            || {
+                let (csv, truth) = write::clients_csv(opts, &customers);
+                let r = clients(&csv);
+                (csv, truth, r)
+            },
+        );
         progress(0.6);
-        Ok(Self {
-            opts,
-            clients_csv,
-            clients_truth,
-            log,
-        })
+        Ok((
+            Self {
+                opts,
+                clients_csv,
+                clients_truth,
+                log,
+            },
+            r,
+        ))
     }
 
     /// The interactions file, as independently renderable pieces.
@@ -155,16 +216,26 @@ impl<'o> Generated<'o> {
     }
 }
 
+/// Customers are drawn in blocks of this many, each block from its own random
+/// stream, so that blocks can run in parallel and still give the same bytes.
+const CUSTOMER_BLOCK: usize = 1 << 16;
+
+/// Random stream of customer block `k` (apart from every other stream of a seed).
+fn customer_stream(k: usize) -> u64 {
+    1 << 36 | k as u64
+}
+
 fn customers(opts: &GenerateOptions) -> Vec<Customer> {
     use fake::locales::{Data, FR_FR};
-    let mut rng = Rng::new(opts.seed, 1);
     let towns = communes::all();
     let by_population = Weighted::from_ints(towns.iter().map(|c| c.population as u64));
     let segments = Weighted::from_f64(&opts.segments.iter().map(|s| s.weight).collect::<Vec<_>>());
     let channels = Weighted::from_f64(&opts.channels.iter().map(|c| c.weight).collect::<Vec<_>>());
     let period_days = (opts.to - opts.from + 1) as u64;
-    (0..opts.customers)
-        .map(|_| {
+    let mut all = vec![Customer::default(); opts.customers as usize];
+    crate::par::map_chunks(&mut all, CUSTOMER_BLOCK, |k, block| {
+        let mut rng = Rng::new(opts.seed, customer_stream(k));
+        for c in block {
             let age = loop {
                 let a = libm::round(opts.age_mean + opts.age_sd * rng.normal());
                 if (18.0..=80.0).contains(&a) {
@@ -179,7 +250,7 @@ fn customers(opts: &GenerateOptions) -> Vec<Customer> {
             } else {
                 opts.from - 1 - rng.below(opts.signup_history_days as u64) as i32
             };
-            Customer {
+            *c = Customer {
                 age,
                 commune,
                 segment,
@@ -190,17 +261,15 @@ fn customers(opts: &GenerateOptions) -> Vec<Customer> {
                 last_name: rng.below(FR_FR::NAME_LAST_NAME.len() as u64) as u16,
                 email_suffix: rng.below(100) as u16,
                 email_provider: rng.below(FR_FR::INTERNET_FREE_EMAIL_PROVIDER.len() as u64) as u8,
-            }
-        })
-        .collect()
+                activity: libm::exp(opts.activity_sigma * rng.normal()) * opts.segments[segment as usize].activity,
+            };
+        }
+    });
+    all
 }
 
 fn events(opts: &GenerateOptions, customers: &[Customer]) -> EventLog {
-    let mut rng = Rng::new(opts.seed, 2);
-    let activity: Vec<f64> = customers
-        .iter()
-        .map(|c| libm::exp(opts.activity_sigma * rng.normal()) * opts.segments[c.segment as usize].activity)
-        .collect();
+    let activity: Vec<f64> = customers.iter().map(|c| c.activity).collect();
     let model = SessionModel {
         opts,
         pick: Alias::new(&activity).map(|a| {
@@ -215,40 +284,49 @@ fn events(opts: &GenerateOptions, customers: &[Customer]) -> EventLog {
         }),
         hours: Weighted::from_f64(&opts.hour_weights),
         max_weekday: opts.weekday_weights.iter().cloned().fold(0.0, f64::max),
+        period_start: opts.from as i64 * DAY,
         period_end: (opts.to as i64 + 1) * DAY,
     };
-    let n = opts.interactions;
-    let blocks = n.div_ceil(EVENT_BLOCK) as usize;
-    let parts = crate::par::map(blocks, |k| {
-        let quota = (n - k as u64 * EVENT_BLOCK).min(EVENT_BLOCK) as usize;
-        model.block(k as u64, quota)
+    // Each block fills its own slice of the event array (blocks hold exactly
+    // EVENT_BLOCK events, the last one the rest).
+    // Each block fills its own slice of the event array (blocks hold exactly
+    // EVENT_BLOCK events, the last one the rest) and sorts its sessions by start
+    // (a stable sort: ties stay in creation order).
+    let mut events = vec![Event::default(); opts.interactions as usize];
+    let parts = crate::par::map_chunks(&mut events, EVENT_BLOCK as usize, |k, slice| {
+        let mut sessions = model.block(k as u64, slice);
+        sessions.sort_by_key(|s| s.start);
+        sessions
     });
-    // Concatenate the blocks, then put sessions in start-time order (ties in creation order).
-    let total_sessions: usize = parts.iter().map(|p| p.sessions.len()).sum();
-    let mut sessions: Vec<(i64, u32, u32, u32, u8)> = Vec::with_capacity(total_sessions);
-    let mut log = EventLog {
-        session_customer: Vec::new(),
-        session_events: Vec::new(),
-        events: Vec::with_capacity(n as usize),
-    };
-    for part in parts {
-        let offset = log.events.len() as u32;
-        for &(start, c, first, len) in &part.sessions {
-            sessions.push((start, sessions.len() as u32, c, offset + first, len));
+    // Merge the blocks into start-time order, ties in creation order (block by block).
+    let total: usize = parts.iter().map(Vec::len).sum();
+    let (mut session_customer, mut session_events) = (Vec::with_capacity(total), Vec::with_capacity(total));
+    let mut next = vec![0usize; parts.len()];
+    let mut heads: std::collections::BinaryHeap<std::cmp::Reverse<(u32, usize)>> = parts
+        .iter()
+        .enumerate()
+        .filter_map(|(k, p)| p.first().map(|s| std::cmp::Reverse((s.start, k))))
+        .collect();
+    while let Some(std::cmp::Reverse((_, k))) = heads.pop() {
+        let s = parts[k][next[k]];
+        next[k] += 1;
+        if let Some(n) = parts[k].get(next[k]) {
+            heads.push(std::cmp::Reverse((n.start, k)));
         }
-        log.events.extend_from_slice(&part.events);
+        session_customer.push(s.customer);
+        let first = (k as u64 * EVENT_BLOCK) as u32 + (s.first_len & 0x00FF_FFFF);
+        session_events.push((first, (s.first_len >> 24) as u8));
     }
-    sessions.sort_unstable_by_key(|s| (s.0, s.1));
-    log.session_customer = sessions.iter().map(|s| s.2).collect();
-    log.session_events = sessions.iter().map(|s| (s.3, s.4)).collect();
-    log
+    EventLog {
+        session_customer,
+        session_events,
+        events,
+        base: model.period_start,
+    }
 }
 
-/// Sessions of one block: (start, customer, first event, length) and the events.
-struct Block {
-    sessions: Vec<(i64, u32, u32, u8)>,
-    events: Vec<Event>,
-}
+/// How many sessions ahead a session's customer is drawn (see [`SessionModel::block`]).
+const PICK_AHEAD: usize = 4;
 
 /// What a session needs of its customer, kept in the draw table beside the weights.
 #[derive(Clone, Copy)]
@@ -264,21 +342,35 @@ struct SessionModel<'a> {
     pick: Option<Packed<Pick>>,
     hours: Option<Weighted>,
     max_weekday: f64,
+    period_start: i64,
     period_end: i64,
 }
 
 impl SessionModel<'_> {
-    /// Draws sessions until exactly `quota` events exist (the last session may be cut short).
-    fn block(&self, k: u64, quota: usize) -> Block {
+    /// Draws sessions until `events` is full (the last session may be cut short);
+    /// returns the sessions.
+    fn block(&self, k: u64, events: &mut [Event]) -> Vec<BlockSession> {
         let opts = self.opts;
+        let quota = events.len();
         let mut rng = Rng::new(opts.seed, 1_000 + k);
-        let mut b = Block {
-            sessions: Vec::with_capacity(quota / 3 + 1),
-            events: Vec::with_capacity(quota),
+        let mut sessions = Vec::with_capacity(quota / 3 + 1);
+        let mut filled = 0usize;
+        let Some(pick) = self.pick.as_ref() else {
+            return sessions;
         };
-        let Some(pick) = self.pick.as_ref() else { return b };
-        while b.events.len() < quota {
-            let (c, cust) = pick.sample(&mut rng);
+        // Each session's customer slot is drawn a few sessions ahead and fetched
+        // meanwhile: the table is large and the index random.
+        let mut ahead = [0u32; PICK_AHEAD];
+        for a in &mut ahead {
+            *a = pick.index(&mut rng);
+            pick.prefetch(*a);
+        }
+        let mut turn = 0;
+        while filled < quota {
+            let i = std::mem::replace(&mut ahead[turn], pick.index(&mut rng));
+            pick.prefetch(ahead[turn]);
+            turn = (turn + 1) % PICK_AHEAD;
+            let (c, cust) = pick.slot(i).resolve(&mut rng);
             let first_day = cust.signup.max(opts.from);
             let days = (opts.to - first_day + 1) as u64;
             // Weekly rhythm by rejection (bounded, in case the period only has zero-weight days).
@@ -299,30 +391,31 @@ impl SessionModel<'_> {
             let cart = rng.chance(opts.cart_rate(cust.segment as usize, cust.channel as usize));
             let buy = cart && rng.chance(opts.purchase_rate(cust.segment as usize, cust.channel as usize));
             let steps = (0..views).map(|_| 0u8).chain(cart.then_some(1)).chain(buy.then_some(2));
-            let first = b.events.len() as u32;
+            let first = filled as u32;
             let mut t = start;
             let mut len = 0u8;
             for step in steps {
-                if b.events.len() == quota || t >= self.period_end {
+                if filled == quota || t >= self.period_end {
                     break;
                 }
                 let amount = if step == 2 {
                     let euros = rng.lognormal_mean(seg.basket_mean, opts.basket_sigma);
-                    (libm::round(euros * 100.0) as u32).max(100)
+                    (libm::round(euros * 100.0) as u32).clamp(100, MAX_CENTS)
                 } else {
                     0
                 };
-                b.events.push(Event {
-                    ts: t,
-                    amount,
-                    action: step,
-                });
+                events[filled] = Event::new(self.period_start, t, amount, step);
+                filled += 1;
                 len += 1;
                 t += 1 + libm::floor(rng.exponential(opts.mean_gap_s)) as i64;
             }
-            b.sessions.push((start, c, first, len));
+            sessions.push(BlockSession {
+                start: (start - self.period_start) as u32,
+                customer: c,
+                first_len: first | (len as u32) << 24,
+            });
         }
-        b
+        sessions
     }
 }
 

@@ -42,15 +42,45 @@ fn ascii_name(s: &str) -> String {
         .collect()
 }
 
-pub(super) fn clients_csv(opts: &GenerateOptions, customers: &[Customer], truth: &mut FileTruth) -> Vec<u8> {
+/// The clients file and its defects, written in blocks of customers on worker
+/// threads (each block's defects from its own random stream).
+pub(super) fn clients_csv(opts: &GenerateOptions, customers: &[Customer]) -> (Vec<u8>, FileTruth) {
+    use fake::locales::{Data, FR_FR};
+    let ascii = |names: &[&str]| -> Vec<String> { names.iter().map(|n| ascii_name(n)).collect() };
+    let (first_ascii, last_ascii) = (ascii(FR_FR::NAME_FIRST_NAME), ascii(FR_FR::NAME_LAST_NAME));
+    let blocks = crate::par::map(customers.len().div_ceil(super::CUSTOMER_BLOCK), |k| {
+        let from = k * super::CUSTOMER_BLOCK;
+        let block = &customers[from..(from + super::CUSTOMER_BLOCK).min(customers.len())];
+        clients_block(opts, from, block, customers.len(), (&first_ascii, &last_ascii))
+    });
+    let mut out = Vec::with_capacity(CLIENT_HEADER.len() + blocks.iter().map(|b| b.0.len()).sum::<usize>());
+    out.extend_from_slice(CLIENT_HEADER);
+    let mut truth = FileTruth::default();
+    for (text, t) in blocks {
+        out.extend_from_slice(&text);
+        truth.add(t);
+    }
+    (out, truth)
+}
+
+/// Rows of the customers `block`, the first being customer number `from` (0-based)
+/// of `count`; `names` are the e-mail spellings of the first and last names.
+fn clients_block(
+    opts: &GenerateOptions,
+    from: usize,
+    block: &[Customer],
+    count: usize,
+    names: (&[String], &[String]),
+) -> (Vec<u8>, FileTruth) {
     use fake::locales::{Data, FR_FR};
     let towns = communes::all();
-    let width = id_width(customers.len() as u64);
-    let mut rng = Rng::new(opts.seed, 3);
-    let mut out = Vec::with_capacity(customers.len() * 110 + 200);
-    out.extend_from_slice(CLIENT_HEADER);
+    let width = id_width(count as u64);
+    let mut rng = Rng::new(opts.seed, 2 << 36 | (from / super::CUSTOMER_BLOCK) as u64);
+    let mut truth = FileTruth::default();
+    let mut out = Vec::with_capacity(block.len() * 130);
     let mut row = Vec::with_capacity(256);
-    for (i, c) in customers.iter().enumerate() {
+    for (j, c) in block.iter().enumerate() {
+        let i = from + j;
         let defect = (opts.dirty > 0.0 && rng.chance(opts.dirty)).then(|| rng.below(4));
         let town = &towns[c.commune as usize];
         let write_row = |row: &mut Vec<u8>, segment: &str, channel: &str, age: u8| {
@@ -78,9 +108,9 @@ pub(super) fn clients_csv(opts: &GenerateOptions, customers: &[Customer], truth:
             row.push(b',');
             push_text(row, last.as_bytes());
             row.push(b',');
-            row.extend_from_slice(ascii_name(first).as_bytes());
+            row.extend_from_slice(names.0[c.first_name as usize].as_bytes());
             row.push(b'.');
-            row.extend_from_slice(ascii_name(last).as_bytes());
+            row.extend_from_slice(names.1[c.last_name as usize].as_bytes());
             if c.email_suffix < 60 {
                 push_int(row, c.email_suffix as i64);
             }
@@ -118,7 +148,7 @@ pub(super) fn clients_csv(opts: &GenerateOptions, customers: &[Customer], truth:
             _ => {}
         }
     }
-    out
+    (out, truth)
 }
 
 /// The defects an interaction row can carry.
@@ -138,7 +168,7 @@ enum Defect {
 
 /// Rows per piece of the interactions file: pieces are rendered (and, in a run,
 /// parsed) independently, so their boundaries must not depend on the thread count.
-const CHUNK_ROWS: usize = 1 << 18;
+const CHUNK_ROWS: usize = 1 << 16;
 
 /// A uniform draw in `[0, 1)` for row `r`, from the seed alone (SplitMix64), so any
 /// piece can decide its rows' defects without the others.
@@ -239,7 +269,7 @@ impl<'a> InteractionChunks<'a> {
                 }
                 rendered += 1;
                 let ev = log.events[e];
-                let action = ev.action;
+                let action = ev.action();
                 // A defect needs a clean previous row in the same piece (duplicates copy it).
                 let candidate = |r: u64| opts.dirty > 0.0 && row_uniform(opts.seed, r) < opts.dirty;
                 let defect = if !first_row && candidate(row_no) && !candidate(row_no - 1) {
@@ -287,10 +317,10 @@ impl<'a> InteractionChunks<'a> {
                         out.extend_from_slice(crate::model::Action::from_code(action).label().as_bytes());
                         out.push(b',');
                         if action == 2 {
-                            push_cents(&mut out, ev.amount as i64);
+                            push_cents(&mut out, ev.amount() as i64);
                         }
                         out.push(b',');
-                        stamps.write(&mut out, ev.ts);
+                        stamps.write(&mut out, ev.ts(log.base));
                         out.push(b'\n');
                     }
                 }
@@ -304,12 +334,7 @@ impl<'a> InteractionChunks<'a> {
         }
         let mut all = self.truth.lock().unwrap_or_else(|e| e.into_inner());
         if !std::mem::replace(&mut all.1[k], true) {
-            for (rule, n) in truth.rejected {
-                *all.0.rejected.entry(rule).or_default() += n;
-            }
-            for (rule, n) in truth.corrected {
-                *all.0.corrected.entry(rule).or_default() += n;
-            }
+            all.0.add(truth);
         }
         out
     }
@@ -325,7 +350,7 @@ impl<'a> InteractionChunks<'a> {
     ) {
         let (opts, log) = (self.opts, self.log);
         let ev = log.events[e];
-        let action = ev.action;
+        let (action, ts) = (ev.action(), ev.ts(log.base));
         let id = if kind == Defect::DuplicateId {
             row_no
         } else {
@@ -358,9 +383,9 @@ impl<'a> InteractionChunks<'a> {
         out.push(b',');
         match kind {
             Defect::InvalidAmount => out.extend_from_slice(pick(rng, &["N/A", "abc", "12.3.4", "douze"]).as_bytes()),
-            Defect::NegativeAmount => push_cents(out, -(ev.amount as i64)),
+            Defect::NegativeAmount => push_cents(out, -(ev.amount() as i64)),
             Defect::AmountOnView => push_cents(out, 100 + rng.below(20_000) as i64),
-            _ if action == 2 => push_cents(out, ev.amount as i64),
+            _ if action == 2 => push_cents(out, ev.amount() as i64),
             _ => {}
         }
         out.push(b',');
@@ -374,21 +399,31 @@ impl<'a> InteractionChunks<'a> {
             ),
             Defect::OutOfPeriod => {
                 // Same time of day, 1–365 days before the period or 1–60 days after it.
-                let day = ev.ts.div_euclid(DAY);
+                let day = ts.div_euclid(DAY);
                 let shift_days = if rng.chance(0.5) {
                     -(day - opts.from as i64 + 1 + rng.below(365) as i64)
                 } else {
                     opts.to as i64 - day + 1 + rng.below(60) as i64
                 };
-                write_timestamp(out, ev.ts + shift_days * DAY);
+                write_timestamp(out, ts + shift_days * DAY);
             }
-            _ => write_timestamp(out, ev.ts),
+            _ => write_timestamp(out, ts),
         }
         out.push(b'\n');
     }
 }
 
 impl FileTruth {
+    /// Adds the counts of `other`.
+    fn add(&mut self, other: FileTruth) {
+        for (rule, n) in other.rejected {
+            *self.rejected.entry(rule).or_default() += n;
+        }
+        for (rule, n) in other.corrected {
+            *self.corrected.entry(rule).or_default() += n;
+        }
+    }
+
     fn record(&mut self, kind: Defect) {
         match kind {
             Defect::DuplicateRow => self.reject(rules::DUPLICATE_ROW),
@@ -416,6 +451,12 @@ impl crate::ingest::Pieces for InteractionChunks<'_> {
 
     fn head(&self) -> crate::ingest::Piece<'_> {
         self.piece_rows(0, 1)
+    }
+
+    fn recycle(&self, piece: crate::ingest::Piece<'_>) {
+        if let std::borrow::Cow::Owned(text) = piece.text {
+            self.buffers.give(text);
+        }
     }
 }
 

@@ -147,12 +147,17 @@ impl IdIndex {
 
     /// The number of a dominant-form id.
     #[inline]
-    fn number(&self, id: &[u8]) -> Option<u64> {
+    pub(crate) fn number(&self, id: &[u8]) -> Option<u64> {
         if self.width == 0 || id.len() != self.prefix.len() + self.width || !id.starts_with(&self.prefix) {
             return None;
         }
         let digits = &id[self.prefix.len()..];
         digits.iter().all(u8::is_ascii_digit).then(|| digits_value(digits))
+    }
+
+    /// The code of each number of the dominant form (`u32::MAX` where none).
+    pub(crate) fn dense_codes(&self) -> &[u32] {
+        &self.dense
     }
 
     /// Number of distinct ids.
@@ -219,9 +224,12 @@ impl IdIndex {
 #[derive(Debug, Clone, Default)]
 pub struct Dict {
     labels: Vec<String>,
-    exact: FxHashMap<String, u32>,
+    exact: FxHashMap<Box<[u8]>, u32>,
     by_key: Option<FxHashMap<String, u32>>,
 }
+
+/// Up to this many labels, exact matches are found by comparing them in turn.
+const FEW: usize = 8;
 
 impl Dict {
     /// A category dictionary pre-filled with canonical labels, in this order.
@@ -261,9 +269,18 @@ impl Dict {
         self.labels.get(code as usize).map_or("", String::as_str)
     }
 
+    /// The code whose label is exactly `raw`.
+    #[inline]
+    fn exact(&self, raw: &[u8]) -> Option<u32> {
+        if self.labels.len() <= FEW {
+            return self.labels.iter().position(|l| l.as_bytes() == raw).map(|p| p as u32);
+        }
+        self.exact.get(raw).copied()
+    }
+
     /// Code of `raw`: its exact label, or (for categories) a matching spelling.
     pub fn find(&self, raw: &str) -> Option<u32> {
-        if let Some(&c) = self.exact.get(raw) {
+        if let Some(c) = self.exact(raw.as_bytes()) {
             return Some(c);
         }
         self.by_key.as_ref()?.get(&crate::text::category_key(raw)).copied()
@@ -272,20 +289,27 @@ impl Dict {
     /// Code for `raw`, adding it (trimmed) when nothing matches; the flag says whether
     /// `raw` differed from the stored label (a corrected spelling).
     pub fn intern(&mut self, raw: &str) -> (u32, bool) {
-        if let Some(&c) = self.exact.get(raw) {
+        self.intern_bytes(raw.as_bytes())
+    }
+
+    /// [`Dict::intern`] for UTF-8 bytes (invalid sequences are replaced in a new label).
+    #[inline]
+    pub fn intern_bytes(&mut self, raw: &[u8]) -> (u32, bool) {
+        if let Some(c) = self.exact(raw) {
             return (c, false);
         }
-        let trimmed = raw.trim();
+        let text = String::from_utf8_lossy(raw);
+        let trimmed = text.trim();
         if let Some(code) = self.find(trimmed) {
             return (code, true);
         }
         let code = self.labels.len() as u32;
         self.labels.push(trimmed.to_string());
-        self.exact.insert(trimmed.to_string(), code);
+        self.exact.insert(trimmed.as_bytes().into(), code);
         if let Some(keys) = &mut self.by_key {
             keys.entry(crate::text::category_key(trimmed)).or_insert(code);
         }
-        (code, trimmed != raw)
+        (code, trimmed.as_bytes() != raw)
     }
 }
 

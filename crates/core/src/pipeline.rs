@@ -1,7 +1,7 @@
 //! The whole run, stage by stage, with progress: generate (or read files), clean,
 //! compute metrics. Export is separate so that the caller chooses where bytes go.
 
-use crate::clean::{clean_body, CleanOptions, CleanReport};
+use crate::clean::{clean_body, clean_clients_file, clean_interactions_body, CleanOptions, CleanReport};
 use crate::error::Error;
 use crate::generate::{interaction_header, GenerateOptions, Generated, GroundTruth};
 use crate::ingest::{CsvFile, FileBody, Pieces};
@@ -106,7 +106,6 @@ pub fn prepare(
 ) -> Result<Prepared, Error> {
     match source {
         Source::Generate(opts) => {
-            let gen = Generated::new(&opts, &mut |f| progress(Stage::Generate, f / 0.6))?;
             let clean_opts = CleanOptions {
                 from: Some(opts.from),
                 to: Some(opts.to),
@@ -114,13 +113,20 @@ pub fn prepare(
                 channels: opts.channels.iter().map(|c| c.name.clone()).collect(),
                 ..clean_opts.clone()
             };
+            // The clients file is cleaned while the events are drawn.
+            let (mut gen, clients) =
+                Generated::with_clients(&opts, &mut |f| progress(Stage::Generate, f / 0.6), |csv| {
+                    clean_clients_file(&CsvFile::open("clients.csv", csv)?, &clean_opts)
+                })?;
+            let clients = clients?;
+            // Its text is not needed any more: give the memory back for what follows.
+            drop(std::mem::take(&mut gen.clients_csv));
             // The interactions file is rendered piece by piece and parsed as it comes,
             // so it never sits whole in memory.
             let chunks = gen.interaction_chunks();
-            let clients = CsvFile::open("clients.csv", &gen.clients_csv)?;
             let head = CsvFile::open("interactions.csv", interaction_header())?;
             progress(Stage::Clean, 0.0);
-            let (dataset, clean_report) = clean_body(&clients, &head, &chunks, &clean_opts)?;
+            let (dataset, clean_report) = clean_interactions_body(clients, &head, &chunks, &clean_opts)?;
             progress(Stage::Clean, 1.0);
             let truth = GroundTruth {
                 clients: gen.clients_truth.clone(),

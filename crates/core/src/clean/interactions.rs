@@ -150,10 +150,22 @@ impl Checker<'_> {
         st.text.clear();
         st.text_ends.clear();
         st.values.clear();
-        piece.for_each_record(|line, fields| {
-            let line = (line - piece.first_line) as u32;
-            let row = self.check(&mut st, line, fields);
-            st.rows.push(row);
+        let client = self.map.positions[CLIENT];
+        piece.for_each_batch(|batch| {
+            // Each row's customer is a random one: ask for them all before checking.
+            if let Some(j) = client {
+                for r in 0..batch.len() {
+                    if let Some(raw) = batch.record(r).1.get(j) {
+                        self.clients.prefetch(trimmed(raw));
+                    }
+                }
+            }
+            for r in 0..batch.len() {
+                let (line, fields) = batch.record(r);
+                let line = (line - piece.first_line) as u32;
+                let row = self.check(&mut st, line, fields);
+                st.rows.push(row);
+            }
         });
         st
     }
@@ -185,7 +197,8 @@ impl Checker<'_> {
             return row;
         }
         let f = |i| map.get(i, fields).map(trimmed).unwrap_or(b"");
-        row.hash = row_hash(fields);
+        // Never 0: that marks an id not seen yet.
+        row.hash = row_hash(fields).max(1);
         let raw_id = f(ID);
         if map.has(ID) {
             if raw_id.is_empty() {
@@ -258,14 +271,24 @@ impl Checker<'_> {
 }
 
 /// Finds repeated keys: numbers in an array while they stay dense, the rest in a map.
-#[derive(Default)]
-struct Seen<V: Copy> {
-    dense: Vec<Option<V>>,
+/// The array holds `empty` where a key was not seen yet (a value never stored).
+struct Seen<V: Copy + PartialEq> {
+    dense: Vec<V>,
+    empty: V,
     sparse: FxHashMap<u64, V>,
     text: FxHashMap<Vec<u8>, V>,
 }
 
-impl<V: Copy> Seen<V> {
+impl<V: Copy + PartialEq> Seen<V> {
+    fn new(empty: V) -> Self {
+        Self {
+            dense: Vec::new(),
+            empty,
+            sparse: FxHashMap::default(),
+            text: FxHashMap::default(),
+        }
+    }
+
     /// The value stored for the key, or stores `make()` and returns `None`.
     #[inline]
     fn first(&mut self, key: u64, text: &[u8], rows: usize, make: impl FnOnce() -> V) -> Option<V> {
@@ -278,18 +301,19 @@ impl<V: Copy> Seen<V> {
         }
         let n = key as usize;
         if n < self.dense.len() {
-            if let Some(v) = self.dense[n] {
+            let v = self.dense[n];
+            if v != self.empty {
                 return Some(v);
             }
-            self.dense[n] = Some(make());
+            self.dense[n] = make();
             return None;
         }
         if let Some(v) = self.sparse.get(&key) {
             return Some(*v);
         }
         if n < 4 * rows + (1 << 20) && self.sparse.is_empty() {
-            self.dense.resize((n + 1).max(self.dense.len() * 3 / 2), None);
-            self.dense[n] = Some(make());
+            self.dense.resize((n + 1).max(self.dense.len() * 3 / 2), self.empty);
+            self.dense[n] = make();
         } else {
             self.sparse.insert(key, make());
         }
@@ -354,8 +378,9 @@ pub(super) fn clean_interactions(
         max_ts: opts.to.map(|d| (d as i64 + 1) * DAY),
     };
     let mut t = Interactions::default();
-    let mut ids: Seen<u64> = Seen::default();
-    let mut sessions: Seen<u32> = Seen::default();
+    // Row hashes are never 0 (see `Checker::check`), session codes never u32::MAX.
+    let mut ids: Seen<u64> = Seen::new(0);
+    let mut sessions: Seen<u32> = Seen::new(u32::MAX);
     let mut rows_seen: FxHashMap<u64, u64> = FxHashMap::default();
     let mut any_time = false;
     let pool = crate::par::Pool::new();

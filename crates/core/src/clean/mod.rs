@@ -73,27 +73,64 @@ pub fn clean_body(
     body: &dyn Pieces,
     opts: &CleanOptions,
 ) -> Result<(Dataset, CleanReport), Error> {
+    let cleaned = clean_clients_file(clients, opts)?;
+    clean_interactions_body(cleaned, interactions, body, opts)
+}
+
+/// The clients file cleaned: what the interactions are checked against.
+pub struct CleanedClients {
+    customers: Customers,
+    index: IdIndex,
+    rows: Vec<u32>,
+    /// The report so far: the clients file's counts, rejects and column notes.
+    report: CleanReport,
+}
+
+/// The first half of [`clean_body`]: maps and cleans the clients file. It needs
+/// nothing of the interactions, so it can run while they are still being made.
+pub fn clean_clients_file(clients: &CsvFile, opts: &CleanOptions) -> Result<CleanedClients, Error> {
     let client_sample = clients
         .parts(1)
         .into_iter()
         .next()
         .map(|p| sample(clients.header.len(), &p));
-    let (client_map, mut notes) = map_columns(clients, &CLIENT_COLUMNS, &opts.mapping[0], client_sample)?;
+    let (client_map, notes) = map_columns(clients, &CLIENT_COLUMNS, &opts.mapping[0], client_sample)?;
+    // The interactions file's report is set when that file is read.
+    let mut report = CleanReport::new(clients, clients);
+    report.columns = notes;
+    let (customers, index, rows) = clean_clients(clients, &client_map, opts, &mut report);
+    Ok(CleanedClients {
+        customers,
+        index,
+        rows,
+        report,
+    })
+}
+
+/// The second half of [`clean_body`]: maps and cleans the interactions body
+/// against the cleaned clients.
+pub fn clean_interactions_body(
+    cleaned: CleanedClients,
+    interactions: &CsvFile,
+    body: &dyn Pieces,
+    opts: &CleanOptions,
+) -> Result<(Dataset, CleanReport), Error> {
+    let CleanedClients {
+        customers,
+        index,
+        rows,
+        mut report,
+    } = cleaned;
     let interaction_sample = sample(interactions.header.len(), &body.head());
-    let (interaction_map, more) = map_columns(
+    let (interaction_map, notes) = map_columns(
         interactions,
         &INTERACTION_COLUMNS,
         &opts.mapping[1],
         Some(interaction_sample),
     )?;
-    notes.extend(more);
-    let mut report = CleanReport::new(clients, interactions);
-    report.columns = notes;
-    let (customers, index, rows) = clean_clients(clients, &client_map, opts, &mut report);
-    let lookup = ClientLookup {
-        index: &index,
-        rows: &rows,
-    };
+    report.columns.extend(notes);
+    report.interactions = FileReport::new(interactions);
+    let lookup = ClientLookup::new(&index, &rows);
     let (mut table, derive) = interactions::clean_interactions(body, &interaction_map, &lookup, opts, &mut report);
     if derive {
         sessions::derive(&mut table, report.session_rule, opts.session_gap_minutes);
@@ -205,12 +242,38 @@ fn period(t: &Interactions, opts: &CleanOptions) -> (i32, i32) {
 struct ClientLookup<'a> {
     index: &'a IdIndex,
     rows: &'a [u32],
+    /// The kept row of each number of the index's dominant id form (`u32::MAX`
+    /// where there is none): one read instead of two for the usual ids.
+    by_number: Vec<u32>,
 }
 
-impl ClientLookup<'_> {
+impl<'a> ClientLookup<'a> {
+    fn new(index: &'a IdIndex, rows: &'a [u32]) -> Self {
+        let by_number = index
+            .dense_codes()
+            .iter()
+            .map(|&code| rows.get(code as usize).copied().unwrap_or(u32::MAX))
+            .collect();
+        Self { index, rows, by_number }
+    }
+
+    #[inline]
     fn find(&self, id: &[u8]) -> Option<u32> {
+        if let Some(&row) = self.index.number(id).and_then(|n| self.by_number.get(n as usize)) {
+            if row != u32::MAX {
+                return Some(row);
+            }
+        }
         let code = self.index.get(id)?;
         self.rows.get(code as usize).copied().filter(|&r| r != u32::MAX)
+    }
+
+    /// Asks the processor to fetch what [`ClientLookup::find`] will read for `id`.
+    #[inline]
+    fn prefetch(&self, id: &[u8]) {
+        if let Some(row) = self.index.number(id).and_then(|n| self.by_number.get(n as usize)) {
+            crate::prefetch::prefetch(row);
+        }
     }
 }
 
@@ -248,6 +311,12 @@ fn text(b: &[u8]) -> &str {
 
 /// Parses a consent cell: yes/no in French or English, 1/0, true/false; empty is "no".
 pub fn parse_consent(raw: &[u8]) -> Option<bool> {
+    // The usual spellings first, without building a key.
+    match raw {
+        b"" | b"0" | b"false" | b"non" | b"no" => return Some(false),
+        b"1" | b"true" | b"oui" | b"yes" => return Some(true),
+        _ => {}
+    }
     match crate::text::category_key(text(raw)).as_str() {
         "" | "0" | "false" | "faux" | "non" | "no" | "n" | "f" => Some(false),
         "1" | "true" | "vrai" | "oui" | "yes" | "o" | "y" | "v" | "t" | "optin" => Some(true),
@@ -324,8 +393,8 @@ fn clean_clients(
             return reject(report, name(consent), rules::INVALID_CONSENT, f(consent));
         };
         // Kept: commit the row.
-        let (seg_code, seg_fixed) = c.segments.intern(text(seg_raw));
-        let (ch_code, ch_fixed) = c.channels.intern(text(ch_raw));
+        let (seg_code, seg_fixed) = c.segments.intern_bytes(seg_raw);
+        let (ch_code, ch_fixed) = c.channels.intern_bytes(ch_raw);
         if seg_fixed {
             report.correct(0, rules::SEGMENT_SPELLING);
         }
@@ -335,9 +404,9 @@ fn clean_clients(
         rows[code as usize] = c.age.len() as u32;
         c.id.push(raw_id);
         c.age.push(age_value);
-        c.ville.push(c.villes.intern(text(f(ville))).0);
-        c.code_postal.push(c.codes_postaux.intern(text(f(cp))).0);
-        c.departement.push(c.departements.intern(text(f(dep))).0);
+        c.ville.push(c.villes.intern_bytes(f(ville)).0);
+        c.code_postal.push(c.codes_postaux.intern_bytes(f(cp)).0);
+        c.departement.push(c.departements.intern_bytes(f(dep)).0);
         c.segment.push(seg_code);
         c.channel.push(ch_code);
         c.signup.push(signup_day);

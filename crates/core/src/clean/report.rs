@@ -30,7 +30,7 @@ pub struct FileReport {
 }
 
 impl FileReport {
-    fn new(file: &CsvFile) -> Self {
+    pub(super) fn new(file: &CsvFile) -> Self {
         let separator = match file.separator {
             b'\t' => "tab".to_string(),
             c => (c as char).to_string(),

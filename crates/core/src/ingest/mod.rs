@@ -256,30 +256,73 @@ impl Piece<'_> {
     /// Calls `f(line, fields)` for every record, with 1-based file line numbers.
     /// Blank lines are not records.
     pub fn for_each_record(&self, mut f: impl FnMut(u64, &[&[u8]])) {
-        if !self.quoted {
-            let mut fields: Vec<&[u8]> = Vec::with_capacity(32);
-            let mut line = self.first_line;
-            let text: &[u8] = &self.text;
-            let mut start = 0;
-            while start < text.len() {
-                let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |p| start + p);
-                let raw = &text[start..end];
-                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-                if !raw.is_empty() {
-                    fields.clear();
-                    let mut from = 0;
-                    for p in memchr::memchr_iter(self.separator, raw) {
-                        fields.push(&raw[from..p]);
-                        from = p + 1;
-                    }
-                    fields.push(&raw[from..]);
-                    f(line, &fields);
-                }
-                line += 1;
-                start = end + 1;
+        self.for_each_batch(|batch| {
+            for r in 0..batch.len() {
+                let (line, fields) = batch.record(r);
+                f(line, fields);
             }
-            return;
+        });
+    }
+
+    /// Calls `f` with the records in order, a batch of up to [`BATCH`] at a time, so
+    /// that a caller can look ahead within the batch (to fetch what the records
+    /// refer to before checking them one by one).
+    pub fn for_each_batch<'s>(&'s self, mut f: impl FnMut(&Batch<'_>)) {
+        if self.quoted {
+            return self.for_each_quoted(|line, fields| {
+                let batch = Batch {
+                    fields: fields.to_vec(),
+                    records: vec![(line, 0, fields.len())],
+                };
+                f(&batch)
+            });
         }
+        let text: &'s [u8] = &self.text;
+        let mut b: Batch<'s> = Batch {
+            fields: Vec::with_capacity(BATCH * 8),
+            records: Vec::with_capacity(BATCH),
+        };
+        let mut line = self.first_line;
+        let mut field_start = 0;
+        let mut record_start = 0;
+        // Ends a line whose last field runs to `end`: a record unless the line is blank.
+        let mut end_line = |b: &mut Batch<'s>, field_start: usize, end: usize, record_start: &mut usize| {
+            let last = &text[field_start..end];
+            b.fields.push(last.strip_suffix(b"\r").unwrap_or(last));
+            let n = b.fields.len() - *record_start;
+            if n == 1 && b.fields[*record_start].is_empty() {
+                b.fields.truncate(*record_start);
+            } else {
+                b.records.push((line, *record_start, n));
+                *record_start = b.fields.len();
+            }
+            line += 1;
+        };
+        for p in memchr::memchr2_iter(self.separator, b'\n', text) {
+            if text[p] != b'\n' {
+                b.fields.push(&text[field_start..p]);
+                field_start = p + 1;
+                continue;
+            }
+            end_line(&mut b, field_start, p, &mut record_start);
+            field_start = p + 1;
+            if b.records.len() == BATCH {
+                f(&b);
+                b.fields.clear();
+                b.records.clear();
+                record_start = 0;
+            }
+        }
+        if field_start < text.len() || b.fields.len() > record_start {
+            end_line(&mut b, field_start, text.len(), &mut record_start);
+        }
+        if !b.records.is_empty() {
+            f(&b);
+        }
+    }
+
+    /// [`Piece::for_each_record`] for text that may hold quotes: the `csv` crate reads it.
+    fn for_each_quoted(&self, mut f: impl FnMut(u64, &[&[u8]])) {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(self.separator)
             .has_headers(false)
@@ -304,6 +347,35 @@ impl Piece<'_> {
                 Err(_) => break,
             }
         }
+    }
+}
+
+/// Records handed over at a time by [`Piece::for_each_batch`].
+pub const BATCH: usize = 64;
+
+/// A few consecutive records of a piece.
+pub struct Batch<'t> {
+    fields: Vec<&'t [u8]>,
+    /// Per record: its line, and where its fields are in `fields`.
+    records: Vec<(u64, usize, usize)>,
+}
+
+impl<'t> Batch<'t> {
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether there is no record.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Record `r`: its 1-based file line and its fields.
+    #[inline]
+    pub fn record(&self, r: usize) -> (u64, &[&'t [u8]]) {
+        let (line, start, n) = self.records[r];
+        (line, &self.fields[start..start + n])
     }
 }
 

@@ -135,14 +135,44 @@ pub fn age_band(age: u8) -> usize {
     AGE_BANDS.iter().rposition(|(lo, _)| age >= *lo).unwrap_or(0)
 }
 
-/// Per-customer activity in the selection.
-pub(crate) struct Activity {
-    pub selected: Vec<bool>,
-    pub interactions: Vec<u32>,
-    pub purchases: Vec<u32>,
-    pub revenue: Vec<i64>,
-    pub last_purchase: Vec<i32>,
+/// Per-customer activity in the selection, one record per customer: the row pass
+/// reads and updates a row's customer in one cache line.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CustomerActivity {
+    /// Revenue in cents.
+    pub revenue: i64,
+    /// Interactions in the selection.
+    pub interactions: u32,
+    /// Purchases.
+    pub purchases: u32,
+    /// Day of the last purchase (`i32::MIN` if none).
+    pub last_purchase: i32,
+    /// Last day (index in the period) counted as active, for daily distinct customers.
+    last_day: i32,
+    /// Acquisition channel, for the funnel of its sessions.
+    channel: u32,
+    /// Whether the customer is in the selection.
+    pub selected: bool,
 }
+
+/// Per-customer activity of the whole selection.
+pub(crate) struct Activity {
+    /// By customer row.
+    pub customers: Vec<CustomerActivity>,
+}
+
+/// What one share of the customers contributes to the daily series and the funnel.
+struct Share {
+    daily: Vec<DailyRow>,
+    /// Sessions, and those with a purchase.
+    sessions: u64,
+    sessions_with_purchase: u64,
+    /// Per channel: sessions reaching view, cart and purchase.
+    funnel: Vec<[u64; 3]>,
+}
+
+/// How many rows ahead the row pass fetches a row's customer record.
+const AHEAD: usize = 16;
 
 /// Computes every metric of `ds` restricted by `filter`.
 pub fn compute(ds: &Dataset, filter: &Filter) -> Report {
@@ -153,80 +183,35 @@ pub fn compute(ds: &Dataset, filter: &Filter) -> Report {
     let keep = |list: &Option<Vec<u32>>, code: u32| list.as_ref().is_none_or(|l| l.contains(&code));
     let n = c.len();
     let mut act = Activity {
-        selected: (0..n)
-            .map(|i| keep(&filter.channels, c.channel[i]) && keep(&filter.segments, c.segment[i]))
+        customers: (0..n)
+            .map(|i| CustomerActivity {
+                last_purchase: i32::MIN,
+                last_day: -1,
+                channel: c.channel[i],
+                selected: keep(&filter.channels, c.channel[i]) && keep(&filter.segments, c.segment[i]),
+                ..CustomerActivity::default()
+            })
             .collect(),
-        interactions: vec![0; n],
-        purchases: vec![0; n],
-        revenue: vec![0; n],
-        last_purchase: vec![i32::MIN; n],
     };
     let ndays = (to - from + 1) as usize;
+    let mut kpis = Kpis {
+        customers: act.customers.iter().filter(|a| a.selected).count() as u64,
+        ..Kpis::default()
+    };
+    let (lo, hi) = (from as i64 * DAY, (to as i64 + 1) * DAY);
+    let order = day_order(&t.ts, lo, hi, ndays);
+    // Each thread takes a share of the customers (so each customer's record and each
+    // session belong to one thread) and goes through all rows in day order.
+    let share_len = n.div_ceil(crate::par::threads()).max(1);
+    let shares = crate::par::map_chunks(&mut act.customers, share_len, |k, mine| {
+        row_pass(ds, mine, k * share_len, &order, (lo, from, ndays))
+    });
     let mut daily: Vec<DailyRow> = (0..ndays)
         .map(|d| DailyRow {
             day: from + d as i32,
             ..DailyRow::default()
         })
         .collect();
-    // Session flags: 1 = seen, 2 = reached cart, 4 = purchased; and the session's channel.
-    let mut session_flags = vec![0u8; t.session_ids.len()];
-    let mut session_channel = vec![0u32; t.session_ids.len()];
-    let mut kpis = Kpis {
-        customers: act.selected.iter().filter(|&&s| s).count() as u64,
-        ..Kpis::default()
-    };
-    let (lo, hi) = (from as i64 * DAY, (to as i64 + 1) * DAY);
-    // Rows of the selection, grouped by day (counting sort) so that daily distinct
-    // customers can be counted with one "last day seen" marker per customer.
-    let mut rows_by_day: Vec<Vec<u32>> = vec![Vec::new(); ndays];
-    for i in 0..t.len() {
-        let cust = t.customer[i] as usize;
-        let ts = t.ts[i];
-        if ts < lo || ts >= hi || !act.selected[cust] {
-            continue;
-        }
-        rows_by_day[((ts - lo) / DAY) as usize].push(i as u32);
-    }
-    let mut last_day_seen = vec![-1i32; n];
-    for (d, rows) in rows_by_day.iter().enumerate() {
-        let day = &mut daily[d];
-        for &i in rows {
-            let i = i as usize;
-            let cust = t.customer[i] as usize;
-            if last_day_seen[cust] != d as i32 {
-                last_day_seen[cust] = d as i32;
-                day.active_customers += 1;
-            }
-            day.interactions += 1;
-            act.interactions[cust] += 1;
-            let s = t.session[i] as usize;
-            if session_flags[s] == 0 {
-                session_channel[s] = c.channel[cust];
-            }
-            session_flags[s] |= 1;
-            match Action::from_code(t.action[i]) {
-                Action::View => day.page_views += 1,
-                Action::Cart => {
-                    day.carts += 1;
-                    session_flags[s] |= 2;
-                }
-                Action::Purchase => {
-                    day.purchases += 1;
-                    day.revenue_cents += t.amount[i];
-                    act.purchases[cust] += 1;
-                    act.revenue[cust] += t.amount[i];
-                    act.last_purchase[cust] = act.last_purchase[cust].max(from + d as i32);
-                    session_flags[s] |= 6;
-                }
-            }
-        }
-    }
-    drop(rows_by_day);
-    for d in &daily {
-        kpis.interactions += d.interactions;
-        kpis.purchases += d.purchases;
-        kpis.revenue_cents += d.revenue_cents;
-    }
     let nchannels = c.channels.len();
     let mut funnel: Vec<FunnelRow> = std::iter::once("all")
         .chain(c.channels.labels().iter().map(String::as_str))
@@ -236,20 +221,31 @@ pub fn compute(ds: &Dataset, filter: &Filter) -> Report {
         })
         .collect();
     let mut used_channels = vec![false; nchannels];
-    for (s, &flags) in session_flags.iter().enumerate() {
-        if flags == 0 {
-            continue;
+    for share in shares {
+        for (day, part) in daily.iter_mut().zip(&share.daily) {
+            day.interactions += part.interactions;
+            day.page_views += part.page_views;
+            day.carts += part.carts;
+            day.purchases += part.purchases;
+            day.revenue_cents += part.revenue_cents;
+            day.active_customers += part.active_customers;
         }
-        kpis.sessions += 1;
-        kpis.sessions_with_purchase += (flags & 4 != 0) as u64;
-        let ch = session_channel[s] as usize;
-        used_channels[ch] = true;
-        for row in [0, ch + 1] {
-            let f = &mut funnel[row];
-            f.sessions_view += 1;
-            f.sessions_cart += (flags & 2 != 0) as u64;
-            f.sessions_purchase += (flags & 4 != 0) as u64;
+        kpis.sessions += share.sessions;
+        kpis.sessions_with_purchase += share.sessions_with_purchase;
+        for (ch, counts) in share.funnel.iter().enumerate() {
+            used_channels[ch] |= counts[0] > 0;
+            for row in [0, ch + 1] {
+                let f = &mut funnel[row];
+                f.sessions_view += counts[0];
+                f.sessions_cart += counts[1];
+                f.sessions_purchase += counts[2];
+            }
         }
+    }
+    for d in &daily {
+        kpis.interactions += d.interactions;
+        kpis.purchases += d.purchases;
+        kpis.revenue_cents += d.revenue_cents;
     }
     let mut by_channel = groups(c.channels.labels(), &act, |i| c.channel[i] as usize);
     let by_segment = groups(c.segments.labels(), &act, |i| c.segment[i] as usize);
@@ -263,10 +259,8 @@ pub fn compute(ds: &Dataset, filter: &Filter) -> Report {
     // or customers, in dictionary order.
     let has_customers: Vec<bool> = {
         let mut v = vec![false; nchannels];
-        for (i, &sel) in act.selected.iter().enumerate() {
-            if sel {
-                v[c.channel[i] as usize] = true;
-            }
+        for a in act.customers.iter().filter(|a| a.selected) {
+            v[a.channel as usize] = true;
         }
         v
     };
@@ -293,6 +287,98 @@ pub fn compute(ds: &Dataset, filter: &Filter) -> Report {
     }
 }
 
+/// The rows inside `[lo, hi)` grouped by day, in file order within a day (a counting
+/// sort): daily distinct customers are then counted with one "last day" per customer.
+fn day_order(ts: &[i64], lo: i64, hi: i64, ndays: usize) -> Vec<u32> {
+    let day = |t: i64| (t >= lo && t < hi).then(|| ((t - lo) / DAY) as usize);
+    let mut starts = vec![0usize; ndays + 1];
+    for &t in ts {
+        if let Some(d) = day(t) {
+            starts[d + 1] += 1;
+        }
+    }
+    for d in 0..ndays {
+        starts[d + 1] += starts[d];
+    }
+    let mut order = vec![0u32; starts[ndays]];
+    for (i, &t) in ts.iter().enumerate() {
+        if let Some(d) = day(t) {
+            order[starts[d]] = i as u32;
+            starts[d] += 1;
+        }
+    }
+    order
+}
+
+/// The row pass for the customers `mine`, the first being customer `base`: their
+/// records, and their share of the daily series and of the sessions.
+fn row_pass(
+    ds: &Dataset,
+    mine: &mut [CustomerActivity],
+    base: usize,
+    order: &[u32],
+    (lo, from, ndays): (i64, i32, usize),
+) -> Share {
+    let t = &ds.interactions;
+    let mut daily = vec![DailyRow::default(); ndays];
+    // Per session: bit 0 seen, bit 1 reached cart, bit 2 purchased; the channel above.
+    let mut sessions = vec![0u32; t.session_ids.len()];
+    let len = mine.len();
+    let own = |i: u32| (t.customer[i as usize] as usize).checked_sub(base).filter(|&c| c < len);
+    for (p, &i) in order.iter().enumerate() {
+        if let Some(c) = order.get(p + AHEAD).and_then(|&j| own(j)) {
+            crate::prefetch::prefetch(&mine[c]);
+        }
+        let Some(c) = own(i) else { continue };
+        let a = &mut mine[c];
+        if !a.selected {
+            continue;
+        }
+        let i = i as usize;
+        let d = ((t.ts[i] - lo) / DAY) as usize;
+        let day = &mut daily[d];
+        if a.last_day != d as i32 {
+            a.last_day = d as i32;
+            day.active_customers += 1;
+        }
+        day.interactions += 1;
+        a.interactions += 1;
+        let s = &mut sessions[t.session[i] as usize];
+        *s |= 1 | a.channel << 3;
+        match Action::from_code(t.action[i]) {
+            Action::View => day.page_views += 1,
+            Action::Cart => {
+                day.carts += 1;
+                *s |= 2;
+            }
+            Action::Purchase => {
+                day.purchases += 1;
+                day.revenue_cents += t.amount[i];
+                a.purchases += 1;
+                a.revenue += t.amount[i];
+                a.last_purchase = a.last_purchase.max(from + d as i32);
+                *s |= 6;
+            }
+        }
+    }
+    let mut share = Share {
+        daily,
+        sessions: 0,
+        sessions_with_purchase: 0,
+        funnel: vec![[0; 3]; ds.customers.channels.len()],
+    };
+    for flags in sessions.into_iter().filter(|&f| f != 0) {
+        share.sessions += 1;
+        share.sessions_with_purchase += (flags & 4 != 0) as u64;
+        if let Some(f) = share.funnel.get_mut((flags >> 3) as usize) {
+            f[0] += 1;
+            f[1] += (flags & 2 != 0) as u64;
+            f[2] += (flags & 4 != 0) as u64;
+        }
+    }
+    share
+}
+
 fn groups(labels: &[String], act: &Activity, group_of: impl Fn(usize) -> usize) -> Vec<GroupRow> {
     let mut rows: Vec<GroupRow> = labels
         .iter()
@@ -301,19 +387,19 @@ fn groups(labels: &[String], act: &Activity, group_of: impl Fn(usize) -> usize) 
             ..GroupRow::default()
         })
         .collect();
-    for i in 0..act.selected.len() {
-        if !act.selected[i] {
+    for (i, a) in act.customers.iter().enumerate() {
+        if !a.selected {
             continue;
         }
         let Some(g) = rows.get_mut(group_of(i)) else {
             continue;
         };
         g.customers += 1;
-        g.active_customers += (act.interactions[i] > 0) as u64;
-        g.buyers += (act.purchases[i] > 0) as u64;
-        g.interactions += act.interactions[i] as u64;
-        g.purchases += act.purchases[i] as u64;
-        g.revenue_cents += act.revenue[i];
+        g.active_customers += (a.interactions > 0) as u64;
+        g.buyers += (a.purchases > 0) as u64;
+        g.interactions += a.interactions as u64;
+        g.purchases += a.purchases as u64;
+        g.revenue_cents += a.revenue;
     }
     rows
 }

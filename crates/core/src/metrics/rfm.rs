@@ -138,36 +138,46 @@ pub struct RfmTable {
 
 /// Score 1–5 of each value: `1 + ⌊5·b/n⌋` with `b` the count of strictly smaller values.
 fn quintile_scores(values: &[i64]) -> Vec<u8> {
-    let mut sorted = values.to_vec();
+    let mut sorted: Vec<(i64, u32)> = values.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
     sorted.sort_unstable();
     let n = values.len() as u64;
-    values
-        .iter()
-        .map(|v| {
-            let below = sorted.partition_point(|x| x < v) as u64;
-            (1 + 5 * below / n) as u8
-        })
-        .collect()
+    let mut scores = vec![0u8; values.len()];
+    // Equal values form a run; `below` is the number of values before the run.
+    let mut below = 0;
+    for (k, &(v, i)) in sorted.iter().enumerate() {
+        if k > 0 && sorted[k - 1].0 != v {
+            below = k as u64;
+        }
+        scores[i as usize] = (1 + 5 * below / n) as u8;
+    }
+    scores
 }
 
 /// Scores every selected customer of `act`; recency counts to day `to`.
 pub(crate) fn score_rfm(act: &Activity, to: i32) -> RfmTable {
-    let buyers: Vec<usize> = (0..act.selected.len())
-        .filter(|&i| act.selected[i] && act.purchases[i] > 0)
-        .collect();
-    // Recency: smaller is better, so score the negated value.
-    let r = quintile_scores(
-        &buyers
-            .iter()
-            .map(|&i| -((to - act.last_purchase[i]) as i64))
-            .collect::<Vec<_>>(),
+    let c = &act.customers;
+    let buyers: Vec<usize> = (0..c.len()).filter(|&i| c[i].selected && c[i].purchases > 0).collect();
+    // Recency: smaller is better, so score the negated value. The three at once.
+    let value = |k: usize, i: usize| match k {
+        0 => -((to - c[i].last_purchase) as i64),
+        1 => c[i].purchases as i64,
+        _ => c[i].revenue,
+    };
+    let mut scores = crate::par::map(3, |k| {
+        quintile_scores(&buyers.iter().map(|&i| value(k, i)).collect::<Vec<_>>())
+    });
+    let (m, f, r) = (
+        scores.pop().unwrap_or_default(),
+        scores.pop().unwrap_or_default(),
+        scores.pop().unwrap_or_default(),
     );
-    let f = quintile_scores(&buyers.iter().map(|&i| act.purchases[i] as i64).collect::<Vec<_>>());
-    let m = quintile_scores(&buyers.iter().map(|&i| act.revenue[i]).collect::<Vec<_>>());
-    let mut table = RfmTable::default();
+    let mut table = RfmTable {
+        rows: Vec::with_capacity(c.iter().filter(|a| a.selected).count()),
+        ..RfmTable::default()
+    };
     let mut next_buyer = 0;
-    for i in 0..act.selected.len() {
-        if !act.selected[i] {
+    for (i, a) in c.iter().enumerate() {
+        if !a.selected {
             continue;
         }
         let row = if next_buyer < buyers.len() && buyers[next_buyer] == i {
@@ -176,9 +186,9 @@ pub(crate) fn score_rfm(act: &Activity, to: i32) -> RfmTable {
             table.grid[r[k] as usize - 1][f[k] as usize - 1] += 1;
             RfmRow {
                 customer: i as u32,
-                recency_days: Some(to - act.last_purchase[i]),
-                frequency: act.purchases[i],
-                monetary_cents: act.revenue[i],
+                recency_days: Some(to - a.last_purchase),
+                frequency: a.purchases,
+                monetary_cents: a.revenue,
                 r: r[k],
                 f: f[k],
                 m: m[k],

@@ -93,7 +93,8 @@ fn kept() -> std::sync::MutexGuard<'static, Kept> {
 
 /// A block of `len` bytes: a kept one (`true`: its bytes are old) or a fresh mapping.
 unsafe fn obtain(len: usize) -> (*mut u8, bool) {
-    if let Some(addr) = kept().take(len) {
+    let taken = kept().take(len);
+    if let Some(addr) = taken {
         return (addr as *mut u8, true);
     }
     (map(len), false)
@@ -184,7 +185,17 @@ unsafe impl GlobalAlloc for HugePages {
                     release(ptr.add(new_len), old_len - new_len);
                     return ptr;
                 }
-                // Grow in place when the next pages are free, or move the pages
+                // Into a kept block when one is large enough: copying the bytes
+                // costs far less than the fresh pages growing would touch.
+                // (The lock is released before `release` takes it again.)
+                let taken = kept().take(new_len);
+                if let Some(addr) = taken {
+                    let new = addr as *mut u8;
+                    std::ptr::copy_nonoverlapping(ptr, new, layout.size());
+                    release(ptr, old_len);
+                    return new;
+                }
+                // Else grow in place when the next pages are free, or move the pages
                 // (no copy) and keep the huge-page advice on the new range.
                 let p = libc::mremap(ptr.cast(), old_len, new_len, libc::MREMAP_MAYMOVE);
                 if p == libc::MAP_FAILED {

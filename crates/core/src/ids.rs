@@ -1,6 +1,7 @@
 //! Identifier and category columns. Ids such as `C_000123` are stored as a shared
-//! prefix plus a number, so a million of them cost eight bytes each and are found
-//! by array lookup; any other spelling falls back to text and a hash map.
+//! prefix plus a number, kept as runs of consecutive numbers (ids usually count up
+//! one by one, so ten million of them cost a few bytes) and found by array lookup;
+//! any other spelling falls back to text and a hash map.
 
 use rustc_hash::FxHashMap;
 
@@ -14,6 +15,114 @@ fn digits_value(d: &[u8]) -> u64 {
     d.iter().fold(0u64, |a, &c| a * 10 + (c - b'0') as u64)
 }
 
+/// Numbers in row order: runs of consecutive values while there are few runs,
+/// else one value per row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Numbers {
+    /// Per run: the index of its first number, and that number.
+    Runs {
+        /// The runs, in order.
+        runs: Vec<(u64, u64)>,
+        /// Number of values.
+        len: usize,
+    },
+    /// Every value.
+    Plain(Vec<u64>),
+}
+
+impl Default for Numbers {
+    fn default() -> Self {
+        Numbers::Runs {
+            runs: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl FromIterator<u64> for Numbers {
+    fn from_iter<I: IntoIterator<Item = u64>>(iter: I) -> Self {
+        let mut n = Numbers::default();
+        for v in iter {
+            n.push(v);
+        }
+        n
+    }
+}
+
+impl Numbers {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            Numbers::Runs { len, .. } => *len,
+            Numbers::Plain(v) => v.len(),
+        }
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends a value.
+    #[inline]
+    pub fn push(&mut self, v: u64) {
+        match self {
+            Numbers::Runs { runs, len } => {
+                if let Some(&(start, first)) = runs.last() {
+                    if first.checked_add(*len as u64 - start) == Some(v) {
+                        *len += 1;
+                        return;
+                    }
+                }
+                // Runs pay off while they are long: past one run per four values,
+                // one value per row is smaller.
+                if runs.len() >= 1024 && runs.len() * 4 > *len {
+                    let mut plain: Vec<u64> = (0..*len).map(|i| self.get(i)).collect();
+                    plain.push(v);
+                    *self = Numbers::Plain(plain);
+                    return;
+                }
+                runs.push((*len as u64, v));
+                *len += 1;
+            }
+            Numbers::Plain(values) => values.push(v),
+        }
+    }
+
+    /// Value `i`.
+    #[inline]
+    pub fn get(&self, i: usize) -> u64 {
+        match self {
+            Numbers::Runs { runs, .. } => {
+                let k = runs.partition_point(|r| r.0 as usize <= i).saturating_sub(1);
+                let (start, first) = runs[k];
+                first + (i as u64 - start)
+            }
+            Numbers::Plain(values) => values[i],
+        }
+    }
+
+    /// Value `i`, for reads that mostly move forward: `run` remembers where the last
+    /// read was (start it at 0).
+    #[inline]
+    pub fn get_from(&self, i: usize, run: &mut usize) -> u64 {
+        match self {
+            Numbers::Runs { runs, .. } => {
+                let i64 = i as u64;
+                if runs.get(*run).is_none_or(|r| r.0 > i64) {
+                    *run = runs.partition_point(|r| r.0 <= i64).saturating_sub(1);
+                }
+                while runs.get(*run + 1).is_some_and(|r| r.0 <= i64) {
+                    *run += 1;
+                }
+                let (start, first) = runs[*run];
+                first + (i64 - start)
+            }
+            Numbers::Plain(values) => values[i],
+        }
+    }
+}
+
 /// A column of identifiers, in row order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdColumn {
@@ -24,7 +133,7 @@ pub enum IdColumn {
         /// The digit count.
         width: usize,
         /// The numbers.
-        nums: Vec<u64>,
+        nums: Numbers,
     },
     /// Free text ids: bytes of all ids, and where each one ends.
     Text {
@@ -40,14 +149,14 @@ impl Default for IdColumn {
         IdColumn::Numbered {
             prefix: Vec::new(),
             width: 0,
-            nums: Vec::new(),
+            nums: Numbers::default(),
         }
     }
 }
 
 impl IdColumn {
     /// A numbered column (`prefix` + `width` digits) from its numbers.
-    pub fn numbered(prefix: &str, width: usize, nums: Vec<u64>) -> Self {
+    pub fn numbered(prefix: &str, width: usize, nums: Numbers) -> Self {
         IdColumn::Numbered {
             prefix: prefix.as_bytes().to_vec(),
             width,
@@ -109,7 +218,7 @@ impl IdColumn {
         match self {
             IdColumn::Numbered { prefix, width, nums } => {
                 out.extend_from_slice(prefix);
-                crate::text::push_padded(out, nums[i], *width);
+                crate::text::push_padded(out, nums.get(i), *width);
             }
             IdColumn::Text { bytes, ends } => {
                 let start = if i == 0 { 0 } else { ends[i - 1] as usize };
@@ -330,6 +439,27 @@ mod tests {
             (c.get(0), c.get(1), c.get(2)),
             ("C_0001".into(), "C_0042".into(), "client-x".into())
         );
+    }
+
+    #[test]
+    fn numbers_keep_runs_and_fall_back_to_values() {
+        let values: Vec<u64> = [1, 2, 3, 7, 8, 5, 5, 6, u64::MAX, 0].to_vec();
+        let n: Numbers = values.iter().copied().collect();
+        assert!(matches!(&n, Numbers::Runs { runs, .. } if runs.len() == 6));
+        let mut run = 0;
+        for (i, &v) in values.iter().enumerate() {
+            assert_eq!((n.get(i), n.get_from(i, &mut run)), (v, v));
+        }
+        // Backwards reads find their run again.
+        assert_eq!((n.get_from(1, &mut run), n.get_from(4, &mut run)), (2, 8));
+        // Scattered values: one per row once runs stop paying off.
+        let scattered: Vec<u64> = (0..5000u64).map(|i| i * 7919 % 5003).collect();
+        let n: Numbers = scattered.iter().copied().collect();
+        assert!(matches!(n, Numbers::Plain(_)));
+        assert!((0..5000).all(|i| n.get(i) == scattered[i]));
+        let counting: Numbers = (1..=1_000_000).collect();
+        assert!(matches!(&counting, Numbers::Runs { runs, .. } if runs.len() == 1));
+        assert_eq!((counting.len(), counting.get(999_999)), (1_000_000, 1_000_000));
     }
 
     #[test]

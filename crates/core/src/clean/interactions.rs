@@ -163,7 +163,7 @@ impl Checker<'_> {
             for r in 0..batch.len() {
                 let (line, fields) = batch.record(r);
                 let line = (line - piece.first_line) as u32;
-                let row = self.check(&mut st, line, fields);
+                let row = self.check(&mut st, line, fields, batch.text(r));
                 st.rows.push(row);
             }
         });
@@ -171,7 +171,7 @@ impl Checker<'_> {
     }
 
     #[inline]
-    fn check(&self, st: &mut Staged, line: u32, fields: &[&[u8]]) -> Row {
+    fn check(&self, st: &mut Staged, line: u32, fields: &[&[u8]], raw: Option<&[u8]>) -> Row {
         let map = self.map;
         let mut row = Row {
             hash: 0,
@@ -198,7 +198,7 @@ impl Checker<'_> {
         }
         let f = |i| map.get(i, fields).map(trimmed).unwrap_or(b"");
         // Never 0: that marks an id not seen yet.
-        row.hash = row_hash(fields).max(1);
+        row.hash = row_hash(fields, st.separator, raw).max(1);
         let raw_id = f(ID);
         if map.has(ID) {
             if raw_id.is_empty() {
@@ -378,6 +378,13 @@ pub(super) fn clean_interactions(
         max_ts: opts.to.map(|d| (d as i64 + 1) * DAY),
     };
     let mut t = Interactions::default();
+    if let Some(n) = body.rows_hint() {
+        t.customer.reserve_exact(n);
+        t.session.reserve_exact(n);
+        t.action.reserve_exact(n);
+        t.amount.reserve_exact(n);
+        t.ts.reserve_exact(n);
+    }
     // Row hashes are never 0 (see `Checker::check`), session codes never u32::MAX.
     let mut ids: Seen<u64> = Seen::new(0);
     let mut sessions: Seen<u32> = Seen::new(u32::MAX);

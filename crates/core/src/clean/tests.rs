@@ -591,3 +591,47 @@ fn a_missing_required_column_is_an_error_naming_it() {
         "{e}"
     );
 }
+
+#[test]
+fn a_row_hashes_the_same_read_with_or_without_quotes() {
+    use super::row_hash;
+    let fields: [&[u8]; 3] = [b"I_1", b"C_1", b"page_vue"];
+    let raw = Some(&b"I_1,C_1,page_vue"[..]);
+    assert_eq!(row_hash(&fields, b',', raw), row_hash(&fields, b',', None));
+    assert_ne!(
+        row_hash(&fields, b',', None),
+        row_hash(&[b"I_1", b"C_1", b"achat"], b',', None)
+    );
+    // Fields holding the separator cannot be told apart by their joined text alone.
+    assert_ne!(
+        row_hash(&[b"a,b", b"c"], b',', None),
+        row_hash(&[b"a", b"b,c"], b',', None)
+    );
+    // Every length and byte position counts.
+    let a = row_hash(&[&[b'x'; 16], &[b'y'; 17]], b';', None);
+    let b = row_hash(&[&[b'x'; 17], &[b'y'; 16]], b';', None);
+    assert_ne!(a, b);
+}
+
+#[test]
+fn duplicates_are_told_apart_in_quoted_and_unquoted_files() {
+    // The same rows, once with quotes around every field: the same verdicts.
+    let plain = "interaction_id,client_id,session_id,type_action,valeur_achat,horodatage
+I_1,C_0001,S_1,page_vue,,2025-01-02T10:00:00
+I_1,C_0001,S_1,page_vue,,2025-01-02T10:00:00
+I_1,C_0001,S_1,achat,10.00,2025-01-02T10:01:00
+";
+    let quoted: String = plain
+        .lines()
+        .map(|l| l.split(',').map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(",") + "\n")
+        .collect();
+    for file in [plain.to_string(), quoted] {
+        let (_, report) = run(&format!("{CLIENTS_HEADER}{GOOD_CLIENTS}"), &file, &january());
+        let rules: Vec<&str> = rejects(&report, 1).iter().map(|r| r.2).collect();
+        assert_eq!(
+            rules,
+            [crate::rules::DUPLICATE_ROW, crate::rules::DUPLICATE_ID],
+            "{file}"
+        );
+    }
+}

@@ -67,7 +67,7 @@ pub const CHUNK: usize = 1 << 17;
 /// Rows are formatted into a buffer that is handed on in chunks of about [`CHUNK`].
 pub(crate) struct Chunked<'w> {
     buf: Vec<u8>,
-    out: &'w mut dyn Write,
+    out: &'w mut (dyn Write + Send),
     /// `None` when the caller computes the digest from the bytes it receives.
     hash: Option<Sha256>,
     bytes: u64,
@@ -75,7 +75,7 @@ pub(crate) struct Chunked<'w> {
 }
 
 impl<'w> Chunked<'w> {
-    fn new(out: &'w mut dyn Write, hash: bool) -> Self {
+    fn new(out: &'w mut (dyn Write + Send), hash: bool) -> Self {
         Self {
             buf: Vec::with_capacity(CHUNK + 4096),
             out,
@@ -223,6 +223,7 @@ pub fn export_data<W: Write + Send>(
     let others = (data_files.len() - ROW_FILES.len()) as f64;
     let mut done = 0.0;
     let mut outputs: Vec<Output> = Vec::with_capacity(FILES.len());
+    let tables = tables::Tables::new(input);
     for name in order {
         if ROW_FILES.contains(&name) {
             if outputs.iter().any(|o| ROW_FILES.contains(&o.name.as_str())) {
@@ -236,7 +237,8 @@ pub fn export_data<W: Write + Send>(
             let mut ca = Chunked::new(&mut wa, digests.inline(a));
             let mut cb = Chunked::new(&mut wb, digests.inline(b));
             let before = done;
-            tables::row_files(input, [&mut ca, &mut cb], &mut |f| progress(before + rows_share * f))
+            tables
+                .row_files([&mut ca, &mut cb], &mut |f| progress(before + rows_share * f))
                 .map_err(|e| Error::io(a, e))?;
             outputs.push(ca.finish(a).map_err(|e| Error::io(a, e))?);
             outputs.push(cb.finish(b).map_err(|e| Error::io(b, e))?);
@@ -246,7 +248,7 @@ pub fn export_data<W: Write + Send>(
         let io_err = |e| Error::io(name, e);
         let mut writer = open(name).map_err(io_err)?;
         let mut out = Chunked::new(&mut writer, digests.inline(name));
-        tables::write(name, input, &mut out).map_err(io_err)?;
+        tables.write(name, &mut out).map_err(io_err)?;
         outputs.push(out.finish(name).map_err(io_err)?);
         done += (1.0 - rows_share) / others;
         progress(done);

@@ -8,12 +8,34 @@ use crate::privacy::{funnel_customers, group_suppressed, kpis_suppressed, suppre
 use crate::text::{div_round, push_cents, push_int, push_ratio, push_text};
 use std::io;
 
-pub(super) fn write(name: &str, input: &ExportInput, out: &mut Chunked) -> io::Result<()> {
+/// What the files of one export share: each customer's cells, formatted once.
+pub(super) struct Tables<'a> {
+    input: &'a ExportInput<'a>,
+    cells: CustomerCells,
+}
+
+impl<'a> Tables<'a> {
+    pub(super) fn new(input: &'a ExportInput<'a>) -> Self {
+        Self {
+            input,
+            cells: CustomerCells::new(input.dataset, input),
+        }
+    }
+
+    /// Writes file `name` (any but the two row-level files, see [`Tables::row_files`]).
+    pub(super) fn write(&self, name: &str, out: &mut Chunked) -> io::Result<()> {
+        match name {
+            "clients.csv" => clients(self.input.dataset, &self.cells, out),
+            _ => write(name, self.input, out),
+        }
+    }
+}
+
+fn write(name: &str, input: &ExportInput, out: &mut Chunked) -> io::Result<()> {
     let ds = input.dataset;
     let r = input.report;
     let p = input.privacy;
     match name {
-        "clients.csv" => clients(ds, input, out),
         "rejects.csv" => rejects(input, out),
         "kpis.csv" => kpis(r, p, out),
         "by_channel.csv" => groups("canal_acquisition", &r.by_channel, r, p, out),
@@ -27,53 +49,69 @@ pub(super) fn write(name: &str, input: &ExportInput, out: &mut Chunked) -> io::R
     }
 }
 
-/// Customer rows in the selection (channel and segment filters) and in
+/// Whether customer `i` is in the selection (channel and segment filters) and in
 /// customer-level files (consent option).
-fn selected_customers<'a>(ds: &'a Dataset, input: &'a ExportInput) -> impl Iterator<Item = usize> + 'a {
+fn selected(ds: &Dataset, input: &ExportInput, i: usize) -> bool {
     let f = input.filter;
     let c = &ds.customers;
-    (0..c.len()).filter(move |&i| {
-        input.privacy.keeps(i)
-            && f.channels.as_ref().is_none_or(|l| l.contains(&c.channel[i]))
-            && f.segments.as_ref().is_none_or(|l| l.contains(&c.segment[i]))
-    })
+    input.privacy.keeps(i)
+        && f.channels.as_ref().is_none_or(|l| l.contains(&c.channel[i]))
+        && f.segments.as_ref().is_none_or(|l| l.contains(&c.segment[i]))
 }
 
-fn clients(ds: &Dataset, input: &ExportInput, out: &mut Chunked) -> io::Result<()> {
+/// Rows per piece of the customer-level files, formatted in parallel.
+const CUSTOMER_PIECE: usize = 1 << 15;
+
+/// Appends to `out` the rows that `format(range, buffer)` writes for each piece of
+/// `0..count`, pieces formatted on worker threads where threads exist; `format`
+/// returns how many rows it wrote.
+fn in_pieces(
+    out: &mut Chunked,
+    count: usize,
+    format: impl Fn(std::ops::Range<usize>, &mut Vec<u8>) -> u64 + Sync,
+) -> io::Result<()> {
+    let buffers = crate::par::Pool::new();
+    let mut result = Ok(());
+    crate::par::pipeline(
+        count.div_ceil(CUSTOMER_PIECE),
+        |k| {
+            let mut b = crate::par::buffer(&buffers, CUSTOMER_PIECE * 80);
+            let rows = format(k * CUSTOMER_PIECE..((k + 1) * CUSTOMER_PIECE).min(count), &mut b);
+            (b, rows)
+        },
+        |_, (b, rows)| {
+            if result.is_ok() {
+                result = out.append(&b, rows);
+            }
+            buffers.give(b);
+        },
+    );
+    result
+}
+
+fn clients(ds: &Dataset, cells: &CustomerCells, out: &mut Chunked) -> io::Result<()> {
     let c = &ds.customers;
     out.header(
         "client_id,age,ville,segment,canal_acquisition,code_postal,departement,date_inscription,consentement_marketing",
     );
-    let p = input.privacy;
-    let ids = p.customer_ids(ds);
-    let commune = p.writes_commune();
-    for i in selected_customers(ds, input) {
-        let b = out.row();
-        push_id(b, ids, i);
-        b.push(b',');
-        p.push_age(b, c.age[i]);
-        b.push(b',');
-        if commune {
-            push_text(b, c.villes.label(c.ville[i]).as_bytes());
+    // A row is the customer's cells (the head without its leading comma), then the
+    // signup date and the consent.
+    in_pieces(out, c.len(), |range, b| {
+        let mut rows = 0;
+        for i in range {
+            let Some(cell) = cells.get(i) else { continue };
+            rows += 1;
+            cell.put_id(b);
+            cell.put_head_cells(b);
+            cell.put_tail(b);
+            b.push(b',');
+            if c.signup[i] != NO_DAY {
+                write_date(b, c.signup[i]);
+            }
+            b.extend_from_slice(if c.consent[i] { b",true\n" } else { b",false\n" });
         }
-        b.push(b',');
-        push_text(b, c.segments.label(c.segment[i]).as_bytes());
-        b.push(b',');
-        push_text(b, c.channels.label(c.channel[i]).as_bytes());
-        b.push(b',');
-        if commune {
-            push_text(b, c.codes_postaux.label(c.code_postal[i]).as_bytes());
-        }
-        b.push(b',');
-        push_text(b, c.departements.label(c.departement[i]).as_bytes());
-        b.push(b',');
-        if c.signup[i] != NO_DAY {
-            write_date(b, c.signup[i]);
-        }
-        b.extend_from_slice(if c.consent[i] { b",true\n" } else { b",false\n" });
-        out.maybe_flush()?;
-    }
-    Ok(())
+        rows
+    })
 }
 
 /// Writes ids of a column, reusing the text of the previous id when it repeats
@@ -81,6 +119,7 @@ fn clients(ds: &Dataset, input: &ExportInput, out: &mut Chunked) -> io::Result<(
 struct IdCursor<'a> {
     col: &'a crate::ids::IdColumn,
     numbers: Option<crate::text::PaddedWriter>,
+    run: usize,
 }
 
 impl<'a> IdCursor<'a> {
@@ -91,13 +130,13 @@ impl<'a> IdCursor<'a> {
             }
             crate::ids::IdColumn::Text { .. } => None,
         };
-        Self { col, numbers }
+        Self { col, numbers, run: 0 }
     }
 
     #[inline]
     fn write(&mut self, b: &mut Vec<u8>, i: usize) {
         match (&mut self.numbers, self.col) {
-            (Some(w), crate::ids::IdColumn::Numbered { nums, .. }) => w.write(b, nums[i]),
+            (Some(w), crate::ids::IdColumn::Numbered { nums, .. }) => w.write(b, nums.get_from(i, &mut self.run)),
             _ => push_id(b, self.col, i),
         }
     }
@@ -139,7 +178,19 @@ pub(super) struct RowPiece {
 /// Writes `interactions.csv` and `donnees_marketing.csv` in one pass over the rows
 /// (each row's values are read once for both), formatted in pieces on worker threads
 /// where threads exist; `progress` gets the fraction of rows done.
-pub(super) fn row_files(input: &ExportInput, outs: [&mut Chunked; 2], progress: &mut dyn FnMut(f64)) -> io::Result<()> {
+impl Tables<'_> {
+    /// Writes `interactions.csv` and `donnees_marketing.csv` (see [`row_files`]).
+    pub(super) fn row_files(&self, outs: [&mut Chunked; 2], progress: &mut dyn FnMut(f64)) -> io::Result<()> {
+        row_files(self.input, &self.cells, outs, progress)
+    }
+}
+
+fn row_files(
+    input: &ExportInput,
+    cells: &CustomerCells,
+    outs: [&mut Chunked; 2],
+    progress: &mut dyn FnMut(f64),
+) -> io::Result<()> {
     let ds = input.dataset;
     let t = &ds.interactions;
     let f = input.filter;
@@ -151,8 +202,6 @@ pub(super) fn row_files(input: &ExportInput, outs: [&mut Chunked; 2], progress: 
         "interaction_id,client_id,type_action,valeur_achat,date,age,ville,segment,canal_acquisition,est_achat,\
 session_id,code_postal,departement",
     );
-    // Each row repeats its customer's cells: format them once, one cache line each.
-    let cells = CustomerCells::new(ds, input);
     let buffers = crate::par::Pool::new();
     let format = |k: usize| -> RowPiece {
         let (first, end) = (k * PIECE_ROWS, ((k + 1) * PIECE_ROWS).min(t.len()));
@@ -208,19 +257,29 @@ session_id,code_postal,departement",
         RowPiece { bytes: [p, m], rows }
     };
     let pieces = t.len().div_ceil(PIECE_ROWS);
-    let mut result = Ok(());
-    crate::par::pipeline(pieces, format, |k, piece| {
-        for (out, bytes) in [&mut *plain, &mut *merged].into_iter().zip(&piece.bytes) {
-            if result.is_ok() {
-                result = out.append(bytes, piece.rows);
+    // Each file's digest is one sequence of bytes: the merged file is hashed and
+    // written here, `interactions.csv` on a thread of its own.
+    let (mut plain_result, mut merged_result) = (Ok(()), Ok(()));
+    crate::par::handing(
+        |(bytes, rows): (Vec<u8>, u64)| {
+            if plain_result.is_ok() {
+                plain_result = plain.append(&bytes, rows);
             }
-        }
-        for b in piece.bytes {
-            buffers.give(b);
-        }
-        progress((k + 1) as f64 / pieces as f64);
-    });
-    result
+            buffers.give(bytes);
+        },
+        |to_plain| {
+            crate::par::pipeline(pieces, format, |k, piece| {
+                let [p, m] = piece.bytes;
+                to_plain((p, piece.rows));
+                if merged_result.is_ok() {
+                    merged_result = merged.append(&m, piece.rows);
+                }
+                buffers.give(m);
+                progress((k + 1) as f64 / pieces as f64);
+            })
+        },
+    );
+    plain_result.and(merged_result)
 }
 
 /// The action cells with their comma, padded for fixed-size copies.
@@ -260,6 +319,70 @@ struct CustomerCells {
     overflow: Vec<u8>,
 }
 
+/// Fills the slots `mine` of the customers from `first`; returns the piece's overflow
+/// bytes and which of its slots point into them.
+fn fill_slots(ds: &Dataset, input: &ExportInput, first: usize, mine: &mut [u8]) -> (Vec<u8>, Vec<u32>) {
+    let c = &ds.customers;
+    let p = input.privacy;
+    let ids = p.customer_ids(ds);
+    let commune = p.writes_commune();
+    let (mut overflow, mut at) = (Vec::new(), Vec::new());
+    let mut cell = Vec::with_capacity(128);
+    for (j, slot) in mine.chunks_exact_mut(SLOT).enumerate() {
+        let i = first + j;
+        if !selected(ds, input, i) {
+            continue;
+        }
+        cell.clear();
+        push_id(&mut cell, ids, i);
+        cell.push(b',');
+        let id_len = cell.len();
+        cell.push(b',');
+        p.push_age(&mut cell, c.age[i]);
+        for text in [
+            if commune { c.villes.label(c.ville[i]) } else { "" },
+            c.segments.label(c.segment[i]),
+            c.channels.label(c.channel[i]),
+        ] {
+            cell.push(b',');
+            push_text(&mut cell, text.as_bytes());
+        }
+        let head_len = cell.len() - id_len;
+        for text in [
+            if commune {
+                c.codes_postaux.label(c.code_postal[i])
+            } else {
+                ""
+            },
+            c.departements.label(c.departement[i]),
+        ] {
+            cell.push(b',');
+            push_text(&mut cell, text.as_bytes());
+        }
+        let tail_len = cell.len() - id_len - head_len;
+        if cell.len() <= SLOT_CELLS {
+            slot[..4].copy_from_slice(&[IN_SLOT, id_len as u8, head_len as u8, tail_len as u8]);
+            slot[4..4 + cell.len()].copy_from_slice(&cell);
+        } else {
+            slot[0] = OVERFLOW;
+            let fields = [overflow.len() as u64, id_len as u64, head_len as u64, tail_len as u64];
+            for (k, v) in fields.into_iter().enumerate() {
+                slot[8 + 8 * k..16 + 8 * k].copy_from_slice(&v.to_le_bytes());
+            }
+            overflow.extend_from_slice(&cell);
+            at.push(j as u32);
+        }
+    }
+    (overflow, at)
+}
+
+/// The eight bytes at `at`, as a little-endian word.
+fn slot_word(bytes: &[u8], at: usize) -> [u8; 8] {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[at..at + 8]);
+    w
+}
+
 /// Bytes per slot: one cache line.
 const SLOT: usize = 64;
 /// Cell bytes in a slot after its 4-byte header.
@@ -291,6 +414,12 @@ impl Cells<'_> {
         crate::text::push_from_arena(out, self.arena, self.at + self.id, self.head);
     }
 
+    /// Appends `age,ville,segment,canal_acquisition` (the head without its comma).
+    #[inline]
+    fn put_head_cells(&self, out: &mut Vec<u8>) {
+        crate::text::push_from_arena(out, self.arena, self.at + self.id + 1, self.head - 1);
+    }
+
     /// Appends `,code_postal,departement`.
     #[inline]
     fn put_tail(&self, out: &mut Vec<u8>) {
@@ -300,53 +429,22 @@ impl Cells<'_> {
 
 impl CustomerCells {
     fn new(ds: &Dataset, input: &ExportInput) -> Self {
-        let c = &ds.customers;
-        let p = input.privacy;
-        let ids = p.customer_ids(ds);
-        let commune = p.writes_commune();
-        let mut slots = vec![0u8; (c.len() + 1) * SLOT + crate::text::SMALL];
+        let n = ds.customers.len();
+        let mut slots = vec![0u8; (n + 1) * SLOT + crate::text::SMALL];
         let base = slots.as_ptr().align_offset(SLOT).min(SLOT);
+        // Pieces of customers fill their own slots; cells too long for a slot go to
+        // the piece's overflow bytes, joined (and their offsets moved) afterwards.
+        let pieces = crate::par::map_chunks(&mut slots[base..base + n * SLOT], CUSTOMER_PIECE * SLOT, |k, mine| {
+            fill_slots(ds, input, k * CUSTOMER_PIECE, mine)
+        });
         let mut overflow = Vec::new();
-        let mut cell = Vec::with_capacity(128);
-        for i in selected_customers(ds, input) {
-            cell.clear();
-            push_id(&mut cell, ids, i);
-            cell.push(b',');
-            let id_len = cell.len();
-            cell.push(b',');
-            p.push_age(&mut cell, c.age[i]);
-            for text in [
-                if commune { c.villes.label(c.ville[i]) } else { "" },
-                c.segments.label(c.segment[i]),
-                c.channels.label(c.channel[i]),
-            ] {
-                cell.push(b',');
-                push_text(&mut cell, text.as_bytes());
-            }
-            let head_len = cell.len() - id_len;
-            for text in [
-                if commune {
-                    c.codes_postaux.label(c.code_postal[i])
-                } else {
-                    ""
-                },
-                c.departements.label(c.departement[i]),
-            ] {
-                cell.push(b',');
-                push_text(&mut cell, text.as_bytes());
-            }
-            let tail_len = cell.len() - id_len - head_len;
-            let slot = &mut slots[base + i * SLOT..base + (i + 1) * SLOT];
-            if cell.len() <= SLOT_CELLS {
-                slot[..4].copy_from_slice(&[IN_SLOT, id_len as u8, head_len as u8, tail_len as u8]);
-                slot[4..4 + cell.len()].copy_from_slice(&cell);
-            } else {
-                slot[0] = OVERFLOW;
-                let fields = [overflow.len() as u64, id_len as u64, head_len as u64, tail_len as u64];
-                for (k, v) in fields.into_iter().enumerate() {
-                    slot[8 + 8 * k..16 + 8 * k].copy_from_slice(&v.to_le_bytes());
-                }
-                overflow.extend_from_slice(&cell);
+        for (first_slot, (bytes, at)) in pieces.iter().enumerate().map(|(k, p)| (k * CUSTOMER_PIECE, p)) {
+            let shift = overflow.len() as u64;
+            overflow.extend_from_slice(bytes);
+            for &i in at {
+                let field = base + (first_slot + i as usize) * SLOT + 8;
+                let start = u64::from_le_bytes(slot_word(&slots, field)) + shift;
+                slots[field..field + 8].copy_from_slice(&start.to_le_bytes());
             }
         }
         overflow.resize(overflow.len() + crate::text::SMALL, 0);
@@ -375,10 +473,7 @@ impl CustomerCells {
                 tail: h[3] as usize,
             }),
             OVERFLOW => {
-                let field = |k: usize| {
-                    let b = &self.slots[at + 8 + 8 * k..at + 16 + 8 * k];
-                    u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as usize
-                };
+                let field = |k: usize| u64::from_le_bytes(slot_word(&self.slots, at + 8 + 8 * k)) as usize;
                 Some(Cells {
                     arena: &self.overflow,
                     at: field(0),
@@ -560,33 +655,36 @@ view_to_purchase,suppressed",
 fn rfm(ds: &Dataset, r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
     out.header("client_id,recency_days,frequency,monetary,r,f,m,rfm_code,rfm_segment");
     let ids = p.customer_ids(ds);
-    for row in r.rfm.rows.iter().filter(|row| p.keeps(row.customer as usize)) {
-        let b = out.row();
-        push_id(b, ids, row.customer as usize);
-        b.push(b',');
-        if let Some(days) = row.recency_days {
-            push_int(b, days as i64);
-        }
-        b.push(b',');
-        push_int(b, row.frequency as i64);
-        b.push(b',');
-        push_cents(b, row.monetary_cents);
-        if row.r > 0 {
-            for s in [row.r, row.f, row.m] {
-                b.push(b',');
-                b.push(b'0' + s);
+    let rows = &r.rfm.rows;
+    in_pieces(out, rows.len(), |range, b| {
+        let mut written = 0;
+        for row in rows[range].iter().filter(|row| p.keeps(row.customer as usize)) {
+            written += 1;
+            push_id(b, ids, row.customer as usize);
+            b.push(b',');
+            if let Some(days) = row.recency_days {
+                push_int(b, days as i64);
             }
             b.push(b',');
-            b.extend_from_slice(&[b'0' + row.r, b'0' + row.f, b'0' + row.m]);
-        } else {
-            b.extend_from_slice(b",,,,");
+            push_int(b, row.frequency as i64);
+            b.push(b',');
+            push_cents(b, row.monetary_cents);
+            if row.r > 0 {
+                for s in [row.r, row.f, row.m] {
+                    b.push(b',');
+                    b.push(b'0' + s);
+                }
+                b.push(b',');
+                b.extend_from_slice(&[b'0' + row.r, b'0' + row.f, b'0' + row.m]);
+            } else {
+                b.extend_from_slice(b",,,,");
+            }
+            b.push(b',');
+            push_text(b, row.segment.label().as_bytes());
+            b.push(b'\n');
         }
-        b.push(b',');
-        push_text(b, row.segment.label().as_bytes());
-        b.push(b'\n');
-        out.maybe_flush()?;
-    }
-    Ok(())
+        written
+    })
 }
 
 fn rfm_segments(r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {

@@ -170,6 +170,9 @@ enum Defect {
 /// parsed) independently, so their boundaries must not depend on the thread count.
 const CHUNK_ROWS: usize = 1 << 16;
 
+/// How many sessions ahead [`InteractionChunks`] fetches a session's events.
+const SESSIONS_AHEAD: usize = 8;
+
 /// A uniform draw in `[0, 1)` for row `r`, from the seed alone (SplitMix64), so any
 /// piece can decide its rows' defects without the others.
 fn row_uniform(seed: u64, r: u64) -> f64 {
@@ -262,6 +265,15 @@ impl<'a> InteractionChunks<'a> {
         let mut prev_start = out.len();
         let mut first_row = true;
         'sessions: for s in s0..s1 {
+            // Sessions come in start order, their events in the order they were drawn:
+            // fetch the events of a session a few sessions ahead.
+            if let Some(e) = log
+                .session_events
+                .get(s + SESSIONS_AHEAD)
+                .and_then(|&(e, _)| log.events.get(e as usize))
+            {
+                crate::prefetch::prefetch(e);
+            }
             let (customer, (first, len)) = (log.session_customer[s], log.session_events[s]);
             for e in first as usize..first as usize + len as usize {
                 if rendered == limit {
@@ -451,6 +463,10 @@ impl crate::ingest::Pieces for InteractionChunks<'_> {
 
     fn head(&self) -> crate::ingest::Piece<'_> {
         self.piece_rows(0, 1)
+    }
+
+    fn rows_hint(&self) -> Option<usize> {
+        Some(self.log.events.len())
     }
 
     fn recycle(&self, piece: crate::ingest::Piece<'_>) {

@@ -154,9 +154,20 @@ save it as \"CSV UTF-8\" or \"CSV (semicolon)\" and pick it again",
     }
 
     /// Calls `f(line, fields)` for every record of the body, in order.
-    pub fn for_each_record(&self, f: impl FnMut(u64, &[&[u8]])) {
+    pub fn for_each_record(&self, mut f: impl FnMut(u64, &[&[u8]])) {
+        self.for_each_record_text(|line, fields, _| f(line, fields));
+    }
+
+    /// [`CsvFile::for_each_record`], also giving each record's text when it was
+    /// read without quotes (its fields joined by the separator).
+    pub fn for_each_record_text(&self, mut f: impl FnMut(u64, &[&[u8]], Option<&[u8]>)) {
         if let Some(whole) = self.parts(1).first() {
-            whole.for_each_record(f);
+            whole.for_each_batch(|batch| {
+                for r in 0..batch.len() {
+                    let (line, fields) = batch.record(r);
+                    f(line, fields, batch.text(r));
+                }
+            });
         }
     }
 }
@@ -173,6 +184,10 @@ pub trait Pieces: Sync {
     }
     /// Takes a piece back once it was parsed (to reuse its buffer).
     fn recycle(&self, _piece: Piece<'_>) {}
+    /// The number of records, when known in advance (to size the columns once).
+    fn rows_hint(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// A file body cut at line breaks (see [`CsvFile::parts`]).
@@ -271,40 +286,56 @@ impl Piece<'_> {
         if self.quoted {
             return self.for_each_quoted(|line, fields| {
                 let batch = Batch {
+                    text: &[],
                     fields: fields.to_vec(),
-                    records: vec![(line, 0, fields.len())],
+                    records: vec![BatchRecord {
+                        line,
+                        first_field: 0,
+                        fields: fields.len(),
+                        text: None,
+                    }],
                 };
                 f(&batch)
             });
         }
         let text: &'s [u8] = &self.text;
         let mut b: Batch<'s> = Batch {
+            text,
             fields: Vec::with_capacity(BATCH * 8),
             records: Vec::with_capacity(BATCH),
         };
         let mut line = self.first_line;
         let mut field_start = 0;
         let mut record_start = 0;
+        let mut line_start = 0;
         // Ends a line whose last field runs to `end`: a record unless the line is blank.
-        let mut end_line = |b: &mut Batch<'s>, field_start: usize, end: usize, record_start: &mut usize| {
-            let last = &text[field_start..end];
-            b.fields.push(last.strip_suffix(b"\r").unwrap_or(last));
-            let n = b.fields.len() - *record_start;
-            if n == 1 && b.fields[*record_start].is_empty() {
-                b.fields.truncate(*record_start);
-            } else {
-                b.records.push((line, *record_start, n));
-                *record_start = b.fields.len();
-            }
-            line += 1;
-        };
+        let mut end_line =
+            |b: &mut Batch<'s>, field_start: usize, end: usize, record_start: &mut usize, line_start: &mut usize| {
+                let last = &text[field_start..end];
+                let last = last.strip_suffix(b"\r").unwrap_or(last);
+                b.fields.push(last);
+                let n = b.fields.len() - *record_start;
+                if n == 1 && b.fields[*record_start].is_empty() {
+                    b.fields.truncate(*record_start);
+                } else {
+                    b.records.push(BatchRecord {
+                        line,
+                        first_field: *record_start,
+                        fields: n,
+                        text: Some((*line_start, field_start + last.len())),
+                    });
+                    *record_start = b.fields.len();
+                }
+                *line_start = end + 1;
+                line += 1;
+            };
         for p in memchr::memchr2_iter(self.separator, b'\n', text) {
             if text[p] != b'\n' {
                 b.fields.push(&text[field_start..p]);
                 field_start = p + 1;
                 continue;
             }
-            end_line(&mut b, field_start, p, &mut record_start);
+            end_line(&mut b, field_start, p, &mut record_start, &mut line_start);
             field_start = p + 1;
             if b.records.len() == BATCH {
                 f(&b);
@@ -314,7 +345,7 @@ impl Piece<'_> {
             }
         }
         if field_start < text.len() || b.fields.len() > record_start {
-            end_line(&mut b, field_start, text.len(), &mut record_start);
+            end_line(&mut b, field_start, text.len(), &mut record_start, &mut line_start);
         }
         if !b.records.is_empty() {
             f(&b);
@@ -355,9 +386,20 @@ pub const BATCH: usize = 64;
 
 /// A few consecutive records of a piece.
 pub struct Batch<'t> {
+    /// The piece's text (empty when it was read with quotes).
+    text: &'t [u8],
     fields: Vec<&'t [u8]>,
-    /// Per record: its line, and where its fields are in `fields`.
-    records: Vec<(u64, usize, usize)>,
+    records: Vec<BatchRecord>,
+}
+
+/// One record of a [`Batch`]: its line, where its fields are in the batch's fields,
+/// and where its text is in the piece's (when read without quotes).
+#[derive(Clone, Copy)]
+struct BatchRecord {
+    line: u64,
+    first_field: usize,
+    fields: usize,
+    text: Option<(usize, usize)>,
 }
 
 impl<'t> Batch<'t> {
@@ -374,8 +416,15 @@ impl<'t> Batch<'t> {
     /// Record `r`: its 1-based file line and its fields.
     #[inline]
     pub fn record(&self, r: usize) -> (u64, &[&'t [u8]]) {
-        let (line, start, n) = self.records[r];
-        (line, &self.fields[start..start + n])
+        let rec = self.records[r];
+        (rec.line, &self.fields[rec.first_field..rec.first_field + rec.fields])
+    }
+
+    /// Record `r`'s text, its fields joined by the separator, when it was read
+    /// without quotes.
+    #[inline]
+    pub fn text(&self, r: usize) -> Option<&'t [u8]> {
+        self.records[r].text.map(|(a, b)| &self.text[a..b])
     }
 }
 

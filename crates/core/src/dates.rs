@@ -167,6 +167,49 @@ pub fn parse(text: &[u8]) -> Option<Parsed> {
     })
 }
 
+/// The day of the last `YYYY-MM-DD` parsed by [`parse_cached`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DayCache {
+    date: [u8; 10],
+    day: Option<i32>,
+}
+
+/// [`parse`], fast for `YYYY-MM-DDTHH:MM:SS` (or with a space), whose date part is
+/// usually the one before: `cache` remembers it.
+#[inline]
+pub fn parse_cached(text: &[u8], cache: &mut DayCache) -> Option<Parsed> {
+    let digits = |r: std::ops::Range<usize>| text[r].iter().all(u8::is_ascii_digit);
+    let two = |at: usize| (text[at] - b'0') as u32 * 10 + (text[at + 1] - b'0') as u32;
+    if text.len() != 19
+        || text[4] != b'-'
+        || text[7] != b'-'
+        || !matches!(text[10], b'T' | b' ')
+        || text[13] != b':'
+        || text[16] != b':'
+        || !(digits(0..4) && digits(5..7) && digits(8..10) && digits(11..13) && digits(14..16) && digits(17..19))
+    {
+        return parse(text);
+    }
+    let day = match cache.day {
+        Some(d) if cache.date == text[..10] => d,
+        _ => {
+            let y = two(0) as i32 * 100 + two(2) as i32;
+            let d = checked_day(y, two(5), two(8))?;
+            cache.date.copy_from_slice(&text[..10]);
+            cache.day = Some(d);
+            d
+        }
+    };
+    let (h, m, s) = (two(11), two(14), two(17));
+    if h > 23 || m > 59 || s > 59 {
+        return None;
+    }
+    Some(Parsed {
+        ts: day as i64 * DAY + (h * 3600 + m * 60 + s) as i64,
+        has_time: true,
+    })
+}
+
 fn parse_date(b: &[u8]) -> Option<i32> {
     if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
         return checked_day(num(&b[..4])? as i32, num(&b[5..7])?, num(&b[8..10])?);
@@ -250,6 +293,32 @@ mod tests {
             "2025-1-1x",
         ] {
             assert_eq!(parse(bad.as_bytes()), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_reads_what_the_general_one_reads() {
+        let mut cache = DayCache::default();
+        for text in [
+            "2025-03-07T10:20:30",
+            "2025-03-07 23:59:59",
+            "2025-03-08T00:00:00",
+            "2025-03-08T24:00:00",
+            "2025-02-29T10:00:00",
+            "2024-02-29T10:00:00",
+            "2025-13-01T08:00:00",
+            "2025-03-0xT10:20:30",
+            "2025-03-07T10:2a:30",
+            " 2025-03-07T10:20:30",
+            "2025-03-07",
+            "07/03/2025 10:20:30",
+            "hier",
+        ] {
+            assert_eq!(
+                parse_cached(text.as_bytes(), &mut cache),
+                parse(text.as_bytes()),
+                "{text}"
+            );
         }
     }
 

@@ -11,6 +11,26 @@ fn split_numbered(id: &[u8]) -> Option<(&[u8], &[u8])> {
     (digits > 0 && digits <= 18).then(|| id.split_at(id.len() - digits))
 }
 
+/// The number of `id` when it is `prefix` followed by exactly `width` digits.
+#[inline]
+pub(crate) fn numbered(id: &[u8], prefix: &[u8], width: usize) -> Option<u64> {
+    if width == 0 || id.len() != prefix.len() + width {
+        return None;
+    }
+    // Byte by byte: prefixes are short, and a call to compare them costs more.
+    if id.iter().zip(prefix).any(|(a, b)| a != b) {
+        return None;
+    }
+    let mut n = 0u64;
+    for &c in &id[prefix.len()..] {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + (c - b'0') as u64;
+    }
+    Some(n)
+}
+
 fn digits_value(d: &[u8]) -> u64 {
     d.iter().fold(0u64, |a, &c| a * 10 + (c - b'0') as u64)
 }
@@ -257,11 +277,7 @@ impl IdIndex {
     /// The number of a dominant-form id.
     #[inline]
     pub(crate) fn number(&self, id: &[u8]) -> Option<u64> {
-        if self.width == 0 || id.len() != self.prefix.len() + self.width || !id.starts_with(&self.prefix) {
-            return None;
-        }
-        let digits = &id[self.prefix.len()..];
-        digits.iter().all(u8::is_ascii_digit).then(|| digits_value(digits))
+        numbered(id, &self.prefix, self.width)
     }
 
     /// The code of each number of the dominant form (`u32::MAX` where none).

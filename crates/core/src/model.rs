@@ -36,6 +36,26 @@ impl Action {
         }
     }
 
+    /// [`Action::parse`] of UTF-8 bytes, the exact labels recognised without a copy.
+    #[inline]
+    pub fn parse_bytes(raw: &[u8]) -> Option<Action> {
+        // Compared as words: short fixed compares, no call.
+        let word = |b: &[u8]| -> u64 {
+            let mut w = [0u8; 8];
+            w[..b.len()].copy_from_slice(b);
+            u64::from_le_bytes(w)
+        };
+        match raw.len() {
+            8 if word(raw) == word(b"page_vue") => return Some(Action::View),
+            5 if word(raw) == word(b"achat") => return Some(Action::Purchase),
+            12 if word(&raw[..8]) == word(b"ajout_pa") && word(&raw[8..]) == word(b"nier") => {
+                return Some(Action::Cart)
+            }
+            _ => {}
+        }
+        Action::parse(&String::from_utf8_lossy(raw))
+    }
+
     /// Recognises a spelling (`page_vue`, `PAGE-VUE`, `view`, `add_to_cart`, `purchase` …).
     pub fn parse(raw: &str) -> Option<Action> {
         match raw {

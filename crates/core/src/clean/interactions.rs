@@ -4,7 +4,7 @@
 //! the kept rows. Rule order and results do not depend on the number of threads.
 
 use super::report::{CleanReport, SessionRule};
-use super::{row_hash, text, trimmed, CleanOptions, ClientLookup};
+use super::{row_hash, trimmed, CleanOptions, ClientLookup};
 use crate::dates::DAY;
 use crate::ids::IdColumn;
 use crate::ingest::{ColumnMap, Piece, Pieces, INTERACTION_COLUMNS};
@@ -62,17 +62,7 @@ impl Form {
 
     #[inline]
     fn number(&self, id: &[u8]) -> Option<u64> {
-        if self.width == 0 || id.len() != self.prefix.len() + self.width || !id.starts_with(&self.prefix) {
-            return None;
-        }
-        let mut n = 0u64;
-        for &c in &id[self.prefix.len()..] {
-            if !c.is_ascii_digit() {
-                return None;
-            }
-            n = n * 10 + (c - b'0') as u64;
-        }
-        Some(n)
+        crate::ids::numbered(id, &self.prefix, self.width)
     }
 }
 
@@ -105,6 +95,8 @@ struct Staged {
     /// Raw values of faulty rows: (row, value).
     values: Vec<(u32, Vec<u8>)>,
     separator: u8,
+    /// The day of the last date read (rows mostly come in day order).
+    days: crate::dates::DayCache,
 }
 
 impl Staged {
@@ -143,6 +135,7 @@ impl Checker<'_> {
             text_ends: Vec::new(),
             values: Vec::new(),
             separator: b',',
+            days: crate::dates::DayCache::default(),
         });
         st.first_line = piece.first_line;
         st.separator = piece.separator;
@@ -220,7 +213,7 @@ impl Checker<'_> {
             }
         }
         let action_raw = map.get(ACTION, fields).unwrap_or(b"");
-        let Some(act) = Action::parse(text(action_raw)) else {
+        let Some(act) = Action::parse_bytes(action_raw) else {
             row.fault = fail(st, rules::UNKNOWN_ACTION, action_raw);
             return row;
         };
@@ -228,7 +221,7 @@ impl Checker<'_> {
         if act.label().as_bytes() != action_raw {
             row.flags |= 2;
         }
-        let Some(parsed) = crate::dates::parse(f(WHEN)) else {
+        let Some(parsed) = crate::dates::parse_cached(f(WHEN), &mut st.days) else {
             row.fault = fail(st, rules::INVALID_DATE, f(WHEN));
             return row;
         };

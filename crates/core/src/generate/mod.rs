@@ -298,31 +298,73 @@ fn events(opts: &GenerateOptions, customers: &[Customer]) -> EventLog {
         sessions.sort_by_key(|s| s.start);
         sessions
     });
-    // Merge the blocks into start-time order, ties in creation order (block by block).
-    let total: usize = parts.iter().map(Vec::len).sum();
-    let (mut session_customer, mut session_events) = (Vec::with_capacity(total), Vec::with_capacity(total));
-    let mut next = vec![0usize; parts.len()];
-    let mut heads: std::collections::BinaryHeap<std::cmp::Reverse<(u32, usize)>> = parts
-        .iter()
-        .enumerate()
-        .filter_map(|(k, p)| p.first().map(|s| std::cmp::Reverse((s.start, k))))
-        .collect();
-    while let Some(std::cmp::Reverse((_, k))) = heads.pop() {
-        let s = parts[k][next[k]];
-        next[k] += 1;
-        if let Some(n) = parts[k].get(next[k]) {
-            heads.push(std::cmp::Reverse((n.start, k)));
-        }
-        session_customer.push(s.customer);
-        let first = (k as u64 * EVENT_BLOCK) as u32 + (s.first_len & 0x00FF_FFFF);
-        session_events.push((first, (s.first_len >> 24) as u8));
-    }
+    let (session_customer, session_events) = merge_blocks(&parts);
     EventLog {
         session_customer,
         session_events,
         events,
         base: model.period_start,
     }
+}
+
+/// Seconds of each slice of time that [`merge_blocks`] sorts at once (2^12: about an hour).
+const SLICE_SHIFT: u32 = 12;
+
+/// Merges the blocks' sessions (each block's sorted by start) into start order, ties
+/// in creation order (block by block): per customer, and per session its first event
+/// and length. The period is cut into slices of time; a slice gathers its sessions
+/// from every block, in block order, and sorts them by start (a stable sort, of few
+/// sessions, in cache). Threads take runs of slices of about equal size.
+fn merge_blocks(parts: &[Vec<BlockSession>]) -> (Vec<u32>, Vec<(u32, u8)>) {
+    let slices = parts
+        .iter()
+        .filter_map(|p| p.last())
+        .map(|s| (s.start >> SLICE_SHIFT) as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut counts = vec![0usize; slices + 1];
+    for s in parts.iter().flatten() {
+        counts[(s.start >> SLICE_SHIFT) as usize + 1] += 1;
+    }
+    for k in 0..slices {
+        counts[k + 1] += counts[k];
+    }
+    let total = counts[slices];
+    // Thread t takes the slices before which about t/T of the sessions start.
+    let threads = crate::par::threads().max(1);
+    let bounds: Vec<usize> = (0..=threads)
+        .map(|t| counts.partition_point(|&c| c < total * t / threads))
+        .collect();
+    let halves = crate::par::map(threads, |t| {
+        let (lo, hi) = (bounds[t].min(slices) as u32, bounds[t + 1].min(slices) as u32);
+        let mut cursor: Vec<usize> = parts
+            .iter()
+            .map(|p| p.partition_point(|s| s.start >> SLICE_SHIFT < lo))
+            .collect();
+        let n = counts[hi as usize] - counts[lo as usize];
+        let (mut customers, mut events) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut slice: Vec<(u32, u32, u8, u32)> = Vec::new();
+        for x in lo..hi {
+            slice.clear();
+            for (k, p) in parts.iter().enumerate() {
+                while let Some(s) = p.get(cursor[k]).filter(|s| s.start >> SLICE_SHIFT == x) {
+                    let first = (k as u64 * EVENT_BLOCK) as u32 + (s.first_len & 0x00FF_FFFF);
+                    slice.push((s.start, first, (s.first_len >> 24) as u8, s.customer));
+                    cursor[k] += 1;
+                }
+            }
+            slice.sort_by_key(|s| s.0);
+            customers.extend(slice.iter().map(|s| s.3));
+            events.extend(slice.iter().map(|s| (s.1, s.2)));
+        }
+        (customers, events)
+    });
+    let (mut customers, mut events) = (Vec::with_capacity(total), Vec::with_capacity(total));
+    for (c, e) in halves {
+        customers.extend_from_slice(&c);
+        events.extend_from_slice(&e);
+    }
+    (customers, events)
 }
 
 /// How many sessions ahead a session's customer is drawn (see [`SessionModel::block`]).

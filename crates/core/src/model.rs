@@ -27,6 +27,17 @@ impl Action {
         }
     }
 
+    /// Appends the label and a comma (one fixed-size copy: no call).
+    #[inline]
+    pub fn push_cell(self, out: &mut Vec<u8>) {
+        let (start, len) = match self {
+            Action::View => (0, 9),
+            Action::Cart => (9, 13),
+            Action::Purchase => (22, 6),
+        };
+        crate::text::push_from_arena(out, ACTION_CELLS, start, len);
+    }
+
     /// The action of a code.
     pub fn from_code(c: u8) -> Action {
         match c {
@@ -72,6 +83,18 @@ impl Action {
         }
     }
 }
+
+/// The action cells with their comma, padded for fixed-size copies.
+const ACTION_CELLS: &[u8; 28 + crate::text::SMALL] = {
+    let mut a = [0u8; 28 + crate::text::SMALL];
+    let text = b"page_vue,ajout_panier,achat,";
+    let mut i = 0;
+    while i < text.len() {
+        a[i] = text[i];
+        i += 1;
+    }
+    &{ a }
+};
 
 /// The default customer segments, most valuable first.
 pub const SEGMENTS: [&str; 3] = ["Premium", "Standard", "Basique"];

@@ -354,6 +354,126 @@ pub fn parse_consent(raw: &[u8]) -> Option<bool> {
     }
 }
 
+/// Where a field is in its piece's text.
+#[derive(Clone, Copy, Default)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    /// The span of `field`, a slice of `text`.
+    fn of(text: &[u8], field: &[u8]) -> Span {
+        Span {
+            start: (field.as_ptr() as usize - text.as_ptr() as usize) as u32,
+            len: field.len() as u32,
+        }
+    }
+
+    fn get(self, text: &[u8]) -> &[u8] {
+        &text[self.start as usize..(self.start + self.len) as usize]
+    }
+}
+
+/// Rules of the clients file checked on a row alone, in the order they apply: two
+/// before the duplicate check, the others after it.
+const CLIENT_FAULTS: [(&str, usize); 8] = [
+    ("", 0),
+    (rules::WRONG_FIELD_COUNT, usize::MAX),
+    (rules::MISSING_CLIENT_ID, 0),
+    (rules::INVALID_AGE, 1),
+    (rules::MISSING_SEGMENT, 3),
+    (rules::MISSING_CHANNEL, 4),
+    (rules::INVALID_DATE, 7),
+    (rules::INVALID_CONSENT, 8),
+];
+
+/// A clients row after the checks that need the row alone (done on worker threads).
+#[derive(Clone, Copy, Default)]
+struct ClientRow {
+    hash: u64,
+    line: u64,
+    /// Index in [`CLIENT_FAULTS`] of the first rule it breaks (0: none), and the value.
+    fault: u8,
+    value: Span,
+    /// Fields of the row (for a wrong field count: how many there are).
+    fields: u32,
+    id: Span,
+    segment: Span,
+    channel: Span,
+    ville: Span,
+    cp: Span,
+    dep: Span,
+    age: u8,
+    consent: bool,
+    signup: i32,
+}
+
+impl ClientRow {
+    /// Checks one record of `text` (its fields are slices of it).
+    fn check(map: &ColumnMap, text: &[u8], line: u64, fields: &[&[u8]], hash: u64) -> ClientRow {
+        let (id, age, ville, segment, channel, cp, dep, signup, consent) = (0, 1, 2, 3, 4, 5, 6, 7, 8);
+        let mut row = ClientRow {
+            line,
+            fields: fields.len() as u32,
+            ..ClientRow::default()
+        };
+        let raw = |i| map.get(i, fields).unwrap_or(&text[..0]);
+        let f = |i| trimmed(raw(i));
+        let span = |b: &[u8]| Span::of(text, b);
+        let fail = |mut row: ClientRow, fault: u8, value: &[u8]| {
+            row.fault = fault;
+            row.value = span(value);
+            row
+        };
+        if fields.len() != map.width {
+            return fail(row, 1, &text[..0]);
+        }
+        row.id = span(f(id));
+        if row.id.len == 0 {
+            return fail(row, 2, &text[..0]);
+        }
+        row.hash = hash;
+        row.age = match parse_age(f(age)) {
+            Some(a) => a,
+            None => return fail(row, 3, f(age)),
+        };
+        if f(segment).is_empty() {
+            return fail(row, 4, raw(segment));
+        }
+        row.segment = span(raw(segment));
+        if f(channel).is_empty() {
+            return fail(row, 5, raw(channel));
+        }
+        row.channel = span(raw(channel));
+        row.signup = match f(signup) {
+            b"" => NO_DAY,
+            value => match crate::dates::parse(value) {
+                Some(p) => p.ts.div_euclid(crate::dates::DAY) as i32,
+                None => return fail(row, 6, value),
+            },
+        };
+        row.consent = match parse_consent(f(consent)) {
+            Some(c) => c,
+            None => return fail(row, 7, f(consent)),
+        };
+        row.ville = span(f(ville));
+        row.cp = span(f(cp));
+        row.dep = span(f(dep));
+        row
+    }
+}
+
+/// An age cell: a whole number of years up to 120 (`+` and leading zeros allowed).
+fn parse_age(raw: &[u8]) -> Option<u8> {
+    text(raw).parse::<u8>().ok().filter(|&a| a <= 120)
+}
+
+/// Clients rows per piece checked on a worker thread.
+const CLIENT_PIECE_BYTES: usize = 4 << 20;
+
+/// Cleans the clients file: pieces of it are checked on worker threads; this thread
+/// takes the rows in file order to find duplicates, name the categories and keep rows.
 fn clean_clients(
     file: &CsvFile,
     map: &ColumnMap,
@@ -371,60 +491,39 @@ fn clean_clients(
     let mut index = IdIndex::new();
     let mut first_hash: Vec<u64> = Vec::new();
     let mut rows: Vec<u32> = Vec::new();
-    let (id, age, ville, segment, channel, cp, dep, signup, consent) = (0, 1, 2, 3, 4, 5, 6, 7, 8);
-    let name = |i: usize| CLIENT_COLUMNS[i].name;
-    file.for_each_record_text(|line, fields, raw| {
-        let f = |i| map.get(i, fields).map(trimmed).unwrap_or(b"");
-        let reject = |report: &mut CleanReport, col: &'static str, rule: &'static str, value: &[u8]| {
-            report.reject(0, line, col, rule, value);
-        };
+    let pieces = file.parts(file.text().len().div_ceil(CLIENT_PIECE_BYTES).max(1));
+    let mut keep = |text: &[u8], row: &ClientRow| {
         report.clients.read += 1;
-        if fields.len() != map.width {
-            // Not the raw row: with the columns out of place, it could carry names or emails.
-            let what = format!("{} fields, the header has {}", fields.len(), map.width);
-            return reject(report, "*", rules::WRONG_FIELD_COUNT, what.as_bytes());
+        let (rule, col) = CLIENT_FAULTS[row.fault as usize];
+        let column = CLIENT_COLUMNS.get(col).map_or("*", |c| c.name);
+        match row.fault {
+            0 => {}
+            1 => {
+                // Not the raw row: with the columns out of place, it could carry names or emails.
+                let what = format!("{} fields, the header has {}", row.fields, map.width);
+                return report.reject(0, row.line, column, rule, what.as_bytes());
+            }
+            2 => return report.reject(0, row.line, column, rule, b""),
+            _ => {}
         }
-        let raw_id = f(id);
-        if raw_id.is_empty() {
-            return reject(report, name(id), rules::MISSING_CLIENT_ID, b"");
-        }
-        let hash = row_hash(fields, file.separator, raw);
+        let raw_id = row.id.get(text);
         let (code, new) = index.insert(raw_id);
         if !new {
-            let rule = if first_hash[code as usize] == hash {
+            let dup = if first_hash[code as usize] == row.hash {
                 rules::DUPLICATE_ROW
             } else {
                 rules::DUPLICATE_ID
             };
-            return reject(report, name(id), rule, raw_id);
+            return report.reject(0, row.line, CLIENT_COLUMNS[0].name, dup, raw_id);
         }
-        first_hash.push(hash);
+        first_hash.push(row.hash);
         rows.push(u32::MAX);
-        let age_value = match text(f(age)).parse::<u8>() {
-            Ok(a) if a <= 120 => a,
-            _ => return reject(report, name(age), rules::INVALID_AGE, f(age)),
-        };
-        let seg_raw = map.get(segment, fields).unwrap_or(b"");
-        if trimmed(seg_raw).is_empty() {
-            return reject(report, name(segment), rules::MISSING_SEGMENT, seg_raw);
+        if row.fault != 0 {
+            return report.reject(0, row.line, column, rule, row.value.get(text));
         }
-        let ch_raw = map.get(channel, fields).unwrap_or(b"");
-        if trimmed(ch_raw).is_empty() {
-            return reject(report, name(channel), rules::MISSING_CHANNEL, ch_raw);
-        }
-        let signup_day = match f(signup) {
-            b"" => NO_DAY,
-            raw => match crate::dates::parse(raw) {
-                Some(p) => p.ts.div_euclid(crate::dates::DAY) as i32,
-                None => return reject(report, name(signup), rules::INVALID_DATE, raw),
-            },
-        };
-        let Some(opted_in) = parse_consent(f(consent)) else {
-            return reject(report, name(consent), rules::INVALID_CONSENT, f(consent));
-        };
         // Kept: commit the row.
-        let (seg_code, seg_fixed) = c.segments.intern_bytes(seg_raw);
-        let (ch_code, ch_fixed) = c.channels.intern_bytes(ch_raw);
+        let (seg_code, seg_fixed) = c.segments.intern_bytes(row.segment.get(text));
+        let (ch_code, ch_fixed) = c.channels.intern_bytes(row.channel.get(text));
         if seg_fixed {
             report.correct(0, rules::SEGMENT_SPELLING);
         }
@@ -433,16 +532,65 @@ fn clean_clients(
         }
         rows[code as usize] = c.age.len() as u32;
         c.id.push(raw_id);
-        c.age.push(age_value);
-        c.ville.push(c.villes.intern_bytes(f(ville)).0);
-        c.code_postal.push(c.codes_postaux.intern_bytes(f(cp)).0);
-        c.departement.push(c.departements.intern_bytes(f(dep)).0);
+        c.age.push(row.age);
+        c.ville.push(c.villes.intern_bytes(row.ville.get(text)).0);
+        c.code_postal.push(c.codes_postaux.intern_bytes(row.cp.get(text)).0);
+        c.departement.push(c.departements.intern_bytes(row.dep.get(text)).0);
         c.segment.push(seg_code);
         c.channel.push(ch_code);
-        c.signup.push(signup_day);
-        c.consent.push(opted_in);
+        c.signup.push(row.signup);
+        c.consent.push(row.consent);
         report.clients.kept += 1;
-    });
+    };
+    let sep = file.separator;
+    if pieces.len() == 1 {
+        // One piece (it may hold quotes, whose fields are not slices of the text):
+        // check and keep each row in turn.
+        pieces[0].for_each_batch(|batch| {
+            for r in 0..batch.len() {
+                let (line, fields) = batch.record(r);
+                let joined;
+                let (text, fields): (&[u8], Vec<&[u8]>) = if batch.text(r).is_some() {
+                    (&pieces[0].text, fields.to_vec())
+                } else {
+                    // Quoted: gather the fields into one text to point into.
+                    joined = fields.concat();
+                    let mut at = 0;
+                    let owned = fields
+                        .iter()
+                        .map(|f| {
+                            at += f.len();
+                            &joined[at - f.len()..at]
+                        })
+                        .collect();
+                    (&joined, owned)
+                };
+                let hash = row_hash(&fields, sep, batch.text(r));
+                keep(text, &ClientRow::check(map, text, line, &fields, hash));
+            }
+        });
+    } else {
+        crate::par::pipeline(
+            pieces.len(),
+            |k| {
+                let piece = &pieces[k];
+                let mut checked = Vec::new();
+                piece.for_each_batch(|batch| {
+                    for r in 0..batch.len() {
+                        let (line, fields) = batch.record(r);
+                        let hash = row_hash(fields, sep, batch.text(r));
+                        checked.push(ClientRow::check(map, &piece.text, line, fields, hash));
+                    }
+                });
+                checked
+            },
+            |k, checked| {
+                for row in &checked {
+                    keep(&pieces[k].text, row);
+                }
+            },
+        );
+    }
     (c, index, rows)
 }
 

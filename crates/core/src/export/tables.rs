@@ -208,9 +208,10 @@ session_id,code_postal,departement",
         let mut p = crate::par::buffer(&buffers, PIECE_ROWS * 64);
         let mut m = crate::par::buffer(&buffers, PIECE_ROWS * 112);
         let mut rows = 0u64;
-        let mut stamps = TimestampWriter::default();
-        let (mut ids, mut sessions) = (IdCursor::new(&t.id), IdCursor::new(&t.session_ids));
-        let mut session_cell = Vec::with_capacity(32);
+        // One writer of each kind per file: every cell is then a fixed-size copy.
+        let (mut stamps, mut stamps_m) = (TimestampWriter::default(), TimestampWriter::default());
+        let (mut ids, mut ids_m) = (IdCursor::new(&t.id), IdCursor::new(&t.id));
+        let (mut sessions, mut sessions_m) = (IdCursor::new(&t.session_ids), IdCursor::new(&t.session_ids));
         for i in first..end {
             if let Some(&c) = t.customer.get(i + AHEAD) {
                 cells.prefetch(c as usize);
@@ -224,33 +225,37 @@ session_id,code_postal,departement",
             }
             rows += 1;
             let action = Action::from_code(t.action[i]);
-            // The row's start, the same in both files: `interaction_id,client_id,`.
-            let start = m.len();
-            ids.write(&mut m, i);
+            let session = t.session[i] as usize;
+            // interactions.csv: interaction_id,client_id,session_id,type_action,valeur_achat,horodatage
+            ids.write(&mut p, i);
+            p.push(b',');
+            cell.put_id(&mut p);
+            sessions.write(&mut p, session);
+            p.push(b',');
+            action.push_cell(&mut p);
+            if action == Action::Purchase {
+                push_cents(&mut p, t.amount[i]);
+            }
+            p.push(b',');
+            stamps.write(&mut p, ts);
+            p.push(b'\n');
+            // donnees_marketing.csv: the same cells in the demo's order, then the customer's.
+            ids_m.write(&mut m, i);
             m.push(b',');
             cell.put_id(&mut m);
-            p.extend_from_slice(&m[start..]);
-            session_cell.clear();
-            sessions.write(&mut session_cell, t.session[i] as usize);
-            p.extend_from_slice(&session_cell);
-            p.push(b',');
-            // `type_action,valeur_achat,timestamp`, the same in both files.
-            let shared = m.len();
-            put_action(&mut m, action);
+            action.push_cell(&mut m);
             if action == Action::Purchase {
                 push_cents(&mut m, t.amount[i]);
             }
             m.push(b',');
-            stamps.write(&mut m, ts);
-            p.extend_from_slice(&m[shared..]);
-            p.push(b'\n');
+            stamps_m.write(&mut m, ts);
             cell.put_head(&mut m);
             m.extend_from_slice(if action == Action::Purchase {
                 b",true,"
             } else {
                 b",false,"
             });
-            m.extend_from_slice(&session_cell);
+            sessions_m.write(&mut m, session);
             cell.put_tail(&mut m);
             m.push(b'\n');
         }
@@ -280,29 +285,6 @@ session_id,code_postal,departement",
         },
     );
     plain_result.and(merged_result)
-}
-
-/// The action cells with their comma, padded for fixed-size copies.
-const ACTION_CELLS: &[u8; 28 + crate::text::SMALL] = {
-    let mut a = [0u8; 28 + crate::text::SMALL];
-    let text = b"page_vue,ajout_panier,achat,";
-    let mut i = 0;
-    while i < text.len() {
-        a[i] = text[i];
-        i += 1;
-    }
-    &{ a }
-};
-
-/// Appends `type_action` and a comma.
-#[inline]
-fn put_action(out: &mut Vec<u8>, action: Action) {
-    let (start, len) = match action {
-        Action::View => (0, 9),
-        Action::Cart => (9, 13),
-        Action::Purchase => (22, 6),
-    };
-    crate::text::push_from_arena(out, ACTION_CELLS, start, len);
 }
 
 /// Each customer's cells, formatted once: `client_id,`, then

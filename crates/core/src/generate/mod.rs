@@ -307,64 +307,86 @@ fn events(opts: &GenerateOptions, customers: &[Customer]) -> EventLog {
     }
 }
 
-/// Seconds of each slice of time that [`merge_blocks`] sorts at once (2^12: about an hour).
-const SLICE_SHIFT: u32 = 12;
-
 /// Merges the blocks' sessions (each block's sorted by start) into start order, ties
-/// in creation order (block by block): per customer, and per session its first event
-/// and length. The period is cut into slices of time; a slice gathers its sessions
-/// from every block, in block order, and sorts them by start (a stable sort, of few
-/// sessions, in cache). Threads take runs of slices of about equal size.
+/// in creation order (block by block): per session its customer, and its first event
+/// and length. Where threads exist, the sessions before and after the median start
+/// are merged at once, each half into its own part of the result.
 fn merge_blocks(parts: &[Vec<BlockSession>]) -> (Vec<u32>, Vec<(u32, u8)>) {
-    let slices = parts
-        .iter()
-        .filter_map(|p| p.last())
-        .map(|s| (s.start >> SLICE_SHIFT) as usize + 1)
-        .max()
-        .unwrap_or(0);
-    let mut counts = vec![0usize; slices + 1];
-    for s in parts.iter().flatten() {
-        counts[(s.start >> SLICE_SHIFT) as usize + 1] += 1;
-    }
-    for k in 0..slices {
-        counts[k + 1] += counts[k];
-    }
-    let total = counts[slices];
-    // Thread t takes the slices before which about t/T of the sessions start.
-    let threads = crate::par::threads().max(1);
-    let bounds: Vec<usize> = (0..=threads)
-        .map(|t| counts.partition_point(|&c| c < total * t / threads))
-        .collect();
-    let halves = crate::par::map(threads, |t| {
-        let (lo, hi) = (bounds[t].min(slices) as u32, bounds[t + 1].min(slices) as u32);
-        let mut cursor: Vec<usize> = parts
+    let total: usize = parts.iter().map(Vec::len).sum();
+    let mut customers = vec![0u32; total];
+    let mut events = vec![(0u32, 0u8); total];
+    // Split at a start time that leaves about half of the sessions before it.
+    let split = if crate::par::threads() > 1 && total > 0 {
+        let mut starts: Vec<u32> = parts
             .iter()
-            .map(|p| p.partition_point(|s| s.start >> SLICE_SHIFT < lo))
+            .flat_map(|p| p.iter().step_by(64).map(|s| s.start))
             .collect();
-        let n = counts[hi as usize] - counts[lo as usize];
-        let (mut customers, mut events) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        let mut slice: Vec<(u32, u32, u8, u32)> = Vec::new();
-        for x in lo..hi {
-            slice.clear();
-            for (k, p) in parts.iter().enumerate() {
-                while let Some(s) = p.get(cursor[k]).filter(|s| s.start >> SLICE_SHIFT == x) {
-                    let first = (k as u64 * EVENT_BLOCK) as u32 + (s.first_len & 0x00FF_FFFF);
-                    slice.push((s.start, first, (s.first_len >> 24) as u8, s.customer));
-                    cursor[k] += 1;
-                }
-            }
-            slice.sort_by_key(|s| s.0);
-            customers.extend(slice.iter().map(|s| s.3));
-            events.extend(slice.iter().map(|s| (s.1, s.2)));
-        }
-        (customers, events)
-    });
-    let (mut customers, mut events) = (Vec::with_capacity(total), Vec::with_capacity(total));
-    for (c, e) in halves {
-        customers.extend_from_slice(&c);
-        events.extend_from_slice(&e);
-    }
+        let mid = starts.len() / 2;
+        *starts.select_nth_unstable(mid).1
+    } else {
+        u32::MAX
+    };
+    let before: Vec<usize> = parts.iter().map(|p| p.partition_point(|s| s.start < split)).collect();
+    let n = before.iter().sum();
+    let (c0, c1) = customers.split_at_mut(n);
+    let (e0, e1) = events.split_at_mut(n);
+    crate::par::join(
+        || merge_range(parts, &vec![0; parts.len()], &before, c0, e0),
+        || merge_range(parts, &before, &parts.iter().map(Vec::len).collect::<Vec<_>>(), c1, e1),
+    );
     (customers, events)
+}
+
+/// Merges `parts[k][from[k]..to[k]]` of every block `k` into `customers` and `events`
+/// (exactly as long as that): a heap of the blocks' next sessions, keyed by start
+/// then block.
+fn merge_range(
+    parts: &[Vec<BlockSession>],
+    from: &[usize],
+    to: &[usize],
+    customers: &mut [u32],
+    events: &mut [(u32, u8)],
+) {
+    let key = |k: usize, i: usize| match parts[k].get(i).filter(|_| i < to[k]) {
+        Some(s) => (s.start as u64) << 32 | k as u64,
+        None => u64::MAX,
+    };
+    let mut next = from.to_vec();
+    let mut heap: Vec<u64> = (0..parts.len()).map(|k| key(k, next[k])).collect();
+    heap.sort_unstable();
+    for (c, e) in customers.iter_mut().zip(events.iter_mut()) {
+        let top = heap[0];
+        let k = (top & 0xFFFF_FFFF) as usize;
+        let s = parts[k][next[k]];
+        *c = s.customer;
+        *e = (
+            (k as u64 * EVENT_BLOCK) as u32 + (s.first_len & 0x00FF_FFFF),
+            (s.first_len >> 24) as u8,
+        );
+        next[k] += 1;
+        // Replace the top with the block's next session and sift it down.
+        heap[0] = key(k, next[k]);
+        let mut at = 0;
+        loop {
+            let (l, r) = (2 * at + 1, 2 * at + 2);
+            let smallest = match (heap.get(l), heap.get(r)) {
+                (Some(&a), Some(&b)) => {
+                    if a <= b {
+                        l
+                    } else {
+                        r
+                    }
+                }
+                (Some(_), None) => l,
+                _ => break,
+            };
+            if heap[smallest] >= heap[at] {
+                break;
+            }
+            heap.swap(at, smallest);
+            at = smallest;
+        }
+    }
 }
 
 /// How many sessions ahead a session's customer is drawn (see [`SessionModel::block`]).

@@ -42,16 +42,110 @@ fn ascii_name(s: &str) -> String {
         .collect()
 }
 
+/// Text cells written as one fixed-size copy each: all of them one after the other,
+/// padded at the end, with where each starts.
+struct Cells {
+    arena: Vec<u8>,
+    spans: Vec<(u32, u32)>,
+}
+
+impl Cells {
+    /// The cells `write(k, buffer)` writes for `k` in `0..count`.
+    fn new(count: usize, mut write: impl FnMut(usize, &mut Vec<u8>)) -> Self {
+        let mut arena = Vec::new();
+        let spans = (0..count)
+            .map(|k| {
+                let start = arena.len();
+                write(k, &mut arena);
+                (start as u32, (arena.len() - start) as u32)
+            })
+            .collect();
+        arena.resize(arena.len() + crate::text::SMALL, 0);
+        Self { arena, spans }
+    }
+
+    #[inline]
+    fn put(&self, out: &mut Vec<u8>, k: usize) {
+        let (start, len) = self.spans[k];
+        crate::text::push_from_arena(out, &self.arena, start as usize, len as usize);
+    }
+}
+
+/// What every row of the clients file is made of, formatted once.
+struct ClientCells {
+    /// Per commune: `ville,`.
+    towns: Cells,
+    /// Per commune: `,code_postal,departement,`.
+    places: Cells,
+    /// Per segment and per channel: the label and a comma.
+    segments: Cells,
+    channels: Cells,
+    /// Per first and last name: the cell (first names with a comma after), and the
+    /// name as written in an e-mail address.
+    first: Cells,
+    last: Cells,
+    first_ascii: Cells,
+    last_ascii: Cells,
+    providers: Cells,
+    /// Signup days from `first_day`: `YYYY-MM-DD`.
+    first_day: i32,
+    days: Cells,
+}
+
+impl ClientCells {
+    fn new(opts: &GenerateOptions) -> Self {
+        use fake::locales::{Data, FR_FR};
+        let towns = communes::all();
+        let text = |cells: &[&str], comma: bool| {
+            Cells::new(cells.len(), |k, out| {
+                push_text(out, cells[k].as_bytes());
+                if comma {
+                    out.push(b',');
+                }
+            })
+        };
+        let ascii = |list: &[&str]| {
+            let a: Vec<String> = list.iter().map(|n| ascii_name(n)).collect();
+            Cells::new(a.len(), |k, out| out.extend_from_slice(a[k].as_bytes()))
+        };
+        let segment_names: Vec<&str> = opts.segments.iter().map(|s| s.name.as_str()).collect();
+        let channel_names: Vec<&str> = opts.channels.iter().map(|c| c.name.as_str()).collect();
+        let first_day = opts.from - 1 - opts.signup_history_days as i32;
+        Self {
+            towns: Cells::new(towns.len(), |k, out| {
+                push_text(out, towns[k].nom.as_bytes());
+                out.push(b',');
+            }),
+            places: Cells::new(towns.len(), |k, out| {
+                out.push(b',');
+                out.extend_from_slice(towns[k].code_postal.as_bytes());
+                out.push(b',');
+                out.extend_from_slice(towns[k].departement.as_bytes());
+                out.push(b',');
+            }),
+            segments: text(&segment_names, true),
+            channels: text(&channel_names, false),
+            first: text(FR_FR::NAME_FIRST_NAME, true),
+            last: text(FR_FR::NAME_LAST_NAME, true),
+            first_ascii: ascii(FR_FR::NAME_FIRST_NAME),
+            last_ascii: ascii(FR_FR::NAME_LAST_NAME),
+            providers: text(FR_FR::INTERNET_FREE_EMAIL_PROVIDER, false),
+            first_day,
+            days: Cells::new((opts.to - first_day + 1).max(0) as usize, |k, out| {
+                write_date(out, first_day + k as i32)
+            }),
+        }
+    }
+}
+
 /// The clients file and its defects, written in blocks of customers on worker
 /// threads (each block's defects from its own random stream).
 pub(super) fn clients_csv(opts: &GenerateOptions, customers: &[Customer]) -> (Vec<u8>, FileTruth) {
-    use fake::locales::{Data, FR_FR};
-    let ascii = |names: &[&str]| -> Vec<String> { names.iter().map(|n| ascii_name(n)).collect() };
-    let (first_ascii, last_ascii) = (ascii(FR_FR::NAME_FIRST_NAME), ascii(FR_FR::NAME_LAST_NAME));
+    let cells = ClientCells::new(opts);
     let blocks = crate::par::map(customers.len().div_ceil(super::CUSTOMER_BLOCK), |k| {
         let from = k * super::CUSTOMER_BLOCK;
         let block = &customers[from..(from + super::CUSTOMER_BLOCK).min(customers.len())];
-        clients_block(opts, from, block, customers.len(), (&first_ascii, &last_ascii))
+        clients_block(opts, from, block, customers.len(), &cells)
     });
     let mut out = Vec::with_capacity(CLIENT_HEADER.len() + blocks.iter().map(|b| b.0.len()).sum::<usize>());
     out.extend_from_slice(CLIENT_HEADER);
@@ -64,73 +158,76 @@ pub(super) fn clients_csv(opts: &GenerateOptions, customers: &[Customer]) -> (Ve
 }
 
 /// Rows of the customers `block`, the first being customer number `from` (0-based)
-/// of `count`; `names` are the e-mail spellings of the first and last names.
+/// of `count`.
 fn clients_block(
     opts: &GenerateOptions,
     from: usize,
     block: &[Customer],
     count: usize,
-    names: (&[String], &[String]),
+    cells: &ClientCells,
 ) -> (Vec<u8>, FileTruth) {
-    use fake::locales::{Data, FR_FR};
-    let towns = communes::all();
     let width = id_width(count as u64);
     let mut rng = Rng::new(opts.seed, 2 << 36 | (from / super::CUSTOMER_BLOCK) as u64);
     let mut truth = FileTruth::default();
     let mut out = Vec::with_capacity(block.len() * 130);
     let mut row = Vec::with_capacity(256);
+    let mut ids = crate::text::PaddedWriter::new(b"C_", width);
     for (j, c) in block.iter().enumerate() {
         let i = from + j;
         let defect = (opts.dirty > 0.0 && rng.chance(opts.dirty)).then(|| rng.below(4));
-        let town = &towns[c.commune as usize];
-        let write_row = |row: &mut Vec<u8>, segment: &str, channel: &str, age: u8| {
+        // A misspelt segment or channel, for those defects.
+        let (mut segment, mut channel) = (None, None);
+        match defect {
+            Some(2) => {
+                truth.correct(rules::SEGMENT_SPELLING);
+                segment = Some(misspell(&mut rng, &opts.segments[c.segment as usize].name));
+            }
+            Some(3) => {
+                truth.correct(rules::CHANNEL_SPELLING);
+                channel = Some(misspell(&mut rng, &opts.channels[c.channel as usize].name));
+            }
+            _ => {}
+        }
+        let mut write_row = |row: &mut Vec<u8>, age: u8| {
             row.clear();
-            row.extend_from_slice(b"C_");
-            push_padded(row, i as u64 + 1, width);
+            ids.write(row, i as u64 + 1);
             row.push(b',');
             push_int(row, age as i64);
             row.push(b',');
-            push_text(row, town.nom.as_bytes());
-            row.push(b',');
-            push_text(row, segment.as_bytes());
-            row.push(b',');
-            push_text(row, channel.as_bytes());
-            row.push(b',');
-            row.extend_from_slice(town.code_postal.as_bytes());
-            row.push(b',');
-            row.extend_from_slice(town.departement.as_bytes());
-            row.push(b',');
-            write_date(row, c.signup);
+            cells.towns.put(row, c.commune as usize);
+            match &segment {
+                Some(s) => {
+                    push_text(row, s.as_bytes());
+                    row.push(b',');
+                }
+                None => cells.segments.put(row, c.segment as usize),
+            }
+            match &channel {
+                Some(s) => push_text(row, s.as_bytes()),
+                None => cells.channels.put(row, c.channel as usize),
+            }
+            cells.places.put(row, c.commune as usize);
+            match usize::try_from(c.signup - cells.first_day)
+                .ok()
+                .filter(|&d| d < cells.days.spans.len())
+            {
+                Some(d) => cells.days.put(row, d),
+                None => write_date(row, c.signup),
+            }
             row.extend_from_slice(if c.consent { b",true," } else { b",false," });
-            let first = FR_FR::NAME_FIRST_NAME[c.first_name as usize];
-            let last = FR_FR::NAME_LAST_NAME[c.last_name as usize];
-            push_text(row, first.as_bytes());
-            row.push(b',');
-            push_text(row, last.as_bytes());
-            row.push(b',');
-            row.extend_from_slice(names.0[c.first_name as usize].as_bytes());
+            cells.first.put(row, c.first_name as usize);
+            cells.last.put(row, c.last_name as usize);
+            cells.first_ascii.put(row, c.first_name as usize);
             row.push(b'.');
-            row.extend_from_slice(names.1[c.last_name as usize].as_bytes());
+            cells.last_ascii.put(row, c.last_name as usize);
             if c.email_suffix < 60 {
                 push_int(row, c.email_suffix as i64);
             }
             row.push(b'@');
-            row.extend_from_slice(FR_FR::INTERNET_FREE_EMAIL_PROVIDER[c.email_provider as usize].as_bytes());
+            cells.providers.put(row, c.email_provider as usize);
             row.push(b'\n');
         };
-        let segment = opts.segments[c.segment as usize].name.as_str();
-        let channel = opts.channels[c.channel as usize].name.as_str();
-        match defect {
-            Some(2) => {
-                truth.correct(rules::SEGMENT_SPELLING);
-                write_row(&mut row, &misspell(&mut rng, segment), channel, c.age);
-            }
-            Some(3) => {
-                truth.correct(rules::CHANNEL_SPELLING);
-                write_row(&mut row, segment, &misspell(&mut rng, channel), c.age);
-            }
-            _ => write_row(&mut row, segment, channel, c.age),
-        }
+        write_row(&mut row, c.age);
         out.extend_from_slice(&row);
         match defect {
             // An exact copy of the row, appended: the customer itself is kept once.
@@ -142,7 +239,7 @@ fn clients_block(
             Some(1) => {
                 truth.reject(rules::DUPLICATE_ID);
                 let age = if c.age < 80 { c.age + 1 } else { c.age - 1 };
-                write_row(&mut row, segment, channel, age);
+                write_row(&mut row, age);
                 out.extend_from_slice(&row);
             }
             _ => {}
@@ -326,8 +423,7 @@ impl<'a> InteractionChunks<'a> {
                         clients.write(&mut out, customer as u64 + 1);
                         sessions.write(&mut out, s as u64 + 1);
                         out.push(b',');
-                        out.extend_from_slice(crate::model::Action::from_code(action).label().as_bytes());
-                        out.push(b',');
+                        crate::model::Action::from_code(action).push_cell(&mut out);
                         if action == 2 {
                             push_cents(&mut out, ev.amount() as i64);
                         }

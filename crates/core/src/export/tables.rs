@@ -208,10 +208,8 @@ session_id,code_postal,departement",
         let mut p = crate::par::buffer(&buffers, PIECE_ROWS * 64);
         let mut m = crate::par::buffer(&buffers, PIECE_ROWS * 112);
         let mut rows = 0u64;
-        // One writer of each kind per file: every cell is then a fixed-size copy.
-        let (mut stamps, mut stamps_m) = (TimestampWriter::default(), TimestampWriter::default());
-        let (mut ids, mut ids_m) = (IdCursor::new(&t.id), IdCursor::new(&t.id));
-        let (mut sessions, mut sessions_m) = (IdCursor::new(&t.session_ids), IdCursor::new(&t.session_ids));
+        let mut stamps = TimestampWriter::default();
+        let (mut ids, mut sessions) = (IdCursor::new(&t.id), IdCursor::new(&t.session_ids));
         for i in first..end {
             if let Some(&c) = t.customer.get(i + AHEAD) {
                 cells.prefetch(c as usize);
@@ -225,39 +223,42 @@ session_id,code_postal,departement",
             }
             rows += 1;
             let action = Action::from_code(t.action[i]);
-            let session = t.session[i] as usize;
-            // interactions.csv: interaction_id,client_id,session_id,type_action,valeur_achat,horodatage
-            ids.write(&mut p, i);
-            p.push(b',');
-            cell.put_id(&mut p);
-            sessions.write(&mut p, session);
-            p.push(b',');
-            action.push_cell(&mut p);
-            if action == Action::Purchase {
-                push_cents(&mut p, t.amount[i]);
-            }
-            p.push(b',');
-            stamps.write(&mut p, ts);
-            p.push(b'\n');
-            // donnees_marketing.csv: the same cells in the demo's order, then the customer's.
-            ids_m.write(&mut m, i);
+            // donnees_marketing.csv: the interaction's cells in the demo's order, then
+            // the customer's; each cell formatted once.
+            let row = m.len();
+            ids.write(&mut m, i);
             m.push(b',');
             cell.put_id(&mut m);
+            let what = m.len();
             action.push_cell(&mut m);
             if action == Action::Purchase {
                 push_cents(&mut m, t.amount[i]);
             }
             m.push(b',');
-            stamps_m.write(&mut m, ts);
+            stamps.write(&mut m, ts);
+            let what_end = m.len();
             cell.put_head(&mut m);
             m.extend_from_slice(if action == Action::Purchase {
                 b",true,"
             } else {
                 b",false,"
             });
-            sessions_m.write(&mut m, session);
+            let session = m.len();
+            sessions.write(&mut m, t.session[i] as usize);
+            let session_end = m.len();
             cell.put_tail(&mut m);
             m.push(b'\n');
+            // interactions.csv: the same cells, copied in its order
+            // (interaction_id,client_id,session_id,type_action,valeur_achat,horodatage);
+            // room after the row lets every copy be a fixed-size one.
+            let end = m.len();
+            m.extend_from_slice(&[0; crate::text::SMALL]);
+            crate::text::push_from_arena(&mut p, &m, row, what - row);
+            crate::text::push_from_arena(&mut p, &m, session, session_end - session);
+            p.push(b',');
+            crate::text::push_from_arena(&mut p, &m, what, what_end - what);
+            p.push(b'\n');
+            m.truncate(end);
         }
         RowPiece { bytes: [p, m], rows }
     };

@@ -4,6 +4,7 @@
 //! CR alone. A file is parsed once here; `clean` turns its fields into typed columns.
 
 mod columns;
+mod scan;
 mod stream;
 
 pub use columns::{Column, ColumnMap, CLIENT_COLUMNS, INTERACTION_COLUMNS};
@@ -329,11 +330,11 @@ impl Piece<'_> {
                 *line_start = end + 1;
                 line += 1;
             };
-        for p in memchr::memchr2_iter(self.separator, b'\n', text) {
-            if text[p] != b'\n' {
+        scan::each(text, self.separator, b'\n', |p, line_feed| {
+            if !line_feed {
                 b.fields.push(&text[field_start..p]);
                 field_start = p + 1;
-                continue;
+                return;
             }
             end_line(&mut b, field_start, p, &mut record_start, &mut line_start);
             field_start = p + 1;
@@ -343,7 +344,7 @@ impl Piece<'_> {
                 b.records.clear();
                 record_start = 0;
             }
-        }
+        });
         if field_start < text.len() || b.fields.len() > record_start {
             end_line(&mut b, field_start, text.len(), &mut record_start, &mut line_start);
         }

@@ -322,7 +322,9 @@ fn push_key(col: &mut IdColumn, form: &Option<Form>, key: u64, st: &Staged) {
     }
     let form = form.as_ref().map_or((&b""[..], 0), |f| (&f.prefix[..], f.width));
     if let IdColumn::Numbered { prefix, width, nums } = col {
-        if (nums.is_empty() && *width == 0) || (prefix.as_slice() == form.0 && *width == form.1) {
+        // Compared byte by byte: prefixes are short, and this runs for every row.
+        let same = *width == form.1 && prefix.len() == form.0.len() && prefix.iter().zip(form.0).all(|(a, b)| a == b);
+        if (nums.is_empty() && *width == 0) || same {
             if nums.is_empty() {
                 *prefix = form.0.to_vec();
                 *width = form.1;

@@ -147,13 +147,19 @@ pub(crate) struct CustomerActivity {
     pub purchases: u32,
     /// Day of the last purchase (`i32::MIN` if none).
     pub last_purchase: i32,
-    /// Last day (index in the period) counted as active, for daily distinct customers.
-    last_day: i32,
     /// Acquisition channel, for the funnel of its sessions.
     channel: u32,
     /// Whether the customer is in the selection.
     pub selected: bool,
+    /// Days (indexes in the period) counted as active, for daily distinct customers:
+    /// one bit per day for periods of up to [`MARKED_DAYS`] days, else the last one
+    /// plus one (rows then come grouped by day).
+    days: u128,
 }
+
+/// Periods up to this many days have each customer's active days marked in a bit
+/// set, and their rows are read in file order; longer ones are grouped by day first.
+const MARKED_DAYS: usize = 128;
 
 /// Per-customer activity of the whole selection.
 pub(crate) struct Activity {
@@ -186,7 +192,6 @@ pub fn compute(ds: &Dataset, filter: &Filter) -> Report {
         customers: (0..n)
             .map(|i| CustomerActivity {
                 last_purchase: i32::MIN,
-                last_day: -1,
                 channel: c.channel[i],
                 selected: keep(&filter.channels, c.channel[i]) && keep(&filter.segments, c.segment[i]),
                 ..CustomerActivity::default()
@@ -199,12 +204,12 @@ pub fn compute(ds: &Dataset, filter: &Filter) -> Report {
         ..Kpis::default()
     };
     let (lo, hi) = (from as i64 * DAY, (to as i64 + 1) * DAY);
-    let order = day_order(&t.ts, lo, hi, ndays);
+    let order = (ndays > MARKED_DAYS).then(|| day_order(&t.ts, lo, hi, ndays));
     // Each thread takes a share of the customers (so each customer's record and each
-    // session belong to one thread) and goes through all rows in day order.
+    // session belong to one thread) and goes through all rows.
     let share_len = n.div_ceil(crate::par::threads()).max(1);
     let shares = crate::par::map_chunks(&mut act.customers, share_len, |k, mine| {
-        row_pass(ds, mine, k * share_len, &order, (lo, from, ndays))
+        row_pass(ds, mine, k * share_len, order.as_deref(), (lo, hi, from, ndays))
     });
     let mut daily: Vec<DailyRow> = (0..ndays)
         .map(|d| DailyRow {
@@ -316,31 +321,39 @@ fn row_pass(
     ds: &Dataset,
     mine: &mut [CustomerActivity],
     base: usize,
-    order: &[u32],
-    (lo, from, ndays): (i64, i32, usize),
+    order: Option<&[u32]>,
+    (lo, hi, from, ndays): (i64, i64, i32, usize),
 ) -> Share {
     let t = &ds.interactions;
     let mut daily = vec![DailyRow::default(); ndays];
     // Per session: bit 0 seen, bit 1 reached cart, bit 2 purchased; the channel above.
     let mut sessions = vec![0u32; t.session_ids.len()];
     let len = mine.len();
-    let own = |i: u32| (t.customer[i as usize] as usize).checked_sub(base).filter(|&c| c < len);
-    for (p, &i) in order.iter().enumerate() {
-        if let Some(c) = order.get(p + AHEAD).and_then(|&j| own(j)) {
+    let own = |i: usize| (t.customer[i] as usize).checked_sub(base).filter(|&c| c < len);
+    // Rows in file order, or grouped by day.
+    let count = order.map_or(t.len(), <[u32]>::len);
+    let row = |p: usize| order.map_or(p, |o| o[p] as usize);
+    for p in 0..count {
+        if let Some(c) = (p + AHEAD < count).then(|| own(row(p + AHEAD))).flatten() {
             crate::prefetch::prefetch(&mine[c]);
         }
+        let i = row(p);
         let Some(c) = own(i) else { continue };
         let a = &mut mine[c];
-        if !a.selected {
+        let ts = t.ts[i];
+        if !a.selected || ts < lo || ts >= hi {
             continue;
         }
-        let i = i as usize;
-        let d = ((t.ts[i] - lo) / DAY) as usize;
+        let d = ((ts - lo) / DAY) as usize;
         let day = &mut daily[d];
-        if a.last_day != d as i32 {
-            a.last_day = d as i32;
-            day.active_customers += 1;
-        }
+        let first_that_day = if order.is_some() {
+            std::mem::replace(&mut a.days, d as u128 + 1) != d as u128 + 1
+        } else {
+            let (bit, before) = (1u128 << d, a.days);
+            a.days |= bit;
+            before & bit == 0
+        };
+        day.active_customers += first_that_day as u64;
         day.interactions += 1;
         a.interactions += 1;
         let s = &mut sessions[t.session[i] as usize];

@@ -80,7 +80,7 @@ mod linux {
     /// and 4 KiB sectors).
     const ALIGN: usize = 4096;
     /// Blocks of one file on their way to the disk at most, besides the one filling.
-    const DEPTH: usize = 3;
+    const DEPTH: usize = 8;
 
     /// A block of memory with an aligned region of [`BLOCK`] bytes.
     struct Block {

@@ -1,9 +1,9 @@
 //! The whole run, stage by stage, with progress: generate (or read files), clean,
 //! compute metrics. Export is separate so that the caller chooses where bytes go.
 
-use crate::clean::{clean_body, clean_clients_file, clean_interactions_body, CleanOptions, CleanReport};
+use crate::clean::{clean_body, clean_clients_body, clean_interactions_body, CleanOptions, CleanReport};
 use crate::error::Error;
-use crate::generate::{interaction_header, GenerateOptions, Generated, GroundTruth};
+use crate::generate::{clients_header, interaction_header, GenerateOptions, Generated, GroundTruth};
 use crate::ingest::{CsvFile, FileBody, Pieces};
 use crate::metrics::{compute, Filter, Report};
 use crate::model::Dataset;
@@ -115,12 +115,12 @@ pub fn prepare(
             };
             // The clients file is cleaned while the events are drawn.
             let (mut gen, clients) =
-                Generated::with_clients(&opts, &mut |f| progress(Stage::Generate, f / 0.6), |csv| {
-                    clean_clients_file(&CsvFile::open("clients.csv", csv)?, &clean_opts)
+                Generated::with_clients(&opts, &mut |f| progress(Stage::Generate, f / 0.6), |rows| {
+                    clean_clients_body(&CsvFile::open("clients.csv", clients_header())?, rows, &clean_opts)
                 })?;
             let clients = clients?;
             // Its text is not needed any more: give the memory back for what follows.
-            drop(std::mem::take(&mut gen.clients_csv));
+            drop(std::mem::take(&mut gen.clients));
             // The interactions file is rendered piece by piece and parsed as it comes,
             // so it never sits whole in memory.
             let chunks = gen.interaction_chunks();

@@ -89,16 +89,18 @@ pub struct CleanedClients {
 /// The first half of [`clean_body`]: maps and cleans the clients file. It needs
 /// nothing of the interactions, so it can run while they are still being made.
 pub fn clean_clients_file(clients: &CsvFile, opts: &CleanOptions) -> Result<CleanedClients, Error> {
-    let client_sample = clients
-        .parts(1)
-        .into_iter()
-        .next()
-        .map(|p| sample(clients.header.len(), &p));
+    clean_clients_body(clients, &FileBody::of(clients, CLIENT_PIECE_BYTES), opts)
+}
+
+/// [`clean_clients_file`] with the body given as pieces (`clients` supplies the
+/// file's name, encoding and header).
+pub fn clean_clients_body(clients: &CsvFile, body: &dyn Pieces, opts: &CleanOptions) -> Result<CleanedClients, Error> {
+    let client_sample = (body.count() > 0).then(|| sample(clients.header.len(), &body.head()));
     let (client_map, notes) = map_columns(clients, &CLIENT_COLUMNS, &opts.mapping[0], client_sample)?;
     // The interactions file's report is set when that file is read.
     let mut report = CleanReport::new(clients, clients);
     report.columns = notes;
-    let (customers, index, rows) = clean_clients(clients, &client_map, opts, &mut report);
+    let (customers, index, rows) = clean_clients(clients.separator, body, &client_map, opts, &mut report);
     Ok(CleanedClients {
         customers,
         index,
@@ -469,13 +471,62 @@ fn parse_age(raw: &[u8]) -> Option<u8> {
     text(raw).parse::<u8>().ok().filter(|&a| a <= 120)
 }
 
-/// Clients rows per piece checked on a worker thread.
-const CLIENT_PIECE_BYTES: usize = 4 << 20;
+/// Bytes of a clients file per piece checked on a worker thread.
+pub(crate) const CLIENT_PIECE_BYTES: usize = 4 << 20;
 
-/// Cleans the clients file: pieces of it are checked on worker threads; this thread
-/// takes the rows in file order to find duplicates, name the categories and keep rows.
+/// A piece of the clients file with its rows checked. The rows point into the
+/// piece's text, or for a piece read with quotes (whose fields are not slices of
+/// its text) into `arena`, where each record's fields were gathered.
+struct CheckedPiece<'b> {
+    piece: Piece<'b>,
+    arena: Vec<u8>,
+    rows: Vec<ClientRow>,
+}
+
+impl CheckedPiece<'_> {
+    fn text(&self) -> &[u8] {
+        if self.piece.quoted {
+            &self.arena
+        } else {
+            &self.piece.text
+        }
+    }
+}
+
+fn check_clients<'b>(piece: Piece<'b>, map: &ColumnMap, sep: u8) -> CheckedPiece<'b> {
+    let (mut arena, mut rows) = (Vec::new(), Vec::new());
+    piece.for_each_batch(|batch| {
+        for r in 0..batch.len() {
+            let (line, fields) = batch.record(r);
+            let hash = row_hash(fields, sep, batch.text(r));
+            if piece.quoted {
+                let start = arena.len();
+                for f in fields {
+                    arena.extend_from_slice(f);
+                }
+                let mut at = start;
+                let gathered: Vec<&[u8]> = fields
+                    .iter()
+                    .map(|f| {
+                        at += f.len();
+                        &arena[at - f.len()..at]
+                    })
+                    .collect();
+                rows.push(ClientRow::check(map, &arena, line, &gathered, hash));
+            } else {
+                rows.push(ClientRow::check(map, &piece.text, line, fields, hash));
+            }
+        }
+    });
+    CheckedPiece { piece, arena, rows }
+}
+
+/// Cleans the clients file's body: pieces of it are checked on worker threads; this
+/// thread takes the rows in file order to find duplicates, name the categories and
+/// keep rows.
 fn clean_clients(
-    file: &CsvFile,
+    sep: u8,
+    body: &dyn Pieces,
     map: &ColumnMap,
     opts: &CleanOptions,
     report: &mut CleanReport,
@@ -491,7 +542,6 @@ fn clean_clients(
     let mut index = IdIndex::new();
     let mut first_hash: Vec<u64> = Vec::new();
     let mut rows: Vec<u32> = Vec::new();
-    let pieces = file.parts(file.text().len().div_ceil(CLIENT_PIECE_BYTES).max(1));
     let mut keep = |text: &[u8], row: &ClientRow| {
         report.clients.read += 1;
         let (rule, col) = CLIENT_FAULTS[row.fault as usize];
@@ -542,55 +592,16 @@ fn clean_clients(
         c.consent.push(row.consent);
         report.clients.kept += 1;
     };
-    let sep = file.separator;
-    if pieces.len() == 1 {
-        // One piece (it may hold quotes, whose fields are not slices of the text):
-        // check and keep each row in turn.
-        pieces[0].for_each_batch(|batch| {
-            for r in 0..batch.len() {
-                let (line, fields) = batch.record(r);
-                let joined;
-                let (text, fields): (&[u8], Vec<&[u8]>) = if batch.text(r).is_some() {
-                    (&pieces[0].text, fields.to_vec())
-                } else {
-                    // Quoted: gather the fields into one text to point into.
-                    joined = fields.concat();
-                    let mut at = 0;
-                    let owned = fields
-                        .iter()
-                        .map(|f| {
-                            at += f.len();
-                            &joined[at - f.len()..at]
-                        })
-                        .collect();
-                    (&joined, owned)
-                };
-                let hash = row_hash(&fields, sep, batch.text(r));
-                keep(text, &ClientRow::check(map, text, line, &fields, hash));
+    crate::par::pipeline(
+        body.count(),
+        |k| check_clients(body.piece(k), map, sep),
+        |_, checked| {
+            for row in &checked.rows {
+                keep(checked.text(), row);
             }
-        });
-    } else {
-        crate::par::pipeline(
-            pieces.len(),
-            |k| {
-                let piece = &pieces[k];
-                let mut checked = Vec::new();
-                piece.for_each_batch(|batch| {
-                    for r in 0..batch.len() {
-                        let (line, fields) = batch.record(r);
-                        let hash = row_hash(fields, sep, batch.text(r));
-                        checked.push(ClientRow::check(map, &piece.text, line, fields, hash));
-                    }
-                });
-                checked
-            },
-            |k, checked| {
-                for row in &checked {
-                    keep(&pieces[k].text, row);
-                }
-            },
-        );
-    }
+            body.recycle(checked.piece);
+        },
+    );
     (c, index, rows)
 }
 

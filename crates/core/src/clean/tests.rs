@@ -635,3 +635,38 @@ I_1,C_0001,S_1,achat,10.00,2025-01-02T10:01:00
         );
     }
 }
+
+#[test]
+fn a_quoted_clients_file_reads_as_the_plain_one() {
+    let plain = format!(
+        "{CLIENTS_HEADER}{GOOD_CLIENTS}C_0002,27,Lyon,Standard,Email,,non\nC_0002,28,Lyon,Standard,Email,,non\nC_0003,abc,Nice,Basique,SEO,,oui\nC_0004,41,\"Saint-Denis, La Réunion\",Premium,Direct,,oui\n"
+    );
+    let quoted: String = plain
+        .lines()
+        .map(|l| {
+            if l.contains('"') {
+                l.to_string() + "\n"
+            } else {
+                l.split(',').map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(",") + "\n"
+            }
+        })
+        .collect();
+    let interactions = format!("{INTERACTIONS_HEADER}I_1,C_0001,S_1,page_vue,,2025-01-02T10:00:00\n");
+    let (a, ra) = run(&plain, &interactions, &january());
+    let (b, rb) = run(&quoted, &interactions, &january());
+    assert_eq!(rejects(&ra, 0), rejects(&rb, 0));
+    assert_eq!(
+        rejects(&ra, 0).iter().map(|r| r.2).collect::<Vec<_>>(),
+        [
+            crate::rules::DUPLICATE_ROW,
+            crate::rules::DUPLICATE_ID,
+            crate::rules::INVALID_AGE
+        ]
+    );
+    assert_eq!(ids(&a.customers.id), ids(&b.customers.id));
+    assert_eq!(a.customers.villes.labels(), b.customers.villes.labels());
+    assert_eq!(
+        a.customers.villes.label(a.customers.ville[2]),
+        "Saint-Denis, La Réunion"
+    );
+}

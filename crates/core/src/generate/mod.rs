@@ -6,7 +6,7 @@ mod options;
 mod write;
 
 pub use write::id_width;
-pub(crate) use write::interaction_header;
+pub(crate) use write::{clients_header, interaction_header, ClientBlocks};
 
 pub use options::{ChannelSpec, GenerateOptions, SegmentSpec};
 
@@ -159,7 +159,7 @@ pub fn generate_with_progress(opts: &GenerateOptions, progress: &mut dyn FnMut(f
         interactions: chunks.truth(),
     };
     Ok(RawData {
-        clients_csv: gen.clients_csv,
+        clients_csv: gen.clients.file(),
         interactions_csv,
         truth,
     })
@@ -169,7 +169,8 @@ pub fn generate_with_progress(opts: &GenerateOptions, progress: &mut dyn FnMut(f
 /// file ready to be rendered piece by piece (see [`write::InteractionChunks`]).
 pub(crate) struct Generated<'o> {
     pub opts: &'o GenerateOptions,
-    pub clients_csv: Vec<u8>,
+    /// The clients file's rows, in blocks.
+    pub clients: ClientBlocks,
     pub clients_truth: FileTruth,
     pub log: EventLog,
 }
@@ -180,29 +181,29 @@ impl<'o> Generated<'o> {
         Ok(Self::with_clients(opts, progress, |_| ())?.0)
     }
 
-    /// [`Generated::new`], handing the clients file to `clients` as soon as it is
-    /// written, while the events are still being drawn (on other threads).
+    /// [`Generated::new`], handing the clients file's rows to `read` as soon as they
+    /// are written, while the events are still being drawn (on other threads).
     pub fn with_clients<R: Send>(
         opts: &'o GenerateOptions,
         progress: &mut dyn FnMut(f64),
-        clients: impl FnOnce(&[u8]) -> R,
+        read: impl FnOnce(&ClientBlocks) -> R,
     ) -> Result<(Self, R), Error> {
         opts.validate()?;
         let customers = customers(opts);
         progress(0.1);
-        let (log, (clients_csv, clients_truth, r)) = crate::par::join(
+        let (log, (clients, clients_truth, r)) = crate::par::join(
             || events(opts, &customers),
             || {
-                let (csv, truth) = write::clients_csv(opts, &customers);
-                let r = clients(&csv);
-                (csv, truth, r)
+                let (blocks, truth) = write::clients_csv(opts, &customers);
+                let r = read(&blocks);
+                (blocks, truth, r)
             },
         );
         progress(0.6);
         Ok((
             Self {
                 opts,
-                clients_csv,
+                clients,
                 clients_truth,
                 log,
             },

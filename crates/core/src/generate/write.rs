@@ -140,21 +140,68 @@ impl ClientCells {
 
 /// The clients file and its defects, written in blocks of customers on worker
 /// threads (each block's defects from its own random stream).
-pub(super) fn clients_csv(opts: &GenerateOptions, customers: &[Customer]) -> (Vec<u8>, FileTruth) {
+pub(super) fn clients_csv(opts: &GenerateOptions, customers: &[Customer]) -> (ClientBlocks, FileTruth) {
     let cells = ClientCells::new(opts);
     let blocks = crate::par::map(customers.len().div_ceil(super::CUSTOMER_BLOCK), |k| {
         let from = k * super::CUSTOMER_BLOCK;
         let block = &customers[from..(from + super::CUSTOMER_BLOCK).min(customers.len())];
         clients_block(opts, from, block, customers.len(), &cells)
     });
-    let mut out = Vec::with_capacity(CLIENT_HEADER.len() + blocks.iter().map(|b| b.0.len()).sum::<usize>());
-    out.extend_from_slice(CLIENT_HEADER);
     let mut truth = FileTruth::default();
+    let mut out = ClientBlocks::default();
+    // The header is line 1.
+    let mut line = 2;
     for (text, t) in blocks {
-        out.extend_from_slice(&text);
+        out.first_lines.push(line);
+        line += memchr::memchr_iter(b'\n', &text).count() as u64;
+        out.quoted.push(memchr::memchr(b'"', &text).is_some());
+        out.blocks.push(text);
         truth.add(t);
     }
     (out, truth)
+}
+
+/// The rows of the clients file as they were written, in blocks (the header apart):
+/// they are read as they are, without being joined into one file.
+#[derive(Default)]
+pub(crate) struct ClientBlocks {
+    blocks: Vec<Vec<u8>>,
+    /// The file line of each block's first row.
+    first_lines: Vec<u64>,
+    /// Whether each block holds a quote.
+    quoted: Vec<bool>,
+}
+
+impl ClientBlocks {
+    /// The whole file: the header, then the blocks.
+    pub(crate) fn file(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(CLIENT_HEADER.len() + self.blocks.iter().map(Vec::len).sum::<usize>());
+        out.extend_from_slice(CLIENT_HEADER);
+        for b in &self.blocks {
+            out.extend_from_slice(b);
+        }
+        out
+    }
+}
+
+impl crate::ingest::Pieces for ClientBlocks {
+    fn count(&self) -> usize {
+        self.blocks.len()
+    }
+
+    fn piece(&self, k: usize) -> crate::ingest::Piece<'_> {
+        crate::ingest::Piece {
+            text: std::borrow::Cow::Borrowed(&self.blocks[k]),
+            first_line: self.first_lines[k],
+            separator: b',',
+            quoted: self.quoted[k],
+        }
+    }
+}
+
+/// The header line of the clients file.
+pub(crate) fn clients_header() -> &'static [u8] {
+    CLIENT_HEADER
 }
 
 /// Rows of the customers `block`, the first being customer number `from` (0-based)

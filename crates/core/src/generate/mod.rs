@@ -289,8 +289,6 @@ fn events(opts: &GenerateOptions, customers: &[Customer]) -> EventLog {
         period_end: (opts.to as i64 + 1) * DAY,
     };
     // Each block fills its own slice of the event array (blocks hold exactly
-    // EVENT_BLOCK events, the last one the rest).
-    // Each block fills its own slice of the event array (blocks hold exactly
     // EVENT_BLOCK events, the last one the rest) and sorts its sessions by start
     // (a stable sort: ties stay in creation order).
     let mut events = vec![Event::default(); opts.interactions as usize];

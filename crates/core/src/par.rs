@@ -11,17 +11,28 @@ pub fn threads() -> usize {
     }
 }
 
-/// `f(0..count)`, in order, computed on up to [`threads`] threads.
+/// `f(0..count)`, in order, computed on up to [`threads`] threads (each takes the
+/// next piece as soon as it is free).
 pub fn map<T: Send>(count: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let t = threads().min(count);
     if t <= 1 {
         return (0..count).map(f).collect();
     }
-    let f = &f;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    gather(count, t, || {
+        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        (k < count).then(|| (k, f(k)))
+    })
+}
+
+/// Runs `work` on `t` threads until it returns `None`; its `(k, value)` results in
+/// order of `k` (each of `0..count` exactly once).
+fn gather<T: Send>(count: usize, t: usize, work: impl Fn() -> Option<(usize, T)> + Sync) -> Vec<T> {
+    let work = &work;
     let mut slots: Vec<Option<T>> = (0..count).map(|_| None).collect();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..t)
-            .map(|w| scope.spawn(move || (w..count).step_by(t).map(|k| (k, f(k))).collect::<Vec<_>>()))
+            .map(|_| scope.spawn(move || std::iter::from_fn(work).collect::<Vec<_>>()))
             .collect();
         for h in handles {
             // A worker only panics on a bug; re-raise it on this thread.
@@ -48,7 +59,7 @@ pub fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> 
 }
 
 /// `f(k, chunk)` for each `chunk`-sized piece of `data` (the last may be shorter),
-/// results in order, computed on up to [`threads`] threads.
+/// results in order, computed on up to [`threads`] threads as [`map`] does.
 pub fn map_chunks<T: Send, R: Send>(data: &mut [T], chunk: usize, f: impl Fn(usize, &mut [T]) -> R + Sync) -> Vec<R> {
     let count = data.len().div_ceil(chunk.max(1));
     let t = threads().min(count);
@@ -59,31 +70,19 @@ pub fn map_chunks<T: Send, R: Send>(data: &mut [T], chunk: usize, f: impl Fn(usi
             .map(|(k, c)| f(k, c))
             .collect();
     }
-    let f = &f;
-    // Worker w takes pieces w, w + t, w + 2t …, as `map` does.
-    let mut shares: Vec<Vec<(usize, &mut [T])>> = (0..t).map(|_| Vec::new()).collect();
-    for (k, c) in data.chunks_mut(chunk).enumerate() {
-        shares[k % t].push((k, c));
-    }
-    let mut slots: Vec<Option<R>> = (0..count).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = shares
-            .into_iter()
-            .map(|share| scope.spawn(move || share.into_iter().map(|(k, c)| (k, f(k, c))).collect::<Vec<_>>()))
-            .collect();
-        for h in handles {
-            // A worker only panics on a bug; re-raise it on this thread.
-            for (k, v) in h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)) {
-                slots[k] = Some(v);
-            }
-        }
-    });
-    slots.into_iter().flatten().collect()
+    // Each thread takes the next piece as soon as it is free.
+    let queue = std::sync::Mutex::new(data.chunks_mut(chunk).enumerate());
+    gather(count, t, || {
+        let piece = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+        piece.map(|(k, c)| (k, f(k, c)))
+    })
 }
 
 /// Runs `produce(k)` for `k in 0..count` on worker threads and hands the results
 /// to `consume` on this thread strictly in order, with at most a few pieces in
-/// flight, so memory stays bounded while both cores work.
+/// flight, so memory stays bounded while both cores work. A worker takes the next
+/// piece as soon as it is free (not a fixed share), so one that the system pauses
+/// does not hold the others up.
 pub fn pipeline<T: Send>(count: usize, produce: impl Fn(usize) -> T + Sync, mut consume: impl FnMut(usize, T)) {
     let t = threads().min(count);
     if t <= 1 {
@@ -92,29 +91,82 @@ pub fn pipeline<T: Send>(count: usize, produce: impl Fn(usize) -> T + Sync, mut 
         }
         return;
     }
-    let produce = &produce;
+    // Pieces produced ahead of the one being consumed, at most.
+    let ahead = 2 * t;
+    let state = std::sync::Mutex::new(PipelineState {
+        next: 0,
+        consumed: 0,
+        done: std::collections::BTreeMap::new(),
+        stop: false,
+    });
+    let changed = std::sync::Condvar::new();
+    let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
+    let (produce, state_ref, changed_ref) = (&produce, &state, &changed);
     std::thread::scope(|scope| {
-        let mut receivers = Vec::with_capacity(t);
-        for w in 0..t {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<T>(1);
-            receivers.push(rx);
-            scope.spawn(move || {
-                for k in (w..count).step_by(t) {
-                    if tx.send(produce(k)).is_err() {
+        for _ in 0..t {
+            scope.spawn(move || loop {
+                let k = {
+                    let mut s = state_ref.lock().unwrap_or_else(|e| e.into_inner());
+                    while !s.stop && s.next < count && s.next >= s.consumed + ahead {
+                        s = changed_ref.wait(s).unwrap_or_else(|e| e.into_inner());
+                    }
+                    if s.stop || s.next >= count {
                         return;
                     }
-                }
+                    s.next += 1;
+                    s.next - 1
+                };
+                // Should `produce` panic, the consumer is told to stop (and scope re-raises).
+                let guard = StopOnPanic(state_ref, changed_ref);
+                let v = produce(k);
+                std::mem::forget(guard);
+                let mut s = state_ref.lock().unwrap_or_else(|e| e.into_inner());
+                s.done.insert(k, v);
+                changed_ref.notify_all();
             });
         }
         for k in 0..count {
-            match receivers[k % t].recv() {
-                Ok(v) => consume(k, v),
-                // The worker died (a panic): stop; scope re-raises the panic.
-                Err(_) => break,
+            let v = {
+                let mut s = lock();
+                loop {
+                    if let Some(v) = s.done.remove(&k) {
+                        s.consumed = k + 1;
+                        changed.notify_all();
+                        break Some(v);
+                    }
+                    if s.stop {
+                        break None;
+                    }
+                    s = changed.wait(s).unwrap_or_else(|e| e.into_inner());
+                }
+            };
+            match v {
+                Some(v) => consume(k, v),
+                None => break,
             }
         }
-        drop(receivers);
+        lock().stop = true;
+        changed.notify_all();
     });
+}
+
+/// What the threads of a [`pipeline`] share: the next piece to hand out, the pieces
+/// consumed, those done and waiting, and whether to stop.
+struct PipelineState<T> {
+    next: usize,
+    consumed: usize,
+    done: std::collections::BTreeMap<usize, T>,
+    stop: bool,
+}
+
+/// Tells a [`pipeline`]'s other threads to stop when dropped during a panic.
+struct StopOnPanic<'a, T>(&'a std::sync::Mutex<PipelineState<T>>, &'a std::sync::Condvar);
+
+impl<T> Drop for StopOnPanic<'_, T> {
+    fn drop(&mut self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).stop = true;
+        self.1.notify_all();
+    }
 }
 
 /// Runs `body` with a way to hand items to `consume`, which takes them in order on a
@@ -175,6 +227,36 @@ pub fn buffer(pool: &Pool<Vec<u8>>, capacity: usize) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn pipeline_keeps_order_when_pieces_take_unequal_times() {
+        let mut seen = Vec::new();
+        super::pipeline(
+            40,
+            |k| {
+                std::thread::sleep(std::time::Duration::from_micros((k as u64 * 7_919) % 2_000));
+                k * 3
+            },
+            |k, v| seen.push((k, v)),
+        );
+        assert_eq!(seen, (0..40).map(|k| (k, k * 3)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    #[should_panic]
+    fn a_panicking_piece_stops_the_pipeline_instead_of_hanging() {
+        if super::threads() < 2 {
+            panic!("piece 5"); // one thread: nothing to hang
+        }
+        super::pipeline(
+            20,
+            |k| {
+                assert!(k != 5, "piece 5");
+                k
+            },
+            |_, _| {},
+        );
+    }
+
     #[test]
     fn map_and_pipeline_keep_order() {
         assert_eq!(super::map(10, |k| k * k), (0..10).map(|k| k * k).collect::<Vec<_>>());

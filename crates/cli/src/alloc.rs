@@ -20,7 +20,7 @@ use std::sync::Mutex;
 pub struct HugePages;
 
 /// Blocks of this size or more get their own huge-page mapping.
-const LARGE: usize = 4 << 20;
+const LARGE: usize = 1 << 20;
 
 /// The huge page size (x86-64 and aarch64 with 4 KiB base pages).
 const HUGE: usize = 2 << 20;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs the polars peer (../shared/peers/polars_pipeline.py) and then `numberly run`
+# at the same sizes, one right after the other, N times, dropping the page cache
+# before each run (needs root), and prints each run's wall time and peak memory.
+#
+#   scripts/bench-peer.sh [N] [CUSTOMERS] [INTERACTIONS]      (default 3 1000000 10000000)
+#
+# PYTHON (default ../.peers-venv/bin/python) must have the peer's requirements
+# (see ../shared/peers/README.md); OUT (default /tmp/numberly-bench) is scratch space.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-3}
+CUSTOMERS=${2:-1000000}
+INTERACTIONS=${3:-10000000}
+PYTHON=${PYTHON:-../.peers-venv/bin/python}
+PEER=${PEER:-../shared/peers/polars_pipeline.py}
+OUT=${OUT:-/tmp/numberly-bench}
+cargo build --release --locked -p numberly-cli -q
+
+fresh() {
+  rm -rf "$OUT"
+  mkdir -p "$OUT"
+  sync
+  echo 3 > /proc/sys/vm/drop_caches
+}
+
+for _ in $(seq "$N"); do
+  fresh
+  /usr/bin/time -f "polars   %e s  %M KB" "$PYTHON" "$PEER" --customers "$CUSTOMERS" \
+    --interactions "$INTERACTIONS" --seed 1 --out "$OUT" 2>&1 | grep -v '^\[polars\]'
+  fresh
+  /usr/bin/time -f "numberly %e s  %M KB" target/release/numberly run --customers "$CUSTOMERS" \
+    --interactions "$INTERACTIONS" --seed 1 --out "$OUT" --quiet
+done
+rm -rf "$OUT"

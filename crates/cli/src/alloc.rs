@@ -198,11 +198,19 @@ unsafe impl GlobalAlloc for HugePages {
                 // Else grow in place when the next pages are free, or move the pages
                 // (no copy) and keep the huge-page advice on the new range.
                 let p = libc::mremap(ptr.cast(), old_len, new_len, libc::MREMAP_MAYMOVE);
-                if p == libc::MAP_FAILED {
-                    return std::ptr::null_mut();
+                if p != libc::MAP_FAILED {
+                    libc::madvise(p, new_len, libc::MADV_HUGEPAGE);
+                    return p.cast();
                 }
-                libc::madvise(p, new_len, libc::MADV_HUGEPAGE);
-                p.cast()
+                // mremap moves one mapping only: a block cut from a kept region that
+                // joined two released blocks spans two (the kernel does not merge
+                // mappings whose pages were touched apart). Copy into a new one.
+                let new = map(new_len);
+                if !new.is_null() {
+                    std::ptr::copy_nonoverlapping(ptr, new, layout.size());
+                    release(ptr, old_len);
+                }
+                new
             }
             _ => {
                 let new = self.alloc(new_layout);
@@ -263,6 +271,30 @@ mod tests {
             let r = a.realloc(q, small, LARGE + 1);
             assert_eq!(*r.add(0), 7);
             a.dealloc(r, Layout::from_size_align(LARGE + 1, 8).unwrap());
+        }
+    }
+
+    #[test]
+    fn a_block_over_two_mappings_still_grows() {
+        let a = HugePages;
+        unsafe {
+            // Larger than anything the other test keeps, so this one is mapped fresh.
+            let len = 16 << 20;
+            let layout = Layout::from_size_align(len, 8).unwrap();
+            let p = a.alloc(layout);
+            assert!(!p.is_null());
+            for i in (0..len).step_by(4096) {
+                *p.add(i) = (i / 4096 % 251) as u8;
+            }
+            // Different advice on its second half splits the mapping in two, as two
+            // released blocks joined in the kept list are.
+            assert_eq!(libc::madvise(p.add(len / 2).cast(), len / 2, libc::MADV_NOHUGEPAGE), 0);
+            let q = a.realloc(p, layout, 2 * len);
+            assert!(!q.is_null());
+            for i in (0..len).step_by(4096) {
+                assert_eq!(*q.add(i), (i / 4096 % 251) as u8);
+            }
+            a.dealloc(q, Layout::from_size_align(2 * len, 8).unwrap());
         }
     }
 }

@@ -170,11 +170,18 @@ pub(crate) struct Activity {
 /// What one share of the customers contributes to the daily series and the funnel.
 struct Share {
     daily: Vec<DailyRow>,
-    /// Sessions, and those with a purchase.
-    sessions: u64,
-    sessions_with_purchase: u64,
-    /// Per channel: sessions reaching view, cart and purchase.
-    funnel: Vec<[u64; 3]>,
+    /// Per session code: its first row in this share's customers plus one, shifted
+    /// left 3 bits (0: none), and bit 0 seen, bit 1 reached cart, bit 2 purchased.
+    sessions: Vec<u64>,
+}
+
+/// Joins two shares' record of a session: the stages either reached, the earlier first row.
+fn join_session(a: u64, b: u64) -> u64 {
+    let first = match (a >> 3, b >> 3) {
+        (0, r) | (r, 0) => r,
+        (x, y) => x.min(y),
+    };
+    first << 3 | (a | b) & 7
 }
 
 /// How many rows ahead the row pass fetches a row's customer record.
@@ -182,6 +189,11 @@ const AHEAD: usize = 16;
 
 /// Computes every metric of `ds` restricted by `filter`.
 pub fn compute(ds: &Dataset, filter: &Filter) -> Report {
+    compute_in(ds, filter, crate::par::threads())
+}
+
+/// [`compute`] with the customers split in `shares` (the result does not depend on it).
+fn compute_in(ds: &Dataset, filter: &Filter, shares: usize) -> Report {
     let c = &ds.customers;
     let t = &ds.interactions;
     let from = filter.from.unwrap_or(ds.from);
@@ -205,9 +217,11 @@ pub fn compute(ds: &Dataset, filter: &Filter) -> Report {
     };
     let (lo, hi) = (from as i64 * DAY, (to as i64 + 1) * DAY);
     let order = (ndays > MARKED_DAYS).then(|| day_order(&t.ts, lo, hi, ndays));
-    // Each thread takes a share of the customers (so each customer's record and each
-    // session belong to one thread) and goes through all rows.
-    let share_len = n.div_ceil(crate::par::threads()).max(1);
+    // Each thread takes a share of the customers (so each customer's record belongs
+    // to one thread) and goes through all rows. A session id may be shared by
+    // customers of several shares (in a user's file): the shares' records of the
+    // sessions are joined afterwards.
+    let share_len = n.div_ceil(shares.max(1)).max(1);
     let shares = crate::par::map_chunks(&mut act.customers, share_len, |k, mine| {
         row_pass(ds, mine, k * share_len, order.as_deref(), (lo, hi, from, ndays))
     });
@@ -226,7 +240,15 @@ pub fn compute(ds: &Dataset, filter: &Filter) -> Report {
         })
         .collect();
     let mut used_channels = vec![false; nchannels];
+    let mut sessions: Vec<u64> = Vec::new();
     for share in shares {
+        if sessions.is_empty() {
+            sessions = share.sessions;
+        } else {
+            for (s, &t) in sessions.iter_mut().zip(&share.sessions) {
+                *s = join_session(*s, t);
+            }
+        }
         for (day, part) in daily.iter_mut().zip(&share.daily) {
             day.interactions += part.interactions;
             day.page_views += part.page_views;
@@ -235,16 +257,19 @@ pub fn compute(ds: &Dataset, filter: &Filter) -> Report {
             day.revenue_cents += part.revenue_cents;
             day.active_customers += part.active_customers;
         }
-        kpis.sessions += share.sessions;
-        kpis.sessions_with_purchase += share.sessions_with_purchase;
-        for (ch, counts) in share.funnel.iter().enumerate() {
-            used_channels[ch] |= counts[0] > 0;
-            for row in [0, ch + 1] {
-                let f = &mut funnel[row];
-                f.sessions_view += counts[0];
-                f.sessions_cart += counts[1];
-                f.sessions_purchase += counts[2];
-            }
+    }
+    // A session counts once, for the channel of the customer of its first row.
+    for &s in sessions.iter().filter(|&&s| s != 0) {
+        let ch = c.channel[t.customer[(s >> 3) as usize - 1] as usize] as usize;
+        let (cart, purchase) = (s & 2 != 0, s & 4 != 0);
+        kpis.sessions += 1;
+        kpis.sessions_with_purchase += purchase as u64;
+        used_channels[ch] = true;
+        for row in [0, ch + 1] {
+            let f = &mut funnel[row];
+            f.sessions_view += 1;
+            f.sessions_cart += cart as u64;
+            f.sessions_purchase += purchase as u64;
         }
     }
     for d in &daily {
@@ -326,8 +351,8 @@ fn row_pass(
 ) -> Share {
     let t = &ds.interactions;
     let mut daily = vec![DailyRow::default(); ndays];
-    // Per session: bit 0 seen, bit 1 reached cart, bit 2 purchased; the channel above.
-    let mut sessions = vec![0u32; t.session_ids.len()];
+    // Per session: see `Share::sessions`.
+    let mut sessions = vec![0u64; t.session_ids.len()];
     let len = mine.len();
     let own = |i: usize| (t.customer[i] as usize).checked_sub(base).filter(|&c| c < len);
     // Rows in file order, or grouped by day.
@@ -357,7 +382,11 @@ fn row_pass(
         day.interactions += 1;
         a.interactions += 1;
         let s = &mut sessions[t.session[i] as usize];
-        *s |= 1 | a.channel << 3;
+        let here = (i as u64 + 1) << 3;
+        if *s >> 3 == 0 || here < *s & !7 {
+            *s = here | *s & 7;
+        }
+        *s |= 1;
         match Action::from_code(t.action[i]) {
             Action::View => day.page_views += 1,
             Action::Cart => {
@@ -374,22 +403,7 @@ fn row_pass(
             }
         }
     }
-    let mut share = Share {
-        daily,
-        sessions: 0,
-        sessions_with_purchase: 0,
-        funnel: vec![[0; 3]; ds.customers.channels.len()],
-    };
-    for flags in sessions.into_iter().filter(|&f| f != 0) {
-        share.sessions += 1;
-        share.sessions_with_purchase += (flags & 4 != 0) as u64;
-        if let Some(f) = share.funnel.get_mut((flags >> 3) as usize) {
-            f[0] += 1;
-            f[1] += (flags & 2 != 0) as u64;
-            f[2] += (flags & 4 != 0) as u64;
-        }
-    }
-    share
+    Share { daily, sessions }
 }
 
 fn groups(labels: &[String], act: &Activity, group_of: impl Fn(usize) -> usize) -> Vec<GroupRow> {

@@ -449,3 +449,43 @@ fn daily_active_customers_are_exact_for_short_and_long_periods() {
         assert!(got.iter().sum::<u64>() > 1000);
     }
 }
+
+#[test]
+fn a_session_shared_by_customers_counts_once_whatever_the_split() {
+    // S_01 also appears under C_0006 (Email, the last customer, so another share
+    // than C_0001's when the customers are split), and S_03 under C_0004 (Social)
+    // on a row before C_0002's (Email): a session counts once, for the customer of
+    // its first row.
+    let mut rows: Vec<&str> = INTERACTIONS.lines().collect();
+    // Header, then C_0004's S_03 row first, then the file, then C_0006's S_01 row.
+    rows.insert(1, "I_18,C_0004,S_03,page_vue,,2025-01-02T10:59:00");
+    rows.push("I_17,C_0006,S_01,achat,5.00,2025-01-02T10:03:00");
+    let text = rows.join("\n") + "\n";
+    let opts = CleanOptions {
+        from: Some(day(1)),
+        to: Some(day(10)),
+        ..CleanOptions::default()
+    };
+    let c = CsvFile::open("clients.csv", CLIENTS.as_bytes()).unwrap();
+    let i = CsvFile::open("interactions.csv", text.as_bytes()).unwrap();
+    let (ds, report) = clean(&c, &i, &opts).unwrap();
+    assert_eq!(report.interactions.kept, 18);
+    let one = compute_in(&ds, &Filter::default(), 1);
+    assert_eq!(one.kpis.sessions, 7);
+    assert_eq!(one.kpis.sessions_with_purchase, 4);
+    assert_eq!(
+        one.funnel,
+        [
+            funnel_row("all", 7, 5, 4),
+            funnel_row("SEO", 3, 3, 3),
+            // S_05, and S_03 (first row C_0004's) with its cart.
+            funnel_row("Social", 2, 1, 0),
+            // S_06 and S_07.
+            funnel_row("Email", 2, 1, 1),
+            funnel_row("Direct", 0, 0, 0),
+        ]
+    );
+    for shares in 2..=6 {
+        assert_eq!(compute_in(&ds, &Filter::default(), shares), one, "{shares} shares");
+    }
+}

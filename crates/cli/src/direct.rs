@@ -37,7 +37,7 @@ pub fn create(path: &Path) -> io::Result<OutFile> {
             .custom_flags(libc::O_DIRECT)
             .open(path);
         match direct {
-            Ok(f) => return Ok(OutFile::Direct(linux::DirectFile::new(f))),
+            Ok(f) => return linux::DirectFile::new(f).map(OutFile::Direct),
             // EINVAL: this file system does not do direct I/O.
             Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {}
             Err(e) => return Err(e),
@@ -82,26 +82,41 @@ mod linux {
     /// Blocks of one file on their way to the disk at most, besides the one filling.
     const DEPTH: usize = 8;
 
-    /// A block of memory with an aligned region of [`BLOCK`] bytes.
-    struct Block {
-        bytes: Vec<u8>,
-        start: usize,
-    }
+    /// [`BLOCK`] bytes of memory aligned to [`ALIGN`].
+    struct Block(std::ptr::NonNull<u8>);
+
+    // The block owns its memory, like a `Vec<u8>`.
+    unsafe impl Send for Block {}
 
     impl Block {
+        const LAYOUT: std::alloc::Layout = match std::alloc::Layout::from_size_align(BLOCK, ALIGN) {
+            Ok(l) => l,
+            Err(_) => panic!("BLOCK and ALIGN make a layout"),
+        };
+
         fn new() -> Self {
-            // Zeroed allocations of this size are fresh mappings: no page is touched here.
-            let bytes = vec![0u8; BLOCK + ALIGN];
-            let start = bytes.as_ptr().align_offset(ALIGN).min(ALIGN);
-            Self { bytes, start }
+            // Zeroed, so that its bytes are always initialised; the allocator maps a
+            // fresh block (which reads as zeros, no page touched) or clears a kept one.
+            let p = unsafe { std::alloc::alloc_zeroed(Self::LAYOUT) };
+            Self(std::ptr::NonNull::new(p).unwrap_or_else(|| std::alloc::handle_alloc_error(Self::LAYOUT)))
         }
 
         fn region(&mut self) -> &mut [u8] {
-            &mut self.bytes[self.start..self.start + BLOCK]
+            // SAFETY: the block owns BLOCK initialised bytes (see `new`).
+            unsafe { std::slice::from_raw_parts_mut(self.0.as_ptr(), BLOCK) }
         }
 
         fn head(&self, len: usize) -> &[u8] {
-            &self.bytes[self.start..self.start + len]
+            assert!(len <= BLOCK);
+            // SAFETY: as in `region`, and len <= BLOCK.
+            unsafe { std::slice::from_raw_parts(self.0.as_ptr(), len) }
+        }
+    }
+
+    impl Drop for Block {
+        fn drop(&mut self) {
+            // SAFETY: allocated in `new` with this layout, freed once.
+            unsafe { std::alloc::dealloc(self.0.as_ptr(), Self::LAYOUT) }
         }
     }
 
@@ -149,20 +164,21 @@ mod linux {
     }
 
     impl DirectFile {
-        pub fn new(file: File) -> Self {
+        /// Fails only when its thread cannot be started.
+        pub fn new(file: File) -> io::Result<Self> {
             let file = Arc::new(file);
             let (jobs, queue) = channel::<Job>();
             let (give_back, returned) = channel();
             let writer = Arc::clone(&file);
-            let thread = std::thread::spawn(move || {
+            let thread = std::thread::Builder::new().name("direct-io".into()).spawn(move || {
                 for (block, len, offset) in queue {
                     let result = write_block(&writer, block.head(len), offset).map(|()| block);
                     if give_back.send(result).is_err() {
                         return;
                     }
                 }
-            });
-            Self {
+            })?;
+            Ok(Self {
                 file,
                 jobs: Some(jobs),
                 returned,
@@ -174,7 +190,7 @@ mod linux {
                 in_flight: 0,
                 error: None,
                 plain: false,
-            }
+            })
         }
 
         /// Takes back one written block (waiting for it), keeping the first error.

@@ -299,7 +299,8 @@ impl IdIndex {
     #[inline]
     pub fn get(&self, id: &[u8]) -> Option<u32> {
         if let Some(n) = self.number(id) {
-            if let Some(&c) = self.dense.get(n as usize) {
+            // (`try_from`: on 32-bit targets a larger number must not wrap onto a small one.)
+            if let Some(&c) = usize::try_from(n).ok().and_then(|n| self.dense.get(n)) {
                 if c != EMPTY {
                     return Some(c);
                 }

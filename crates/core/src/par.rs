@@ -71,7 +71,7 @@ pub fn map_chunks<T: Send, R: Send>(data: &mut [T], chunk: usize, f: impl Fn(usi
             .collect();
     }
     // Each thread takes the next piece as soon as it is free.
-    let queue = std::sync::Mutex::new(data.chunks_mut(chunk).enumerate());
+    let queue = std::sync::Mutex::new(data.chunks_mut(chunk.max(1)).enumerate());
     gather(count, t, || {
         let piece = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
         piece.map(|(k, c)| (k, f(k, c)))
@@ -117,7 +117,7 @@ pub fn pipeline<T: Send>(count: usize, produce: impl Fn(usize) -> T + Sync, mut 
                     s.next - 1
                 };
                 // Should `produce` panic, the consumer is told to stop (and scope re-raises).
-                let guard = StopOnPanic(state_ref, changed_ref);
+                let guard = StopOnDrop(state_ref, changed_ref);
                 let v = produce(k);
                 std::mem::forget(guard);
                 let mut s = state_ref.lock().unwrap_or_else(|e| e.into_inner());
@@ -125,6 +125,9 @@ pub fn pipeline<T: Send>(count: usize, produce: impl Fn(usize) -> T + Sync, mut 
                 changed_ref.notify_all();
             });
         }
+        // However the consumer ends, a panic in `consume` included, the workers are
+        // told to stop (else they would wait for room forever and the scope with them).
+        let _stop = StopOnDrop(&state, &changed);
         for k in 0..count {
             let v = {
                 let mut s = lock();
@@ -145,8 +148,6 @@ pub fn pipeline<T: Send>(count: usize, produce: impl Fn(usize) -> T + Sync, mut 
                 None => break,
             }
         }
-        lock().stop = true;
-        changed.notify_all();
     });
 }
 
@@ -159,10 +160,11 @@ struct PipelineState<T> {
     stop: bool,
 }
 
-/// Tells a [`pipeline`]'s other threads to stop when dropped during a panic.
-struct StopOnPanic<'a, T>(&'a std::sync::Mutex<PipelineState<T>>, &'a std::sync::Condvar);
+/// Tells a [`pipeline`]'s other threads to stop when dropped (a worker forgets it
+/// unless its piece panics).
+struct StopOnDrop<'a, T>(&'a std::sync::Mutex<PipelineState<T>>, &'a std::sync::Condvar);
 
-impl<T> Drop for StopOnPanic<'_, T> {
+impl<T> Drop for StopOnDrop<'_, T> {
     fn drop(&mut self) {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).stop = true;
         self.1.notify_all();
@@ -255,6 +257,19 @@ mod tests {
             },
             |_, _| {},
         );
+    }
+
+    #[test]
+    fn a_panicking_consumer_stops_the_pipeline_instead_of_hanging() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let r = std::panic::catch_unwind(|| super::pipeline(50, |k| k, |k, _| assert!(k != 3, "consumer")));
+            let _ = tx.send(r.is_err());
+        });
+        let panicked = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the pipeline hung");
+        assert!(panicked);
     }
 
     #[test]

@@ -860,3 +860,39 @@ fn deferred_digests_write_those_files_first_and_leave_their_digest_to_the_caller
     outputs[2].sha256 = inline[2].sha256.clone();
     assert_eq!(manifest(&input, &outputs).unwrap(), files["manifest.json"]);
 }
+
+/// A writer that refuses its bytes (a full disk, say).
+struct Refuses;
+
+impl std::io::Write for Refuses {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::other("no space left"))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_failed_write_names_its_file() {
+    let p = generated(&GenerateOptions {
+        customers: 300,
+        interactions: 2_000,
+        ..Default::default()
+    });
+    let filter = Filter::default();
+    let privacy = numberly_core::privacy::Privacy::off(&p.dataset, &p.clean);
+    let input = p.export_input(&filter, &privacy);
+    for bad in ["interactions.csv", "donnees_marketing.csv", "rfm.csv"] {
+        let open = |name: &str| -> std::io::Result<Box<dyn std::io::Write + Send>> {
+            Ok(if name == bad {
+                Box::new(Refuses)
+            } else {
+                Box::new(std::io::sink())
+            })
+        };
+        let err = numberly_core::export::export(&input, &open, &mut |_| {}).expect_err("the write fails");
+        let message = err.to_string();
+        assert!(message.starts_with(&format!("{bad}: ")), "{message}");
+    }
+}

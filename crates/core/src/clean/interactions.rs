@@ -292,7 +292,8 @@ impl<V: Copy + PartialEq> Seen<V> {
             self.text.insert(text.to_vec(), make());
             return None;
         }
-        let n = key as usize;
+        // (On 32-bit targets a number past usize goes to the map rather than wrap.)
+        let n = usize::try_from(key).unwrap_or(usize::MAX);
         if n < self.dense.len() {
             let v = self.dense[n];
             if v != self.empty {

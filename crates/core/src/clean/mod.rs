@@ -261,7 +261,11 @@ impl<'a> ClientLookup<'a> {
 
     #[inline]
     fn find(&self, id: &[u8]) -> Option<u32> {
-        if let Some(&row) = self.index.number(id).and_then(|n| self.by_number.get(n as usize)) {
+        if let Some(&row) = self
+            .index
+            .number(id)
+            .and_then(|n| self.by_number.get(usize::try_from(n).ok()?))
+        {
             if row != u32::MAX {
                 return Some(row);
             }
@@ -273,7 +277,11 @@ impl<'a> ClientLookup<'a> {
     /// Asks the processor to fetch what [`ClientLookup::find`] will read for `id`.
     #[inline]
     fn prefetch(&self, id: &[u8]) {
-        if let Some(row) = self.index.number(id).and_then(|n| self.by_number.get(n as usize)) {
+        if let Some(row) = self
+            .index
+            .number(id)
+            .and_then(|n| self.by_number.get(usize::try_from(n).ok()?))
+        {
             crate::prefetch::prefetch(row);
         }
     }

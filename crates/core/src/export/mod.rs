@@ -239,7 +239,7 @@ pub fn export_data<W: Write + Send>(
             let before = done;
             tables
                 .row_files([&mut ca, &mut cb], &mut |f| progress(before + rows_share * f))
-                .map_err(|e| Error::io(a, e))?;
+                .map_err(|(k, e)| Error::io(ROW_FILES[k], e))?;
             outputs.push(ca.finish(a).map_err(|e| Error::io(a, e))?);
             outputs.push(cb.finish(b).map_err(|e| Error::io(b, e))?);
             done += rows_share;

@@ -180,7 +180,12 @@ pub(super) struct RowPiece {
 /// where threads exist; `progress` gets the fraction of rows done.
 impl Tables<'_> {
     /// Writes `interactions.csv` and `donnees_marketing.csv` (see [`row_files`]).
-    pub(super) fn row_files(&self, outs: [&mut Chunked; 2], progress: &mut dyn FnMut(f64)) -> io::Result<()> {
+    /// Errors come with the index of the file (in `outs`) that failed.
+    pub(super) fn row_files(
+        &self,
+        outs: [&mut Chunked; 2],
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<(), (usize, io::Error)> {
         row_files(self.input, &self.cells, outs, progress)
     }
 }
@@ -190,7 +195,7 @@ fn row_files(
     cells: &CustomerCells,
     outs: [&mut Chunked; 2],
     progress: &mut dyn FnMut(f64),
-) -> io::Result<()> {
+) -> Result<(), (usize, io::Error)> {
     let ds = input.dataset;
     let t = &ds.interactions;
     let f = input.filter;
@@ -285,7 +290,7 @@ session_id,code_postal,departement",
             })
         },
     );
-    plain_result.and(merged_result)
+    plain_result.map_err(|e| (0, e)).and(merged_result.map_err(|e| (1, e)))
 }
 
 /// Each customer's cells, formatted once: `client_id,`, then

@@ -138,7 +138,8 @@ save it as \"CSV UTF-8\" or \"CSV (semicolon)\" and pick it again",
             let end = if k == parts {
                 body.len()
             } else {
-                let target = (body.len() * k / parts).max(start);
+                // (In u64: the product passes 4 GiB on 32-bit targets for large files.)
+                let target = ((body.len() as u64 * k as u64 / parts as u64) as usize).max(start);
                 memchr::memchr(b'\n', &body[target..]).map_or(body.len(), |p| target + p + 1)
             };
             let piece = &body[start..end];

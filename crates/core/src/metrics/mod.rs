@@ -170,18 +170,24 @@ pub(crate) struct Activity {
 /// What one share of the customers contributes to the daily series and the funnel.
 struct Share {
     daily: Vec<DailyRow>,
-    /// Per session code: its first row in this share's customers plus one, shifted
-    /// left 3 bits (0: none), and bit 0 seen, bit 1 reached cart, bit 2 purchased.
+    /// Per session code (0: no row): bit 0 seen, bit 1 reached cart, bit 2
+    /// purchased; above them the channel of its first row in this share's customers
+    /// (bits 3 to 31), and that row (from bit [`FIRST_ROW`]; rows are numbered in u32).
     sessions: Vec<u64>,
 }
 
-/// Joins two shares' record of a session: the stages either reached, the earlier first row.
+/// Where a session record's first row starts (see `Share::sessions`).
+const FIRST_ROW: u32 = 32;
+
+/// Joins two shares' record of a session: the stages either reached, and the
+/// channel and row of the earlier first row.
 fn join_session(a: u64, b: u64) -> u64 {
-    let first = match (a >> 3, b >> 3) {
-        (0, r) | (r, 0) => r,
-        (x, y) => x.min(y),
+    let first = if a == 0 || (b != 0 && b >> FIRST_ROW < a >> FIRST_ROW) {
+        b
+    } else {
+        a
     };
-    first << 3 | (a | b) & 7
+    first & !7 | (a | b) & 7
 }
 
 /// How many rows ahead the row pass fetches a row's customer record.
@@ -232,6 +238,8 @@ fn compute_in(ds: &Dataset, filter: &Filter, shares: usize) -> Report {
         })
         .collect();
     let nchannels = c.channels.len();
+    // Each channel needs a customer of its own, and a session record holds 29 bits of it.
+    debug_assert!(nchannels < 1 << (FIRST_ROW - 3));
     let mut funnel: Vec<FunnelRow> = std::iter::once("all")
         .chain(c.channels.labels().iter().map(String::as_str))
         .map(|l| FunnelRow {
@@ -260,7 +268,7 @@ fn compute_in(ds: &Dataset, filter: &Filter, shares: usize) -> Report {
     }
     // A session counts once, for the channel of the customer of its first row.
     for &s in sessions.iter().filter(|&&s| s != 0) {
-        let ch = c.channel[t.customer[(s >> 3) as usize - 1] as usize] as usize;
+        let ch = ((s >> 3) & ((1 << (FIRST_ROW - 3)) - 1)) as usize;
         let (cart, purchase) = (s & 2 != 0, s & 4 != 0);
         kpis.sessions += 1;
         kpis.sessions_with_purchase += purchase as u64;
@@ -382,9 +390,10 @@ fn row_pass(
         day.interactions += 1;
         a.interactions += 1;
         let s = &mut sessions[t.session[i] as usize];
-        let here = (i as u64 + 1) << 3;
-        if *s >> 3 == 0 || here < *s & !7 {
-            *s = here | *s & 7;
+        // Rows in file order come first to last; grouped by day, they may not.
+        let here = (i as u64) << FIRST_ROW;
+        if *s == 0 || here < *s & !((1 << FIRST_ROW) - 1) {
+            *s = here | (a.channel as u64) << 3 | *s & 7;
         }
         *s |= 1;
         match Action::from_code(t.action[i]) {

@@ -406,8 +406,9 @@ test('columns with unknown names can be mapped by hand', async () => {
   assert.match(await page.textContent('[data-testid=import-error-0]'), /required column `client_id` is missing/);
   await page.selectOption('[data-testid="map-0-Kunde"]', 'client_id');
   await page.selectOption('[data-testid="map-1-Kunde"]', 'client_id');
+  // Each file is inspected again by the worker, one answer after the other.
   await page.waitForSelector('[data-testid=import-error-0]', { state: 'detached' });
-  assert.equal(await page.$('[data-testid=import-error-1]'), null);
+  await page.waitForSelector('[data-testid=import-error-1]', { state: 'detached' });
   assert.equal(await page.$eval('[data-testid="map-0-Notiz"]', (s) => s.value), '', 'unknown columns are ignored');
   await runAndWait(page);
   assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '2');

@@ -86,6 +86,18 @@ pub const SECTIONS: [(&str, &[ChartSpec]); 5] = [
 
 /// The common frame: a title, tooltips, a legend that toggles series, save-as-PNG.
 pub fn base(title: &str, trigger: Trigger) -> Chart {
+    frame(title, trigger).legend(Legend::new().top("bottom")).grid(
+        Grid::new()
+            .left("3%")
+            .right("4%")
+            .top(76)
+            .bottom(56)
+            .contain_label(true),
+    )
+}
+
+/// [`base`] without its legend and plot area: a title, tooltips, save-as-PNG.
+pub fn frame(title: &str, trigger: Trigger) -> Chart {
     Chart::new()
         .title(
             Title::new()
@@ -94,16 +106,7 @@ pub fn base(title: &str, trigger: Trigger) -> Chart {
                 .text_style(charming::element::TextStyle::new().font_size(14)),
         )
         .tooltip(Tooltip::new().trigger(trigger))
-        .legend(Legend::new().top("bottom"))
         .toolbox(Toolbox::new().feature(Feature::new().save_as_image(SaveAsImage::new().name(title))))
-        .grid(
-            Grid::new()
-                .left("3%")
-                .right("4%")
-                .top(76)
-                .bottom(56)
-                .contain_label(true),
-        )
 }
 
 /// Bars of a count (left axis) and of revenue in euros (right axis) per category:

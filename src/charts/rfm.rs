@@ -1,9 +1,9 @@
 //! RFM: customers and revenue per named segment, and the recency × frequency grid.
 
-use super::{base, count_and_revenue, euros};
+use super::{count_and_revenue, euros, frame};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
-use charming::component::{Axis, VisualMap};
+use charming::component::{Axis, Grid, VisualMap};
 use charming::element::{AxisType, Trigger};
 use charming::series::Heatmap;
 use charming::Chart;
@@ -37,7 +37,9 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
         .flat_map(|r| (0..5).map(move |f| (r, f)))
         .map(|(r, f)| vec![(f as i64).into(), (r as i64).into(), (s.rfm_grid[r][f] as i64).into()])
         .collect();
-    base(title, Trigger::Item)
+    // One series: no legend; the colour scale stands on the right of the grid.
+    frame(title, Trigger::Item)
+        .grid(Grid::new().left(36).right(96).top(76).bottom(36).contain_label(true))
         .x_axis(Axis::new().type_(AxisType::Category).name(f_axis).data(scores.clone()))
         .y_axis(Axis::new().type_(AxisType::Category).name(r_axis).data(scores))
         .visual_map(
@@ -45,9 +47,9 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
                 .min(0)
                 .max(max as f64)
                 .calculable(true)
-                .orient(charming::element::Orient::Horizontal)
-                .left("center")
-                .bottom(0),
+                .orient(charming::element::Orient::Vertical)
+                .right(0)
+                .top("middle"),
         )
         .series(
             Heatmap::new()
@@ -70,6 +72,23 @@ mod tests {
         assert_eq!(cells.len(), 25);
         let total: f64 = cells.iter().map(|c| c[2].as_f64().unwrap()).sum();
         assert_eq!(total as u64, s.kpis.buyers);
+    }
+
+    #[test]
+    fn the_grid_scale_stands_beside_the_cells_without_a_legend_under_them() {
+        let j = json(&super::grid(&summary(), Lang::En));
+        assert!(j.get("legend").is_none(), "{}", j["legend"]);
+        let vm = if j["visualMap"].is_array() {
+            &j["visualMap"][0]
+        } else {
+            &j["visualMap"]
+        };
+        assert_eq!(
+            (vm["orient"].as_str(), vm["right"].as_f64()),
+            (Some("vertical"), Some(0.0)),
+            "{vm}"
+        );
+        assert!(j["grid"].to_string().contains("\"right\":96"), "{}", j["grid"]);
     }
 
     #[test]

@@ -11,7 +11,9 @@
 //! Fresh pages still cost their clearing, and on a virtual machine whose free
 //! memory goes back to the host, the host's fault behind it: about a second per
 //! gigabyte measured here. So freed blocks are kept (up to [`KEEP`] bytes) and
-//! handed out again, the way the stages of a run free and take memory in turn.
+//! handed out again, the way the stages of a run free and take memory in turn;
+//! a block larger than any kept one is made of several, their pages moved
+//! together with `mremap` (see [`Kept::gather`]).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
@@ -27,6 +29,9 @@ const HUGE: usize = 2 << 20;
 
 /// Freed mappings kept for reuse, in bytes at most.
 const KEEP: usize = 768 << 20;
+
+/// Kept bytes worth gathering into a block that no kept region can hold alone.
+const GATHER_MIN: usize = 8 << 20;
 
 /// Kept mappings: (address, length), both multiples of [`HUGE`]; a fixed array, so
 /// that keeping one never allocates.
@@ -48,6 +53,22 @@ impl Kept {
         let k = (0..self.count)
             .filter(|&k| self.regions[k].1 >= len)
             .min_by_key(|&k| self.regions[k].1)?;
+        let addr = self.regions[k].0;
+        self.take_at(k, len);
+        Some(addr)
+    }
+
+    /// Takes up to `len` bytes from the head of the largest kept region.
+    fn take_largest(&mut self, len: usize) -> Option<(usize, usize)> {
+        let k = (0..self.count).max_by_key(|&k| self.regions[k].1)?;
+        let (addr, have) = self.regions[k];
+        let got = have.min(len);
+        self.take_at(k, got);
+        Some((addr, got))
+    }
+
+    /// Takes `len` bytes from the head of region `k`.
+    fn take_at(&mut self, k: usize, len: usize) {
         let (addr, have) = self.regions[k];
         if have > len {
             self.regions[k] = (addr + len, have - len);
@@ -56,7 +77,52 @@ impl Kept {
             self.regions[k] = self.regions[self.count];
         }
         self.bytes -= len;
-        Some(addr)
+    }
+
+    /// A block of `len` bytes (a multiple of [`HUGE`]) made of kept regions too
+    /// small for it alone, their pages moved (not copied) next to each other into a
+    /// new mapping, the rest of which is fresh. None when little is kept.
+    ///
+    /// The stages of a run free many blocks of a few megabytes (pieces of text,
+    /// per-block buffers) and then ask for columns of tens of megabytes: without
+    /// this, those columns would touch fresh pages while the freed ones sit idle.
+    unsafe fn gather(&mut self, len: usize) -> Option<*mut u8> {
+        self.gather_with(len, |from, n, to| move_pages(from, n, to))
+    }
+
+    /// [`Kept::gather`], moving pages with `move_to(from, len, to)` (false: refused).
+    unsafe fn gather_with(&mut self, len: usize, move_to: impl Fn(usize, usize, *mut u8) -> bool) -> Option<*mut u8> {
+        if self.bytes < GATHER_MIN {
+            return None;
+        }
+        let base = map(len);
+        if base.is_null() {
+            return None;
+        }
+        let mut at = 0;
+        // Regions that mremap refuses (before Linux 6.17, one that spans two
+        // mappings, as a region joined from two blocks does), given back after.
+        let mut refused: [(usize, usize); 8] = [(0, 0); 8];
+        let mut nrefused = 0;
+        while at < len && nrefused < refused.len() {
+            let Some((addr, got)) = self.take_largest(len - at) else {
+                break;
+            };
+            if move_to(addr, got, base.add(at)) {
+                at += got;
+            } else {
+                refused[nrefused] = (addr, got);
+                nrefused += 1;
+            }
+        }
+        for &(addr, got) in &refused[..nrefused] {
+            if !self.keep(addr, got) {
+                libc::munmap(addr as *mut libc::c_void, got);
+            }
+        }
+        // The moved ranges keep their own advice; the whole block wants huge pages.
+        libc::madvise(base.cast(), len, libc::MADV_HUGEPAGE);
+        Some(base)
     }
 
     /// Keeps a region, joined to a neighbour when they touch; false when full.
@@ -87,16 +153,27 @@ impl Kept {
     }
 }
 
+/// Moves the pages of `len` bytes at `from` to `to` (replacing what is there).
+unsafe fn move_pages(from: usize, len: usize, to: *mut u8) -> bool {
+    let flags = libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED;
+    libc::mremap(from as *mut libc::c_void, len, len, flags, to.cast::<libc::c_void>()) != libc::MAP_FAILED
+}
+
 fn kept() -> std::sync::MutexGuard<'static, Kept> {
     KEPT.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// A block of `len` bytes: a kept one (`true`: its bytes are old) or a fresh mapping.
+/// A block of `len` bytes: a kept one, one gathered from kept ones (`true`: its
+/// bytes are old) or a fresh mapping.
 unsafe fn obtain(len: usize) -> (*mut u8, bool) {
-    let taken = kept().take(len);
-    if let Some(addr) = taken {
+    let mut k = kept();
+    if let Some(addr) = k.take(len) {
         return (addr as *mut u8, true);
     }
+    if let Some(p) = k.gather(len) {
+        return (p, true);
+    }
+    drop(k);
     (map(len), false)
 }
 
@@ -271,6 +348,79 @@ mod tests {
             let r = a.realloc(q, small, LARGE + 1);
             assert_eq!(*r.add(0), 7);
             a.dealloc(r, Layout::from_size_align(LARGE + 1, 8).unwrap());
+        }
+    }
+
+    /// Maps `n` regions of `len` bytes, each page holding its region's number.
+    unsafe fn marked_regions(n: usize, len: usize) -> Vec<usize> {
+        (0..n)
+            .map(|r| {
+                let p = map(len);
+                assert!(!p.is_null());
+                for i in (0..len).step_by(4096) {
+                    *p.add(i) = r as u8 + 1;
+                }
+                p as usize
+            })
+            .collect()
+    }
+
+    #[test]
+    fn kept_regions_too_small_alone_are_gathered_into_one_block() {
+        let mut k = Kept {
+            regions: [(0, 0); 64],
+            count: 0,
+            bytes: 0,
+        };
+        unsafe {
+            let len = 4 * HUGE;
+            let regions = marked_regions(3, len);
+            for &r in &regions {
+                assert!(k.keep(r, len));
+            }
+            // Larger than any region, and than all three: their pages, then fresh ones.
+            let want = 4 * len;
+            assert_eq!(k.take(want), None);
+            let p = k.gather(want).expect("enough is kept");
+            assert_eq!((k.count, k.bytes), (0, 0));
+            let mut seen: Vec<u8> = (0..3).map(|r| *p.add(r * len)).collect();
+            seen.sort_unstable();
+            assert_eq!(seen, [1, 2, 3], "the regions' own pages, moved");
+            for i in (0..3 * len).step_by(4096) {
+                assert_eq!(*p.add(i), *p.add(i / len * len), "a region moved whole");
+            }
+            for i in (3 * len..want).step_by(4096) {
+                assert_eq!(*p.add(i), 0, "the rest is fresh");
+            }
+            std::ptr::write_bytes(p, 9, want);
+            libc::munmap(p.cast(), want);
+        }
+    }
+
+    #[test]
+    fn a_kept_region_that_mremap_refuses_stays_kept() {
+        let mut k = Kept {
+            regions: [(0, 0); 64],
+            count: 0,
+            bytes: 0,
+        };
+        unsafe {
+            let len = 8 * HUGE;
+            let regions = marked_regions(2, len);
+            assert!(k.keep(regions[0], len));
+            assert!(k.keep(regions[1], len / 2));
+            libc::munmap((regions[1] + len / 2) as *mut libc::c_void, len / 2);
+            // The larger region is refused, as kernels before 6.17 refuse one that
+            // spans two mappings.
+            let p = k
+                .gather_with(2 * len, |from, n, to| from != regions[0] && move_pages(from, n, to))
+                .expect("enough is kept");
+            assert_eq!(*p, 2, "the other region moved");
+            assert_eq!((k.count, k.bytes), (1, len), "the refused one is kept");
+            assert_eq!(k.take(len), Some(regions[0]));
+            assert_eq!(*(regions[0] as *const u8), 1, "left where it was");
+            libc::munmap(p.cast(), 2 * len);
+            libc::munmap(regions[0] as *mut libc::c_void, len);
         }
     }
 

@@ -41,13 +41,15 @@ struct Kept {
     bytes: usize,
 }
 
-static KEPT: Mutex<Kept> = Mutex::new(Kept {
-    regions: [(0, 0); 64],
-    count: 0,
-    bytes: 0,
-});
+static KEPT: Mutex<Kept> = Mutex::new(Kept::EMPTY);
 
 impl Kept {
+    const EMPTY: Kept = Kept {
+        regions: [(0, 0); 64],
+        count: 0,
+        bytes: 0,
+    };
+
     /// Takes the smallest kept region of at least `len` bytes (its head, when larger).
     fn take(&mut self, len: usize) -> Option<usize> {
         let k = (0..self.count)
@@ -307,11 +309,7 @@ mod tests {
 
     #[test]
     fn kept_regions_are_split_joined_and_bounded() {
-        let mut k = Kept {
-            regions: [(0, 0); 64],
-            count: 0,
-            bytes: 0,
-        };
+        let mut k = Kept::EMPTY;
         assert!(k.keep(10 * HUGE, 2 * HUGE));
         assert!(k.keep(12 * HUGE, HUGE)); // joins the first
         assert!(k.keep(40 * HUGE, HUGE));
@@ -367,11 +365,7 @@ mod tests {
 
     #[test]
     fn kept_regions_too_small_alone_are_gathered_into_one_block() {
-        let mut k = Kept {
-            regions: [(0, 0); 64],
-            count: 0,
-            bytes: 0,
-        };
+        let mut k = Kept::EMPTY;
         unsafe {
             let len = 4 * HUGE;
             let regions = marked_regions(3, len);
@@ -399,11 +393,7 @@ mod tests {
 
     #[test]
     fn a_kept_region_that_mremap_refuses_stays_kept() {
-        let mut k = Kept {
-            regions: [(0, 0); 64],
-            count: 0,
-            bytes: 0,
-        };
+        let mut k = Kept::EMPTY;
         unsafe {
             let len = 8 * HUGE;
             let regions = marked_regions(2, len);

@@ -26,10 +26,10 @@ fresh() {
 
 for _ in $(seq "$N"); do
   fresh
-  /usr/bin/time -f "polars   %e s  %M KB" "$PYTHON" "$PEER" --customers "$CUSTOMERS" \
+  /usr/bin/time -f "polars   %e s  %M KB  user %U s  sys %S s" "$PYTHON" "$PEER" --customers "$CUSTOMERS" \
     --interactions "$INTERACTIONS" --seed 1 --out "$OUT" 2>&1 | grep -v '^\[polars\]'
   fresh
-  /usr/bin/time -f "numberly %e s  %M KB" target/release/numberly run --customers "$CUSTOMERS" \
+  /usr/bin/time -f "numberly %e s  %M KB  user %U s  sys %S s" target/release/numberly run --customers "$CUSTOMERS" \
     --interactions "$INTERACTIONS" --seed 1 --out "$OUT" --quiet
 done
 rm -rf "$OUT"

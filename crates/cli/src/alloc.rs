@@ -1,24 +1,35 @@
-//! Large allocations on transparent huge pages.
+//! Large allocations: their own mappings, on transparent huge pages when those
+//! come cheap, and kept for reuse when freed.
 //!
-//! A run at 1M customers / 10M interactions touches about 2 GB of fresh memory
-//! (columns, pieces of text, buffers). On 4 KiB pages that is half a million page
-//! faults, which cost more CPU time than parsing the interactions file; on 2 MiB
-//! pages it is a few thousand. The kernel only gives huge pages to regions that
-//! ask for them (`madvise` mode is the common default), so blocks of at least
-//! [`LARGE`] bytes are mapped here, 2 MiB-aligned and marked `MADV_HUGEPAGE`;
-//! everything smaller goes to the system allocator.
+//! A run at 1M customers / 10M interactions holds about 0.6 GB at its peak. On
+//! 4 KiB pages that is 150,000 page faults; on 2 MiB pages a few hundred. The
+//! kernel only gives huge pages to regions that ask for them (`madvise` mode is
+//! the common default), so blocks of at least [`LARGE`] bytes are mapped here,
+//! 2 MiB-aligned, and marked `MADV_HUGEPAGE` while huge pages come cheap (see
+//! [`probe`]); everything smaller goes to the system allocator.
 //!
-//! Fresh pages still cost their clearing, and on a virtual machine whose free
-//! memory goes back to the host, the host's fault behind it: about a second per
-//! gigabyte measured here. So freed blocks are kept (up to [`KEEP`] bytes) and
-//! handed out again, the way the stages of a run free and take memory in turn;
-//! a block larger than any kept one is made of several, their pages moved
-//! together with `mremap` (see [`Kept::gather`]).
+//! Fresh pages cost their clearing, and on a virtual machine that gives its free
+//! memory back to the host (free page reporting, as on the machines this project
+//! runs on), the host's fault behind each 4 KiB of them as well. The guest reports
+//! free blocks of 2 MiB and more only, so a huge page is almost always such a
+//! "cold" block (about 6 ms to fault in, against 0.1 ms for a warm one), while
+//! small pages mostly come from free fragments that were never reported. Right
+//! after another program freed its memory, huge pages are warm and the faster
+//! choice; after a few idle seconds, small pages are. [`probe`] times the first
+//! fault of each fresh block and switches to small pages when huge ones are cold.
+//!
+//! Either way, freed blocks are kept (up to [`KEEP`] bytes) and handed out again,
+//! the way the stages of a run free and take memory in turn; a block larger than
+//! any kept one is made of several, their pages moved together with `mremap` (see
+//! [`Kept::gather`] and [`Kept::grow`]).
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
-/// The allocator: huge-page mappings for large blocks, the system's for the rest.
+/// The allocator: large blocks on mappings of their own (huge pages while those are
+/// warm), the system's for the rest.
 pub struct HugePages;
 
 /// Blocks of this size or more get their own huge-page mapping.
@@ -29,6 +40,79 @@ const HUGE: usize = 2 << 20;
 
 /// Freed mappings kept for reuse, in bytes at most.
 const KEEP: usize = 768 << 20;
+
+/// Whether large blocks ask for huge pages: yes until [`probe`] finds them cold.
+struct PageSize {
+    huge: AtomicBool,
+    /// Cold huge pages met in a row.
+    cold_run: AtomicUsize,
+}
+
+static PAGE_SIZE: PageSize = PageSize::new();
+
+/// A huge page whose first touch takes this much CPU time or more is cold. Timed
+/// here: a run's first dozen or so huge pages take 0.1–0.4 ms (recently freed
+/// ones), the rest 4.5–10 ms when cold; right after another program freed its
+/// memory, most take 0.1–0.3 ms and a few up to 4.4 ms, never three in a row.
+const COLD: Duration = Duration::from_millis(3);
+
+/// Cold huge pages in a row that switch the run to small pages.
+const COLD_RUN: usize = 3;
+
+impl PageSize {
+    /// Huge pages, none met cold yet.
+    const fn new() -> Self {
+        PageSize {
+            huge: AtomicBool::new(true),
+            cold_run: AtomicUsize::new(0),
+        }
+    }
+
+    fn huge(&self) -> bool {
+        self.huge.load(Ordering::Relaxed)
+    }
+
+    /// Notes how long a huge page's first touch took.
+    fn note(&self, took: Duration) {
+        if took < COLD {
+            self.cold_run.store(0, Ordering::Relaxed);
+        } else if self.cold_run.fetch_add(1, Ordering::Relaxed) + 1 >= COLD_RUN {
+            self.huge.store(false, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Whether large blocks still go on huge pages.
+pub fn huge_pages() -> bool {
+    PAGE_SIZE.huge()
+}
+
+/// CPU time of the calling thread (the host's fault behind a guest page counts).
+fn thread_cpu() -> Duration {
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime only writes the struct it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// Touches the first page of fresh block `p` (it reads as zero and stays so) and
+/// times the fault: after [`COLD_RUN`] slow ones in a row, the rest of the run's
+/// blocks go on small pages (see the module's text).
+unsafe fn probe(p: *mut u8) {
+    if !PAGE_SIZE.huge() {
+        return;
+    }
+    let start = thread_cpu();
+    std::ptr::write_volatile(p, 0);
+    PAGE_SIZE.note(thread_cpu().saturating_sub(start));
+}
+
+/// Asks for huge pages on `len` bytes at `p`, when the run uses them.
+unsafe fn advise(p: *mut u8, len: usize) {
+    if PAGE_SIZE.huge() {
+        libc::madvise(p.cast(), len, libc::MADV_HUGEPAGE);
+    }
+}
 
 /// Kept bytes worth gathering into a block that no kept region can hold alone.
 const GATHER_MIN: usize = 8 << 20;
@@ -101,7 +185,20 @@ impl Kept {
         if base.is_null() {
             return None;
         }
-        let mut at = 0;
+        self.fill_with(base, 0, len, move_to);
+        Some(base)
+    }
+
+    /// Moves kept regions into `base[from..len]`, largest first, for as long as
+    /// some are kept; what they do not cover stays fresh.
+    unsafe fn fill_with(
+        &mut self,
+        base: *mut u8,
+        from: usize,
+        len: usize,
+        move_to: impl Fn(usize, usize, *mut u8) -> bool,
+    ) {
+        let mut at = from;
         // Regions that mremap refuses (before Linux 6.17, one that spans two
         // mappings, as a region joined from two blocks does), given back after.
         let mut refused: [(usize, usize); 8] = [(0, 0); 8];
@@ -122,9 +219,29 @@ impl Kept {
                 libc::munmap(addr as *mut libc::c_void, got);
             }
         }
-        // The moved ranges keep their own advice; the whole block wants huge pages.
-        libc::madvise(base.cast(), len, libc::MADV_HUGEPAGE);
-        Some(base)
+        // The moved ranges keep their own advice; the whole block gets the run's.
+        advise(base, len);
+    }
+
+    /// Block `ptr` (`old_len` mapped bytes, the first `size` in use) grown to
+    /// `new_len` in a new mapping: its own pages moved to the head (copied when
+    /// mremap refuses: then `true`, and the caller releases the old block), kept
+    /// regions after them. None when little is kept: growing in place touches
+    /// fresh pages only, and costs no copy.
+    unsafe fn grow(&mut self, ptr: *mut u8, old_len: usize, size: usize, new_len: usize) -> Option<(*mut u8, bool)> {
+        if self.bytes < GATHER_MIN {
+            return None;
+        }
+        let base = map(new_len);
+        if base.is_null() {
+            return None;
+        }
+        let copied = !move_pages(ptr as usize, old_len, base);
+        if copied {
+            std::ptr::copy_nonoverlapping(ptr, base, size);
+        }
+        self.fill_with(base, old_len, new_len, |from, n, to| move_pages(from, n, to));
+        Some((base, copied))
     }
 
     /// Keeps a region, joined to a neighbour when they touch; false when full.
@@ -176,7 +293,11 @@ unsafe fn obtain(len: usize) -> (*mut u8, bool) {
         return (p, true);
     }
     drop(k);
-    (map(len), false)
+    let p = map(len);
+    if !p.is_null() {
+        probe(p);
+    }
+    (p, false)
 }
 
 /// Gives a block back: kept for reuse, or unmapped.
@@ -217,7 +338,7 @@ unsafe fn map(len: usize) -> *mut u8 {
     if tail > 0 {
         libc::munmap((aligned + len) as *mut libc::c_void, tail);
     }
-    libc::madvise(aligned as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
+    advise(aligned as *mut u8, len);
     aligned as *mut u8
 }
 
@@ -274,11 +395,20 @@ unsafe impl GlobalAlloc for HugePages {
                     release(ptr, old_len);
                     return new;
                 }
+                // Else, when several kept regions can make up the growth, a new
+                // block of them after the block's own pages.
+                let grown = kept().grow(ptr, old_len, layout.size(), new_len);
+                if let Some((new, copied)) = grown {
+                    if copied {
+                        release(ptr, old_len);
+                    }
+                    return new;
+                }
                 // Else grow in place when the next pages are free, or move the pages
                 // (no copy) and keep the huge-page advice on the new range.
                 let p = libc::mremap(ptr.cast(), old_len, new_len, libc::MREMAP_MAYMOVE);
                 if p != libc::MAP_FAILED {
-                    libc::madvise(p, new_len, libc::MADV_HUGEPAGE);
+                    advise(p.cast(), new_len);
                     return p.cast();
                 }
                 // mremap moves one mapping only: a block cut from a kept region that
@@ -320,6 +450,32 @@ mod tests {
         assert_eq!(k.take(HUGE), Some(12 * HUGE));
         assert_eq!((k.count, k.bytes), (0, 0));
         assert!(!k.keep(0, KEEP + HUGE));
+    }
+
+    #[test]
+    fn three_cold_huge_pages_in_a_row_switch_to_small_pages() {
+        let pages = PageSize::new();
+        let (warm, slow, cold) = (
+            Duration::from_micros(150),
+            Duration::from_micros(4400),
+            Duration::from_millis(6),
+        );
+        // As timed right after another program freed its memory: slow ones apart.
+        for _ in 0..20 {
+            pages.note(warm);
+            pages.note(slow);
+            pages.note(slow);
+        }
+        assert!(pages.huge(), "two slow ones in a row do not switch");
+        // As timed after the machine was idle: warm ones first, then cold ones.
+        pages.note(warm);
+        pages.note(cold);
+        pages.note(cold);
+        assert!(pages.huge());
+        pages.note(cold);
+        assert!(!pages.huge(), "a third one in a row switches");
+        pages.note(warm);
+        assert!(!pages.huge(), "for the rest of the run");
     }
 
     #[test]
@@ -388,6 +544,37 @@ mod tests {
             }
             std::ptr::write_bytes(p, 9, want);
             libc::munmap(p.cast(), want);
+        }
+    }
+
+    #[test]
+    fn a_growing_block_is_followed_by_kept_regions() {
+        let mut k = Kept::EMPTY;
+        unsafe {
+            let len = 4 * HUGE;
+            let regions = marked_regions(3, len);
+            for &r in &regions[1..] {
+                assert!(k.keep(r, len));
+            }
+            // Block 0 grows to four times its size: its bytes, then the two kept
+            // regions' pages, then fresh ones.
+            let old = regions[0] as *mut u8;
+            let (p, copied) = k.grow(old, len, len - 10, 4 * len).expect("enough is kept");
+            assert!(!copied, "its pages moved");
+            assert_eq!((k.count, k.bytes), (0, 0));
+            for i in (0..len).step_by(4096) {
+                assert_eq!(*p.add(i), 1, "its own bytes at the head");
+            }
+            let mut seen = [*p.add(len), *p.add(2 * len)];
+            seen.sort_unstable();
+            assert_eq!(seen, [2, 3], "the kept regions' pages after them");
+            for i in (3 * len..4 * len).step_by(4096) {
+                assert_eq!(*p.add(i), 0, "the rest is fresh");
+            }
+            std::ptr::write_bytes(p, 9, 4 * len);
+            libc::munmap(p.cast(), 4 * len);
+            // With little kept, the caller grows the block in place instead.
+            assert!(k.grow(p, len, len, 2 * len).is_none());
         }
     }
 

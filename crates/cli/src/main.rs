@@ -288,12 +288,13 @@ impl Progress {
         self.end_stage();
         if !self.quiet {
             let used = cpu_seconds().map_or_else(String::new, |c| format!(" (CPU {c:.2} s)"));
-            // Huge pages until they proved cold (see alloc.rs).
-            let pages = if alloc::huge_pages() { "2 MiB" } else { "4 KiB" };
-            eprintln!(
-                "total {:.2} s{used}; large blocks on {pages} pages",
-                self.start.elapsed().as_secs_f64()
-            );
+            // Large blocks ask for huge pages until those prove cold (see alloc.rs).
+            let pages = if alloc::huge_pages() {
+                "huge pages asked for"
+            } else {
+                "huge pages were cold, 4 KiB pages used"
+            };
+            eprintln!("total {:.2} s{used}; {pages}", self.start.elapsed().as_secs_f64());
         }
     }
 }

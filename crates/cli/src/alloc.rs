@@ -16,12 +16,14 @@
 //! small pages mostly come from free fragments that were never reported. Right
 //! after another program freed its memory, huge pages are warm and the faster
 //! choice; after a few idle seconds, small pages are. [`probe`] times the first
-//! fault of each fresh block and switches to small pages when huge ones are cold.
+//! fault of each block mapped fresh for an allocation, and stops asking for huge
+//! pages when they are cold (ranges asked for before keep their advice).
 //!
 //! Either way, freed blocks are kept (up to [`KEEP`] bytes) and handed out again,
 //! the way the stages of a run free and take memory in turn; a block larger than
 //! any kept one is made of several, their pages moved together with `mremap` (see
-//! [`Kept::gather`] and [`Kept::grow`]).
+//! [`Kept::gather`] and [`Kept::grow`]), on Linux 6.17 and later only (see
+//! [`moves_pages`]).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -32,7 +34,7 @@ use std::time::Duration;
 /// warm), the system's for the rest.
 pub struct HugePages;
 
-/// Blocks of this size or more get their own huge-page mapping.
+/// Blocks of this size or more get a mapping of their own.
 const LARGE: usize = 1 << 20;
 
 /// The huge page size (x86-64 and aarch64 with 4 KiB base pages).
@@ -199,8 +201,7 @@ impl Kept {
         move_to: impl Fn(usize, usize, *mut u8) -> bool,
     ) {
         let mut at = from;
-        // Regions that mremap refuses (before Linux 6.17, one that spans two
-        // mappings, as a region joined from two blocks does), given back after.
+        // Regions that mremap refuses, given back after.
         let mut refused: [(usize, usize); 8] = [(0, 0); 8];
         let mut nrefused = 0;
         while at < len && nrefused < refused.len() {
@@ -229,6 +230,18 @@ impl Kept {
     /// regions after them. None when little is kept: growing in place touches
     /// fresh pages only, and costs no copy.
     unsafe fn grow(&mut self, ptr: *mut u8, old_len: usize, size: usize, new_len: usize) -> Option<(*mut u8, bool)> {
+        self.grow_with(ptr, old_len, size, new_len, |from, n, to| move_pages(from, n, to))
+    }
+
+    /// [`Kept::grow`], moving pages with `move_to(from, len, to)` (false: refused).
+    unsafe fn grow_with(
+        &mut self,
+        ptr: *mut u8,
+        old_len: usize,
+        size: usize,
+        new_len: usize,
+        move_to: impl Fn(usize, usize, *mut u8) -> bool,
+    ) -> Option<(*mut u8, bool)> {
         if self.bytes < GATHER_MIN {
             return None;
         }
@@ -236,11 +249,11 @@ impl Kept {
         if base.is_null() {
             return None;
         }
-        let copied = !move_pages(ptr as usize, old_len, base);
+        let copied = !move_to(ptr as usize, old_len, base);
         if copied {
             std::ptr::copy_nonoverlapping(ptr, base, size);
         }
-        self.fill_with(base, old_len, new_len, |from, n, to| move_pages(from, n, to));
+        self.fill_with(base, old_len, new_len, move_to);
         Some((base, copied))
     }
 
@@ -272,10 +285,55 @@ impl Kept {
     }
 }
 
-/// Moves the pages of `len` bytes at `from` to `to` (replacing what is there).
+/// Moves the pages of `len` bytes at `from` to `to` (replacing what is there); on
+/// failure, `to` stays mapped (fresh pages where the kernel unmapped it).
 unsafe fn move_pages(from: usize, len: usize, to: *mut u8) -> bool {
     let flags = libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED;
-    libc::mremap(from as *mut libc::c_void, len, len, flags, to.cast::<libc::c_void>()) != libc::MAP_FAILED
+    if libc::mremap(from as *mut libc::c_void, len, len, flags, to.cast::<libc::c_void>()) != libc::MAP_FAILED {
+        return true;
+    }
+    // Kernels that unmap the target before checking the source leave a hole: fill
+    // it (a range still mapped is left alone).
+    let p = libc::mmap(
+        to.cast(),
+        len,
+        libc::PROT_READ | libc::PROT_WRITE,
+        libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED_NOREPLACE,
+        -1,
+        0,
+    );
+    if p != libc::MAP_FAILED && p != to.cast() {
+        libc::munmap(p, len);
+    }
+    false
+}
+
+/// Whether pages are moved between blocks (see [`Kept::gather`]): on Linux 6.17 and
+/// later. Earlier kernels refuse to move a range over two mappings (as a block
+/// made of several is), and unmap the target before they refuse, which another
+/// thread's mapping could then take.
+fn moves_pages() -> bool {
+    static MOVES: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *MOVES.get_or_init(|| {
+        // SAFETY: uname only writes the struct it is given.
+        let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+        if unsafe { libc::uname(&mut u) } != 0 {
+            return false;
+        }
+        let release: Vec<u8> = u.release.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+        release_moves_pages(&String::from_utf8_lossy(&release))
+    })
+}
+
+/// Whether kernel release `release` ("6.18.0-...") is 6.17 or later.
+fn release_moves_pages(release: &str) -> bool {
+    let mut parts = release
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|p| p.parse::<u32>().ok());
+    match (parts.next().flatten(), parts.next().flatten()) {
+        (Some(major), Some(minor)) => (major, minor) >= (6, 17),
+        _ => false,
+    }
 }
 
 fn kept() -> std::sync::MutexGuard<'static, Kept> {
@@ -289,8 +347,10 @@ unsafe fn obtain(len: usize) -> (*mut u8, bool) {
     if let Some(addr) = k.take(len) {
         return (addr as *mut u8, true);
     }
-    if let Some(p) = k.gather(len) {
-        return (p, true);
+    if moves_pages() {
+        if let Some(p) = k.gather(len) {
+            return (p, true);
+        }
     }
     drop(k);
     let p = map(len);
@@ -397,7 +457,11 @@ unsafe impl GlobalAlloc for HugePages {
                 }
                 // Else, when several kept regions can make up the growth, a new
                 // block of them after the block's own pages.
-                let grown = kept().grow(ptr, old_len, layout.size(), new_len);
+                let grown = if moves_pages() {
+                    kept().grow(ptr, old_len, layout.size(), new_len)
+                } else {
+                    None
+                };
                 if let Some((new, copied)) = grown {
                     if copied {
                         release(ptr, old_len);
@@ -405,7 +469,7 @@ unsafe impl GlobalAlloc for HugePages {
                     return new;
                 }
                 // Else grow in place when the next pages are free, or move the pages
-                // (no copy) and keep the huge-page advice on the new range.
+                // (no copy), with the run's advice on the new range.
                 let p = libc::mremap(ptr.cast(), old_len, new_len, libc::MREMAP_MAYMOVE);
                 if p != libc::MAP_FAILED {
                     advise(p.cast(), new_len);
@@ -572,10 +636,63 @@ mod tests {
                 assert_eq!(*p.add(i), 0, "the rest is fresh");
             }
             std::ptr::write_bytes(p, 9, 4 * len);
-            libc::munmap(p.cast(), 4 * len);
             // With little kept, the caller grows the block in place instead.
-            assert!(k.grow(p, len, len, 2 * len).is_none());
+            assert!(k.grow(p, 4 * len, 4 * len, 8 * len).is_none());
+            assert_eq!(*p, 9, "left as it was");
+            libc::munmap(p.cast(), 4 * len);
         }
+    }
+
+    #[test]
+    fn a_growing_block_that_cannot_move_is_copied() {
+        let mut k = Kept::EMPTY;
+        unsafe {
+            let len = 4 * HUGE;
+            let regions = marked_regions(2, len);
+            assert!(k.keep(regions[1], len));
+            let old = regions[0] as *mut u8;
+            *old.add(5) = 42;
+            // The block's own move is refused: its bytes in use are copied, and the
+            // caller releases it; the kept region still follows.
+            let (p, copied) = k
+                .grow_with(old, len, 6, 3 * len, |from, n, to| {
+                    from != regions[0] && move_pages(from, n, to)
+                })
+                .expect("enough is kept");
+            assert!(copied);
+            assert_eq!((*p, *p.add(5)), (1, 42), "the bytes in use, copied");
+            assert_eq!(*p.add(len), 2, "the kept region's pages");
+            assert_eq!(*p.add(2 * len), 0, "the rest is fresh");
+            assert_eq!(*old, 1, "the old block is still there for the caller");
+            libc::munmap(p.cast(), 3 * len);
+            libc::munmap(old.cast(), len);
+        }
+    }
+
+    #[test]
+    fn a_refused_move_leaves_its_target_mapped() {
+        unsafe {
+            let len = 2 * HUGE;
+            let regions = marked_regions(2, len);
+            // A source that is not mapped any more: the kernel refuses the move.
+            libc::munmap(regions[0] as *mut libc::c_void, len);
+            let to = regions[1] as *mut u8;
+            assert!(!move_pages(regions[0], len, to));
+            for i in (0..len).step_by(4096) {
+                assert!(*to.add(i) == 2 || *to.add(i) == 0, "mapped (its bytes, or fresh ones)");
+            }
+            libc::munmap(to.cast(), len);
+        }
+    }
+
+    #[test]
+    fn pages_move_between_blocks_from_linux_6_17() {
+        assert!(release_moves_pages("6.18.0-rc3"));
+        assert!(release_moves_pages("6.17.1"));
+        assert!(release_moves_pages("7.0"));
+        assert!(!release_moves_pages("6.16.9-generic"));
+        assert!(!release_moves_pages("5.15.0-91-generic"));
+        assert!(!release_moves_pages(""));
     }
 
     #[test]
@@ -587,8 +704,8 @@ mod tests {
             assert!(k.keep(regions[0], len));
             assert!(k.keep(regions[1], len / 2));
             libc::munmap((regions[1] + len / 2) as *mut libc::c_void, len / 2);
-            // The larger region is refused, as kernels before 6.17 refuse one that
-            // spans two mappings.
+            // The larger region is refused (mremap can fail, for lack of memory
+            // say; on 6.17 and later the target then stays mapped).
             let p = k
                 .gather_with(2 * len, |from, n, to| from != regions[0] && move_pages(from, n, to))
                 .expect("enough is kept");

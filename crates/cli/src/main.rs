@@ -292,7 +292,7 @@ impl Progress {
             let pages = if alloc::huge_pages() {
                 "huge pages asked for"
             } else {
-                "huge pages were cold, 4 KiB pages used"
+                "huge pages were cold, no longer asked for"
             };
             eprintln!("total {:.2} s{used}; {pages}", self.start.elapsed().as_secs_f64());
         }

@@ -169,12 +169,15 @@ impl Kept {
 
     /// A block of `len` bytes (a multiple of [`HUGE`]) made of kept regions too
     /// small for it alone, their pages moved (not copied) next to each other into a
-    /// new mapping, the rest of which is fresh. None when little is kept.
+    /// new mapping, the rest of which is fresh. None when little is kept, or where pages do not move (see [`moves_pages`]).
     ///
     /// The stages of a run free many blocks of a few megabytes (pieces of text,
     /// per-block buffers) and then ask for columns of tens of megabytes: without
     /// this, those columns would touch fresh pages while the freed ones sit idle.
     unsafe fn gather(&mut self, len: usize) -> Option<*mut u8> {
+        if !moves_pages() {
+            return None;
+        }
         self.gather_with(len, |from, n, to| move_pages(from, n, to))
     }
 
@@ -227,9 +230,12 @@ impl Kept {
     /// Block `ptr` (`old_len` mapped bytes, the first `size` in use) grown to
     /// `new_len` in a new mapping: its own pages moved to the head (copied when
     /// mremap refuses: then `true`, and the caller releases the old block), kept
-    /// regions after them. None when little is kept: growing in place touches
-    /// fresh pages only, and costs no copy.
+    /// regions after them. None when little is kept (growing in place touches
+    /// fresh pages only, and costs no copy), or where pages do not move.
     unsafe fn grow(&mut self, ptr: *mut u8, old_len: usize, size: usize, new_len: usize) -> Option<(*mut u8, bool)> {
+        if !moves_pages() {
+            return None;
+        }
         self.grow_with(ptr, old_len, size, new_len, |from, n, to| move_pages(from, n, to))
     }
 
@@ -347,10 +353,8 @@ unsafe fn obtain(len: usize) -> (*mut u8, bool) {
     if let Some(addr) = k.take(len) {
         return (addr as *mut u8, true);
     }
-    if moves_pages() {
-        if let Some(p) = k.gather(len) {
-            return (p, true);
-        }
+    if let Some(p) = k.gather(len) {
+        return (p, true);
     }
     drop(k);
     let p = map(len);
@@ -457,11 +461,7 @@ unsafe impl GlobalAlloc for HugePages {
                 }
                 // Else, when several kept regions can make up the growth, a new
                 // block of them after the block's own pages.
-                let grown = if moves_pages() {
-                    kept().grow(ptr, old_len, layout.size(), new_len)
-                } else {
-                    None
-                };
+                let grown = kept().grow(ptr, old_len, layout.size(), new_len);
                 if let Some((new, copied)) = grown {
                     if copied {
                         release(ptr, old_len);

@@ -21,8 +21,48 @@ pub(crate) fn numbered(id: &[u8], prefix: &[u8], width: usize) -> Option<u64> {
     if id.iter().zip(prefix).any(|(a, b)| a != b) {
         return None;
     }
+    let digits = &id[prefix.len()..];
+    if digits.len() > 8 {
+        // The last eight digits at once, the rest one by one.
+        let high = &digits[..digits.len() - 8];
+        let low = eight_digits(id, 8)?;
+        let high = scalar_digits(high)?;
+        return Some(high * 100_000_000 + low);
+    }
+    if id.len() >= 8 {
+        return eight_digits(id, digits.len());
+    }
+    scalar_digits(digits)
+}
+
+/// The value of the last `count` (1 to 8) bytes of `bytes` (which has at least 8)
+/// when they are all ASCII digits: the last eight bytes are read as one word, the
+/// bytes before the digits made `'0'`, and all eight checked and added up at once.
+#[inline]
+fn eight_digits(bytes: &[u8], count: usize) -> Option<u64> {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const LOW: u64 = 0x0F0F_0F0F_0F0F_0F0F;
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[bytes.len() - 8..]);
+    let word = u64::from_le_bytes(w);
+    // The digits are the high `count` bytes of the little-endian word.
+    let keep = u64::MAX << (8 * (8 - count));
+    let x = (word & keep | ZEROS & !keep) ^ ZEROS;
+    // A digit leaves 0..=9 in each byte: nothing in the high nibble, and adding 6
+    // does not carry out of the low one.
+    if x & !LOW != 0 || (x + 0x0606_0606_0606_0606) & !LOW != 0 {
+        return None;
+    }
+    // Pairs, then fours, then all eight (the first byte is the most significant digit).
+    let x = (x * 10 + (x >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let x = (x * 100 + (x >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((x * 10_000 + (x >> 32)) & 0xFFFF_FFFF)
+}
+
+/// The value of `digits` when they are all ASCII digits (at most 18 of them).
+fn scalar_digits(digits: &[u8]) -> Option<u64> {
     let mut n = 0u64;
-    for &c in &id[prefix.len()..] {
+    for &c in digits {
         if !c.is_ascii_digit() {
             return None;
         }
@@ -442,6 +482,47 @@ impl Dict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `numbered` the plain way: the prefix, then every byte a digit.
+    fn numbered_by_hand(id: &[u8], prefix: &[u8], width: usize) -> Option<u64> {
+        let digits = id.strip_prefix(prefix)?;
+        (width > 0 && digits.len() == width && digits.iter().all(u8::is_ascii_digit))
+            .then(|| digits.iter().fold(0, |n, &c| n * 10 + (c - b'0') as u64))
+    }
+
+    #[test]
+    fn numbered_reads_every_width_and_refuses_every_non_digit() {
+        let mut checked = 0;
+        for prefix in [&b""[..], b"C", b"I_", b"client-"] {
+            for width in 1..=18usize {
+                let digits: Vec<u8> = (0..width).map(|k| b"9081726354"[k % 10]).collect();
+                let id = [prefix, &digits[..]].concat();
+                let expected = numbered_by_hand(&id, prefix, width);
+                assert!(expected.is_some());
+                assert_eq!(
+                    numbered(&id, prefix, width),
+                    expected,
+                    "{}",
+                    String::from_utf8_lossy(&id)
+                );
+                assert_eq!(numbered(&id, prefix, width + 1), None);
+                // Any byte in place of any digit: the same answer as by hand.
+                for at in prefix.len()..id.len() {
+                    for byte in [b'/', b':', b'0' - 16, b'9' + 16, b' ', 0, 0x80, 0xC3, 0xFF, b'5'] {
+                        let mut odd = id.clone();
+                        odd[at] = byte;
+                        assert_eq!(numbered(&odd, prefix, width), numbered_by_hand(&odd, prefix, width));
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(numbered(b"C_99999999", b"C_", 8), Some(99_999_999));
+        assert_eq!(numbered(b"C_00000000", b"C_", 8), Some(0));
+        assert_eq!(numbered(b"X_00000001", b"C_", 8), None);
+        assert_eq!(numbered(b"999999999999999999", b"", 18), Some(999_999_999_999_999_999));
+        assert!(checked > 5_000);
+    }
 
     #[test]
     fn numbered_ids_stay_compact_until_an_odd_one_arrives() {

@@ -218,7 +218,7 @@ pub fn push_padded(out: &mut Vec<u8>, mut v: u64, width: usize) {
 /// Appends `arena[start..start + len]` as one fixed-size copy of 16, 32 or [`SMALL`]
 /// bytes followed by a truncation when the arena has the room (it is padded for
 /// that): small copies then cost no call to `memcpy`, and no more stores than needed.
-#[inline]
+#[inline(always)]
 pub fn push_from_arena(out: &mut Vec<u8>, arena: &[u8], start: usize, len: usize) {
     #[inline(always)]
     fn fixed<const N: usize>(out: &mut Vec<u8>, arena: &[u8], start: usize, len: usize) -> bool {

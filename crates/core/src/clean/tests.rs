@@ -614,6 +614,23 @@ fn a_row_hashes_the_same_read_with_or_without_quotes() {
 }
 
 #[test]
+fn the_record_hash_reads_every_byte() {
+    use super::hash_bytes;
+    for len in 0..100usize {
+        let text: Vec<u8> = (0..len).map(|k| b'a' + (k * 7 % 26) as u8).collect();
+        let h = hash_bytes(&text);
+        for at in 0..len {
+            let mut other = text.clone();
+            other[at] ^= 1;
+            assert_ne!(hash_bytes(&other), h, "length {len}, byte {at}");
+        }
+        let mut longer = text.clone();
+        longer.push(0);
+        assert_ne!(hash_bytes(&longer), h, "length {len} and one more");
+    }
+}
+
+#[test]
 fn duplicates_are_told_apart_in_quoted_and_unquoted_files() {
     // The same rows, once with quotes around every field: the same verdicts.
     let plain = "interaction_id,client_id,session_id,type_action,valeur_achat,horodatage

@@ -47,7 +47,7 @@ fn eight_digits(bytes: &[u8], count: usize) -> Option<u64> {
     let word = u64::from_le_bytes(w);
     // The digits are the high `count` bytes of the little-endian word.
     let keep = u64::MAX << (8 * (8 - count));
-    let x = (word & keep | ZEROS & !keep) ^ ZEROS;
+    let x = ((word & keep) | (ZEROS & !keep)) ^ ZEROS;
     // A digit leaves 0..=9 in each byte: nothing in the high nibble, and adding 6
     // does not carry out of the low one.
     if x & !LOW != 0 || (x + 0x0606_0606_0606_0606) & !LOW != 0 {

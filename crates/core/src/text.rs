@@ -192,27 +192,49 @@ pub fn push_int(out: &mut Vec<u8>, v: i64) {
 
 /// Appends an integer left-padded with zeros to `width` digits.
 #[inline]
-pub fn push_padded(out: &mut Vec<u8>, mut v: u64, width: usize) {
+pub fn push_padded(out: &mut Vec<u8>, v: u64, width: usize) {
+    // The digits are written to the end of the first 24 bytes of a local buffer and
+    // appended as one fixed-size copy (the buffer has room after them), so the
+    // usual number costs no call; a width past 20 goes the long way.
+    const END: usize = 24;
+    if width > 20 {
+        let digits = if v == 0 { 1 } else { v.ilog10() as usize + 1 };
+        out.resize(out.len() + width.saturating_sub(digits), b'0');
+        return push_padded(out, v, 1);
+    }
+    let mut buf = [b'0'; END + 32];
+    if v < 100_000_000 {
+        buf[END - 8..END].copy_from_slice(&eight_digits(v as u32));
+    } else {
+        // Eight digits at a time from the right; u64 has at most 20.
+        let (high, low) = (v / 100_000_000, (v % 100_000_000) as u32);
+        buf[END - 8..END].copy_from_slice(&eight_digits(low));
+        let (top, middle) = ((high / 100_000_000) as u32, (high % 100_000_000) as u32);
+        buf[END - 16..END - 8].copy_from_slice(&eight_digits(middle));
+        buf[END - 24..END - 16].copy_from_slice(&eight_digits(top));
+    }
+    // Leading zeros off, down to `width` digits (and one digit at least).
     let digits = if v == 0 { 1 } else { v.ilog10() as usize + 1 };
-    let n = digits.max(width);
-    let start = out.len();
-    out.resize(start + n, b'0');
-    let slot = &mut out[start..];
-    let mut i = n;
-    while v >= 100 {
-        let pair = (v % 100) as usize * 2;
-        v /= 100;
-        i -= 2;
-        slot[i] = PAIRS[pair];
-        slot[i + 1] = PAIRS[pair + 1];
-    }
-    if v >= 10 {
-        let pair = v as usize * 2;
-        slot[i - 2] = PAIRS[pair];
-        slot[i - 1] = PAIRS[pair + 1];
-    } else if v > 0 {
-        slot[i - 1] = b'0' + v as u8;
-    }
+    let len = digits.max(width);
+    push_from_arena(out, &buf, END - len, len);
+}
+
+/// The eight decimal digits of `n` (below 10⁸), zero-padded, as ASCII: computed in
+/// the lanes of one 64-bit word (halves, then pairs, then digits) rather than one
+/// division per digit.
+#[inline]
+pub fn eight_digits(n: u32) -> [u8; 8] {
+    debug_assert!(n < 100_000_000);
+    let n = n as u64;
+    // Two 32-bit lanes: the high four digits in the low lane (the first bytes).
+    let x = (n / 10_000) | ((n % 10_000) << 32);
+    // Each lane below 10⁴ splits into hundreds and the rest: x·10486 >> 20 is x/100 there.
+    let hundreds = ((x * 10_486) >> 20) & 0x0000_007F_0000_007F;
+    let x = hundreds | ((x - hundreds * 100) << 16);
+    // Each 16-bit lane below 100 splits into tens and units: x·103 >> 10 is x/10 there.
+    let tens = ((x * 103) >> 10) & 0x000F_000F_000F_000F;
+    let x = tens | ((x - tens * 10) << 8);
+    (x | 0x3030_3030_3030_3030).to_le_bytes()
 }
 
 /// Appends `arena[start..start + len]` as one fixed-size copy of 16, 32 or [`SMALL`]
@@ -316,6 +338,10 @@ impl PaddedWriter {
 #[inline]
 fn fill_digits(slot: &mut [u8], mut n: u64) {
     let mut i = slot.len();
+    if i <= 8 {
+        slot.copy_from_slice(&eight_digits(n as u32)[8 - i..]);
+        return;
+    }
     while i >= 2 {
         let pair = (n % 100) as usize * 2;
         n /= 100;
@@ -453,6 +479,28 @@ mod tests {
             let mut out = Vec::new();
             push_padded(&mut out, v, w);
             assert_eq!(String::from_utf8(out).unwrap(), format!("{v:0w$}"));
+        }
+    }
+
+    #[test]
+    fn eight_digits_and_push_padded_match_format() {
+        let below = (0..100_000u32)
+            .chain((0..100_000_000).step_by(997))
+            .chain([99_999_999, 10_000_000, 9_999_999]);
+        for n in below {
+            assert_eq!(eight_digits(n), format!("{n:08}").as_bytes(), "{n}");
+        }
+        let mut x = 7u64;
+        for k in 0..20_000 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            // Every size of number, every width up to 24.
+            let v = x >> (k % 64);
+            let w = k % 25;
+            let mut out = b"x".to_vec();
+            push_padded(&mut out, v, w);
+            assert_eq!(out, format!("x{v:0w$}").as_bytes(), "{v} {w}");
         }
     }
 

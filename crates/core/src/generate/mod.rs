@@ -294,7 +294,7 @@ fn events(opts: &GenerateOptions, customers: &[Customer]) -> EventLog {
     let mut events = vec![Event::default(); opts.interactions as usize];
     let parts = crate::par::map_chunks(&mut events, EVENT_BLOCK as usize, |k, slice| {
         let mut sessions = model.block(k as u64, slice);
-        sessions.sort_by_key(|s| s.start);
+        sort_by_start(&mut sessions);
         sessions
     });
     let (session_customer, session_events) = merge_blocks(&parts);
@@ -303,6 +303,33 @@ fn events(opts: &GenerateOptions, customers: &[Customer]) -> EventLog {
         session_events,
         events,
         base: model.period_start,
+    }
+}
+
+/// Sorts sessions by start, ties kept in their order: a radix sort, 12 bits of the
+/// start at a time from the lowest (two passes for a period of up to 194 days).
+fn sort_by_start(sessions: &mut Vec<BlockSession>) {
+    const BITS: u32 = 12;
+    let max = sessions.iter().map(|s| s.start).max().unwrap_or(0);
+    let mut other = sessions.clone();
+    let mut shift = 0;
+    while shift < 32 && max >> shift > 0 {
+        let digit = |s: &BlockSession| (s.start >> shift) as usize & ((1 << BITS) - 1);
+        let mut at = vec![0usize; 1 << BITS];
+        for s in sessions.iter() {
+            at[digit(s)] += 1;
+        }
+        let mut sum = 0;
+        for a in at.iter_mut() {
+            (*a, sum) = (sum, sum + *a);
+        }
+        for s in sessions.iter() {
+            let d = digit(s);
+            other[at[d]] = *s;
+            at[d] += 1;
+        }
+        std::mem::swap(sessions, &mut other);
+        shift += BITS;
     }
 }
 
@@ -485,6 +512,36 @@ impl SessionModel<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sessions_sort_by_start_as_a_stable_sort_does() {
+        let fields = |v: &[BlockSession]| v.iter().map(|s| (s.start, s.customer, s.first_len)).collect::<Vec<_>>();
+        let mut x = 99u64;
+        for (count, range) in [
+            (0usize, 1u64),
+            (1, 10),
+            (5_000, 50),
+            (5_000, 7_776_000),
+            (5_000, 1 << 32),
+        ] {
+            let mut sessions: Vec<BlockSession> = (0..count as u32)
+                .map(|k| {
+                    x = x
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    BlockSession {
+                        start: ((x >> 16) % range) as u32,
+                        customer: k,
+                        first_len: k,
+                    }
+                })
+                .collect();
+            let mut expected = sessions.clone();
+            expected.sort_by_key(|s| s.start);
+            sort_by_start(&mut sessions);
+            assert_eq!(fields(&sessions), fields(&expected), "{count} sessions below {range}");
+        }
+    }
 
     #[test]
     fn exact_row_counts_and_same_bytes_for_same_seed() {

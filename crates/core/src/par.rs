@@ -78,6 +78,61 @@ pub fn map_chunks<T: Send, R: Send>(data: &mut [T], chunk: usize, f: impl Fn(usi
     })
 }
 
+/// The slots of one chunk of a vector being made by [`fill`]: values go in with
+/// [`Filler::push`], in order, until the chunk is full.
+pub struct Filler<'a, T> {
+    slots: &'a mut [std::mem::MaybeUninit<T>],
+    len: usize,
+}
+
+impl<T> Filler<'_, T> {
+    /// Writes the next value (panics when the chunk is full).
+    #[inline]
+    pub fn push(&mut self, value: T) {
+        self.slots[self.len].write(value);
+        self.len += 1;
+    }
+
+    /// Values pushed so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing was pushed yet.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Values the chunk takes.
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+}
+
+/// A vector of `len` values made in chunks of `chunk` as [`map_chunks`] runs them:
+/// `f(k, filler)` must push exactly `filler.capacity()` values (else it panics),
+/// and the results of `f` come back in order. Unlike `vec![x; len]` and then
+/// [`map_chunks`], no value is written twice and each chunk's memory is first
+/// touched by the thread that fills it, not by this one.
+pub fn fill<T: Send, R: Send>(
+    len: usize,
+    chunk: usize,
+    f: impl Fn(usize, &mut Filler<T>) -> R + Sync,
+) -> (Vec<T>, Vec<R>) {
+    let mut values: Vec<T> = Vec::with_capacity(len);
+    let results = map_chunks(&mut values.spare_capacity_mut()[..len], chunk, |k, slots| {
+        let mut filler = Filler { slots, len: 0 };
+        let r = f(k, &mut filler);
+        assert_eq!(filler.len, filler.slots.len(), "chunk {k} was not filled");
+        r
+    });
+    // SAFETY: `map_chunks` ran `f` on every chunk of the first `len` slots, and every
+    // chunk was checked to be full (a worker that panicked re-raises its panic
+    // before this line).
+    unsafe { values.set_len(len) };
+    (values, results)
+}
+
 /// Runs `produce(k)` for `k in 0..count` on worker threads and hands the results
 /// to `consume` on this thread strictly in order, with at most a few pieces in
 /// flight, so memory stays bounded while both cores work. A worker takes the next
@@ -229,6 +284,26 @@ pub fn buffer(pool: &Pool<Vec<u8>>, capacity: usize) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fill_makes_every_chunk_in_order_and_refuses_a_short_one() {
+        let (v, firsts) = super::fill(1_000, 64, |k, out| {
+            while out.len() < out.capacity() {
+                out.push(k * 64 + out.len());
+            }
+            k * 64
+        });
+        assert_eq!(v, (0..1_000).collect::<Vec<_>>());
+        assert_eq!(firsts, (0..16).map(|k| k * 64).collect::<Vec<_>>());
+        let short = std::panic::catch_unwind(|| {
+            super::fill(100, 10, |k, out| {
+                for i in 0..out.capacity() - (k == 3) as usize {
+                    out.push(vec![i]);
+                }
+            })
+        });
+        assert!(short.is_err());
+    }
+
     #[test]
     fn pipeline_keeps_order_when_pieces_take_unequal_times() {
         let mut seen = Vec::new();

@@ -233,10 +233,9 @@ fn customers(opts: &GenerateOptions) -> Vec<Customer> {
     let segments = Weighted::from_f64(&opts.segments.iter().map(|s| s.weight).collect::<Vec<_>>());
     let channels = Weighted::from_f64(&opts.channels.iter().map(|c| c.weight).collect::<Vec<_>>());
     let period_days = (opts.to - opts.from + 1) as u64;
-    let mut all = vec![Customer::default(); opts.customers as usize];
-    crate::par::map_chunks(&mut all, CUSTOMER_BLOCK, |k, block| {
+    let (all, _) = crate::par::fill(opts.customers as usize, CUSTOMER_BLOCK, |k, block| {
         let mut rng = Rng::new(opts.seed, customer_stream(k));
-        for c in block {
+        while block.len() < block.capacity() {
             let age = loop {
                 let a = libm::round(opts.age_mean + opts.age_sd * rng.normal());
                 if (18.0..=80.0).contains(&a) {
@@ -251,7 +250,7 @@ fn customers(opts: &GenerateOptions) -> Vec<Customer> {
             } else {
                 opts.from - 1 - rng.below(opts.signup_history_days as u64) as i32
             };
-            *c = Customer {
+            block.push(Customer {
                 age,
                 commune,
                 segment,
@@ -263,7 +262,7 @@ fn customers(opts: &GenerateOptions) -> Vec<Customer> {
                 email_suffix: rng.below(100) as u16,
                 email_provider: rng.below(FR_FR::INTERNET_FREE_EMAIL_PROVIDER.len() as u64) as u8,
                 activity: libm::exp(opts.activity_sigma * rng.normal()) * opts.segments[segment as usize].activity,
-            };
+            });
         }
     });
     all
@@ -291,8 +290,7 @@ fn events(opts: &GenerateOptions, customers: &[Customer]) -> EventLog {
     // Each block fills its own slice of the event array (blocks hold exactly
     // EVENT_BLOCK events, the last one the rest) and sorts its sessions by start
     // (a stable sort: ties stay in creation order).
-    let mut events = vec![Event::default(); opts.interactions as usize];
-    let parts = crate::par::map_chunks(&mut events, EVENT_BLOCK as usize, |k, slice| {
+    let (events, parts) = crate::par::fill(opts.interactions as usize, EVENT_BLOCK as usize, |k, slice| {
         let mut sessions = model.block(k as u64, slice);
         sort_by_start(&mut sessions);
         sessions
@@ -439,13 +437,18 @@ struct SessionModel<'a> {
 impl SessionModel<'_> {
     /// Draws sessions until `events` is full (the last session may be cut short);
     /// returns the sessions.
-    fn block(&self, k: u64, events: &mut [Event]) -> Vec<BlockSession> {
+    fn block(&self, k: u64, events: &mut crate::par::Filler<Event>) -> Vec<BlockSession> {
         let opts = self.opts;
-        let quota = events.len();
+        let quota = events.capacity();
         let mut rng = Rng::new(opts.seed, 1_000 + k);
         let mut sessions = Vec::with_capacity(quota / 3 + 1);
         let mut filled = 0usize;
         let Some(pick) = self.pick.as_ref() else {
+            // Nobody to draw (no customer has any activity): no session uses these
+            // events, the slots only need a value.
+            while events.len() < quota {
+                events.push(Event::default());
+            }
             return sessions;
         };
         // Each session's customer slot is drawn a few sessions ahead and fetched
@@ -494,7 +497,7 @@ impl SessionModel<'_> {
                 } else {
                     0
                 };
-                events[filled] = Event::new(self.period_start, t, amount, step);
+                events.push(Event::new(self.period_start, t, amount, step));
                 filled += 1;
                 len += 1;
                 t += 1 + libm::floor(rng.exponential(opts.mean_gap_s)) as i64;

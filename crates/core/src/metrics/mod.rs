@@ -190,6 +190,10 @@ fn join_session(a: u64, b: u64) -> u64 {
     first & !7 | (a | b) & 7
 }
 
+/// Sessions per piece when the shares' session records are joined and counted
+/// (a few in tests, so that their small datasets take several pieces too).
+const SESSION_PIECE: usize = if cfg!(test) { 3 } else { 1 << 18 };
+
 /// How many rows ahead the row pass fetches a row's customer record.
 const AHEAD: usize = 16;
 
@@ -247,16 +251,7 @@ fn compute_in(ds: &Dataset, filter: &Filter, shares: usize) -> Report {
             ..FunnelRow::default()
         })
         .collect();
-    let mut used_channels = vec![false; nchannels];
-    let mut sessions: Vec<u64> = Vec::new();
-    for share in shares {
-        if sessions.is_empty() {
-            sessions = share.sessions;
-        } else {
-            for (s, &t) in sessions.iter_mut().zip(&share.sessions) {
-                *s = join_session(*s, t);
-            }
-        }
+    for share in &shares {
         for (day, part) in daily.iter_mut().zip(&share.daily) {
             day.interactions += part.interactions;
             day.page_views += part.page_views;
@@ -266,20 +261,42 @@ fn compute_in(ds: &Dataset, filter: &Filter, shares: usize) -> Report {
             day.active_customers += part.active_customers;
         }
     }
-    // A session counts once, for the channel of the customer of its first row.
-    for &s in sessions.iter().filter(|&&s| s != 0) {
-        let ch = ((s >> 3) & ((1 << (FIRST_ROW - 3)) - 1)) as usize;
-        let (cart, purchase) = (s & 2 != 0, s & 4 != 0);
-        kpis.sessions += 1;
-        kpis.sessions_with_purchase += purchase as u64;
-        used_channels[ch] = true;
-        for row in [0, ch + 1] {
+    // A session counts once, for the channel of the customer of its first row: the
+    // shares' records of each session are joined and counted, in pieces.
+    let records: Vec<&[u64]> = shares.iter().map(|s| &s.sessions[..]).collect();
+    let count = records.first().map_or(0, |r| r.len());
+    let pieces = crate::par::map(count.div_ceil(SESSION_PIECE), |k| {
+        // Per funnel row: sessions with a view, a cart, a purchase.
+        let mut rows = vec![[0u64; 3]; nchannels + 1];
+        for i in k * SESSION_PIECE..((k + 1) * SESSION_PIECE).min(count) {
+            let s = records.iter().fold(0, |joined, r| join_session(joined, r[i]));
+            if s == 0 {
+                continue;
+            }
+            let ch = ((s >> 3) & ((1 << (FIRST_ROW - 3)) - 1)) as usize;
+            let reached = [1, (s & 2 != 0) as u64, (s & 4 != 0) as u64];
+            for row in [0, ch + 1] {
+                for (n, r) in rows[row].iter_mut().zip(reached) {
+                    *n += r;
+                }
+            }
+        }
+        rows
+    });
+    let mut used_channels = vec![false; nchannels];
+    for rows in &pieces {
+        for (row, counts) in rows.iter().enumerate() {
             let f = &mut funnel[row];
-            f.sessions_view += 1;
-            f.sessions_cart += cart as u64;
-            f.sessions_purchase += purchase as u64;
+            f.sessions_view += counts[0];
+            f.sessions_cart += counts[1];
+            f.sessions_purchase += counts[2];
+            if row > 0 && counts[0] > 0 {
+                used_channels[row - 1] = true;
+            }
         }
     }
+    kpis.sessions = funnel[0].sessions_view;
+    kpis.sessions_with_purchase = funnel[0].sessions_purchase;
     for d in &daily {
         kpis.interactions += d.interactions;
         kpis.purchases += d.purchases;

@@ -302,10 +302,18 @@ fn compute_in(ds: &Dataset, filter: &Filter, shares: usize) -> Report {
         kpis.purchases += d.purchases;
         kpis.revenue_cents += d.revenue_cents;
     }
-    let mut by_channel = groups(c.channels.labels(), &act, |i| c.channel[i] as usize);
-    let by_segment = groups(c.segments.labels(), &act, |i| c.segment[i] as usize);
+    // The RFM scores (sorts) beside the group tables (passes over the customers).
     let band_labels: Vec<String> = AGE_BANDS.iter().map(|(_, l)| l.to_string()).collect();
-    let by_age_band = groups(&band_labels, &act, |i| age_band(c.age[i]));
+    let (rfm, (mut by_channel, by_segment, by_age_band)) = crate::par::join(
+        || score_rfm(&act, to),
+        || {
+            (
+                groups(c.channels.labels(), &act, |i| c.channel[i] as usize),
+                groups(c.segments.labels(), &act, |i| c.segment[i] as usize),
+                groups(&band_labels, &act, |i| age_band(c.age[i])),
+            )
+        },
+    );
     for row in &by_channel {
         kpis.active_customers += row.active_customers;
         kpis.buyers += row.buyers;
@@ -328,7 +336,6 @@ fn compute_in(ds: &Dataset, filter: &Filter, shares: usize) -> Report {
     by_channel.retain(|g| g.customers > 0);
     let by_segment = by_segment.into_iter().filter(|g| g.customers > 0).collect();
     let by_age_band = by_age_band.into_iter().filter(|g| g.customers > 0).collect();
-    let rfm = score_rfm(&act, to);
     Report {
         from,
         to,

@@ -247,14 +247,11 @@ fn the_privacy_step_beside_the_metrics_gives_the_same_files() {
         ..opts("s3cret")
     };
     let mut stages = Vec::new();
-    let (together, privacy) = crate::pipeline::prepare_private(
-        source(),
-        &CleanOptions::default(),
-        &options,
-        None,
-        &mut |stage, f| stages.push((stage, f)),
-    )
-    .expect("imports");
+    let (together, privacy) =
+        crate::pipeline::prepare_private(source(), &CleanOptions::default(), &options, None, &mut |stage, f| {
+            stages.push((stage, f))
+        })
+        .expect("imports");
     assert_eq!(stages.last(), Some(&(crate::pipeline::Stage::Metrics, 1.0)));
     let apart = prepared(CLIENTS, INTERACTIONS);
     let apart_privacy = apart.privacy(&options, None).unwrap();

@@ -12,7 +12,7 @@ fn split_numbered(id: &[u8]) -> Option<(&[u8], &[u8])> {
 }
 
 /// The number of `id` when it is `prefix` followed by exactly `width` digits.
-#[inline]
+#[inline(always)]
 pub(crate) fn numbered(id: &[u8], prefix: &[u8], width: usize) -> Option<u64> {
     if width == 0 || id.len() != prefix.len() + width {
         return None;
@@ -38,7 +38,7 @@ pub(crate) fn numbered(id: &[u8], prefix: &[u8], width: usize) -> Option<u64> {
 /// The value of the last `count` (1 to 8) bytes of `bytes` (which has at least 8)
 /// when they are all ASCII digits: the last eight bytes are read as one word, the
 /// bytes before the digits made `'0'`, and all eight checked and added up at once.
-#[inline]
+#[inline(always)]
 fn eight_digits(bytes: &[u8], count: usize) -> Option<u64> {
     const ZEROS: u64 = 0x3030_3030_3030_3030;
     const LOW: u64 = 0x0F0F_0F0F_0F0F_0F0F;

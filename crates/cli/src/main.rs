@@ -13,7 +13,7 @@ use numberly_core::clean::CleanOptions;
 use numberly_core::export::export;
 use numberly_core::generate::{generate_with_progress, ChannelSpec, GenerateOptions};
 use numberly_core::metrics::Filter;
-use numberly_core::pipeline::{prepare_private, Source, Stage};
+use numberly_core::pipeline::{prepare, Source, Stage};
 use numberly_core::privacy::PrivacyOptions;
 use std::collections::BTreeMap;
 use std::fs;
@@ -349,12 +349,10 @@ fn run(a: Args) -> Result<(), String> {
         mapping: a.mapping.clone(),
         ..CleanOptions::default()
     };
-    // The privacy step runs beside the metrics.
-    let (prepared, privacy) = prepare_private(source, &clean_opts, &a.privacy, None, &mut |stage, f| {
-        progress.update(stage.name(), f)
-    })
-    .map_err(|e| e.to_string())?;
+    let prepared =
+        prepare(source, &clean_opts, &mut |stage, f| progress.update(stage.name(), f)).map_err(|e| e.to_string())?;
     let filter = Filter::default();
+    let privacy = prepared.privacy(&a.privacy, None).map_err(|e| e.to_string())?;
     let input = prepared.export_input(&filter, &privacy);
     // No BufWriter: the exporter already hands over chunks, which direct I/O gathers in blocks.
     let open = |name: &str| direct::create(&out.join(name));

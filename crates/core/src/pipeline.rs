@@ -104,37 +104,6 @@ pub fn prepare(
     clean_opts: &CleanOptions,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> Result<Prepared, Error> {
-    Ok(prepare_in(source, clean_opts, None, progress)?.0)
-}
-
-/// [`prepare`], then [`Prepared::privacy`] for `privacy` and `key`: the privacy step
-/// runs beside the metrics (it needs only the clean dataset), on a thread of its
-/// own where threads exist.
-pub fn prepare_private(
-    source: Source,
-    clean_opts: &CleanOptions,
-    privacy: &PrivacyOptions,
-    key: Option<&Key>,
-    progress: &mut dyn FnMut(Stage, f64),
-) -> Result<(Prepared, Privacy), Error> {
-    let (prepared, made) = prepare_in(source, clean_opts, Some((privacy, key)), progress)?;
-    let made = match made {
-        Some(made) => made?,
-        // `prepare_in` makes it whenever it is asked for; this only keeps the types honest.
-        None => prepared.privacy(privacy, key)?,
-    };
-    Ok((prepared, made))
-}
-
-/// What a run asks of the privacy step, if anything.
-type PrivacyAsk<'a> = Option<(&'a PrivacyOptions, Option<&'a Key>)>;
-
-fn prepare_in(
-    source: Source,
-    clean_opts: &CleanOptions,
-    privacy: PrivacyAsk,
-    progress: &mut dyn FnMut(Stage, f64),
-) -> Result<(Prepared, Option<Result<Privacy, Error>>), Error> {
     match source {
         Source::Generate(opts) => {
             let clean_opts = CleanOptions {
@@ -163,20 +132,27 @@ fn prepare_in(
                 clients: gen.clients_truth.clone(),
                 interactions: chunks.truth(),
             };
+            let report = metrics_of(&dataset, progress);
             let options = serde_json::json!({ "generate": &opts, "clean": &clean_opts });
-            Ok(finish(dataset, clean_report, Some(truth), options, privacy, progress))
+            Ok(Prepared {
+                dataset,
+                clean: clean_report,
+                report,
+                truth: Some(truth),
+                options,
+            })
         }
         Source::Files { clients, interactions } => {
             progress(Stage::Clean, 0.0);
             let c = CsvFile::open(clients.0, clients.1)?;
             let i = CsvFile::open(interactions.0, interactions.1)?;
             let body = FileBody::of(&i, crate::clean::PIECE_BYTES);
-            read_files(&c, &i, &body, clean_opts, privacy, progress)
+            read_files(&c, &i, &body, clean_opts, progress)
         }
         Source::Stream { clients, head, body } => {
             progress(Stage::Clean, 0.0);
             let c = CsvFile::open(clients.0, clients.1)?;
-            read_files(&c, head, body, clean_opts, privacy, progress)
+            read_files(&c, head, body, clean_opts, progress)
         }
     }
 }
@@ -187,38 +163,23 @@ fn read_files(
     interactions: &CsvFile,
     body: &dyn Pieces,
     opts: &CleanOptions,
-    privacy: PrivacyAsk,
     progress: &mut dyn FnMut(Stage, f64),
-) -> Result<(Prepared, Option<Result<Privacy, Error>>), Error> {
+) -> Result<Prepared, Error> {
     let (dataset, clean_report) = clean_body(clients, interactions, body, opts)?;
     progress(Stage::Clean, 1.0);
-    let options = serde_json::json!({ "clean": opts });
-    Ok(finish(dataset, clean_report, None, options, privacy, progress))
+    let report = metrics_of(&dataset, progress);
+    Ok(Prepared {
+        dataset,
+        clean: clean_report,
+        report,
+        truth: None,
+        options: serde_json::json!({ "clean": opts }),
+    })
 }
 
-/// Computes the metrics of the clean dataset and, beside them, the privacy step
-/// when it is asked for.
-fn finish(
-    dataset: Dataset,
-    clean: CleanReport,
-    truth: Option<GroundTruth>,
-    options: serde_json::Value,
-    privacy: PrivacyAsk,
-    progress: &mut dyn FnMut(Stage, f64),
-) -> (Prepared, Option<Result<Privacy, Error>>) {
+fn metrics_of(dataset: &Dataset, progress: &mut dyn FnMut(Stage, f64)) -> Report {
     progress(Stage::Metrics, 0.0);
-    let imported = truth.is_none();
-    let (privacy, report) = crate::par::join(
-        || privacy.map(|(opts, key)| Privacy::new(&dataset, &clean, opts, imported, key)),
-        || compute(&dataset, &Filter::default()),
-    );
+    let report = compute(dataset, &Filter::default());
     progress(Stage::Metrics, 1.0);
-    let prepared = Prepared {
-        dataset,
-        clean,
-        report,
-        truth,
-        options,
-    };
-    (prepared, privacy)
+    report
 }

@@ -283,6 +283,9 @@ fn compute_in(ds: &Dataset, filter: &Filter, shares: usize) -> Report {
         }
         rows
     });
+    // The session records are large: their memory goes back before the RFM tables.
+    drop(records);
+    drop(shares);
     let mut used_channels = vec![false; nchannels];
     for rows in &pieces {
         for (row, counts) in rows.iter().enumerate() {

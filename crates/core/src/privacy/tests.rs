@@ -234,31 +234,3 @@ fn reject_values_that_look_like_identifiers_are_withheld() {
     assert_eq!(privacy.reject_value("age", "abc"), "abc");
     assert_eq!(privacy.reject_value("client_id", "ZZ9"), "ZZ9");
 }
-
-#[test]
-fn the_privacy_step_beside_the_metrics_gives_the_same_files() {
-    let source = || Source::Files {
-        clients: ("clients.csv", CLIENTS.as_bytes()),
-        interactions: ("interactions.csv", INTERACTIONS.as_bytes()),
-    };
-    let options = PrivacyOptions {
-        age_bands: true,
-        k: 2,
-        ..opts("s3cret")
-    };
-    let mut stages = Vec::new();
-    let (together, privacy) =
-        crate::pipeline::prepare_private(source(), &CleanOptions::default(), &options, None, &mut |stage, f| {
-            stages.push((stage, f))
-        })
-        .expect("imports");
-    assert_eq!(stages.last(), Some(&(crate::pipeline::Stage::Metrics, 1.0)));
-    let apart = prepared(CLIENTS, INTERACTIONS);
-    let apart_privacy = apart.privacy(&options, None).unwrap();
-    assert_eq!(privacy.report.groups_below_k, apart_privacy.report.groups_below_k);
-    let (a, b) = (files(&together, &privacy), files(&apart, &apart_privacy));
-    assert_eq!(a.len(), 13);
-    for (name, text) in &a {
-        assert_eq!(Some(text), b.get(name), "{name}");
-    }
-}

@@ -204,14 +204,14 @@ pub fn push_padded(out: &mut Vec<u8>, v: u64, width: usize) {
     }
     let mut buf = [b'0'; END + 32];
     if v < 100_000_000 {
-        buf[END - 8..END].copy_from_slice(&eight_digits(v as u32));
+        buf[END - 8..END].copy_from_slice(&eight_digit_text(v as u32));
     } else {
         // Eight digits at a time from the right; u64 has at most 20.
         let (high, low) = (v / 100_000_000, (v % 100_000_000) as u32);
-        buf[END - 8..END].copy_from_slice(&eight_digits(low));
+        buf[END - 8..END].copy_from_slice(&eight_digit_text(low));
         let (top, middle) = ((high / 100_000_000) as u32, (high % 100_000_000) as u32);
-        buf[END - 16..END - 8].copy_from_slice(&eight_digits(middle));
-        buf[END - 24..END - 16].copy_from_slice(&eight_digits(top));
+        buf[END - 16..END - 8].copy_from_slice(&eight_digit_text(middle));
+        buf[END - 24..END - 16].copy_from_slice(&eight_digit_text(top));
     }
     // Leading zeros off, down to `width` digits (and one digit at least).
     let digits = if v == 0 { 1 } else { v.ilog10() as usize + 1 };
@@ -223,7 +223,7 @@ pub fn push_padded(out: &mut Vec<u8>, v: u64, width: usize) {
 /// the lanes of one 64-bit word (halves, then pairs, then digits) rather than one
 /// division per digit.
 #[inline]
-pub fn eight_digits(n: u32) -> [u8; 8] {
+fn eight_digit_text(n: u32) -> [u8; 8] {
     debug_assert!(n < 100_000_000);
     let n = n as u64;
     // Two 32-bit lanes: the high four digits in the low lane (the first bytes).
@@ -339,7 +339,7 @@ impl PaddedWriter {
 fn fill_digits(slot: &mut [u8], mut n: u64) {
     let mut i = slot.len();
     if i <= 8 {
-        slot.copy_from_slice(&eight_digits(n as u32)[8 - i..]);
+        slot.copy_from_slice(&eight_digit_text(n as u32)[8 - i..]);
         return;
     }
     while i >= 2 {
@@ -488,7 +488,7 @@ mod tests {
             .chain((0..100_000_000).step_by(997))
             .chain([99_999_999, 10_000_000, 9_999_999]);
         for n in below {
-            assert_eq!(eight_digits(n), format!("{n:08}").as_bytes(), "{n}");
+            assert_eq!(eight_digit_text(n), format!("{n:08}").as_bytes(), "{n}");
         }
         let mut x = 7u64;
         for k in 0..20_000 {

@@ -3,7 +3,7 @@
 use super::{base, count_and_revenue, euros, percent};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
-use charming::element::Trigger;
+use charming::element::{Label, LabelPosition, Trigger};
 use charming::series::Pie;
 use charming::Chart;
 
@@ -41,7 +41,15 @@ pub fn share(s: &Summary, l: Lang) -> Chart {
         .iter()
         .map(|g| (g.customers as f64, g.label.clone()))
         .collect();
-    base(title, Trigger::Item).series(Pie::new().name(title).radius(vec!["35%", "65%"]).data(data))
+    // Names inside the ring: outside it they ran past the edge of a phone-width chart.
+    let inside = Label::new().position(LabelPosition::Inside);
+    base(title, Trigger::Item).series(
+        Pie::new()
+            .name(title)
+            .radius(vec!["35%", "70%"])
+            .label(inside)
+            .data(data),
+    )
 }
 
 #[cfg(test)]
@@ -74,6 +82,18 @@ mod tests {
         let g = &s.by_channel[0];
         let conv = j["series"][0]["data"][0].as_f64().unwrap();
         assert!((conv - 100.0 * g.buyers as f64 / g.active_customers as f64).abs() < 0.051);
+    }
+
+    #[test]
+    fn names_stay_inside_the_chart() {
+        let s = summary();
+        let bars = json(&super::build(&s, Lang::Fr));
+        // Axis names read inwards from their axis, not centred on it (they were cut).
+        assert_eq!(bars["yAxis"][0]["nameTextStyle"]["align"], "left");
+        assert_eq!(bars["yAxis"][1]["nameTextStyle"]["align"], "right");
+        // The pie's names sit in the ring (outside it they ran off a phone-width chart).
+        let pie = json(&super::share(&s, Lang::En));
+        assert_eq!(pie["series"][0]["label"]["position"], "inside");
     }
 
     #[test]

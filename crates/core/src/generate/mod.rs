@@ -442,7 +442,6 @@ impl SessionModel<'_> {
         let quota = events.capacity();
         let mut rng = Rng::new(opts.seed, 1_000 + k);
         let mut sessions = Vec::with_capacity(quota / 3 + 1);
-        let mut filled = 0usize;
         let Some(pick) = self.pick.as_ref() else {
             // Nobody to draw (no customer has any activity): no session uses these
             // events, the slots only need a value.
@@ -459,7 +458,7 @@ impl SessionModel<'_> {
             pick.prefetch(*a);
         }
         let mut turn = 0;
-        while filled < quota {
+        while events.len() < quota {
             let i = std::mem::replace(&mut ahead[turn], pick.index(&mut rng));
             pick.prefetch(ahead[turn]);
             turn = (turn + 1) % PICK_AHEAD;
@@ -484,11 +483,11 @@ impl SessionModel<'_> {
             let cart = rng.chance(opts.cart_rate(cust.segment as usize, cust.channel as usize));
             let buy = cart && rng.chance(opts.purchase_rate(cust.segment as usize, cust.channel as usize));
             let steps = (0..views).map(|_| 0u8).chain(cart.then_some(1)).chain(buy.then_some(2));
-            let first = filled as u32;
+            let first = events.len() as u32;
             let mut t = start;
             let mut len = 0u8;
             for step in steps {
-                if filled == quota || t >= self.period_end {
+                if events.len() == quota || t >= self.period_end {
                     break;
                 }
                 let amount = if step == 2 {
@@ -498,7 +497,6 @@ impl SessionModel<'_> {
                     0
                 };
                 events.push(Event::new(self.period_start, t, amount, step));
-                filled += 1;
                 len += 1;
                 t += 1 + libm::floor(rng.exponential(opts.mean_gap_s)) as i64;
             }

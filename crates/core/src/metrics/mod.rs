@@ -286,16 +286,11 @@ fn compute_in(ds: &Dataset, filter: &Filter, shares: usize) -> Report {
     // The session records are large: their memory goes back before the RFM tables.
     drop(records);
     drop(shares);
-    let mut used_channels = vec![false; nchannels];
     for rows in &pieces {
-        for (row, counts) in rows.iter().enumerate() {
-            let f = &mut funnel[row];
+        for (f, counts) in funnel.iter_mut().zip(rows) {
             f.sessions_view += counts[0];
             f.sessions_cart += counts[1];
             f.sessions_purchase += counts[2];
-            if row > 0 && counts[0] > 0 {
-                used_channels[row - 1] = true;
-            }
         }
     }
     kpis.sessions = funnel[0].sessions_view;
@@ -333,7 +328,7 @@ fn compute_in(ds: &Dataset, filter: &Filter, shares: usize) -> Report {
     let funnel = funnel
         .into_iter()
         .enumerate()
-        .filter(|(row, _)| *row == 0 || used_channels[row - 1] || has_customers[row - 1])
+        .filter(|(row, f)| *row == 0 || f.sessions_view > 0 || has_customers[row - 1])
         .map(|(_, f)| f)
         .collect();
     by_channel.retain(|g| g.customers > 0);

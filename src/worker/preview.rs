@@ -74,8 +74,8 @@ pub fn sorted_rows(ds: &Dataset, ids: &IdColumn, column: usize) -> Vec<u32> {
             rows.sort_by_key(|&i| rank[cust(i)]);
         }
         2 => rows.sort_by_key(|&i| Action::from_code(t.action[i as usize]).label()),
-        3 => rows.sort_by_key(|&i| t.amount[i as usize]),
-        4 => rows.sort_by_key(|&i| t.ts[i as usize]),
+        3 => rows.sort_by_key(|&i| t.amount.get(i as usize)),
+        4 => rows.sort_by_key(|&i| t.ts.get(i as usize)),
         5 => rows.sort_by_key(|&i| c.age[cust(i)]),
         6 => {
             let rank = label_ranks(c.villes.labels());
@@ -102,10 +102,10 @@ pub fn cells(ds: &Dataset, ids: &IdColumn, i: usize) -> Vec<String> {
     let action = Action::from_code(t.action[i]);
     let mut amount = Vec::new();
     if action == Action::Purchase {
-        push_cents(&mut amount, t.amount[i]);
+        push_cents(&mut amount, t.amount.get(i));
     }
     let mut when = Vec::new();
-    write_timestamp(&mut when, t.ts[i]);
+    write_timestamp(&mut when, t.ts.get(i));
     vec![
         t.id.get(i),
         ids.get(k),

@@ -162,9 +162,9 @@ pub struct Interactions {
     /// Action code ([`Action`] as `u8`).
     pub action: Vec<u8>,
     /// Purchase amount in cents (0 unless the action is a purchase).
-    pub amount: Vec<i64>,
+    pub amount: Ints,
     /// Timestamp in seconds since 1970-01-01T00:00:00.
-    pub ts: Vec<i64>,
+    pub ts: Ints,
     /// Session labels, by session code.
     pub session_ids: IdColumn,
 }
@@ -181,6 +181,121 @@ impl Interactions {
     }
 }
 
+/// A column of whole numbers held in 4 bytes each while they all lie within 2³²
+/// of a base set by the first one (timestamps of a few decades, amounts up to
+/// millions of euros), widened once to 8 bytes each by the first value outside.
+/// Either way a value reads back exactly as it was pushed.
+#[derive(Debug, Clone)]
+pub enum Ints {
+    /// `base + values[i]`.
+    Narrow {
+        /// What a stored 0 stands for.
+        base: i64,
+        /// The values, less `base`.
+        values: Vec<u32>,
+    },
+    /// Every value as it is.
+    Wide(Vec<i64>),
+}
+
+impl Default for Ints {
+    fn default() -> Self {
+        Ints::Narrow {
+            base: 0,
+            values: Vec::new(),
+        }
+    }
+}
+
+impl FromIterator<i64> for Ints {
+    fn from_iter<I: IntoIterator<Item = i64>>(iter: I) -> Self {
+        let mut n = Ints::default();
+        for v in iter {
+            n.push(v);
+        }
+        n
+    }
+}
+
+impl Ints {
+    /// Number of values.
+    #[inline]
+    pub fn len(&self) -> usize {
+        match self {
+            Ints::Narrow { values, .. } => values.len(),
+            Ints::Wide(v) => v.len(),
+        }
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Value `i` (panics past the end, as indexing does).
+    #[inline]
+    pub fn get(&self, i: usize) -> i64 {
+        match self {
+            Ints::Narrow { base, values } => base + values[i] as i64,
+            Ints::Wide(v) => v[i],
+        }
+    }
+
+    /// Appends a value.
+    #[inline]
+    pub fn push(&mut self, x: i64) {
+        match self {
+            Ints::Narrow { base, values } => {
+                if values.is_empty() {
+                    // Room on both sides of the first value.
+                    *base = x.saturating_sub(1 << 31);
+                }
+                match x.checked_sub(*base).and_then(|d| u32::try_from(d).ok()) {
+                    Some(d) => values.push(d),
+                    None => {
+                        self.widen();
+                        self.push(x);
+                    }
+                }
+            }
+            Ints::Wide(v) => v.push(x),
+        }
+    }
+
+    /// Room for `n` more values.
+    pub fn reserve(&mut self, n: usize) {
+        match self {
+            Ints::Narrow { values, .. } => values.reserve(n),
+            Ints::Wide(v) => v.reserve(n),
+        }
+    }
+
+    /// Room for exactly `n` more values.
+    pub fn reserve_exact(&mut self, n: usize) {
+        match self {
+            Ints::Narrow { values, .. } => values.reserve_exact(n),
+            Ints::Wide(v) => v.reserve_exact(n),
+        }
+    }
+
+    /// The values in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = i64> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The values, 8 bytes each.
+    pub fn to_vec(&self) -> Vec<i64> {
+        self.iter().collect()
+    }
+
+    fn widen(&mut self) {
+        if let Ints::Narrow { base, values } = self {
+            let wide = values.iter().map(|&d| *base + d as i64).collect();
+            *self = Ints::Wide(wide);
+        }
+    }
+}
+
 /// A clean dataset: customers, their interactions, and the analysis period.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
@@ -192,4 +307,71 @@ pub struct Dataset {
     pub from: i32,
     /// Last day of the period (inclusive).
     pub to: i32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ints;
+    use proptest::prelude::*;
+
+    fn narrow(n: &Ints) -> bool {
+        matches!(n, Ints::Narrow { .. })
+    }
+
+    #[test]
+    fn ints_stay_narrow_within_the_range_of_the_first_and_widen_past_it() {
+        let first = 1_735_689_600; // 2025-01-01T00:00:00
+        let mut n = Ints::default();
+        for x in [first, first - (1 << 31), first + (1 << 31) - 1, first] {
+            n.push(x);
+        }
+        assert!(narrow(&n));
+        assert_eq!(n.to_vec(), [first, first - (1 << 31), first + (1 << 31) - 1, first]);
+        n.push(first + (1 << 31));
+        assert!(!narrow(&n));
+        n.push(i64::MIN);
+        n.push(i64::MAX);
+        assert_eq!(
+            n.to_vec(),
+            [
+                first,
+                first - (1 << 31),
+                first + (1 << 31) - 1,
+                first,
+                first + (1 << 31),
+                i64::MIN,
+                i64::MAX
+            ]
+        );
+        // Below the range too, and from a first value at the end of i64.
+        let mut low: Ints = [0, -(1 << 31)].into_iter().collect();
+        assert!(narrow(&low));
+        low.push(-(1 << 31) - 1);
+        assert!(!narrow(&low));
+        let edge: Ints = [i64::MIN, i64::MIN + 5, i64::MAX].into_iter().collect();
+        assert_eq!(edge.to_vec(), [i64::MIN, i64::MIN + 5, i64::MAX]);
+        assert_eq!(edge.len(), 3);
+        assert!(Ints::default().is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn ints_read_back_what_was_pushed(
+            first in any::<i64>(),
+            steps in proptest::collection::vec(
+                prop_oneof![-5_000_000_000i64..5_000_000_000, any::<i64>()], 0..60),
+        ) {
+            let values: Vec<i64> = std::iter::once(first)
+                .chain(steps.iter().map(|&s| first.wrapping_add(s)))
+                .collect();
+            let mut n = Ints::default();
+            n.reserve(values.len());
+            for (k, &x) in values.iter().enumerate() {
+                n.push(x);
+                prop_assert_eq!(n.get(k), x);
+            }
+            prop_assert_eq!(n.len(), values.len());
+            prop_assert_eq!(n.to_vec(), values);
+        }
+    }
 }

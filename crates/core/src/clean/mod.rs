@@ -234,7 +234,7 @@ pub fn inspect(
 }
 
 fn period(t: &Interactions, opts: &CleanOptions) -> (i32, i32) {
-    let days = || t.ts.iter().map(|&s| s.div_euclid(crate::dates::DAY) as i32);
+    let days = || t.ts.iter().map(|s| s.div_euclid(crate::dates::DAY) as i32);
     let from = opts.from.or_else(|| days().min()).unwrap_or(0);
     let to = opts.to.or_else(|| days().max()).unwrap_or(from);
     (from, to.max(from))

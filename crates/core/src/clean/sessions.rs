@@ -10,13 +10,13 @@ use crate::model::Interactions;
 /// Fills `session` and `session_ids` (`S_0001` …, numbered in customer then time order).
 pub(super) fn derive(t: &mut Interactions, rule: SessionRule, gap_minutes: u32) {
     let mut order: Vec<u32> = (0..t.len() as u32).collect();
-    order.sort_unstable_by_key(|&i| (t.customer[i as usize], t.ts[i as usize], i));
+    order.sort_unstable_by_key(|&i| (t.customer[i as usize], t.ts.get(i as usize), i));
     let gap = gap_minutes.max(1) as i64 * 60;
     let mut session = vec![0u32; t.len()];
     let mut count = 0u32;
     let mut prev: Option<(u32, i64)> = None;
     for &i in &order {
-        let (c, ts) = (t.customer[i as usize], t.ts[i as usize]);
+        let (c, ts) = (t.customer[i as usize], t.ts.get(i as usize));
         let same = match (prev, rule) {
             (Some((pc, pts)), SessionRule::ByDay) => pc == c && pts.div_euclid(DAY) == ts.div_euclid(DAY),
             (Some((pc, pts)), _) => pc == c && ts - pts < gap,
@@ -41,7 +41,7 @@ mod tests {
     fn gap_and_day_rules() {
         let mut t = Interactions {
             customer: vec![0, 0, 0, 1, 0],
-            ts: vec![0, 600, 600 + 1800, 700, DAY + 10],
+            ts: [0, 600, 600 + 1800, 700, DAY + 10].into_iter().collect(),
             ..Interactions::default()
         };
         derive(&mut t, SessionRule::Gap, 30);

@@ -234,7 +234,7 @@ I_17,C_0002,S_3,achat,12.5,2025-01-10T11:05:00
     let t = &ds.interactions;
     assert_eq!(ids(&t.id), ["I_01", "I_10", "I_11", "I_17"]);
     assert_eq!(
-        t.ts,
+        t.ts.to_vec(),
         [
             ts(2025, 1, 10, 10, 0, 0),
             ts(2025, 1, 1, 0, 0, 0),
@@ -244,7 +244,7 @@ I_17,C_0002,S_3,achat,12.5,2025-01-10T11:05:00
     );
     assert_eq!(t.customer, [0, 0, 0, 1]);
     assert_eq!(t.action, [0, 0, 0, Action::Purchase as u8]);
-    assert_eq!(t.amount, [0, 0, 0, 1250]);
+    assert_eq!(t.amount.to_vec(), [0, 0, 0, 1250]);
     let sessions: Vec<String> = t.session.iter().map(|&s| t.session_ids.get(s as usize)).collect();
     assert_eq!(sessions, ["S_1", "S_1", "S_1", "S_3"]);
     assert_eq!(
@@ -316,7 +316,7 @@ I_7,C_0001,S_1,page_vue,,{at}
     let t = &ds.interactions;
     assert_eq!(t.action, [0, 1, 2, 2, 0, 1, 0]);
     // The page view's 23.90 is dropped, not counted as revenue.
-    assert_eq!(t.amount, [0, 0, 1000, 500, 0, 0, 0]);
+    assert_eq!(t.amount.to_vec(), [0, 0, 1000, 500, 0, 0, 0]);
 }
 
 #[test]

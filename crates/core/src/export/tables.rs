@@ -222,7 +222,7 @@ session_id,code_postal,departement",
             let Some(cell) = cells.get(t.customer[i] as usize) else {
                 continue;
             };
-            let ts = t.ts[i];
+            let ts = t.ts.get(i);
             if ts < lo || ts >= hi {
                 continue;
             }
@@ -237,7 +237,7 @@ session_id,code_postal,departement",
             let what = m.len();
             action.push_cell(&mut m);
             if action == Action::Purchase {
-                push_cents(&mut m, t.amount[i]);
+                push_cents(&mut m, t.amount.get(i));
             }
             m.push(b',');
             stamps.write(&mut m, ts);

@@ -349,10 +349,10 @@ fn compute_in(ds: &Dataset, filter: &Filter, shares: usize) -> Report {
 
 /// The rows inside `[lo, hi)` grouped by day, in file order within a day (a counting
 /// sort): daily distinct customers are then counted with one "last day" per customer.
-fn day_order(ts: &[i64], lo: i64, hi: i64, ndays: usize) -> Vec<u32> {
+fn day_order(ts: &crate::model::Ints, lo: i64, hi: i64, ndays: usize) -> Vec<u32> {
     let day = |t: i64| (t >= lo && t < hi).then(|| ((t - lo) / DAY) as usize);
     let mut starts = vec![0usize; ndays + 1];
-    for &t in ts {
+    for t in ts.iter() {
         if let Some(d) = day(t) {
             starts[d + 1] += 1;
         }
@@ -361,7 +361,7 @@ fn day_order(ts: &[i64], lo: i64, hi: i64, ndays: usize) -> Vec<u32> {
         starts[d + 1] += starts[d];
     }
     let mut order = vec![0u32; starts[ndays]];
-    for (i, &t) in ts.iter().enumerate() {
+    for (i, t) in ts.iter().enumerate() {
         if let Some(d) = day(t) {
             order[starts[d]] = i as u32;
             starts[d] += 1;
@@ -395,7 +395,7 @@ fn row_pass(
         let i = row(p);
         let Some(c) = own(i) else { continue };
         let a = &mut mine[c];
-        let ts = t.ts[i];
+        let ts = t.ts.get(i);
         if !a.selected || ts < lo || ts >= hi {
             continue;
         }
@@ -426,9 +426,9 @@ fn row_pass(
             }
             Action::Purchase => {
                 day.purchases += 1;
-                day.revenue_cents += t.amount[i];
+                day.revenue_cents += t.amount.get(i);
                 a.purchases += 1;
-                a.revenue += t.amount[i];
+                a.revenue += t.amount.get(i);
                 a.last_purchase = a.last_purchase.max(from + d as i32);
                 *s |= 6;
             }

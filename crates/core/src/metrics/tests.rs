@@ -419,7 +419,7 @@ fn daily_active_by_brute_force(ds: &Dataset, r: &Report) -> Vec<u64> {
     let mut seen = std::collections::BTreeSet::new();
     let lo = r.from as i64 * DAY;
     for i in 0..ds.interactions.len() {
-        let ts = ds.interactions.ts[i];
+        let ts = ds.interactions.ts.get(i);
         if ts >= lo && ts < (r.to as i64 + 1) * DAY {
             seen.insert(((ts - lo) / DAY, ds.interactions.customer[i]));
         }

@@ -74,13 +74,15 @@ impl PageSize {
         self.huge.load(Ordering::Relaxed)
     }
 
-    /// Notes how long a huge page's first touch took.
-    fn note(&self, took: Duration) {
+    /// Notes how long a huge page's first touch took; true when that switches the
+    /// run to small pages.
+    fn note(&self, took: Duration) -> bool {
         if took < COLD {
             self.cold_run.store(0, Ordering::Relaxed);
         } else if self.cold_run.fetch_add(1, Ordering::Relaxed) + 1 >= COLD_RUN {
-            self.huge.store(false, Ordering::Relaxed);
+            return self.huge.swap(false, Ordering::Relaxed);
         }
+        false
     }
 }
 
@@ -99,20 +101,68 @@ fn thread_cpu() -> Duration {
 
 /// Touches the first page of fresh block `p` (it reads as zero and stays so) and
 /// times the fault: after [`COLD_RUN`] slow ones in a row, the rest of the run's
-/// blocks go on small pages (see the module's text).
+/// blocks go on small pages (see the module's text), and so do the pages not yet
+/// touched of the blocks that asked for huge ones before.
 unsafe fn probe(p: *mut u8) {
     if !PAGE_SIZE.huge() {
         return;
     }
     let start = thread_cpu();
     std::ptr::write_volatile(p, 0);
-    PAGE_SIZE.note(thread_cpu().saturating_sub(start));
+    if PAGE_SIZE.note(thread_cpu().saturating_sub(start)) {
+        advised().take_back();
+    }
 }
 
 /// Asks for huge pages on `len` bytes at `p`, when the run uses them.
 unsafe fn advise(p: *mut u8, len: usize) {
+    let mut a = advised();
     if PAGE_SIZE.huge() {
+        a.record(p as usize, len);
         libc::madvise(p.cast(), len, libc::MADV_HUGEPAGE);
+    }
+}
+
+/// The ranges that asked for huge pages, so that the advice can be taken back when
+/// the run switches to small pages: in a cold run, the blocks mapped while the
+/// first probes were under way would otherwise fault in cold huge pages (5–10 ms
+/// each) as they fill, and so would blocks later moved or grown from them (the
+/// advice goes with the pages). A fixed array, so that recording never allocates:
+/// a cold run switches within its first few blocks, and past 64 ranges (a warm
+/// run) the others keep their advice.
+struct Advised {
+    ranges: [(usize, usize); 64],
+    count: usize,
+}
+
+static ADVISED: Mutex<Advised> = Mutex::new(Advised {
+    ranges: [(0, 0); 64],
+    count: 0,
+});
+
+fn advised() -> std::sync::MutexGuard<'static, Advised> {
+    ADVISED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Advised {
+    /// Notes a range about to ask for huge pages; false when there is no room left.
+    fn record(&mut self, addr: usize, len: usize) -> bool {
+        if self.count == self.ranges.len() {
+            return false;
+        }
+        self.ranges[self.count] = (addr, len);
+        self.count += 1;
+        true
+    }
+
+    /// Small pages for what the recorded ranges did not touch yet (pages already
+    /// huge stay so). A range since unmapped, or mapped again by someone else,
+    /// only gets the same harmless advice.
+    unsafe fn take_back(&mut self) {
+        for &(addr, len) in &self.ranges[..self.count] {
+            libc::madvise(addr as *mut libc::c_void, len, libc::MADV_NOHUGEPAGE);
+        }
+        self.count = 0;
     }
 }
 
@@ -536,10 +586,61 @@ mod tests {
         pages.note(cold);
         pages.note(cold);
         assert!(pages.huge());
-        pages.note(cold);
-        assert!(!pages.huge(), "a third one in a row switches");
+        assert!(pages.note(cold), "a third one in a row switches");
+        assert!(!pages.huge());
+        assert!(!pages.note(cold), "once");
         pages.note(warm);
         assert!(!pages.huge(), "for the rest of the run");
+    }
+
+    /// The `VmFlags` line of the mapping holding `addr`, from `/proc/self/smaps`.
+    fn vm_flags(addr: usize) -> String {
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+        let mut inside = false;
+        for line in smaps.lines() {
+            if let Some((range, _)) = line
+                .split_once(' ')
+                .filter(|(r, _)| r.contains('-') && !r.ends_with(':'))
+            {
+                let (lo, hi) = range.split_once('-').unwrap();
+                let (lo, hi) = (
+                    usize::from_str_radix(lo, 16).unwrap_or(usize::MAX),
+                    usize::from_str_radix(hi, 16).unwrap_or(0),
+                );
+                inside = (lo..hi).contains(&addr);
+            } else if inside && line.starts_with("VmFlags:") {
+                return line.to_string();
+            }
+        }
+        panic!("no mapping holds {addr:#x}");
+    }
+
+    #[test]
+    fn the_huge_page_advice_is_taken_back_from_every_range_recorded() {
+        let mut a = Advised {
+            ranges: [(0, 0); 64],
+            count: 0,
+        };
+        unsafe {
+            let blocks: Vec<*mut u8> = (0..3).map(|_| map(2 * HUGE)).collect();
+            for &p in &blocks {
+                assert!(a.record(p as usize, 2 * HUGE));
+                libc::madvise(p.cast(), 2 * HUGE, libc::MADV_HUGEPAGE);
+                assert!(vm_flags(p as usize).contains(" hg"), "{}", vm_flags(p as usize));
+            }
+            a.take_back();
+            assert_eq!(a.count, 0);
+            for &p in &blocks {
+                let flags = vm_flags(p as usize);
+                assert!(flags.contains(" nh") && !flags.contains(" hg"), "{flags}");
+                libc::munmap(p.cast(), 2 * HUGE);
+            }
+        }
+        // A full record refuses more ranges.
+        for k in 0..64 {
+            assert!(a.record(k * HUGE, HUGE));
+        }
+        assert!(!a.record(64 * HUGE, HUGE));
     }
 
     #[test]

@@ -60,6 +60,49 @@ fn cell(bytes: &[u8], key: &str, col: &str) -> String {
     row[c].clone()
 }
 
+/// Timestamps decades apart and a purchase of tens of millions of euros: the dataset
+/// holds such columns 8 bytes a value (see `model::Ints`), and every figure stays exact.
+#[test]
+fn far_apart_dates_and_huge_amounts_keep_their_exact_values() {
+    let clients =
+        b"client_id,age,ville,segment,canal_acquisition\nC_1,40,Paris,Premium,SEO\nC_2,30,Lyon,Basique,Email\n";
+    let interactions = b"interaction_id,client_id,type_action,valeur_achat,horodatage
+I_1,C_1,page_vue,,2025-03-01T10:00:00
+I_2,C_1,achat,30000000.25,2025-03-01T10:05:00
+I_3,C_2,achat,12.34,1930-06-15T08:00:00
+I_4,C_2,achat,0.01,2099-12-31T23:59:59
+";
+    let p = from_files(clients, interactions, &CleanOptions::default());
+    assert_eq!(p.clean.interactions.kept, 4);
+    let t = &p.dataset.interactions;
+    let ts = |y, m, d, h: i64, mi: i64, s: i64| {
+        numberly_core::dates::days_from_civil(y, m, d) as i64 * 86_400 + h * 3600 + mi * 60 + s
+    };
+    assert_eq!(
+        t.ts.to_vec(),
+        [
+            ts(2025, 3, 1, 10, 0, 0),
+            ts(2025, 3, 1, 10, 5, 0),
+            ts(1930, 6, 15, 8, 0, 0),
+            ts(2099, 12, 31, 23, 59, 59)
+        ]
+    );
+    assert_eq!(t.amount.to_vec(), [0, 3_000_000_025, 1234, 1]);
+    let (_, files) = export_all(&p);
+    assert_eq!(cell(&files["kpis.csv"], "revenue", "value"), "30000012.60");
+    let rows = records(&files["interactions.csv"]);
+    let cells: Vec<(&str, &str)> = rows[1..].iter().map(|r| (r[4].as_str(), r[5].as_str())).collect();
+    assert_eq!(
+        cells,
+        [
+            ("", "2025-03-01T10:00:00"),
+            ("30000000.25", "2025-03-01T10:05:00"),
+            ("12.34", "1930-06-15T08:00:00"),
+            ("0.01", "2099-12-31T23:59:59")
+        ]
+    );
+}
+
 fn counts(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
     pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
 }

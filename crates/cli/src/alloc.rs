@@ -145,14 +145,12 @@ fn advised() -> std::sync::MutexGuard<'static, Advised> {
 }
 
 impl Advised {
-    /// Notes a range about to ask for huge pages; false when there is no room left.
-    fn record(&mut self, addr: usize, len: usize) -> bool {
-        if self.count == self.ranges.len() {
-            return false;
+    /// Notes a range about to ask for huge pages, while there is room.
+    fn record(&mut self, addr: usize, len: usize) {
+        if self.count < self.ranges.len() {
+            self.ranges[self.count] = (addr, len);
+            self.count += 1;
         }
-        self.ranges[self.count] = (addr, len);
-        self.count += 1;
-        true
     }
 
     /// Small pages for what the recorded ranges did not touch yet (pages already
@@ -624,10 +622,11 @@ mod tests {
         unsafe {
             let blocks: Vec<*mut u8> = (0..3).map(|_| map(2 * HUGE)).collect();
             for &p in &blocks {
-                assert!(a.record(p as usize, 2 * HUGE));
+                a.record(p as usize, 2 * HUGE);
                 libc::madvise(p.cast(), 2 * HUGE, libc::MADV_HUGEPAGE);
                 assert!(vm_flags(p as usize).contains(" hg"), "{}", vm_flags(p as usize));
             }
+            assert_eq!(a.count, 3);
             a.take_back();
             assert_eq!(a.count, 0);
             for &p in &blocks {
@@ -636,11 +635,12 @@ mod tests {
                 libc::munmap(p.cast(), 2 * HUGE);
             }
         }
-        // A full record refuses more ranges.
-        for k in 0..64 {
-            assert!(a.record(k * HUGE, HUGE));
+        // A full record keeps its first 64 ranges and refuses more.
+        for k in 0..65 {
+            a.record(k * HUGE, HUGE);
         }
-        assert!(!a.record(64 * HUGE, HUGE));
+        assert_eq!(a.count, 64);
+        assert_eq!(a.ranges[63], (63 * HUGE, HUGE));
     }
 
     #[test]

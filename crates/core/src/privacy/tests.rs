@@ -234,3 +234,37 @@ fn reject_values_that_look_like_identifiers_are_withheld() {
     assert_eq!(privacy.reject_value("age", "abc"), "abc");
     assert_eq!(privacy.reject_value("client_id", "ZZ9"), "ZZ9");
 }
+
+#[test]
+fn group_sizes_count_each_key_once_whether_packed_or_not() {
+    // A plain count of the same keys, in key order.
+    let by_map = |keys: &[[u32; 5]], members: &[usize]| -> Vec<u64> {
+        let mut m = BTreeMap::new();
+        for &i in members {
+            *m.entry(keys[i]).or_insert(0u64) += 1;
+        }
+        m.into_values().collect()
+    };
+    let mut x = 7u64;
+    let mut next = |below: u64| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((x >> 33) % below) as u32
+    };
+    // Small codes (packed into 12 bits), then codes too wide to pack (3 + 32 + 31 + 2
+    // + 2 bits: sorted as arrays). 1,152 keys for about 2,900 customers: groups of
+    // all sizes.
+    for scale in [1, u32::MAX / 7] {
+        let keys: Vec<[u32; 5]> = (0..5_000)
+            .map(|_| [next(6), next(8) * scale, next(4) * scale, next(3), next(4)])
+            .collect();
+        // Some customers left out, as consent-only does.
+        let members: Vec<usize> = (0..keys.len()).filter(|i| i % 2 == 0 || i % 7 == 0).collect();
+        let sizes = group_sizes(&members, |i| keys[i]);
+        assert_eq!(sizes, by_map(&keys, &members), "codes scaled by {scale}");
+        assert_eq!(sizes.iter().sum::<u64>(), members.len() as u64);
+        assert!(sizes.contains(&1) && sizes.iter().any(|&n| n > 4));
+    }
+    assert!(group_sizes(&[], |_| [0; 5]).is_empty());
+}

@@ -1,12 +1,15 @@
-//! Criterion benchmarks of the engine's stages at 100k and 1M interactions
-//! (customers = interactions / 10): `cargo bench -p numberly-core --bench engine`.
+//! Criterion benchmarks of the engine's stages at 100k and 1M interactions (customers =
+//! interactions / 10), and of the privacy step at 1M customers:
+//! `cargo bench -p numberly-core --bench engine`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use numberly_core::clean::{clean, CleanOptions};
+use numberly_core::clean::{clean, CleanOptions, CleanReport};
 use numberly_core::export::{export_to_memory, ExportInput};
-use numberly_core::generate::{generate, GenerateOptions};
+use numberly_core::generate::{generate, GenerateOptions, RawData};
 use numberly_core::ingest::CsvFile;
 use numberly_core::metrics::{compute, Filter};
+use numberly_core::model::Dataset;
+use numberly_core::privacy::{Privacy, PrivacyOptions};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -29,6 +32,13 @@ fn clean_options(o: &GenerateOptions) -> CleanOptions {
     }
 }
 
+/// The generated files, read and cleaned.
+fn cleaned(raw: &RawData, opts: &CleanOptions) -> (Dataset, CleanReport) {
+    let clients = CsvFile::open("clients.csv", &raw.clients_csv).unwrap();
+    let interactions = CsvFile::open("interactions.csv", &raw.interactions_csv).unwrap();
+    clean(&clients, &interactions, opts).unwrap()
+}
+
 fn stages(c: &mut Criterion) {
     let mut g = c.benchmark_group("engine");
     g.sample_size(10)
@@ -44,23 +54,17 @@ fn stages(c: &mut Criterion) {
         let raw = generate(&opts).unwrap();
         let copts = clean_options(&opts);
         g.bench_with_input(BenchmarkId::new("clean", n), &raw, |b, raw| {
-            b.iter(|| {
-                let clients = CsvFile::open("clients.csv", &raw.clients_csv).unwrap();
-                let interactions = CsvFile::open("interactions.csv", &raw.interactions_csv).unwrap();
-                clean(&clients, &interactions, &copts).unwrap()
-            })
+            b.iter(|| cleaned(raw, &copts))
         });
 
-        let clients = CsvFile::open("clients.csv", &raw.clients_csv).unwrap();
-        let interactions = CsvFile::open("interactions.csv", &raw.interactions_csv).unwrap();
-        let (dataset, report) = clean(&clients, &interactions, &copts).unwrap();
+        let (dataset, report) = cleaned(&raw, &copts);
         g.bench_with_input(BenchmarkId::new("metrics", n), &dataset, |b, ds| {
             b.iter(|| compute(black_box(ds), &Filter::default()))
         });
 
         let metrics = compute(&dataset, &Filter::default());
         let filter = Filter::default();
-        let privacy = numberly_core::privacy::Privacy::off(&dataset, &report);
+        let privacy = Privacy::off(&dataset, &report);
         g.bench_with_input(BenchmarkId::new("export_in_memory", n), &dataset, |b, ds| {
             b.iter(|| {
                 let input = ExportInput {
@@ -75,6 +79,18 @@ fn stages(c: &mut Criterion) {
             })
         });
     }
+    // The privacy step as `numberly run` takes it on generated data (no pseudonyms, the
+    // k-anonymity report over the customers' quasi-identifiers), at 1M customers as in
+    // the 1M / 10M run: its cost is in the customers.
+    let opts = GenerateOptions {
+        customers: 1_000_000,
+        ..options(1_000_000)
+    };
+    let (dataset, report) = cleaned(&generate(&opts).unwrap(), &clean_options(&opts));
+    g.throughput(Throughput::Elements(dataset.customers.len() as u64));
+    g.bench_with_input(BenchmarkId::new("privacy", "1M customers"), &dataset, |b, ds| {
+        b.iter(|| Privacy::new(ds, &report, &PrivacyOptions::default(), false, None).unwrap())
+    });
     g.finish();
 }
 

@@ -8,7 +8,10 @@ use rustc_hash::FxHashMap;
 /// Splits `C_000123` into (`C_`, `000123`); `None` without a trailing number.
 fn split_numbered(id: &[u8]) -> Option<(&[u8], &[u8])> {
     let digits = id.iter().rev().take_while(|c| c.is_ascii_digit()).count();
-    (digits > 0 && digits <= 18).then(|| id.split_at(id.len() - digits))
+    // A prefix that a file would need to quote or defuse is not one: numbered ids are
+    // written as prefix and digits, without either.
+    let prefix = &id[..id.len() - digits];
+    (digits > 0 && digits <= 18 && crate::text::is_plain(prefix)).then(|| id.split_at(id.len() - digits))
 }
 
 /// The number of `id` when it is `prefix` followed by exactly `width` digits.

@@ -400,12 +400,27 @@ pub fn div_round(num: i64, den: i64) -> i64 {
     q as i64
 }
 
+/// Whether a cell starts with what a spreadsheet would run as a formula: `=`, `+`,
+/// `-`, `@`, tab or CR.
+fn starts_risky(s: &[u8]) -> bool {
+    matches!(s.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
+}
+
+/// Whether a cell holds the separator, a quote or a line break.
+fn needs_quotes(s: &[u8]) -> bool {
+    s.iter().any(|&c| matches!(c, b',' | b'"' | b'\n' | b'\r'))
+}
+
+/// Whether [`push_text`] writes `s` as it is (neither quoted nor defused).
+pub fn is_plain(s: &[u8]) -> bool {
+    !starts_risky(s) && !needs_quotes(s)
+}
+
 /// Appends a text cell: quoted when it holds the separator, a quote or a line break,
 /// and prefixed with `'` when it starts with `=`, `+`, `-`, `@`, tab or CR, so that a
 /// spreadsheet shows it as text instead of running it as a formula.
 pub fn push_text(out: &mut Vec<u8>, s: &[u8]) {
-    let risky = matches!(s.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
-    let needs_quotes = s.iter().any(|&c| matches!(c, b',' | b'"' | b'\n' | b'\r'));
+    let (risky, needs_quotes) = (starts_risky(s), needs_quotes(s));
     if !risky && !needs_quotes {
         out.extend_from_slice(s);
         return;

@@ -646,6 +646,59 @@ I_4,=1+1,-S3,achat,5.00,2025-01-10T12:00:00
     assert_eq!(cell(merged, "I_3", "canal_acquisition"), "'@evil");
 }
 
+#[test]
+fn ids_of_one_shape_that_need_quoting_or_defusing_get_it() {
+    // Every id of a column is the same text and a number, the shape the engine stores
+    // as a prefix and numbers: a prefix that would run as a formula or break the row
+    // must not be written as it is.
+    let cases = [
+        (
+            "=C1,30,Lyon,Premium,SEO\n=C2,40,Paris,Standard,Email\n",
+            "=cmd1,=C1,+S1,page_vue,,2025-01-10T10:00:00\n=cmd2,=C1,+S1,achat,10.00,2025-01-10T10:05:00\n\
+=cmd3,=C2,+S2,page_vue,,2025-01-10T11:00:00\n",
+            [("'=cmd1", "client_id", "'=C1"), ("'=cmd3", "session_id", "'+S2")],
+        ),
+        (
+            "\"C,1\",30,Lyon,Premium,SEO\n\"C,2\",40,Paris,Standard,Email\n",
+            "\"I\n1\",\"C,1\",\"S\"\"1\",page_vue,,2025-01-10T10:00:00\n\"I\n2\",\"C,1\",\"S\"\"1\",achat,10.00,2025-01-10T10:05:00\n\
+\"I\n3\",\"C,2\",\"S\"\"2\",page_vue,,2025-01-10T11:00:00\n",
+            [("I\n1", "client_id", "C,1"), ("I\n3", "session_id", "S\"2")],
+        ),
+    ];
+    for (clients, interactions, expected) in cases {
+        let clients = format!("client_id,age,ville,segment,canal_acquisition\n{clients}");
+        let interactions =
+            format!("interaction_id,client_id,session_id,type_action,valeur_achat,horodatage\n{interactions}");
+        let p = from_files(clients.as_bytes(), interactions.as_bytes(), &CleanOptions::default());
+        assert_eq!((p.clean.clients.kept, p.clean.interactions.kept), (2, 3), "{clients}");
+        let (_, files) = export_all(&p);
+        for name in FILES.iter().filter(|n| n.ends_with(".csv")) {
+            let rows = records(&files[*name]);
+            for (i, row) in rows.iter().enumerate() {
+                assert_eq!(row.len(), rows[0].len(), "{name} row {i}: {row:?}");
+                for c in row {
+                    assert!(!is_formula_like(c), "{name} row {i}: {c:?} would run as a formula");
+                }
+            }
+        }
+        for (key, col, value) in expected {
+            assert_eq!(
+                cell(&files["interactions.csv"], key, col),
+                value,
+                "interactions.csv {key}"
+            );
+            assert_eq!(
+                cell(&files["donnees_marketing.csv"], key, col),
+                value,
+                "donnees_marketing.csv {key}"
+            );
+        }
+        let first = records(&files["rfm.csv"])[1][0].clone();
+        assert!(first == "'=C1" || first == "C,1", "rfm.csv: {first:?}");
+        assert_eq!(cell(&files["clients.csv"], &first, "ville"), "Lyon");
+    }
+}
+
 /// The emails of a generated raw clients file (its last column).
 fn emails(raw_clients: &[u8]) -> Vec<String> {
     let rows = records(raw_clients);

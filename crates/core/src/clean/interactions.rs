@@ -54,7 +54,9 @@ struct Form {
 impl Form {
     fn of(id: &[u8]) -> Option<Form> {
         let digits = id.iter().rev().take_while(|c| c.is_ascii_digit()).count();
-        (1..=18).contains(&digits).then(|| Form {
+        // As for `IdColumn`: written without quoting or defusing, so a prefix must need neither.
+        let plain = crate::text::is_plain(&id[..id.len() - digits]);
+        ((1..=18).contains(&digits) && plain).then(|| Form {
             prefix: id[..id.len() - digits].to_vec(),
             width: digits,
         })

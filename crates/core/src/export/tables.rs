@@ -142,18 +142,12 @@ impl<'a> IdCursor<'a> {
     }
 }
 
-/// Whether an id needs quoting or defusing (free-text ids from imported files).
-fn needs_care(id: &[u8]) -> bool {
-    matches!(id.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
-        || id.iter().any(|&c| matches!(c, b',' | b'"' | b'\n' | b'\r'))
-}
-
 /// Appends an id cell of `col`, defused when it needs it.
 #[inline]
 fn push_id(b: &mut Vec<u8>, col: &crate::ids::IdColumn, i: usize) {
     let start = b.len();
     col.write(i, b);
-    if matches!(col, crate::ids::IdColumn::Text { .. }) && needs_care(&b[start..]) {
+    if matches!(col, crate::ids::IdColumn::Text { .. }) && !crate::text::is_plain(&b[start..]) {
         let id = b[start..].to_vec();
         b.truncate(start);
         push_text(b, &id);

@@ -379,10 +379,11 @@ pub fn push_cents(out: &mut Vec<u8>, cents: i64) {
 }
 
 /// Appends `num / den` as a decimal fraction with six places, rounded half up,
-/// computed in integers so every platform prints the same digits (`0` when `den` is 0).
+/// computed in integers so every platform prints the same digits (`0.000000` when
+/// `den` is 0, so that a column's cells all have one form).
 pub fn push_ratio(out: &mut Vec<u8>, num: u128, den: u128) {
     if den == 0 {
-        out.push(b'0');
+        out.extend_from_slice(b"0.000000");
         return;
     }
     let scaled = (num * 2_000_000 + den) / (2 * den);
@@ -478,8 +479,14 @@ mod tests {
         v.push(b' ');
         push_ratio(&mut v, 2, 3);
         v.push(b' ');
+        // No denominator: a rate of the same form as the others.
+        push_ratio(&mut v, 0, 0);
+        v.push(b' ');
         push_padded(&mut v, 42, 6);
-        assert_eq!(String::from_utf8(v).unwrap(), "-12.05 0.333333 0.666667 000042");
+        assert_eq!(
+            String::from_utf8(v).unwrap(),
+            "-12.05 0.333333 0.666667 0.000000 000042"
+        );
         assert_eq!(div_round(1001, 2), 501);
         for (v, w) in [
             (0u64, 1usize),

@@ -68,6 +68,11 @@ impl Form {
     }
 }
 
+/// The largest purchase amount kept, in cents (a billion euros): sums of cents stay
+/// exact in 64 bits up to 92 million such purchases, where amounts of up to 10^15
+/// euros, which the parser reads, overflowed a total after 92.
+pub const MAX_AMOUNT_CENTS: i64 = 100_000_000_000;
+
 /// Marks a key that indexes the piece's text keys rather than holding a number.
 const TEXT_KEY: u64 = 1 << 63;
 
@@ -246,6 +251,10 @@ impl Checker<'_> {
                 }
                 Some(c) if c <= 0 => {
                     row.fault = fail(st, rules::NON_POSITIVE_AMOUNT, amount_raw);
+                    return row;
+                }
+                Some(c) if c > MAX_AMOUNT_CENTS => {
+                    row.fault = fail(st, rules::INVALID_AMOUNT, amount_raw);
                     return row;
                 }
                 Some(c) => row.amount = c,

@@ -73,6 +73,12 @@ pub fn clean_body(
     body: &dyn Pieces,
     opts: &CleanOptions,
 ) -> Result<(Dataset, CleanReport), Error> {
+    if let (Some(from), Some(to)) = (opts.from, opts.to) {
+        if to < from {
+            // Else every row would be rejected as out of the period.
+            return Err(Error::Options("period: the end date is before the start date".into()));
+        }
+    }
     let cleaned = clean_clients_file(clients, opts)?;
     clean_interactions_body(cleaned, interactions, body, opts)
 }

@@ -186,6 +186,8 @@ I_14,C_0002,S_3,achat,-5.00,2025-01-10T11:00:00
 I_15,C_0002,S_3,achat,,2025-01-10T11:00:00
 I_16,C_0002,,page_vue,,2025-01-10T11:00:00
 I_17,C_0002,S_3,achat,12.5,2025-01-10T11:05:00
+I_18,C_0002,S_3,achat,1000000000.01,2025-01-10T11:06:00
+I_19,C_0002,S_3,achat,1000000000.00,2025-01-10T11:07:00
 "
     );
     let (ds, report) = run(&clients, &interactions, &january());
@@ -206,6 +208,8 @@ I_17,C_0002,S_3,achat,12.5,2025-01-10T11:05:00
         (18, "valeur_achat", rules::NON_POSITIVE_AMOUNT, "-5.00"),
         (19, "valeur_achat", rules::MISSING_AMOUNT, ""),
         (20, "session_id", rules::MISSING_SESSION_ID, ""),
+        // Above a billion euros: totals of cents would no longer be sure to stay exact.
+        (22, "valeur_achat", rules::INVALID_AMOUNT, "1000000000.01"),
     ];
     let expected: Vec<(u64, &str, &str, String)> = expected
         .into_iter()
@@ -218,7 +222,7 @@ I_17,C_0002,S_3,achat,12.5,2025-01-10T11:05:00
             report.interactions.kept,
             report.interactions.rejected
         ),
-        (20, 4, 16)
+        (22, 5, 17)
     );
     assert_eq!(
         report.interactions.rejected_by_rule.get(rules::UNKNOWN_CLIENT),
@@ -232,25 +236,50 @@ I_17,C_0002,S_3,achat,12.5,2025-01-10T11:05:00
     assert_eq!(report.session_rule, SessionRule::FromFile);
     // The kept rows: the first and last second of the period are inside it.
     let t = &ds.interactions;
-    assert_eq!(ids(&t.id), ["I_01", "I_10", "I_11", "I_17"]);
+    assert_eq!(ids(&t.id), ["I_01", "I_10", "I_11", "I_17", "I_19"]);
     assert_eq!(
         t.ts.to_vec(),
         [
             ts(2025, 1, 10, 10, 0, 0),
             ts(2025, 1, 1, 0, 0, 0),
             ts(2025, 1, 31, 23, 59, 59),
-            ts(2025, 1, 10, 11, 5, 0)
+            ts(2025, 1, 10, 11, 5, 0),
+            ts(2025, 1, 10, 11, 7, 0)
         ]
     );
-    assert_eq!(t.customer, [0, 0, 0, 1]);
-    assert_eq!(t.action, [0, 0, 0, Action::Purchase as u8]);
-    assert_eq!(t.amount.to_vec(), [0, 0, 0, 1250]);
+    assert_eq!(t.customer, [0, 0, 0, 1, 1]);
+    assert_eq!(t.action, [0, 0, 0, Action::Purchase as u8, Action::Purchase as u8]);
+    assert_eq!(t.amount.to_vec(), [0, 0, 0, 1250, 100_000_000_000]);
     let sessions: Vec<String> = t.session.iter().map(|&s| t.session_ids.get(s as usize)).collect();
-    assert_eq!(sessions, ["S_1", "S_1", "S_1", "S_3"]);
+    assert_eq!(sessions, ["S_1", "S_1", "S_1", "S_3", "S_3"]);
     assert_eq!(
         (ds.from, ds.to),
         (days_from_civil(2025, 1, 1), days_from_civil(2025, 1, 31))
     );
+}
+
+#[test]
+fn a_period_that_ends_before_it_starts_is_refused() {
+    let clients = format!("{CLIENTS_HEADER}{GOOD_CLIENTS}");
+    let c = CsvFile::open("clients.csv", clients.as_bytes()).unwrap();
+    let i = CsvFile::open(
+        "interactions.csv",
+        b"client_id,type_action,valeur_achat,horodatage\nC_0001,page_vue,,2025-01-10\n",
+    )
+    .unwrap();
+    let backwards = CleanOptions {
+        from: Some(days_from_civil(2025, 2, 1)),
+        to: Some(days_from_civil(2025, 1, 1)),
+        ..CleanOptions::default()
+    };
+    let e = clean(&c, &i, &backwards).map(|_| ()).unwrap_err().to_string();
+    assert_eq!(e, "invalid options: period: the end date is before the start date");
+    // A one-day period is a period.
+    let one_day = CleanOptions {
+        to: backwards.from,
+        ..backwards
+    };
+    assert!(clean(&c, &i, &one_day).is_ok());
 }
 
 #[test]

@@ -78,6 +78,9 @@ pub fn clean_body(
             // Else every row would be rejected as out of the period.
             return Err(Error::Options("period: the end date is before the start date".into()));
         }
+        if to - from >= MAX_PERIOD_DAYS {
+            return Err(Error::Options("period: at most 200 years".into()));
+        }
     }
     let cleaned = clean_clients_file(clients, opts)?;
     clean_interactions_body(cleaned, interactions, body, opts)
@@ -145,6 +148,21 @@ pub fn clean_interactions_body(
     }
     report.finish();
     let (from, to) = period(&table, opts);
+    if to - from >= MAX_PERIOD_DAYS {
+        // One mistyped year (9999) would make a daily series of millions of days.
+        let mut span = Vec::new();
+        crate::dates::write_date(&mut span, from);
+        span.extend_from_slice(b" to ");
+        crate::dates::write_date(&mut span, to);
+        return Err(Error::Input {
+            file: interactions.name.clone(),
+            message: format!(
+                "the dates run from {}, more than 200 years: correct the dates, or give the period \
+(--from and --to) so that the rest are rejected as out_of_period",
+                String::from_utf8_lossy(&span)
+            ),
+        });
+    }
     Ok((
         Dataset {
             customers,
@@ -238,6 +256,9 @@ pub fn inspect(
         }
     }
 }
+
+/// The longest period, in days (200 years): the daily series has a row a day.
+pub const MAX_PERIOD_DAYS: i32 = 73_050;
 
 fn period(t: &Interactions, opts: &CleanOptions) -> (i32, i32) {
     let days = || t.ts.iter().map(|s| s.div_euclid(crate::dates::DAY) as i32);

@@ -283,6 +283,39 @@ fn a_period_that_ends_before_it_starts_is_refused() {
 }
 
 #[test]
+fn a_date_centuries_away_asks_for_a_period_instead_of_making_one() {
+    let clients = format!("{CLIENTS_HEADER}{GOOD_CLIENTS}");
+    let interactions = "client_id,type_action,valeur_achat,horodatage
+C_0001,page_vue,,2025-01-10
+C_0001,page_vue,,9999-12-31
+C_0002,page_vue,,2025-01-11
+";
+    let c = CsvFile::open("clients.csv", clients.as_bytes()).unwrap();
+    let i = CsvFile::open("interactions.csv", interactions.as_bytes()).unwrap();
+    let e = clean(&c, &i, &CleanOptions::default())
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("interactions.csv: the dates run from 2025-01-10 to 9999-12-31, more than 200 years"),
+        "{e}"
+    );
+    // With a period, the stray date is one rejected row.
+    let (ds, report) = run(&clients, interactions, &january());
+    assert_eq!((report.interactions.kept, report.interactions.rejected), (2, 1));
+    assert_eq!(report.interactions.rejected_by_rule.get(rules::OUT_OF_PERIOD), Some(&1));
+    assert_eq!(ds.to - ds.from, 30);
+    // A period itself is held to the same bound.
+    let long = CleanOptions {
+        from: Some(days_from_civil(1800, 1, 1)),
+        to: Some(days_from_civil(2025, 1, 1)),
+        ..CleanOptions::default()
+    };
+    let e = clean(&c, &i, &long).map(|_| ()).unwrap_err().to_string();
+    assert_eq!(e, "invalid options: period: at most 200 years");
+}
+
+#[test]
 fn without_a_period_nothing_is_out_of_period_and_the_period_is_the_data_span() {
     let clients = format!("{CLIENTS_HEADER}{GOOD_CLIENTS}");
     let interactions = format!(

@@ -427,3 +427,33 @@ fn the_existing_format_fixtures_account_for_every_row() {
         ((6, 4, 2), (13, 10, 3))
     );
 }
+
+#[test]
+fn a_mapping_to_an_unknown_column_or_from_an_absent_cell_is_named() {
+    let with = |cell: &str, target: &str| {
+        let mut opts = CleanOptions::default();
+        opts.mapping[0].insert(cell.to_string(), target.to_string());
+        prepare(
+            Source::Files {
+                clients: DEMO_CLIENTS,
+                interactions: DEMO_MERGED,
+            },
+            &opts,
+            &mut |_, _| {},
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    };
+    assert_eq!(
+        with("age", "bogus").unwrap_err(),
+        "clients.csv: mapping `age=bogus`: `bogus` is not a column the engine reads (one of: client_id, age, \
+         ville, segment, canal_acquisition, code_postal, departement, date_inscription, consentement_marketing)"
+    );
+    let absent = with("nope", "age").unwrap_err();
+    assert!(
+        absent.starts_with("clients.csv: mapping `nope=age`: the header has no cell `nope` (the header is: client_id,"),
+        "{absent}"
+    );
+    // A cell of the header, mapped to a column or ignored, is fine.
+    assert_eq!(with("ville", ""), Ok(()));
+}

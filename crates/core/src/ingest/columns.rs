@@ -125,6 +125,7 @@ impl ColumnMap {
         chosen: &std::collections::BTreeMap<String, String>,
         blocked: &[usize],
     ) -> Result<Self, Error> {
+        check_choices(file, columns, chosen)?;
         let keys: Vec<String> = file.header.iter().map(|h| category_key(h)).collect();
         let mut positions = Vec::with_capacity(columns.len());
         for c in columns {
@@ -181,23 +182,60 @@ const MAX_HEADER_SHOWN: usize = 200;
 
 /// The error for required column `c` missing from `file`: the accepted names, the header
 /// found (cut), and, when another separator would have found every required column, why.
-fn missing_column(file: &CsvFile, c: &Column, columns: &[Column]) -> Error {
-    let expected: Vec<&str> = std::iter::once(c.name).chain(c.aliases.iter().copied()).collect();
+/// The file's header as one line for a message: cut past [`MAX_HEADER_SHOWN`] bytes,
+/// and no control character from the file reaches a terminal.
+fn shown_header(file: &CsvFile) -> String {
     let header = file.header.join(&(file.separator as char).to_string());
     let mut end = header.len().min(MAX_HEADER_SHOWN);
     while !header.is_char_boundary(end) {
         end -= 1;
     }
     let cut = if end < header.len() { "…" } else { "" };
-    // One line, and no control character from the file reaches a terminal.
     let shown: String = header[..end]
         .chars()
         .map(|ch| if ch.is_control() && ch != '\t' { ' ' } else { ch })
         .collect();
+    format!("{shown}{cut}")
+}
+
+/// A mapping that names a header cell the file does not have, or a column the engine
+/// does not read: said plainly rather than ignored or reported as a missing column.
+fn check_choices(
+    file: &CsvFile,
+    columns: &[Column],
+    chosen: &std::collections::BTreeMap<String, String>,
+) -> Result<(), Error> {
+    for (cell, target) in chosen {
+        let problem = if !file.header.contains(cell) {
+            format!(
+                "the header has no cell `{cell}` (the header is: {})",
+                shown_header(file)
+            )
+        } else if !target.is_empty() && !columns.iter().any(|c| c.name == target) {
+            let names: Vec<&str> = columns.iter().map(|c| c.name).collect();
+            format!(
+                "`{target}` is not a column the engine reads (one of: {})",
+                names.join(", ")
+            )
+        } else {
+            continue;
+        };
+        return Err(Error::Input {
+            file: file.name.clone(),
+            message: format!("mapping `{cell}={target}`: {problem}"),
+        });
+    }
+    Ok(())
+}
+
+fn missing_column(file: &CsvFile, c: &Column, columns: &[Column]) -> Error {
+    let expected: Vec<&str> = std::iter::once(c.name).chain(c.aliases.iter().copied()).collect();
+    let header = file.header.join(&(file.separator as char).to_string());
     let mut message = format!(
-        "required column `{}` is missing (expected a header named one of: {}; the header is: {shown}{cut})",
+        "required column `{}` is missing (expected a header named one of: {}; the header is: {})",
         c.name,
         expected.join(", "),
+        shown_header(file),
     );
     let name = |s: u8| match s {
         b'\t' => "tabs".to_string(),

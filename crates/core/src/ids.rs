@@ -6,7 +6,7 @@
 use rustc_hash::FxHashMap;
 
 /// Splits `C_000123` into (`C_`, `000123`); `None` without a trailing number.
-fn split_numbered(id: &[u8]) -> Option<(&[u8], &[u8])> {
+pub(crate) fn split_numbered(id: &[u8]) -> Option<(&[u8], &[u8])> {
     let digits = id.iter().rev().take_while(|c| c.is_ascii_digit()).count();
     // A prefix that a file would need to quote or defuse is not one: numbered ids are
     // written as prefix and digits, without either.

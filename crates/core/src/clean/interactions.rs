@@ -52,13 +52,11 @@ struct Form {
 }
 
 impl Form {
+    /// The form of `id`, as [`IdColumn`] would store it.
     fn of(id: &[u8]) -> Option<Form> {
-        let digits = id.iter().rev().take_while(|c| c.is_ascii_digit()).count();
-        // As for `IdColumn`: written without quoting or defusing, so a prefix must need neither.
-        let plain = crate::text::is_plain(&id[..id.len() - digits]);
-        ((1..=18).contains(&digits) && plain).then(|| Form {
-            prefix: id[..id.len() - digits].to_vec(),
-            width: digits,
+        crate::ids::split_numbered(id).map(|(prefix, digits)| Form {
+            prefix: prefix.to_vec(),
+            width: digits.len(),
         })
     }
 

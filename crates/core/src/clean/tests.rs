@@ -16,13 +16,23 @@ const CLIENTS_HEADER: &str = "client_id,age,ville,segment,canal_acquisition,date
 const GOOD_CLIENTS: &str = "C_0001,34,Paris,Premium,SEO,2024-12-01,oui\nC_0002,27,Lyon,Standard,Email,,non\n";
 const INTERACTIONS_HEADER: &str = "interaction_id,client_id,session_id,type_action,valeur_achat,horodatage\n";
 
-/// January 2025, as a cleaning period.
-fn january() -> CleanOptions {
+/// A cleaning period, from and to given as (year, month, day).
+fn period((y0, m0, d0): (i32, u32, u32), (y1, m1, d1): (i32, u32, u32)) -> CleanOptions {
     CleanOptions {
-        from: Some(days_from_civil(2025, 1, 1)),
-        to: Some(days_from_civil(2025, 1, 31)),
+        from: Some(days_from_civil(y0, m0, d0)),
+        to: Some(days_from_civil(y1, m1, d1)),
         ..CleanOptions::default()
     }
+}
+
+/// January 2025, as a cleaning period.
+fn january() -> CleanOptions {
+    period((2025, 1, 1), (2025, 1, 31))
+}
+
+/// The message of a clean that must fail.
+fn refusal(c: &CsvFile, i: &CsvFile, opts: &CleanOptions) -> String {
+    clean(c, i, opts).map(|_| ()).unwrap_err().to_string()
 }
 
 /// Cleans two inline files, checking the report's accounting on the way.
@@ -267,19 +277,12 @@ fn a_period_that_ends_before_it_starts_is_refused() {
         b"client_id,type_action,valeur_achat,horodatage\nC_0001,page_vue,,2025-01-10\n",
     )
     .unwrap();
-    let backwards = CleanOptions {
-        from: Some(days_from_civil(2025, 2, 1)),
-        to: Some(days_from_civil(2025, 1, 1)),
-        ..CleanOptions::default()
-    };
-    let e = clean(&c, &i, &backwards).map(|_| ()).unwrap_err().to_string();
-    assert_eq!(e, "invalid options: period: the end date is before the start date");
+    assert_eq!(
+        refusal(&c, &i, &period((2025, 2, 1), (2025, 1, 1))),
+        "invalid options: period: the end date is before the start date"
+    );
     // A one-day period is a period.
-    let one_day = CleanOptions {
-        to: backwards.from,
-        ..backwards
-    };
-    assert!(clean(&c, &i, &one_day).is_ok());
+    assert!(clean(&c, &i, &period((2025, 2, 1), (2025, 2, 1))).is_ok());
 }
 
 #[test]
@@ -292,10 +295,7 @@ C_0002,page_vue,,2025-01-11
 ";
     let c = CsvFile::open("clients.csv", clients.as_bytes()).unwrap();
     let i = CsvFile::open("interactions.csv", interactions.as_bytes()).unwrap();
-    let e = clean(&c, &i, &CleanOptions::default())
-        .map(|_| ())
-        .unwrap_err()
-        .to_string();
+    let e = refusal(&c, &i, &CleanOptions::default());
     assert!(
         e.starts_with("interactions.csv: the dates run from 2025-01-10 to 9999-12-31, more than 200 years"),
         "{e}"
@@ -306,13 +306,10 @@ C_0002,page_vue,,2025-01-11
     assert_eq!(report.interactions.rejected_by_rule.get(rules::OUT_OF_PERIOD), Some(&1));
     assert_eq!(ds.to - ds.from, 30);
     // A period itself is held to the same bound.
-    let long = CleanOptions {
-        from: Some(days_from_civil(1800, 1, 1)),
-        to: Some(days_from_civil(2025, 1, 1)),
-        ..CleanOptions::default()
-    };
-    let e = clean(&c, &i, &long).map(|_| ()).unwrap_err().to_string();
-    assert_eq!(e, "invalid options: period: at most 200 years");
+    assert_eq!(
+        refusal(&c, &i, &period((1800, 1, 1), (2025, 1, 1))),
+        "invalid options: period: at most 200 years"
+    );
 }
 
 #[test]

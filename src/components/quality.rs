@@ -93,7 +93,7 @@ pub fn Quality(
                                 <thead>
                                     <tr>
                                         <th>{t("file")}</th>
-                                        <th>{t("line")}</th>
+                                        <th class="num">{t("line")}</th>
                                         <th>{t("column")}</th>
                                         <th>{t("rule")}</th>
                                         <th>{t("value")}</th>
@@ -111,9 +111,9 @@ pub fn Quality(
                             <thead>
                                 <tr>
                                     <th>{t("file")}</th>
-                                    <th>{t("read")}</th>
-                                    <th>{t("kept")}</th>
-                                    <th>{t("rejected")}</th>
+                                    <th class="num">{t("read")}</th>
+                                    <th class="num">{t("kept")}</th>
+                                    <th class="num">{t("rejected")}</th>
                                     <th>{t("rule")}</th>
                                 </tr>
                             </thead>

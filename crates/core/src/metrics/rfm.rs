@@ -137,7 +137,44 @@ pub struct RfmTable {
 }
 
 /// Score 1–5 of each value: `1 + ⌊5·b/n⌋` with `b` the count of strictly smaller values.
+/// Values within a span of a few per value (recency in days, frequency) are counted
+/// rather than sorted: a million buyers' recency takes a pass, not a sort.
 fn quintile_scores(values: &[i64]) -> Vec<u8> {
+    let (Some(&lo), Some(&hi)) = (values.iter().min(), values.iter().max()) else {
+        return Vec::new();
+    };
+    match u64::try_from(hi as i128 - lo as i128) {
+        Ok(span) if span <= COUNTED_SPAN.max(2 * values.len() as u64) => counted_scores(values, lo, span as usize),
+        _ => sorted_scores(values),
+    }
+}
+
+/// Value spans up to this long (or twice the count of values) are counted.
+const COUNTED_SPAN: u64 = 1 << 16;
+
+/// The score of a value, `b` values being strictly smaller than it, of `n`.
+fn score(below: u64, n: u64) -> u8 {
+    (1 + 5 * below / n) as u8
+}
+
+/// [`quintile_scores`] of values in `lo..=lo + span`, by counting each value.
+fn counted_scores(values: &[i64], lo: i64, span: usize) -> Vec<u8> {
+    let at = |v: i64| (v - lo) as usize;
+    // Per value: how many values are strictly smaller (after the running sum).
+    let mut below = vec![0u64; span + 1];
+    for &v in values {
+        below[at(v)] += 1;
+    }
+    let mut sum = 0;
+    for b in below.iter_mut() {
+        (*b, sum) = (sum, sum + *b);
+    }
+    let n = values.len() as u64;
+    values.iter().map(|&v| score(below[at(v)], n)).collect()
+}
+
+/// [`quintile_scores`] of any values, by sorting them.
+fn sorted_scores(values: &[i64]) -> Vec<u8> {
     let mut sorted: Vec<(i64, u32)> = values.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
     sorted.sort_unstable();
     let n = values.len() as u64;
@@ -148,7 +185,7 @@ fn quintile_scores(values: &[i64]) -> Vec<u8> {
         if k > 0 && sorted[k - 1].0 != v {
             below = k as u64;
         }
-        scores[i as usize] = (1 + 5 * below / n) as u8;
+        scores[i as usize] = score(below, n);
     }
     scores
 }
@@ -246,27 +283,70 @@ mod tests {
 
     #[test]
     fn quintiles_are_even_without_ties_and_stable_under_ties() {
-        let distinct: Vec<i64> = (0..100).collect();
-        let s = quintile_scores(&distinct);
-        for k in 1..=5u8 {
-            assert_eq!(s.iter().filter(|&&x| x == k).count(), 20);
+        // Both ways of scoring, whichever `quintile_scores` picks for these values.
+        for scores in [quintile_scores, sorted_scores] {
+            let distinct: Vec<i64> = (0..100).collect();
+            let s = scores(&distinct);
+            for k in 1..=5u8 {
+                assert_eq!(s.iter().filter(|&&x| x == k).count(), 20);
+            }
+            // 70 % bought once: they all share the lowest score, the rest rank above them.
+            let tied: Vec<i64> = (0..100)
+                .map(|i| {
+                    if i < 70 {
+                        1
+                    } else if i < 90 {
+                        2
+                    } else {
+                        3
+                    }
+                })
+                .collect();
+            let s = scores(&tied);
+            assert!(s[..70].iter().all(|&x| x == 1));
+            assert!(s[70..90].iter().all(|&x| x == 4));
+            assert!(s[90..].iter().all(|&x| x == 5));
+            assert_eq!(scores(&[7, 7, 7]), vec![1, 1, 1]);
         }
-        // 70 % bought once: they all share the lowest score, the rest rank above them.
-        let tied: Vec<i64> = (0..100)
-            .map(|i| {
-                if i < 70 {
-                    1
-                } else if i < 90 {
-                    2
-                } else {
-                    3
-                }
-            })
-            .collect();
-        let s = quintile_scores(&tied);
-        assert!(s[..70].iter().all(|&x| x == 1));
-        assert!(s[70..90].iter().all(|&x| x == 4));
-        assert!(s[90..].iter().all(|&x| x == 5));
-        assert_eq!(quintile_scores(&[7, 7, 7]), vec![1, 1, 1]);
+        assert_eq!(quintile_scores(&[]), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn counting_scores_what_sorting_scores() {
+        // Spans from one value to past the counted limit, negative values (recency is
+        // scored negated) and the extremes of i64, which are sorted.
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut counted = 0;
+        for span in [1u64, 5, 90, 1000, COUNTED_SPAN, COUNTED_SPAN * 8, u64::MAX] {
+            for len in [1usize, 2, 17, 5000] {
+                let values: Vec<i64> = (0..len)
+                    .map(|_| {
+                        let r = next();
+                        if span == u64::MAX {
+                            r as i64
+                        } else {
+                            (r % span) as i64 - (span / 2) as i64
+                        }
+                    })
+                    .collect();
+                let (lo, hi) = (*values.iter().min().unwrap(), *values.iter().max().unwrap());
+                let small = u64::try_from(hi as i128 - lo as i128).is_ok_and(|s| s <= COUNTED_SPAN.max(2 * len as u64));
+                counted += small as usize;
+                assert_eq!(
+                    quintile_scores(&values),
+                    sorted_scores(&values),
+                    "span {span}, {len} values"
+                );
+            }
+        }
+        // The comparison covered both ways.
+        assert!(counted > 0 && counted < 28, "{counted} of 28 inputs counted");
+        assert_eq!(quintile_scores(&[i64::MIN, i64::MAX, 0]), vec![1, 4, 2]);
     }
 }

@@ -18,31 +18,116 @@ pub enum Encoding {
     /// Windows-1252, as written by French Excel.
     #[serde(rename = "windows-1252")]
     Windows1252,
+    /// UTF-8 with some bytes that are not, read as Windows-1252: files of both
+    /// put end to end, or a UTF-8 file edited by a program that wrote 1252.
+    #[serde(rename = "utf-8+windows-1252")]
+    Mixed,
 }
 
-/// Decodes a file to UTF-8: strips a UTF-8 BOM, and reads anything that is not
-/// valid UTF-8 as Windows-1252 (the only other encoding French spreadsheets write).
+/// What reading bytes tells of their encoding (see [`EncodingScan::encoding`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EncodingScan {
+    /// Some bytes are not UTF-8.
+    pub invalid: bool,
+    /// Some characters are UTF-8 of more than one byte.
+    pub multibyte: bool,
+}
+
+impl EncodingScan {
+    /// Scans `bytes`, a part of a text; when `more` follows it, a character cut at
+    /// the end is not judged: the count of its bytes is returned, to be scanned again
+    /// at the head of the next part.
+    pub fn feed(&mut self, mut bytes: &[u8], more: bool) -> usize {
+        loop {
+            let (valid, error) = match std::str::from_utf8(bytes) {
+                Ok(_) => (bytes.len(), None),
+                Err(e) => (e.valid_up_to(), Some(e.error_len())),
+            };
+            self.multibyte = self.multibyte || !bytes[..valid].is_ascii();
+            match error {
+                None => return 0,
+                Some(None) if more => return bytes.len() - valid,
+                Some(None) => {
+                    self.invalid = true;
+                    return 0;
+                }
+                Some(Some(n)) => {
+                    self.invalid = true;
+                    bytes = &bytes[valid + n..];
+                }
+            }
+        }
+    }
+
+    /// UTF-8 when every byte is; else UTF-8 read byte by byte as Windows-1252 where it
+    /// is not, when some characters are UTF-8 of several bytes (Windows-1252 text
+    /// seldom holds those by chance); else Windows-1252.
+    pub fn encoding(&self) -> Encoding {
+        match (self.invalid, self.multibyte) {
+            (false, _) => Encoding::Utf8,
+            (true, true) => Encoding::Mixed,
+            (true, false) => Encoding::Windows1252,
+        }
+    }
+
+    /// Whether more bytes can no longer change [`EncodingScan::encoding`].
+    pub fn settled(&self) -> bool {
+        self.invalid && self.multibyte
+    }
+}
+
+/// Decodes a file to UTF-8: strips a UTF-8 BOM, and reads what is not valid UTF-8 as
+/// Windows-1252 (the only other encoding French spreadsheets write): the whole file
+/// when it has no UTF-8 character of several bytes, else only the bytes that are not
+/// UTF-8 (see [`EncodingScan::encoding`]).
 pub fn decode(bytes: &[u8]) -> (Cow<'_, [u8]>, Encoding) {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if std::str::from_utf8(body).is_ok() {
-        return (Cow::Borrowed(body), Encoding::Utf8);
+    let mut scan = EncodingScan::default();
+    scan.feed(body, false);
+    let encoding = scan.encoding();
+    (decode_as(body, encoding), encoding)
+}
+
+/// Byte `b` read as Windows-1252 (U+FFFD for the bytes it leaves undefined, and NUL).
+fn cp1252(b: u8) -> char {
+    let c = match b {
+        0x80..=0x9F => char::from_u32(CP1252_HIGH[(b - 0x80) as usize] as u32).unwrap_or('\u{FFFD}'),
+        _ => b as char,
+    };
+    if c == '\0' {
+        '\u{FFFD}'
+    } else {
+        c
     }
-    (Cow::Owned(from_cp1252(body)), Encoding::Windows1252)
 }
 
 fn from_cp1252(body: &[u8]) -> Vec<u8> {
     let mut out = String::with_capacity(body.len() + body.len() / 8);
-    for &b in body {
-        let c = match b {
-            0x80..=0x9F => char::from_u32(CP1252_HIGH[(b - 0x80) as usize] as u32).unwrap_or('\u{FFFD}'),
-            _ => b as char,
-        };
-        out.push(if c == '\0' { '\u{FFFD}' } else { c });
-    }
+    out.extend(body.iter().map(|&b| cp1252(b)));
     out.into_bytes()
 }
 
-/// Decodes part of a file whose encoding is known (invalid UTF-8 is replaced).
+/// UTF-8 kept as it is, and each byte that is not UTF-8 read as Windows-1252.
+fn from_mixed(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + body.len() / 8);
+    while !body.is_empty() {
+        // The valid UTF-8 first, then the bytes that are not (a cut character at the
+        // end: all of its bytes).
+        let (valid, bad) = match std::str::from_utf8(body) {
+            Ok(_) => (body.len(), 0),
+            Err(e) => (e.valid_up_to(), e.error_len().unwrap_or(body.len() - e.valid_up_to())),
+        };
+        out.extend_from_slice(&body[..valid]);
+        for &b in &body[valid..valid + bad] {
+            out.extend_from_slice(cp1252(b).encode_utf8(&mut [0; 4]).as_bytes());
+        }
+        body = &body[valid + bad..];
+    }
+    out
+}
+
+/// Decodes part of a file whose encoding is known (invalid UTF-8 is replaced); a part
+/// cut between lines decodes as it would within the whole file.
 pub fn decode_as(bytes: &[u8], encoding: Encoding) -> Cow<'_, [u8]> {
     match encoding {
         Encoding::Utf8 => match std::str::from_utf8(bytes) {
@@ -50,6 +135,10 @@ pub fn decode_as(bytes: &[u8], encoding: Encoding) -> Cow<'_, [u8]> {
             Err(_) => Cow::Owned(String::from_utf8_lossy(bytes).into_owned().into_bytes()),
         },
         Encoding::Windows1252 => Cow::Owned(from_cp1252(bytes)),
+        Encoding::Mixed => match std::str::from_utf8(bytes) {
+            Ok(_) => Cow::Borrowed(bytes),
+            Err(_) => Cow::Owned(from_mixed(bytes)),
+        },
     }
 }
 
@@ -568,12 +657,45 @@ mod tests {
     }
 
     #[test]
+    fn an_encoding_scan_judges_the_whole_text_across_its_parts() {
+        let judge = |parts: &[&[u8]]| {
+            let (mut scan, mut carry) = (EncodingScan::default(), Vec::new());
+            for (k, part) in parts.iter().enumerate() {
+                let mut bytes = std::mem::take(&mut carry);
+                bytes.extend_from_slice(part);
+                let cut = scan.feed(&bytes, k + 1 < parts.len());
+                carry = bytes[bytes.len() - cut..].to_vec();
+            }
+            scan.encoding()
+        };
+        assert_eq!(judge(&[b"ville\n"]), Encoding::Utf8);
+        // "è" cut in two parts is UTF-8; cut at the very end, it is not.
+        assert_eq!(judge(&[b"S\xC3", b"\xA8te"]), Encoding::Utf8);
+        assert_eq!(judge(&[b"S\xC3\xA8te", b"\xC3"]), Encoding::Mixed);
+        assert_eq!(judge(&[b"B\xE9ziers", b"Paris"]), Encoding::Windows1252);
+        assert_eq!(judge(&[b"B\xE9ziers", b"S\xC3\xA8te"]), Encoding::Mixed);
+        let mut scan = EncodingScan::default();
+        assert_eq!(scan.feed(b"ab\xE2\x82", true), 2);
+        assert!(!scan.settled());
+        scan.feed(b"\xE2\x82\xAC \xFF", false);
+        assert!(scan.settled());
+    }
+
+    #[test]
     fn windows_1252_and_bom() {
         let (d, e) = decode(b"\xEF\xBB\xBFville\n");
         assert_eq!((&*d, e), (&b"ville\n"[..], Encoding::Utf8));
         let (d, e) = decode(b"B\xe9ziers \x80");
         assert_eq!(std::str::from_utf8(&d).unwrap(), "Béziers €");
         assert_eq!(e, Encoding::Windows1252);
+        // UTF-8 with some 1252 bytes: each read as what it is.
+        let (d, e) = decode(b"S\xC3\xA8te;N\xEEmes \x80;\xC3\xA8\xC3");
+        assert_eq!(
+            (std::str::from_utf8(&d).unwrap(), e),
+            ("Sète;Nîmes €;èÃ", Encoding::Mixed)
+        );
+        assert_eq!(&*decode_as(b"N\xEEmes", Encoding::Mixed), "Nîmes".as_bytes());
+        assert_eq!(&*decode_as("Sète".as_bytes(), Encoding::Mixed), "Sète".as_bytes());
         assert_eq!(category_key(" E-mail "), "email");
         assert_eq!(category_key("Publicité"), "publicite");
     }

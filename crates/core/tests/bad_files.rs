@@ -396,6 +396,29 @@ fn quoted_fields_with_separators_and_line_breaks_import() {
     assert_eq!(paris, "Paris, 11e arrondissement");
 }
 
+/// A clients file in UTF-8 with rows appended from a Windows-1252 export: each row
+/// reads as written, where reading the whole file as 1252 garbled the UTF-8 ones.
+#[test]
+fn utf8_with_rows_in_windows_1252_reads_each_row_right() {
+    let mut clients = "client_id;âge;ville;segment;canal_acquisition\nC1;34;Sète;Premium;SEO\n"
+        .as_bytes()
+        .to_vec();
+    clients.extend_from_slice(b"C2;28;Cr\xE9teil;Standard;E-mail\nC3;51;Orl\xE9ans;Basique;Social\n");
+    let interactions = "interaction_id,client_id,type_action,valeur_achat,horodatage\n\
+I1,C1,achat,12.50,2024-03-04T09:15:00\nI2,C3,page_vue,,2024-03-05T10:00:00\n";
+    let p = usable(("clients.csv", &clients), ("interactions.csv", interactions.as_bytes()));
+    assert_eq!(p.clean.clients.encoding, Encoding::Mixed);
+    assert_eq!(p.clean.interactions.encoding, Encoding::Utf8);
+    let c = &p.dataset.customers;
+    let villes: Vec<&str> = (0..c.len()).map(|i| c.villes.label(c.ville[i])).collect();
+    assert_eq!(villes, ["Sète", "Créteil", "Orléans"]);
+    assert_eq!(rkr(&p.clean.clients), (3, 3, 0));
+    assert_eq!(
+        serde_json::to_value(p.clean.clients.encoding).unwrap(),
+        "utf-8+windows-1252"
+    );
+}
+
 /// The original demo's pair, the French Excel pair and its UTF-8 twin (formats
 /// covered in detail by `tests/pipeline.rs`) account for every row.
 #[test]

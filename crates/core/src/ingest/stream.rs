@@ -4,7 +4,7 @@
 
 use super::{CsvFile, Piece, Pieces};
 use crate::error::Error;
-use crate::text::{decode_as, Encoding};
+use crate::text::{decode_as, Encoding, EncodingScan};
 use std::borrow::Cow;
 use std::sync::Mutex;
 
@@ -89,15 +89,18 @@ impl<R: ReadAt> Streamed<R> {
         let (mut encoding, mut separator, mut header) = (file.encoding, file.separator, file.header.clone());
         // The header ends where the csv reader ends it (a quoted cell may hold line breaks).
         let body_start = csv_record_end(&head[..cut], separator, 0).unwrap_or(cut) as u64;
-        // Read once more to learn what reading the whole file tells: its encoding (UTF-8
-        // only if every byte is, else Windows-1252) and whether its body has quotes (then
-        // every piece is read with the csv reader, as the whole body would be).
-        let (utf8, quoted) = scan_body(&source, body_start).map_err(|e| Error::input(name, e))?;
-        if encoding == Encoding::Utf8 && !utf8 {
+        // Read once more to learn what reading the whole file tells: its encoding (see
+        // `EncodingScan::encoding`) and whether its body has quotes (then every piece is
+        // read with the csv reader, as the whole body would be).
+        let raw_header = &head[..body_start as usize];
+        let mut scan = EncodingScan::default();
+        scan.feed(raw_header.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw_header), false);
+        let (scan, quoted) = scan_body(&source, body_start, scan).map_err(|e| Error::input(name, e))?;
+        if scan.encoding() != encoding {
             let raw = head[..cut].strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head[..cut]);
-            let text = decode_as(raw, Encoding::Windows1252);
+            let text = decode_as(raw, scan.encoding());
             let file = CsvFile::open(name, &text)?;
-            (encoding, separator, header) = (Encoding::Windows1252, file.separator, file.header.clone());
+            (encoding, separator, header) = (scan.encoding(), file.separator, file.header.clone());
         }
         let bom = if head.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
         // Lines of the header (a quoted header cell may hold line breaks).
@@ -264,28 +267,24 @@ fn csv_record_end(bytes: &[u8], separator: u8, from: usize) -> Option<usize> {
 
 /// Reads a body from `start` to the end: whether it is valid UTF-8 (`start` is at a
 /// character boundary), and whether it holds a quote.
-fn scan_body<R: ReadAt>(source: &R, start: u64) -> Result<(bool, bool), String> {
+fn scan_body<R: ReadAt>(source: &R, start: u64, mut scan: EncodingScan) -> Result<(EncodingScan, bool), String> {
     const CHUNK: u64 = 8 << 20;
     let size = source.size();
-    let (mut at, mut carry, mut utf8, mut quoted) = (start, Vec::new(), true, false);
-    while at < size && (utf8 || !quoted) {
+    let (mut at, mut carry, mut quoted) = (start, Vec::new(), false);
+    while at < size && !(scan.settled() && quoted) {
         let end = (at + CHUNK).min(size);
         let chunk = source.read_at(at, end)?;
         quoted |= memchr::memchr(b'"', &chunk).is_some();
-        if utf8 {
+        if !scan.settled() {
             let mut bytes = std::mem::take(&mut carry);
             bytes.extend_from_slice(&chunk);
-            if let Err(e) = std::str::from_utf8(&bytes) {
-                match e.error_len() {
-                    // A character cut at the chunk's end: finish it with the next chunk.
-                    None if end < size => carry = bytes[e.valid_up_to()..].to_vec(),
-                    _ => utf8 = false,
-                }
-            }
+            // A character cut at the chunk's end is finished with the next chunk.
+            let cut = scan.feed(&bytes, end < size);
+            carry = bytes[bytes.len() - cut..].to_vec();
         }
         at = end;
     }
-    Ok((utf8, quoted))
+    Ok((scan, quoted))
 }
 
 impl<R: ReadAt + Sync> Pieces for Streamed<R> {
@@ -378,21 +377,43 @@ mod tests {
 
     #[test]
     fn the_encoding_is_the_whole_files() {
-        // Valid UTF-8 in the head, a Windows-1252 byte far after it: the whole file is 1252.
-        let mut text = b"ville,n\nS\xC3\xA8te,1\n".to_vec();
-        for i in 0..20_000 {
-            text.extend_from_slice(format!("Paris,{i}\n").as_bytes());
+        // Valid UTF-8 in the head, a Windows-1252 byte far after it: both read right, the
+        // whole file and in pieces. Without the UTF-8 line, the whole file is 1252.
+        let tail = |head: &[u8]| {
+            let mut text = head.to_vec();
+            for i in 0..20_000 {
+                text.extend_from_slice(format!("Paris,{i}\n").as_bytes());
+            }
+            text.extend_from_slice(b"N\xEEmes,2\n");
+            text
+        };
+        for (head, encoding, first) in [
+            (&b"ville,n\nS\xC3\xA8te,1\n"[..], Encoding::Mixed, "Sète"),
+            (&b"ville,n\nSete,1\n"[..], Encoding::Windows1252, "Sete"),
+            (&b"ville,n\nS\xE8te,1\n"[..], Encoding::Windows1252, "Sète"),
+        ] {
+            let text = tail(head);
+            let whole = CsvFile::open("w.csv", &text).unwrap();
+            assert_eq!(whole.encoding, encoding);
+            let expected = records(&super::super::FileBody::of(&whole, 1 << 20));
+            let (head, s) = Streamed::open("w.csv", &text[..], 4096).unwrap();
+            assert_eq!(head.encoding, encoding);
+            let got = records(&s);
+            assert_eq!(got, expected);
+            assert_eq!(got[0].1[0], first);
+            assert_eq!(got[got.len() - 1].1[0], "Nîmes");
         }
-        text.extend_from_slice(b"N\xEEmes,2\n");
-        let whole = CsvFile::open("w.csv", &text).unwrap();
-        assert_eq!(whole.encoding, Encoding::Windows1252);
-        let expected = records(&super::super::FileBody::of(&whole, 1 << 20));
+        // A header in 1252, UTF-8 after it: the header is read again as the file is.
+        let mut text = b"ville,n\xB0\n".to_vec();
+        text.extend_from_slice(&tail(b"")[..]);
+        text.extend_from_slice("Sète,3\n".as_bytes());
         let (head, s) = Streamed::open("w.csv", &text[..], 4096).unwrap();
-        assert_eq!(head.encoding, Encoding::Windows1252);
-        assert_eq!(records(&s), expected);
-        assert_eq!(records(&s)[0].1[0], "SÃ¨te");
+        assert_eq!((head.encoding, head.header[1].as_str()), (Encoding::Mixed, "n°"));
+        assert_eq!(records(&s).last().unwrap().1[0], "Sète");
         // A character cut by the 8 MB chunks of the check is still valid UTF-8.
-        assert_eq!(scan_body(&"é".repeat(5 << 20).as_bytes(), 0).unwrap(), (true, false));
+        let cut = format!("a{}", "é".repeat(5 << 20));
+        let (scan, quoted) = scan_body(&cut.as_bytes(), 0, EncodingScan::default()).unwrap();
+        assert_eq!((scan.encoding(), scan.multibyte, quoted), (Encoding::Utf8, true, false));
     }
 
     #[test]

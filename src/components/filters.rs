@@ -86,14 +86,19 @@ pub fn Filters(
             }
         };
     move || {
-        let (channels, segments, (from, to)) = meta.get()?;
+        let (channels, segments, period) = meta.get()?;
         let fr = lang.get() == Lang::Fr;
         Some(view! {
             <section class="panel filters" data-testid="filters">
                 <h2>{if fr { "Filtres" } else { "Filters" }}</h2>
                 <div class="filter-row">
-                    {date_input("from", from, (from, to), |f| &mut f.from)}
-                    {date_input("to", to, (from, to), |f| &mut f.to)}
+                    // No dates to pick when no interaction was kept.
+                    {period.map(|(from, to)| {
+                        view! {
+                            {date_input("from", from, (from, to), |f| &mut f.from)}
+                            {date_input("to", to, (from, to), |f| &mut f.to)}
+                        }
+                    })}
                     <div class="checks">{boxes("filter-channel", channels, |f| &mut f.channels)}</div>
                     <div class="checks">{boxes("filter-segment", segments, |f| &mut f.segments)}</div>
                 </div>

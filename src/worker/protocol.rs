@@ -135,8 +135,9 @@ pub struct Summary {
     pub from: i32,
     /// Last day shown.
     pub to: i32,
-    /// The dataset's whole period (for the filter bounds).
-    pub period: (i32, i32),
+    /// The dataset's whole period (for the filter bounds); `None` when it has none
+    /// (no interaction kept, see `Dataset::dated`).
+    pub period: Option<(i32, i32)>,
     /// Headline numbers.
     pub kpis: Kpis,
     /// By channel.
@@ -189,7 +190,7 @@ impl Summary {
         Self {
             from: report.from,
             to: report.to,
-            period: (p.dataset.from, p.dataset.to),
+            period: p.dataset.dated.then_some((p.dataset.from, p.dataset.to)),
             kpis: report.kpis,
             by_channel: report.by_channel.clone(),
             by_segment: report.by_segment.clone(),

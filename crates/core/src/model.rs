@@ -307,6 +307,10 @@ pub struct Dataset {
     pub from: i32,
     /// Last day of the period (inclusive).
     pub to: i32,
+    /// Whether there is a period: given, or spanned by the kept interactions. Without
+    /// one (no period given and no interaction kept), `from` and `to` are 0 and mean
+    /// nothing, and the daily series has no day.
+    pub dated: bool,
 }
 
 #[cfg(test)]

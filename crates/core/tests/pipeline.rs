@@ -60,6 +60,38 @@ fn cell(bytes: &[u8], key: &str, col: &str) -> String {
     row[c].clone()
 }
 
+/// When no interaction is kept and no period is given, there is no period: the daily
+/// series has no day and the manifest's period is null (they said 1970-01-01). With
+/// one end given, the period is that day (the start was 1970-01-01).
+#[test]
+fn a_run_that_keeps_no_interaction_has_no_period_unless_given() {
+    let clients = b"client_id,age,ville,segment,canal_acquisition\nC1,30,Paris,Premium,SEO\n";
+    let orphans = b"interaction_id,client_id,type_action,valeur_achat,date\nI1,C9,achat,10,2024-01-01\n";
+    let p = from_files(clients, orphans, &CleanOptions::default());
+    assert_eq!((p.clean.interactions.read, p.clean.interactions.kept), (1, 0));
+    assert!(!p.dataset.dated && !p.report.dated);
+    assert!(p.report.daily.is_empty());
+    let (_, files) = export_all(&p);
+    assert_eq!(records(&files["daily.csv"]).len(), 1, "the header only");
+    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    assert!(manifest["period"].is_null());
+    assert_eq!(cell(&files["kpis.csv"], "interactions", "value"), "0");
+    for (from, to) in [(None, Some((2024, 2, 1))), (Some((2024, 2, 1)), None)] {
+        let day = |d: Option<(i32, u32, u32)>| d.map(|(y, m, d)| numberly_core::dates::days_from_civil(y, m, d));
+        let opts = CleanOptions {
+            from: day(from),
+            to: day(to),
+            ..CleanOptions::default()
+        };
+        let p = from_files(clients, orphans, &opts);
+        assert!(p.report.dated);
+        let (_, files) = export_all(&p);
+        let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+        assert_eq!(manifest["period"], serde_json::json!(["2024-02-01", "2024-02-01"]));
+        assert_eq!(records(&files["daily.csv"]).len(), 2);
+    }
+}
+
 /// Timestamps decades apart and a purchase of tens of millions of euros: the dataset
 /// holds such columns 8 bytes a value (see `model::Ints`), and every figure stays exact.
 #[test]

@@ -147,7 +147,8 @@ pub fn clean_interactions_body(
         sessions::derive(&mut table, report.session_rule, opts.session_gap_minutes);
     }
     report.finish();
-    let (from, to) = period(&table, opts);
+    let dated = period(&table, opts);
+    let (from, to) = dated.unwrap_or_default();
     if to - from >= MAX_PERIOD_DAYS {
         // One mistyped year (9999) would make a daily series of millions of days.
         let mut span = Vec::new();
@@ -169,6 +170,7 @@ line, give the period with --from and --to, which rejects the rest as out_of_per
             interactions: table,
             from,
             to,
+            dated: dated.is_some(),
         },
         report,
     ))
@@ -260,11 +262,13 @@ pub fn inspect(
 /// The longest period, in days (200 years): the daily series has a row a day.
 pub const MAX_PERIOD_DAYS: i32 = 73_050;
 
-fn period(t: &Interactions, opts: &CleanOptions) -> (i32, i32) {
+/// The period: the one given, its missing end taken from the kept rows' dates (or
+/// from its other end); `None` when there is neither a given end nor a kept row.
+fn period(t: &Interactions, opts: &CleanOptions) -> Option<(i32, i32)> {
     let days = || t.ts.iter().map(|s| s.div_euclid(crate::dates::DAY) as i32);
-    let from = opts.from.or_else(|| days().min()).unwrap_or(0);
+    let from = opts.from.or_else(|| days().min()).or(opts.to)?;
     let to = opts.to.or_else(|| days().max()).unwrap_or(from);
-    (from, to.max(from))
+    Some((from, to.max(from)))
 }
 
 /// Customer row of a `client_id` (only rows that were kept).

@@ -700,7 +700,8 @@ struct Manifest<'a> {
     version: &'static str,
     options: &'a serde_json::Value,
     filter: &'a crate::metrics::Filter,
-    period: (String, String),
+    /// `null` when there is no period (see [`crate::model::Dataset::dated`]).
+    period: Option<(String, String)>,
     session_rule: crate::clean::SessionRule,
     inputs: [&'a crate::clean::FileReport; 2],
     privacy: ManifestPrivacy<'a>,
@@ -720,10 +721,12 @@ pub(super) fn manifest(input: &ExportInput, outputs: &[Output]) -> io::Result<Ve
         version: crate::VERSION,
         options: &input.options,
         filter: input.filter,
-        period: (
-            crate::dates::date_string(input.report.from),
-            crate::dates::date_string(input.report.to),
-        ),
+        period: input.report.dated.then(|| {
+            (
+                crate::dates::date_string(input.report.from),
+                crate::dates::date_string(input.report.to),
+            )
+        }),
         session_rule: input.clean.session_rule,
         inputs: [&input.clean.clients, &input.clean.interactions],
         privacy: ManifestPrivacy {

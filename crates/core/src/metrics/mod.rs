@@ -103,6 +103,9 @@ pub struct Report {
     pub from: i32,
     /// Last day described (inclusive); RFM recency counts up to this day.
     pub to: i32,
+    /// Whether there is a period (see [`Dataset::dated`]; a filter's dates give one):
+    /// without one, `from` and `to` mean nothing and `daily` is empty.
+    pub dated: bool,
     /// Headline numbers.
     pub kpis: Kpis,
     /// By acquisition channel, in dictionary order, non-empty groups only.
@@ -220,7 +223,8 @@ fn compute_in(ds: &Dataset, filter: &Filter, shares: usize) -> Report {
             })
             .collect(),
     };
-    let ndays = (to - from + 1) as usize;
+    let dated = ds.dated || filter.from.is_some() || filter.to.is_some();
+    let ndays = if dated { (to - from + 1) as usize } else { 0 };
     let mut kpis = Kpis {
         customers: act.customers.iter().filter(|a| a.selected).count() as u64,
         ..Kpis::default()
@@ -337,6 +341,7 @@ fn compute_in(ds: &Dataset, filter: &Filter, shares: usize) -> Report {
     Report {
         from,
         to,
+        dated,
         kpis,
         by_channel,
         by_segment,

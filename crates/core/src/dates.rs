@@ -149,7 +149,10 @@ fn num(b: &[u8]) -> Option<u32> {
 }
 
 /// Parses `YYYY-MM-DD`, `DD/MM/YYYY` (also with `-` or `.`), optionally followed
-/// by `T` or a space and `HH:MM[:SS[.fff]]`, and an optional `Z`.
+/// by `T` or a space and `HH:MM[:SS[.fff]]`, and an optional time zone (`Z`,
+/// `+01:00`, `+0100`, `-05`). The zone is read but not applied: a time counts as
+/// written, on the file's clock, as a time without a zone does (so a file in French
+/// local time keeps its days and hours).
 pub fn parse(text: &[u8]) -> Option<Parsed> {
     let text = trim(text);
     let (date, time) = match text.iter().position(|&c| c == b'T' || c == b' ') {
@@ -223,8 +226,27 @@ fn parse_date(b: &[u8]) -> Option<i32> {
     checked_day(num(y)? as i32, num(m)?, num(d)?)
 }
 
+/// `b` without its time zone, if it ends in one (see [`parse`]); `None` when what
+/// follows a sign is not a zone.
+fn without_zone(b: &[u8]) -> Option<&[u8]> {
+    if let Some(time) = b.strip_suffix(b"Z") {
+        return Some(time);
+    }
+    let Some(sign) = b.iter().rposition(|&c| c == b'+' || c == b'-') else {
+        return Some(b);
+    };
+    let zone = &b[sign + 1..];
+    let (h, m) = match zone.len() {
+        2 => (zone, &b"00"[..]),
+        4 => zone.split_at(2),
+        5 if zone[2] == b':' => (&zone[..2], &zone[3..]),
+        _ => return None,
+    };
+    (num(h)? <= 14 && num(m)? <= 59).then(|| trim(&b[..sign]))
+}
+
 fn parse_time(b: &[u8]) -> Option<u32> {
-    let b = b.strip_suffix(b"Z").unwrap_or(b);
+    let b = without_zone(b)?;
     let b = match b.iter().position(|&c| c == b'.') {
         Some(p) if b[p + 1..].iter().all(u8::is_ascii_digit) => &b[..p],
         Some(_) => return None,
@@ -270,7 +292,7 @@ mod tests {
     #[test]
     fn parses_the_formats_met_in_the_field() {
         let d = days_from_civil(2025, 3, 7) as i64 * DAY;
-        let cases: [(&str, i64, bool); 8] = [
+        let cases: [(&str, i64, bool); 13] = [
             ("2025-03-07", d, false),
             ("2025-03-07T10:20:30", d + 37_230, true),
             ("2025-03-07 10:20:30", d + 37_230, true),
@@ -279,6 +301,12 @@ mod tests {
             ("7/3/2025 10:20", d + 37_200, true),
             (" 07-03-2025 ", d, false),
             ("07.03.2025 10:20:30", d + 37_230, true),
+            // A zone is read, not applied: the time is the one written.
+            ("2025-03-07T10:20:30+01:00", d + 37_230, true),
+            ("2025-03-07T10:20:30.5-05:00", d + 37_230, true),
+            ("2025-03-07 10:20:30 +0200", d + 37_230, true),
+            ("07/03/2025 10:20+01", d + 37_200, true),
+            ("2025-03-07T23:59:59-14:00", d + 86_399, true),
         ];
         for (text, ts, has_time) in cases {
             assert_eq!(parse(text.as_bytes()), Some(Parsed { ts, has_time }), "{text}");
@@ -291,6 +319,12 @@ mod tests {
             "2025-01-01T24:00:00",
             "01/01/25",
             "2025-1-1x",
+            "2025-03-07T10:20:30+1:00",
+            "2025-03-07T10:20:30+15:00",
+            "2025-03-07T10:20:30+01:60",
+            "2025-03-07T10:20:30+",
+            "2025-03-07T10:20:30+01:00Z",
+            "2025-03-07T+01:00",
         ] {
             assert_eq!(parse(bad.as_bytes()), None, "{bad}");
         }

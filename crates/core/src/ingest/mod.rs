@@ -354,26 +354,47 @@ impl Piece<'_> {
         }
     }
 
-    /// [`Piece::for_each_record`] for text that may hold quotes: the `csv` crate reads it.
+    /// [`Piece::for_each_record`] for text that may hold quotes: the `csv` crate reads
+    /// it. A quote that is never closed would make the rest of the text one record:
+    /// it is read as a plain character on its line instead, and reading goes on at
+    /// the next line.
     fn for_each_quoted(&self, mut f: impl FnMut(u64, &[&[u8]])) {
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(self.separator)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(&self.text[..]);
+        let reader = |text, quoting| {
+            csv::ReaderBuilder::new()
+                .delimiter(self.separator)
+                .has_headers(false)
+                .flexible(true)
+                .quoting(quoting)
+                .from_reader(text)
+        };
         let mut record = csv::ByteRecord::new();
+        // Where the reader started in the text, and the file line there.
+        let (mut start, mut first_line) = (0, self.first_line);
+        let mut r = reader(&self.text[..], true);
         loop {
-            match reader.read_byte_record(&mut record) {
+            match r.read_byte_record(&mut record) {
                 Ok(true) => {
                     // The reported start can sit on blank lines before the record: skip them.
                     let (mut line, mut at) = record.position().map_or((1, 0), |p| (p.line(), p.byte() as usize));
+                    at += start;
                     while let Some(&c @ (b'\n' | b'\r')) = self.text.get(at) {
                         line += (c == b'\n') as u64;
                         at += 1;
                     }
-                    let line = line + self.first_line - 1;
-                    let fields: Vec<&[u8]> = record.iter().collect();
-                    f(line, &fields);
+                    let line = line + first_line - 1;
+                    let rest = &self.text[at..];
+                    let to_the_end = start + r.position().byte() as usize >= self.text.len();
+                    if to_the_end && unclosed(rest, self.separator) {
+                        // This line alone, its quotes plain; then on from the next line.
+                        let end = memchr::memchr(b'\n', rest).map_or(self.text.len(), |p| at + p + 1);
+                        if let Ok(true) = reader(&self.text[at..end], false).read_byte_record(&mut record) {
+                            f(line, &record.iter().collect::<Vec<_>>());
+                        }
+                        (start, first_line) = (end, line + 1);
+                        r = reader(&self.text[start..], true);
+                        continue;
+                    }
+                    f(line, &record.iter().collect::<Vec<_>>());
                 }
                 Ok(false) => break,
                 // csv only fails on I/O, which a byte slice cannot produce; stop cleanly.
@@ -381,6 +402,14 @@ impl Piece<'_> {
             }
         }
     }
+}
+
+/// Whether `record`, the text from a record's start to the end of the text, opens a
+/// quote that it never closes (then a line break after it would not end it).
+fn unclosed(record: &[u8], separator: u8) -> bool {
+    let mut closed = record.to_vec();
+    closed.push(b'\n');
+    stream::csv_record_end(&closed, separator, 0).is_none()
 }
 
 /// Records handed over at a time by [`Piece::for_each_batch`].
@@ -482,6 +511,37 @@ mod tests {
         let r = rows(&f);
         assert_eq!(r[0], (2, vec!["x,1".to_string(), "two\nlines".to_string()]));
         assert_eq!(r[1], (4, vec!["3".to_string(), "say \"hi\"".to_string()]));
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_a_plain_character_on_its_line() {
+        let row = |line: u64, fields: &[&str]| (line, fields.iter().map(|f| f.to_string()).collect::<Vec<_>>());
+        // It would have taken lines 4 to 8 into one record of two fields (any quote after
+        // it would close it: "never closed" means none follows).
+        let f = CsvFile::open(
+            "q.csv",
+            b"id,c,v\n1,\"two\nlines\",x\n2,\"C1,y\r\n3,C1,w\n\n4,C1,z\n5,C,6",
+        )
+        .unwrap();
+        assert_eq!(
+            rows(&f),
+            [
+                row(2, &["1", "two\nlines", "x"]),
+                row(4, &["2", "\"C1", "y"]),
+                row(5, &["3", "C1", "w"]),
+                row(7, &["4", "C1", "z"]),
+                row(8, &["5", "C", "6"]),
+            ]
+        );
+        // On the last line, with or without a line break after it.
+        for end in ["", "\n"] {
+            let text = format!("id,c,v\n1,a,b\n2,\"C,6{end}");
+            let f = CsvFile::open("q.csv", text.as_bytes()).unwrap();
+            assert_eq!(rows(&f), [row(2, &["1", "a", "b"]), row(3, &["2", "\"C", "6"])]);
+        }
+        // A quote closed further down is a cell with line breaks, as CSV has it.
+        let f = CsvFile::open("q.csv", b"id,c\n1,\"a\n2,b\"\n3,c\n").unwrap();
+        assert_eq!(rows(&f), [row(2, &["1", "a\n2,b"]), row(4, &["3", "c"])]);
     }
 
     #[test]

@@ -249,7 +249,7 @@ fn read_lf<R: ReadAt>(source: &R, cr_only: bool, start: u64, end: u64) -> Result
 
 /// Where the first record that ends at or after `from` ends in `bytes` (which begin
 /// at a record's start), read as the `csv` crate reads it; `None` if none ends there.
-fn csv_record_end(bytes: &[u8], separator: u8, from: usize) -> Option<usize> {
+pub(super) fn csv_record_end(bytes: &[u8], separator: u8, from: usize) -> Option<usize> {
     use csv_core::ReadRecordResult;
     let mut reader = csv_core::ReaderBuilder::new().delimiter(separator).build();
     let (mut out, mut ends) = (vec![0u8; 1 << 14], vec![0usize; 256]);
@@ -414,6 +414,30 @@ mod tests {
         let cut = format!("a{}", "é".repeat(5 << 20));
         let (scan, quoted) = scan_body(&cut.as_bytes(), 0, EncodingScan::default()).unwrap();
         assert_eq!((scan.encoding(), scan.multibyte, quoted), (Encoding::Utf8, true, false));
+    }
+
+    #[test]
+    fn a_quote_never_closed_reads_the_same_in_pieces() {
+        let mut text = b"id,c\n".to_vec();
+        for i in 0..5_000 {
+            // Quoted cells before the quote that is never closed (none can follow it).
+            if i < 3_000 {
+                text.extend_from_slice(format!("{i},\"c,{i}\"\n").as_bytes());
+            } else {
+                text.extend_from_slice(format!("{i},c{i}\n").as_bytes());
+            }
+            if i == 3_000 {
+                text.extend_from_slice(b"x,\"open\n");
+            }
+        }
+        let whole = CsvFile::open("q.csv", &text).unwrap();
+        let expected = records(&super::super::FileBody::of(&whole, 1 << 20));
+        assert_eq!(expected.len(), 5_001, "every line a record");
+        assert_eq!(expected[3_001], (3_003, vec!["x".to_string(), "\"open".to_string()]));
+        for piece_bytes in [1_000, 4096, 1 << 20] {
+            let (_, s) = Streamed::open("q.csv", &text[..], piece_bytes).unwrap();
+            assert_eq!(records(&s), expected, "pieces of {piece_bytes} bytes");
+        }
     }
 
     #[test]

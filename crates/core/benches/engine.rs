@@ -1,6 +1,6 @@
 //! Criterion benchmarks of the engine's stages at 100k and 1M interactions (customers =
-//! interactions / 10), and of the privacy step at 1M customers:
-//! `cargo bench -p numberly-core --bench engine`.
+//! interactions / 10), of the privacy step at 1M customers, and of SHA-256 over two
+//! streams one after the other or side by side: `cargo bench -p numberly-core --bench engine`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use numberly_core::clean::{clean, CleanOptions, CleanReport};
@@ -94,5 +94,28 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages);
+/// SHA-256 of two 64 MB streams, one after the other or side by side (as the two
+/// row-level files are hashed: see `numberly_core::sha_pair`).
+fn digests(c: &mut Criterion) {
+    use sha2::{Digest, Sha256};
+    let mut g = c.benchmark_group("sha256");
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    let (a, b) = (vec![7u8; 64 << 20], vec![9u8; 64 << 20]);
+    g.throughput(Throughput::Bytes((a.len() + b.len()) as u64));
+    g.bench_function("two streams one after the other", |bench| {
+        bench.iter(|| (Sha256::digest(black_box(&a)), Sha256::digest(black_box(&b))))
+    });
+    g.bench_function("two streams side by side", |bench| {
+        bench.iter(|| {
+            let mut pair = numberly_core::sha_pair::Pair::default();
+            for (x, y) in a.chunks(1 << 20).zip(b.chunks(1 << 20)) {
+                pair.update(black_box(x), black_box(y));
+            }
+            pair.finish()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, stages, digests);
 criterion_main!(benches);

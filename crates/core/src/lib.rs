@@ -19,6 +19,7 @@ mod prefetch;
 pub mod privacy;
 pub mod rng;
 pub mod rules;
+pub mod sha_pair;
 pub mod text;
 
 pub use error::Error;

@@ -29,6 +29,13 @@ fn export_all(p: &Prepared) -> (Vec<Output>, HashMap<String, Vec<u8>>) {
     let (outputs, files) = export_to_memory(&input).expect("export succeeds");
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, FILES, "every file, in order");
+    // Each digest is the SHA-256 of the file's bytes (the two row-level files are
+    // hashed side by side, see `sha_pair`).
+    for (o, (name, bytes)) in outputs.iter().zip(&files) {
+        use sha2::Digest;
+        let hex: String = sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!((&o.name, &o.sha256), (name, &hex));
+    }
     (outputs, files.into_iter().collect())
 }
 

@@ -68,10 +68,18 @@ pub const CHUNK: usize = 1 << 17;
 pub(crate) struct Chunked<'w> {
     buf: Vec<u8>,
     out: &'w mut (dyn Write + Send),
-    /// `None` when the caller computes the digest from the bytes it receives.
-    hash: Option<Sha256>,
+    hash: Hash,
     bytes: u64,
     rows: u64,
+}
+
+/// Who hashes a file's bytes.
+enum Hash {
+    /// Its [`Chunked`], as they go out.
+    Running(Sha256),
+    /// Someone else: the caller from the bytes it receives, or the writer of the
+    /// row-level files (see [`Chunked::hand_over_digest`]), which then gives it.
+    Elsewhere(Option<[u8; 32]>),
 }
 
 impl<'w> Chunked<'w> {
@@ -79,7 +87,11 @@ impl<'w> Chunked<'w> {
         Self {
             buf: Vec::with_capacity(CHUNK + 4096),
             out,
-            hash: hash.then(Sha256::new),
+            hash: if hash {
+                Hash::Running(Sha256::new())
+            } else {
+                Hash::Elsewhere(None)
+            },
             bytes: 0,
             rows: 0,
         }
@@ -98,6 +110,25 @@ impl<'w> Chunked<'w> {
         self.buf.push(b'\n');
     }
 
+    /// Whether this file hashes its own bytes and has handed none on yet.
+    pub(crate) fn hashes_all_itself(&self) -> bool {
+        matches!(self.hash, Hash::Running(_)) && self.bytes == 0
+    }
+
+    /// The bytes it holds (its header), when [`Chunked::hashes_all_itself`]: from now
+    /// on the caller hashes them and everything after, and gives the digest with
+    /// [`Chunked::give_digest`].
+    pub(crate) fn hand_over_digest(&mut self) -> &[u8] {
+        debug_assert!(self.hashes_all_itself());
+        self.hash = Hash::Elsewhere(None);
+        &self.buf
+    }
+
+    /// The digest of the file, computed by whoever [`Chunked::hand_over_digest`] handed it to.
+    pub(crate) fn give_digest(&mut self, digest: [u8; 32]) {
+        self.hash = Hash::Elsewhere(Some(digest));
+    }
+
     /// Appends `rows` already formatted rows.
     pub fn append(&mut self, bytes: &[u8], rows: u64) -> io::Result<()> {
         self.rows += rows;
@@ -107,7 +138,7 @@ impl<'w> Chunked<'w> {
         // Hash and write in slices of CHUNK: each slice is still in cache for the write,
         // and the kernel copies small writes much faster than one huge one.
         for slice in bytes.chunks(CHUNK) {
-            if let Some(h) = &mut self.hash {
+            if let Hash::Running(h) = &mut self.hash {
                 h.update(slice);
             }
             self.bytes += slice.len() as u64;
@@ -127,7 +158,7 @@ impl<'w> Chunked<'w> {
 
     fn flush(&mut self) -> io::Result<()> {
         for slice in self.buf.chunks(CHUNK) {
-            if let Some(h) = &mut self.hash {
+            if let Hash::Running(h) = &mut self.hash {
                 h.update(slice);
             }
             self.out.write_all(slice)?;
@@ -140,7 +171,10 @@ impl<'w> Chunked<'w> {
     fn finish(mut self, name: &str) -> io::Result<Output> {
         self.flush()?;
         self.out.flush()?;
-        let sha256 = self.hash.map(|h| hex(&h.finalize())).unwrap_or_default();
+        let sha256 = match self.hash {
+            Hash::Running(h) => hex(&h.finalize()),
+            Hash::Elsewhere(digest) => digest.map(|d| hex(&d)).unwrap_or_default(),
+        };
         Ok(Output {
             name: name.to_string(),
             rows: self.rows,

@@ -262,8 +262,14 @@ session_id,code_postal,departement",
         RowPiece { bytes: [p, m], rows }
     };
     let pieces = t.len().div_ceil(PIECE_ROWS);
-    // Each file's digest is one sequence of bytes: the merged file is hashed and
-    // written here, `interactions.csv` on a thread of its own.
+    // Each file's digest is one sequence of bytes: both are hashed here, the two
+    // side by side (see `sha_pair`), when both files hash their own bytes; the merged
+    // file is written here, `interactions.csv` on a thread of its own.
+    let mut pair = (plain.hashes_all_itself() && merged.hashes_all_itself()).then(|| {
+        let mut both = crate::sha_pair::Pair::default();
+        both.update(plain.hand_over_digest(), merged.hand_over_digest());
+        both
+    });
     let (mut plain_result, mut merged_result) = (Ok(()), Ok(()));
     crate::par::handing(
         |(bytes, rows): (Vec<u8>, u64)| {
@@ -275,6 +281,9 @@ session_id,code_postal,departement",
         |to_plain| {
             crate::par::pipeline(pieces, format, |k, piece| {
                 let [p, m] = piece.bytes;
+                if let Some(pair) = &mut pair {
+                    pair.update(&p, &m);
+                }
                 to_plain((p, piece.rows));
                 if merged_result.is_ok() {
                     merged_result = merged.append(&m, piece.rows);
@@ -284,6 +293,11 @@ session_id,code_postal,departement",
             })
         },
     );
+    if let Some(pair) = pair {
+        let [p, m] = pair.finish();
+        plain.give_digest(p);
+        merged.give_digest(m);
+    }
     plain_result.map_err(|e| (0, e)).and(merged_result.map_err(|e| (1, e)))
 }
 

@@ -263,8 +263,8 @@ session_id,code_postal,departement",
     };
     let pieces = t.len().div_ceil(PIECE_ROWS);
     // Each file's digest is one sequence of bytes: both are hashed here, the two
-    // side by side (see `sha_pair`), when both files hash their own bytes; the merged
-    // file is written here, `interactions.csv` on a thread of its own.
+    // side by side (see `sha_pair`), when both files hash their own bytes; both are
+    // written on a thread of their own.
     let mut pair = (plain.hashes_all_itself() && merged.hashes_all_itself()).then(|| {
         let mut both = crate::sha_pair::Pair::default();
         both.update(plain.hand_over_digest(), merged.hand_over_digest());
@@ -272,23 +272,23 @@ session_id,code_postal,departement",
     });
     let (mut plain_result, mut merged_result) = (Ok(()), Ok(()));
     crate::par::handing(
-        |(bytes, rows): (Vec<u8>, u64)| {
-            if plain_result.is_ok() {
-                plain_result = plain.append(&bytes, rows);
+        |RowPiece { bytes: [p, m], rows }| {
+            for (out, result, bytes) in [
+                (&mut *plain, &mut plain_result, p),
+                (&mut *merged, &mut merged_result, m),
+            ] {
+                if result.is_ok() {
+                    *result = out.append(&bytes, rows);
+                }
+                buffers.give(bytes);
             }
-            buffers.give(bytes);
         },
-        |to_plain| {
+        |write| {
             crate::par::pipeline(pieces, format, |k, piece| {
-                let [p, m] = piece.bytes;
                 if let Some(pair) = &mut pair {
-                    pair.update(&p, &m);
+                    pair.update(&piece.bytes[0], &piece.bytes[1]);
                 }
-                to_plain((p, piece.rows));
-                if merged_result.is_ok() {
-                    merged_result = merged.append(&m, piece.rows);
-                }
-                buffers.give(m);
+                write(piece);
                 progress((k + 1) as f64 / pieces as f64);
             })
         },

@@ -82,6 +82,9 @@ impl EncodingScan {
 /// UTF-8 (see [`EncodingScan::encoding`]).
 pub fn decode(bytes: &[u8]) -> (Cow<'_, [u8]>, Encoding) {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if std::str::from_utf8(body).is_ok() {
+        return (Cow::Borrowed(body), Encoding::Utf8);
+    }
     let mut scan = EncodingScan::default();
     scan.feed(body, false);
     let encoding = scan.encoding();

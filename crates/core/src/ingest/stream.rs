@@ -265,8 +265,8 @@ pub(super) fn csv_record_end(bytes: &[u8], separator: u8, from: usize) -> Option
     }
 }
 
-/// Reads a body from `start` to the end: whether it is valid UTF-8 (`start` is at a
-/// character boundary), and whether it holds a quote.
+/// Reads a body from `start` (a character boundary) to the end: what it tells of the
+/// encoding, added to `scan`, and whether it holds a quote.
 fn scan_body<R: ReadAt>(source: &R, start: u64, mut scan: EncodingScan) -> Result<(EncodingScan, bool), String> {
     const CHUNK: u64 = 8 << 20;
     let size = source.size();

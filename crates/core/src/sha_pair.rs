@@ -134,10 +134,12 @@ fn two_lanes(sa: &mut [u32; 8], a: &[u8], sb: &mut [u32; 8], b: &[u8]) {
 mod shani {
     use std::arch::x86_64::*;
 
-    /// Whether the SHA extensions and SSE4.1 are there.
+    /// Whether the SHA extensions, SSSE3 and SSE4.1 are there.
     pub(super) fn available() -> bool {
         static YES: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-        *YES.get_or_init(|| is_x86_feature_detected!("sha") && is_x86_feature_detected!("sse4.1"))
+        *YES.get_or_init(|| {
+            is_x86_feature_detected!("sha") && is_x86_feature_detected!("ssse3") && is_x86_feature_detected!("sse4.1")
+        })
     }
 
     /// The round constants, four to a vector.
@@ -194,7 +196,7 @@ mod shani {
     /// Hashes the blocks of `a` into `sa` and of `b` into `sb`, the two interleaved.
     ///
     /// # Safety
-    /// The processor must have the SHA extensions and SSE4.1 (see [`available`]).
+    /// The processor must have the SHA extensions, SSSE3 and SSE4.1 (see [`available`]).
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     pub(super) unsafe fn compress2(sa: &mut [u32; 8], a: &[u8], sb: &mut [u32; 8], b: &[u8]) {
         // Big-endian words.

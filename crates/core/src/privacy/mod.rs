@@ -198,31 +198,14 @@ pub struct Privacy {
 }
 
 /// The size of each group of `members` that share one key, in key order: the keys
-/// are sorted, each half on a thread, and counted in runs across the two halves.
+/// are sorted and counted in runs (25–36 ms for a million customers in a run, where a
+/// hash map of the groups took 46–67 ms, on one thread while the other core waited).
 /// Keys are packed into one `u64` when the codes present leave room, which they do
 /// unless the dictionaries are huge; otherwise they are sorted as they are.
 pub(crate) fn group_sizes(members: &[usize], key: impl Fn(usize) -> [u32; 5]) -> Vec<u64> {
-    fn runs<T: Ord + Copy + Send>(mut keys: Vec<T>) -> Vec<u64> {
-        // Each half sorted on a thread of its own, then the runs counted across both.
-        let half = keys.len() / 2;
-        let (a, b) = keys.split_at_mut(half);
-        crate::par::join(|| a.sort_unstable(), || b.sort_unstable());
-        let (mut i, mut j) = (0, 0);
-        let mut sizes = Vec::new();
-        while let Some(&key) = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => Some(x.min(y)),
-            (x, y) => x.or(y),
-        } {
-            let (from_a, from_b) = (i, j);
-            while a.get(i) == Some(&key) {
-                i += 1;
-            }
-            while b.get(j) == Some(&key) {
-                j += 1;
-            }
-            sizes.push((i - from_a + j - from_b) as u64);
-        }
-        sizes
+    fn runs<T: Ord>(mut keys: Vec<T>) -> Vec<u64> {
+        keys.sort_unstable();
+        keys.chunk_by(|a, b| a == b).map(|run| run.len() as u64).collect()
     }
     let mut bits = [0u32; 5];
     for &i in members {

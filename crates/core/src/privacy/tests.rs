@@ -267,7 +267,7 @@ fn group_sizes_count_each_key_once_whether_packed_or_not() {
         assert!(sizes.contains(&1) && sizes.iter().any(|&n| n > 4));
     }
     assert!(group_sizes(&[], |_| [0; 5]).is_empty());
-    // One customer; and one group split across the two halves that are sorted apart.
+    // One customer, one group of three, two groups of two.
     assert_eq!(group_sizes(&[0], |_| [1; 5]), vec![1]);
     assert_eq!(group_sizes(&[0, 1, 2], |_| [3; 5]), vec![3]);
     assert_eq!(group_sizes(&[0, 1, 2, 3], |i| [(i % 2) as u32; 5]), vec![2, 2]);

@@ -3,34 +3,55 @@
 use super::{base, euros};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
-use charming::component::{Axis, DataZoom, DataZoomType};
-use charming::element::{AxisType, Trigger};
+use charming::component::{Axis, DataZoom, DataZoomType, Title};
+use charming::element::{AxisType, TextStyle, Trigger};
 use charming::series::Line;
 use charming::Chart;
 
 /// Daily interactions and purchases (left axis) and revenue (right axis).
 pub fn build(s: &Summary, l: Lang) -> Chart {
-    let (title, interactions, purchases, revenue) = if l == Lang::Fr {
+    let (title, interactions, purchases, revenue, nothing) = if l == Lang::Fr {
         (
             "Évolution quotidienne",
             "Interactions",
             "Achats",
             "Chiffre d'affaires (€)",
+            "Aucune interaction datée conservée",
         )
     } else {
-        ("Daily evolution", "Interactions", "Purchases", "Revenue (€)")
+        (
+            "Daily evolution",
+            "Interactions",
+            "Purchases",
+            "Revenue (€)",
+            "No dated interaction kept",
+        )
     };
     let days: Vec<String> = s
         .daily
         .iter()
         .map(|d| numberly_core::dates::date_string(d.day))
         .collect();
-    base(title, Trigger::Axis)
-        .x_axis(Axis::new().type_(AxisType::Category).data(days))
-        .y_axis(Axis::new().type_(AxisType::Value))
-        .y_axis(Axis::new().type_(AxisType::Value).name(revenue))
-        .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
-        .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(28))
+    // Without days the axes would frame nothing: say why instead, with no axis,
+    // zoom or legend around the message.
+    let empty = days.is_empty();
+    let chart = if empty {
+        super::frame(title, Trigger::Axis).title(
+            Title::new()
+                .text(nothing)
+                .left("center")
+                .top("middle")
+                .text_style(TextStyle::new().font_size(14).font_weight("normal").color("#6b7280")),
+        )
+    } else {
+        base(title, Trigger::Axis)
+            .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
+            .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(28))
+    };
+    chart
+        .x_axis(Axis::new().type_(AxisType::Category).data(days).show(!empty))
+        .y_axis(Axis::new().type_(AxisType::Value).show(!empty))
+        .y_axis(Axis::new().type_(AxisType::Value).name(revenue).show(!empty))
         .series(
             Line::new()
                 .name(interactions)
@@ -68,5 +89,25 @@ mod tests {
             .map(|v| v.as_f64().unwrap())
             .sum();
         assert_eq!(purchases as u64, s.kpis.purchases);
+        // Days to show: only the chart's own title.
+        assert_eq!(j["title"].as_array().map_or(1, Vec::len), 1);
+    }
+
+    #[test]
+    fn says_so_when_there_is_no_day_to_show() {
+        let mut s = summary();
+        s.daily.clear();
+        for (lang, text) in [
+            (Lang::En, "No dated interaction kept"),
+            (Lang::Fr, "Aucune interaction datée conservée"),
+        ] {
+            let j = json(&super::build(&s, lang));
+            let titles = j["title"].as_array().expect("two titles");
+            assert_eq!(titles.len(), 2);
+            assert_eq!(titles[1]["text"], text);
+            assert_eq!(titles[1]["left"], "center");
+            assert!(j.get("dataZoom").is_none() && j.get("legend").is_none());
+            assert_eq!(axis0(&j, "xAxis")["show"], false);
+        }
     }
 }

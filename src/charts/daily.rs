@@ -3,7 +3,7 @@
 use super::{base, euros};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
-use charming::component::{Axis, DataZoom, DataZoomType, Title};
+use charming::component::{Axis, DataZoom, DataZoomType, Legend, Title};
 use charming::element::{AxisType, TextStyle, Trigger};
 use charming::series::Line;
 use charming::Chart;
@@ -32,26 +32,26 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
         .iter()
         .map(|d| numberly_core::dates::date_string(d.day))
         .collect();
-    // Without days the axes would frame nothing: say why instead, with no axis,
-    // zoom or legend around the message.
+    // Without days the axes would frame nothing: a message says why instead, and
+    // the axes, zoom slider and legend are hidden. Every component is there either
+    // way (only shown or not): a chart on the page is updated by merging the new
+    // one into it, so a component left out would stay as the last chart had it.
     let empty = days.is_empty();
-    let chart = if empty {
-        super::frame(title, Trigger::Axis).title(
+    base(title, Trigger::Axis)
+        .title(
             Title::new()
                 .text(nothing)
+                .show(empty)
                 .left("center")
                 .top("middle")
                 .text_style(TextStyle::new().font_size(14).font_weight("normal").color("#6b7280")),
         )
-    } else {
-        base(title, Trigger::Axis)
-            .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
-            .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(28))
-    };
-    chart
+        .legend(Legend::new().top("bottom").show(!empty))
         .x_axis(Axis::new().type_(AxisType::Category).data(days).show(!empty))
         .y_axis(Axis::new().type_(AxisType::Value).show(!empty))
         .y_axis(Axis::new().type_(AxisType::Value).name(revenue).show(!empty))
+        .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
+        .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(28).show(!empty))
         .series(
             Line::new()
                 .name(interactions)
@@ -89,8 +89,11 @@ mod tests {
             .map(|v| v.as_f64().unwrap())
             .sum();
         assert_eq!(purchases as u64, s.kpis.purchases);
-        // Days to show: only the chart's own title.
-        assert_eq!(j["title"].as_array().map_or(1, Vec::len), 1);
+        // Days to show: the message is there but hidden, the rest shown.
+        assert_eq!(j["title"][1]["show"], false);
+        assert_eq!(j["legend"]["show"], true);
+        assert_eq!(j["dataZoom"][1]["show"], true);
+        assert_eq!(axis0(&j, "xAxis")["show"], true);
     }
 
     #[test]
@@ -102,12 +105,13 @@ mod tests {
             (Lang::Fr, "Aucune interaction datée conservée"),
         ] {
             let j = json(&super::build(&s, lang));
-            let titles = j["title"].as_array().expect("two titles");
-            assert_eq!(titles.len(), 2);
-            assert_eq!(titles[1]["text"], text);
-            assert_eq!(titles[1]["left"], "center");
-            assert!(j.get("dataZoom").is_none() && j.get("legend").is_none());
+            assert_eq!(j["title"][1]["text"], text);
+            assert_eq!(j["title"][1]["show"], true);
+            assert_eq!(j["title"][1]["left"], "center");
+            assert_eq!(j["legend"]["show"], false);
+            assert_eq!(j["dataZoom"][1]["show"], false);
             assert_eq!(axis0(&j, "xAxis")["show"], false);
+            assert_eq!(j["yAxis"][1]["show"], false);
         }
     }
 }

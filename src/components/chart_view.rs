@@ -24,7 +24,7 @@ pub fn ChartView(
             set_timeout(
                 move || {
                     handle.update_value(|h| match h {
-                        Some(echarts) => charming::WasmRenderer::update(echarts, &chart),
+                        Some(echarts) => replace(echarts, &chart),
                         None => {
                             *h = charming::WasmRenderer::new_opt(None, Some(340))
                                 .render(&target, &chart)
@@ -72,6 +72,28 @@ pub fn warm_up() {
         dispose(&div);
     }
     div.remove();
+}
+
+/// Gives a drawn chart its new option in full. ECharts would otherwise merge it into
+/// the old one, and whatever the new one leaves out (a series' data when it is empty,
+/// a component it does not have) would still show the previous run's.
+#[cfg(target_arch = "wasm32")]
+fn replace(echarts: &charming::Echarts, chart: &charming::Chart) {
+    use wasm_bindgen::JsCast;
+    let option = serde_json::to_string(chart)
+        .ok()
+        .and_then(|json| js_sys::JSON::parse(&json).ok());
+    let this: &wasm_bindgen::JsValue = echarts.as_ref();
+    let set_option = js_sys::Reflect::get(this, &"setOption".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let replaced = match (option, set_option) {
+        (Some(option), Some(f)) => f.call2(this, &option, &true.into()).is_ok(),
+        _ => false,
+    };
+    if !replaced {
+        charming::WasmRenderer::update(echarts, chart);
+    }
 }
 
 #[cfg(target_arch = "wasm32")]

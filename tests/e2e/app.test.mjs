@@ -507,3 +507,38 @@ test('the engine says it is ready only once its digest worker has loaded, howeve
   await context.close();
   slow.close();
 });
+
+test('a run that keeps no row after one that kept some leaves nothing of the old charts', async () => {
+  const { page, context, errors } = await open();
+  /** The daily chart's option as ECharts holds it once drawn (charts are drawn 20 ms apart). */
+  const daily = async () => {
+    await page.waitForTimeout(600);
+    return page.evaluate(() => {
+      const o = echarts.getInstanceByDom(document.querySelector('[data-testid=chart-daily]')).getOption();
+      return { points: o.series.map((s) => (s.data ?? []).length), message: o.title[1]?.show, legend: o.legend[0]?.show };
+    });
+  };
+  await runAndWait(page);
+  const first = await daily();
+  assert.ok(first.points.every((n) => n > 0), `the generated run has days: ${first.points}`);
+  assert.equal(first.message, false);
+  // Every interaction's customer unknown or missing: nothing kept, so no day to show.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-nothing-'));
+  fs.writeFileSync(path.join(dir, 'clients.csv'), 'client_id,age,ville,segment,canal_acquisition\nC_0001,34,Paris,Premium,SEO\n');
+  fs.writeFileSync(path.join(dir, 'interactions.csv'), 'interaction_id,client_id,type_action,valeur_achat,date\n' +
+    'I_0001,C_9999,page_vue,,2025-01-03 10:00:00\nI_0002,,achat,12.50,2025-01-04 11:00:00\n');
+  await pickFiles(page, path.join(dir, 'clients.csv'), path.join(dir, 'interactions.csv'));
+  await runAndWait(page);
+  const none = await daily();
+  assert.deepEqual(none.points, [0, 0, 0], 'no line of the previous run is left');
+  assert.equal(none.message, true, 'the chart says why it is empty');
+  assert.equal(none.legend, false);
+  await page.click('[data-testid=import-clear]');
+  await runAndWait(page);
+  const again = await daily();
+  assert.ok(again.points.every((n) => n > 0), `days again: ${again.points}`);
+  assert.equal(again.message, false);
+  assert.deepEqual(errors, []);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await context.close();
+});

@@ -12,14 +12,16 @@ static ALLOC: alloc::HugePages = alloc::HugePages;
 use numberly_core::clean::CleanOptions;
 use numberly_core::export::export;
 use numberly_core::generate::{generate_with_progress, ChannelSpec, GenerateOptions};
+use numberly_core::ingest::{CsvFile, ReadAt, Streamed};
 use numberly_core::metrics::Filter;
 use numberly_core::pipeline::{prepare, Source, Stage};
 use numberly_core::privacy::PrivacyOptions;
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 use std::time::Instant;
 
 const USAGE: &str = "\
@@ -299,6 +301,51 @@ impl Progress {
     }
 }
 
+/// Bytes of the interactions file read at a time (pieces end at a line break).
+const PIECE_BYTES: u64 = 32 << 20;
+
+/// A file on disk, read at any offset: pieces are read one at a time, in order.
+struct DiskFile {
+    file: Mutex<fs::File>,
+    size: u64,
+}
+
+impl DiskFile {
+    fn open(path: &Path) -> std::io::Result<Self> {
+        let file = fs::File::open(path)?;
+        let size = file.metadata()?.len();
+        Ok(DiskFile {
+            file: Mutex::new(file),
+            size,
+        })
+    }
+}
+
+impl ReadAt for DiskFile {
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn read_at(&self, start: u64, end: u64) -> Result<Vec<u8>, String> {
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let mut bytes = vec![0; end.saturating_sub(start) as usize];
+        file.seek(SeekFrom::Start(start))
+            .and_then(|_| file.read_exact(&mut bytes))
+            .map_err(|e| format!("cannot be read: {e}"))?;
+        Ok(bytes)
+    }
+}
+
+/// The read error of the streamed interactions file, if any, as the CLI reports it.
+fn streamed_error(a: &Args, streamed: &Option<(CsvFile, Streamed<DiskFile>)>) -> Option<String> {
+    let e = streamed.as_ref()?.1.error()?;
+    let path = a
+        .interactions
+        .as_ref()
+        .map_or_else(String::new, |p| p.display().to_string());
+    Some(format!("{path}: {e}"))
+}
+
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
     fs::write(dir.join(name), bytes).map_err(|e| format!("{}: {e}", dir.join(name).display()))
 }
@@ -326,19 +373,39 @@ fn run(a: Args) -> Result<(), String> {
         return Ok(());
     }
     let files;
+    let mut streamed = None;
     let source = match (&a.clients, &a.interactions) {
         (Some(c), Some(i)) => {
-            let read = |p: &PathBuf| fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
             // Reports name a file by its name only, as the browser app does: the same
             // files give the same outputs wherever they sit.
             let name = |p: &PathBuf| {
                 p.file_name()
                     .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
             };
-            files = (read(c)?, read(i)?, name(c), name(i));
-            Source::Files {
-                clients: (&files.2, &files.0),
-                interactions: (&files.3, &files.1),
+            let clients = fs::read(c).map_err(|e| format!("{}: {e}", c.display()))?;
+            files = (clients, name(c), name(i));
+            // The clients file first: a fault in both files is reported for it.
+            numberly_core::ingest::CsvFile::open(&files.1, &files.0).map_err(|e| e.to_string())?;
+            // The interactions file is read piece by piece as it is parsed, as the app
+            // reads it: memory holds a few pieces, not the whole file.
+            let disk = DiskFile::open(i).map_err(|e| format!("{}: {e}", i.display()))?;
+            let (head, body) = Streamed::open(&files.2, disk, PIECE_BYTES).map_err(|e| e.to_string())?;
+            if !a.quiet {
+                let mut tenth = 0;
+                body.on_progress(move |f| {
+                    // Reading is most of cleaning: the share read stands for its progress.
+                    let t = (f * 10.0).floor() as i64;
+                    if t > tenth && t < 10 {
+                        tenth = t;
+                        eprintln!("  clean: {}%", t * 10);
+                    }
+                });
+            }
+            let (head, body) = &*streamed.insert((head, body));
+            Source::Stream {
+                clients: (&files.1, &files.0),
+                head,
+                body,
             }
         }
         _ => Source::Generate(a.gen.clone()),
@@ -349,8 +416,12 @@ fn run(a: Args) -> Result<(), String> {
         mapping: a.mapping.clone(),
         ..CleanOptions::default()
     };
-    let prepared =
-        prepare(source, &clean_opts, &mut |stage, f| progress.update(stage.name(), f)).map_err(|e| e.to_string())?;
+    let prepared = prepare(source, &clean_opts, &mut |stage, f| progress.update(stage.name(), f));
+    // A read error explains the rest: it comes first.
+    if let Some(e) = streamed_error(&a, &streamed) {
+        return Err(e);
+    }
+    let prepared = prepared.map_err(|e| e.to_string())?;
     let filter = Filter::default();
     let privacy = prepared.privacy(&a.privacy, None).map_err(|e| e.to_string())?;
     let input = prepared.export_input(&filter, &privacy);

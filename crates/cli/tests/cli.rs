@@ -542,3 +542,50 @@ fn privacy_flags_and_column_mapping() {
         stderr(&out)
     );
 }
+
+/// `run --clients --interactions` reads the interactions file piece by piece; the
+/// library reading both files whole must give the same bytes, file for file.
+#[test]
+fn imported_files_give_the_bytes_of_the_whole_file_reading() {
+    use numberly_core::clean::CleanOptions;
+    use numberly_core::metrics::Filter;
+    use numberly_core::pipeline::{prepare, Source};
+    use numberly_core::privacy::PrivacyOptions;
+    let passphrase = "une phrase secrète";
+    let secret = TempDir::new("secret");
+    fs::write(secret.join("passphrase.txt"), format!("{passphrase}\n")).unwrap();
+    let pass = secret.join("passphrase.txt").display().to_string();
+    for (clients, interactions) in [
+        ("demo/clients.csv", "demo/donnees_marketing.csv"),
+        ("excel_fr/clients.csv", "excel_fr/interactions.csv"),
+        ("excel_utf8_bom/clients.csv", "excel_utf8_bom/interactions.csv"),
+        ("quoted/clients.csv", "quoted/interactions.csv"),
+        ("tab/clients.tsv", "tab/interactions.tsv"),
+    ] {
+        let dir = TempDir::new("whole");
+        let (c, i) = (fixture(clients), fixture(interactions));
+        let args = ["run", "--clients", &c, "--interactions", &i, "--passphrase-file", &pass];
+        succeeds(&[&args[..], &["--out", dir.arg(), "--quiet"]].concat());
+        let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+        let (cb, ib) = (fs::read(&c).unwrap(), fs::read(&i).unwrap());
+        let source = Source::Files {
+            clients: (&name(clients), &cb),
+            interactions: (&name(interactions), &ib),
+        };
+        let p = prepare(source, &CleanOptions::default(), &mut |_, _| {}).expect("the fixture runs");
+        let opts = PrivacyOptions {
+            passphrase: Some(passphrase.to_string()),
+            ..PrivacyOptions::default()
+        };
+        let privacy = p.privacy(&opts, None).expect("a passphrase gives the key");
+        let filter = Filter::default();
+        let (_, files) = numberly_core::export::export_to_memory(&p.export_input(&filter, &privacy)).unwrap();
+        assert_eq!(files.len(), FILES.len());
+        for (file, bytes) in files {
+            assert!(
+                fs::read(dir.join(&file)).unwrap() == bytes,
+                "{interactions}: {file} differs from the whole-file reading"
+            );
+        }
+    }
+}

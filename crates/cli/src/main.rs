@@ -328,10 +328,15 @@ impl ReadAt for DiskFile {
 
     fn read_at(&self, start: u64, end: u64) -> Result<Vec<u8>, String> {
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        let mut bytes = vec![0; end.saturating_sub(start) as usize];
+        let len = end.saturating_sub(start);
+        // Read into fresh capacity: no need to clear it first.
+        let mut bytes = Vec::with_capacity(len as usize);
         file.seek(SeekFrom::Start(start))
-            .and_then(|_| file.read_exact(&mut bytes))
+            .and_then(|_| (&mut *file).take(len).read_to_end(&mut bytes))
             .map_err(|e| format!("cannot be read: {e}"))?;
+        if bytes.len() as u64 != len {
+            return Err("cannot be read: the file got shorter while it was read".into());
+        }
         Ok(bytes)
     }
 }

@@ -390,7 +390,7 @@ fn run(a: Args) -> Result<(), String> {
             let clients = fs::read(c).map_err(|e| format!("{}: {e}", c.display()))?;
             files = (clients, name(c), name(i));
             // The clients file first: a fault in both files is reported for it.
-            numberly_core::ingest::CsvFile::open(&files.1, &files.0).map_err(|e| e.to_string())?;
+            CsvFile::open(&files.1, &files.0).map_err(|e| e.to_string())?;
             // The interactions file is read piece by piece as it is parsed, as the app
             // reads it: memory holds a few pieces, not the whole file.
             let disk = DiskFile::open(i).map_err(|e| format!("{}: {e}", i.display()))?;

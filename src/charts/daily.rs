@@ -33,9 +33,8 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
         .map(|d| numberly_core::dates::date_string(d.day))
         .collect();
     // Without days the axes would frame nothing: a message says why instead, and
-    // the axes, zoom slider and legend are hidden. Every component is there either
-    // way (only shown or not): a chart on the page is updated by merging the new
-    // one into it, so a component left out would stay as the last chart had it.
+    // the axes, zoom slider and legend are hidden (the chart keeps one shape either
+    // way; only what is shown changes).
     let empty = days.is_empty();
     base(title, Trigger::Axis)
         .title(

@@ -16,7 +16,7 @@ for _ in $(seq "$N"); do
   for bin in "$A" "$B"; do
     rm -rf "$OUT"
     "$bin" run --customers 1000000 --interactions 10000000 --seed 1 --out "$OUT" 2>&1 |
-      sed -nE "s/^([a-z]+) done in ([0-9.]+) s \(CPU ([0-9.]+) s\).*/\1 \2 \3/p; s/^total ([0-9.]+) s \(CPU ([0-9.]+) s\).*/total \1 \2/p" |
+      sed -nE "s/^([a-z+]+) done in ([0-9.]+) s \(CPU ([0-9.]+) s\).*/\1 \2 \3/p; s/^total ([0-9.]+) s \(CPU ([0-9.]+) s\).*/total \1 \2/p" |
       sed "s|^|$bin |" >>"$LOG"
   done
 done
@@ -25,7 +25,7 @@ python3 - "$LOG" "$A" "$B" <<'PY'
 import statistics, sys
 log, bins = sys.argv[1], sys.argv[2:]
 rows = [l.split() for l in open(log)]
-for stage in ["generate", "clean", "metrics", "export", "total"]:
+for stage in ["generate", "clean", "metrics", "export", "metrics+export", "total"]:
     for b in bins:
         v = [(float(w), float(c)) for (x, s, w, c) in rows if x == b and s == stage]
         if v:

@@ -10,11 +10,11 @@ mod direct;
 static ALLOC: alloc::HugePages = alloc::HugePages;
 
 use numberly_core::clean::CleanOptions;
-use numberly_core::export::export;
+use numberly_core::export::export_with_metrics;
 use numberly_core::generate::{generate_with_progress, ChannelSpec, GenerateOptions};
 use numberly_core::ingest::{CsvFile, ReadAt, Streamed};
-use numberly_core::metrics::Filter;
-use numberly_core::pipeline::{prepare, Source, Stage};
+use numberly_core::metrics::{compute, Filter};
+use numberly_core::pipeline::{cleaned, Source};
 use numberly_core::privacy::PrivacyOptions;
 use std::collections::BTreeMap;
 use std::fs;
@@ -421,7 +421,7 @@ fn run(a: Args) -> Result<(), String> {
         mapping: a.mapping.clone(),
         ..CleanOptions::default()
     };
-    let prepared = prepare(source, &clean_opts, &mut |stage, f| progress.update(stage.name(), f));
+    let prepared = cleaned(source, &clean_opts, &mut |stage, f| progress.update(stage.name(), f));
     // A read error explains the rest: it comes first.
     if let Some(e) = streamed_error(&a, &streamed) {
         return Err(e);
@@ -432,8 +432,11 @@ fn run(a: Args) -> Result<(), String> {
     let input = prepared.export_input(&filter, &privacy);
     // No BufWriter: the exporter already hands over chunks, which direct I/O gathers in blocks.
     let open = |name: &str| direct::create(&out.join(name));
-    let outputs =
-        export(&input, &open, &mut |f| progress.update(Stage::Export.name(), f)).map_err(|e| e.to_string())?;
+    // The metrics are computed while the files that do not need them are written.
+    let (_, outputs) = export_with_metrics(&input, || compute(&prepared.dataset, &filter), &open, &mut |f| {
+        progress.update("metrics+export", f)
+    })
+    .map_err(|e| e.to_string())?;
     progress.finish();
     if !a.quiet {
         for f in [&prepared.clean.clients, &prepared.clean.interactions] {

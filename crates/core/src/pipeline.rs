@@ -98,12 +98,68 @@ impl Prepared {
     }
 }
 
+/// A run after generate (or read) and clean, before its metrics: see [`cleaned`].
+pub struct Cleaned {
+    /// The clean dataset.
+    pub dataset: Dataset,
+    /// What cleaning did.
+    pub clean: CleanReport,
+    /// The injected defects, for generated data.
+    pub truth: Option<GroundTruth>,
+    /// The options used, for the manifest.
+    pub options: serde_json::Value,
+}
+
+impl Cleaned {
+    /// The privacy step for this run, as [`Prepared::privacy`] gives it.
+    pub fn privacy(&self, opts: &PrivacyOptions, key: Option<&Key>) -> Result<Privacy, Error> {
+        Privacy::new(&self.dataset, &self.clean, opts, self.truth.is_none(), key)
+    }
+
+    /// What [`crate::export::export_with_metrics`] needs to write this run's files for `filter`.
+    pub fn export_input<'a>(&'a self, filter: &'a Filter, privacy: &'a Privacy) -> crate::export::Unmeasured<'a> {
+        crate::export::Unmeasured {
+            dataset: &self.dataset,
+            clean: &self.clean,
+            filter,
+            options: self.options.clone(),
+            privacy,
+        }
+    }
+
+    /// The run with its metrics (of the whole dataset).
+    pub fn measured(self, report: Report) -> Prepared {
+        Prepared {
+            dataset: self.dataset,
+            clean: self.clean,
+            report,
+            truth: self.truth,
+            options: self.options,
+        }
+    }
+}
+
 /// Runs generate (or read), clean and metrics; `progress(stage, fraction)`.
 pub fn prepare(
     source: Source,
     clean_opts: &CleanOptions,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> Result<Prepared, Error> {
+    let run = cleaned(source, clean_opts, progress)?;
+    progress(Stage::Metrics, 0.0);
+    let report = compute(&run.dataset, &Filter::default());
+    progress(Stage::Metrics, 1.0);
+    Ok(run.measured(report))
+}
+
+/// Runs generate (or read) and clean, leaving the metrics to the caller (the CLI
+/// computes them while it writes the files that do not need them); `progress(stage,
+/// fraction)`.
+pub fn cleaned(
+    source: Source,
+    clean_opts: &CleanOptions,
+    progress: &mut dyn FnMut(Stage, f64),
+) -> Result<Cleaned, Error> {
     match source {
         Source::Generate(opts) => {
             let clean_opts = CleanOptions {
@@ -132,12 +188,10 @@ pub fn prepare(
                 clients: gen.clients_truth.clone(),
                 interactions: chunks.truth(),
             };
-            let report = metrics_of(&dataset, progress);
             let options = serde_json::json!({ "generate": &opts, "clean": &clean_opts });
-            Ok(Prepared {
+            Ok(Cleaned {
                 dataset,
                 clean: clean_report,
-                report,
                 truth: Some(truth),
                 options,
             })
@@ -157,29 +211,20 @@ pub fn prepare(
     }
 }
 
-/// Cleans the user's files (`body` is the interactions file's) and computes the metrics.
+/// Cleans the user's files (`body` is the interactions file's).
 fn read_files(
     clients: &CsvFile,
     interactions: &CsvFile,
     body: &dyn Pieces,
     opts: &CleanOptions,
     progress: &mut dyn FnMut(Stage, f64),
-) -> Result<Prepared, Error> {
+) -> Result<Cleaned, Error> {
     let (dataset, clean_report) = clean_body(clients, interactions, body, opts)?;
     progress(Stage::Clean, 1.0);
-    let report = metrics_of(&dataset, progress);
-    Ok(Prepared {
+    Ok(Cleaned {
         dataset,
         clean: clean_report,
-        report,
         truth: None,
         options: serde_json::json!({ "clean": opts }),
     })
-}
-
-fn metrics_of(dataset: &Dataset, progress: &mut dyn FnMut(Stage, f64)) -> Report {
-    progress(Stage::Metrics, 0.0);
-    let report = compute(dataset, &Filter::default());
-    progress(Stage::Metrics, 1.0);
-    report
 }

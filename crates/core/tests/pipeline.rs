@@ -1031,3 +1031,82 @@ fn a_failed_write_names_its_file() {
         assert!(message.starts_with(&format!("{bad}: ")), "{message}");
     }
 }
+
+#[test]
+fn metrics_computed_while_exporting_give_the_same_metrics_and_files() {
+    // The CLI computes the metrics while the files that need none are written.
+    use numberly_core::export::export_with_metrics;
+    use numberly_core::pipeline::cleaned;
+    let opts = GenerateOptions {
+        customers: 600,
+        interactions: 5_000,
+        dirty: 0.05,
+        ..GenerateOptions::default()
+    };
+    let p = generated(&opts);
+    let (outputs, files) = export_all(&p);
+    let run = cleaned(Source::Generate(opts), &CleanOptions::default(), &mut |_, _| {}).expect("generation runs");
+    let filter = Filter::default();
+    let privacy = numberly_core::privacy::Privacy::off(&run.dataset, &run.clean);
+    let written = std::sync::Mutex::new(Vec::new());
+    let mut fractions = Vec::new();
+    let (report, alongside) = export_with_metrics(
+        &run.export_input(&filter, &privacy),
+        || numberly_core::metrics::compute(&run.dataset, &filter),
+        &|name| Ok(Collect(name.to_string(), Vec::new(), &written)),
+        &mut |f| fractions.push(f),
+    )
+    .expect("export succeeds");
+    assert_eq!(report, p.report, "the same metrics");
+    assert_eq!(alongside, outputs, "the same records, in file order");
+    let written = written.into_inner().unwrap();
+    // (Collected as each writer is dropped: the row-level files' in any order.)
+    let mut first: Vec<&str> = written.iter().take(3).map(|(n, _)| n.as_str()).collect();
+    first.sort();
+    assert_eq!(
+        first,
+        ["clients.csv", "donnees_marketing.csv", "interactions.csv"],
+        "written first"
+    );
+    assert_eq!(written.len(), FILES.len());
+    for (name, bytes) in &written {
+        assert_eq!(bytes, &files[name], "{name}: same bytes");
+    }
+    assert!(
+        fractions.windows(2).all(|w| w[0] <= w[1]),
+        "progress never goes back: {fractions:?}"
+    );
+    assert_eq!((fractions.first(), fractions.last()), (Some(&0.0), Some(&1.0)));
+}
+
+#[test]
+fn a_failed_write_while_computing_the_metrics_names_its_file() {
+    use numberly_core::export::export_with_metrics;
+    use numberly_core::pipeline::cleaned;
+    let opts = GenerateOptions {
+        customers: 300,
+        interactions: 2_000,
+        ..Default::default()
+    };
+    let run = cleaned(Source::Generate(opts), &CleanOptions::default(), &mut |_, _| {}).expect("generation runs");
+    let filter = Filter::default();
+    let privacy = numberly_core::privacy::Privacy::off(&run.dataset, &run.clean);
+    for bad in ["clients.csv", "donnees_marketing.csv", "rfm.csv", "manifest.json"] {
+        let open = |name: &str| -> std::io::Result<Box<dyn std::io::Write + Send>> {
+            Ok(if name == bad {
+                Box::new(Refuses)
+            } else {
+                Box::new(std::io::sink())
+            })
+        };
+        let err = export_with_metrics(
+            &run.export_input(&filter, &privacy),
+            || numberly_core::metrics::compute(&run.dataset, &filter),
+            &open,
+            &mut |_| {},
+        )
+        .expect_err("the write fails");
+        let message = err.to_string();
+        assert!(message.starts_with(&format!("{bad}: ")), "{message}");
+    }
+}

@@ -61,6 +61,20 @@ pub struct ExportInput<'a> {
     pub privacy: &'a crate::privacy::Privacy,
 }
 
+/// An [`ExportInput`] without the metrics, for [`export_with_metrics`].
+pub struct Unmeasured<'a> {
+    /// The clean dataset.
+    pub dataset: &'a Dataset,
+    /// What cleaning did.
+    pub clean: &'a CleanReport,
+    /// The selection; row-level files follow it too.
+    pub filter: &'a Filter,
+    /// The options of the run, recorded in the manifest.
+    pub options: serde_json::Value,
+    /// Pseudonyms, generalisation, suppression and consent.
+    pub privacy: &'a crate::privacy::Privacy,
+}
+
 /// Size of the chunks handed to the writer.
 pub const CHUNK: usize = 1 << 17;
 
@@ -226,14 +240,7 @@ pub fn export<W: Write + Send>(
         &mut |f| progress(f * (steps - 1.0) / steps),
         Digests::Inline,
     )?;
-    let name = "manifest.json";
-    let io_err = |e| Error::io(name, e);
-    let mut writer = open(name).map_err(io_err)?;
-    let mut out = Chunked::new(&mut writer, true);
-    out.buf = manifest(input, &outputs)?;
-    let mut manifest = out.finish(name).map_err(io_err)?;
-    manifest.rows = 0;
-    outputs.push(manifest);
+    outputs.push(write_manifest(input, &outputs, open)?);
     progress(1.0);
     Ok(outputs)
 }
@@ -247,48 +254,147 @@ pub fn export_data<W: Write + Send>(
     progress: &mut dyn FnMut(f64),
     digests: Digests,
 ) -> Result<Vec<Output>, Error> {
-    let data_files = &FILES[..FILES.len() - 1];
     // Files hashed elsewhere first (a stable sort keeps the order within each kind).
-    let mut order: Vec<&str> = data_files.to_vec();
+    let mut order: Vec<&str> = FILES[..FILES.len() - 1].to_vec();
     order.sort_by_key(|name| digests.inline(name));
-    // The two row-level files are written together, where the first of them comes;
-    // they are most of the work, so they get most of the progress bar.
-    let rows_share = 0.8;
-    let others = (data_files.len() - ROW_FILES.len()) as f64;
-    let mut done = 0.0;
-    let mut outputs: Vec<Output> = Vec::with_capacity(FILES.len());
-    let tables = tables::Tables::new(input);
-    for name in order {
-        if ROW_FILES.contains(&name) {
-            if outputs.iter().any(|o| ROW_FILES.contains(&o.name.as_str())) {
+    let tables = tables::Tables::new(tables::Rows {
+        dataset: input.dataset,
+        filter: input.filter,
+        privacy: input.privacy,
+    });
+    let mut written = Written::new(digests, progress);
+    written.files(&tables, Some(input), &order, open)?;
+    Ok(written.outputs())
+}
+
+/// [`export`] for a run whose metrics are still to be computed: `metrics()` runs
+/// while `clients.csv` and the two row-level files, which do not need them, are
+/// written. Writing those waits on the disk much of the time, which leaves a core
+/// for the metrics. Gives the metrics and the outputs (the manifest last).
+pub fn export_with_metrics<W: Write + Send>(
+    input: &Unmeasured,
+    metrics: impl FnOnce() -> Report + Send,
+    open: &(dyn Fn(&str) -> io::Result<W> + Sync),
+    progress: &mut dyn FnMut(f64),
+) -> Result<(Report, Vec<Output>), Error> {
+    progress(0.0);
+    let steps = FILES.len() as f64;
+    let mut to_data = |f| progress(f * (steps - 1.0) / steps);
+    let mut written = Written::new(Digests::Inline, &mut to_data);
+    let tables = tables::Tables::new(tables::Rows {
+        dataset: input.dataset,
+        filter: input.filter,
+        privacy: input.privacy,
+    });
+    // clients.csv and the row-level files, while the metrics are computed.
+    let first: Vec<&str> = FILES.iter().copied().filter(|n| tables::needs_no_metrics(n)).collect();
+    let (report, first_written) = crate::par::join(metrics, || written.files(&tables, None, &first, open));
+    first_written?;
+    let measured = ExportInput {
+        dataset: input.dataset,
+        report: &report,
+        clean: input.clean,
+        filter: input.filter,
+        options: input.options.clone(),
+        privacy: input.privacy,
+    };
+    let rest: Vec<&str> = FILES[..FILES.len() - 1]
+        .iter()
+        .copied()
+        .filter(|n| !first.contains(n))
+        .collect();
+    written.files(&tables, Some(&measured), &rest, open)?;
+    let mut outputs = written.outputs();
+    outputs.push(write_manifest(&measured, &outputs, open)?);
+    progress(1.0);
+    Ok((report, outputs))
+}
+
+/// The data files written so far, and the progress through them.
+struct Written<'p> {
+    outputs: Vec<Output>,
+    digests: Digests<'p>,
+    progress: &'p mut dyn FnMut(f64),
+    done: f64,
+}
+
+impl<'p> Written<'p> {
+    fn new(digests: Digests<'p>, progress: &'p mut dyn FnMut(f64)) -> Self {
+        Self {
+            outputs: Vec::with_capacity(FILES.len()),
+            digests,
+            progress,
+            done: 0.0,
+        }
+    }
+
+    /// Writes the data files `names` in that order: the row-level files together,
+    /// where the first of them comes. `input` is needed for files of metrics.
+    fn files<W: Write + Send>(
+        &mut self,
+        tables: &tables::Tables,
+        input: Option<&ExportInput>,
+        names: &[&str],
+        open: &(dyn Fn(&str) -> io::Result<W> + Sync),
+    ) -> Result<(), Error> {
+        // The two row-level files are most of the work, so they get most of the
+        // progress bar.
+        let rows_share = 0.8;
+        let others = (FILES.len() - 1 - ROW_FILES.len()) as f64;
+        for &name in names {
+            if ROW_FILES.contains(&name) {
+                if self.outputs.iter().any(|o| ROW_FILES.contains(&o.name.as_str())) {
+                    continue;
+                }
+                let [a, b] = ROW_FILES;
+                let (mut wa, mut wb) = (
+                    open(a).map_err(|e| Error::io(a, e))?,
+                    open(b).map_err(|e| Error::io(b, e))?,
+                );
+                let mut ca = Chunked::new(&mut wa, self.digests.inline(a));
+                let mut cb = Chunked::new(&mut wb, self.digests.inline(b));
+                let before = self.done;
+                let progress = &mut *self.progress;
+                tables
+                    .row_files([&mut ca, &mut cb], &mut |f| progress(before + rows_share * f))
+                    .map_err(|(k, e)| Error::io(ROW_FILES[k], e))?;
+                self.outputs.push(ca.finish(a).map_err(|e| Error::io(a, e))?);
+                self.outputs.push(cb.finish(b).map_err(|e| Error::io(b, e))?);
+                self.done += rows_share;
                 continue;
             }
-            let [a, b] = ROW_FILES;
-            let (mut wa, mut wb) = (
-                open(a).map_err(|e| Error::io(a, e))?,
-                open(b).map_err(|e| Error::io(b, e))?,
-            );
-            let mut ca = Chunked::new(&mut wa, digests.inline(a));
-            let mut cb = Chunked::new(&mut wb, digests.inline(b));
-            let before = done;
-            tables
-                .row_files([&mut ca, &mut cb], &mut |f| progress(before + rows_share * f))
-                .map_err(|(k, e)| Error::io(ROW_FILES[k], e))?;
-            outputs.push(ca.finish(a).map_err(|e| Error::io(a, e))?);
-            outputs.push(cb.finish(b).map_err(|e| Error::io(b, e))?);
-            done += rows_share;
-            continue;
+            let io_err = |e| Error::io(name, e);
+            let mut writer = open(name).map_err(io_err)?;
+            let mut out = Chunked::new(&mut writer, self.digests.inline(name));
+            tables.write(name, input, &mut out).map_err(io_err)?;
+            self.outputs.push(out.finish(name).map_err(io_err)?);
+            self.done += (1.0 - rows_share) / others;
+            (self.progress)(self.done);
         }
-        let io_err = |e| Error::io(name, e);
-        let mut writer = open(name).map_err(io_err)?;
-        let mut out = Chunked::new(&mut writer, digests.inline(name));
-        tables.write(name, &mut out).map_err(io_err)?;
-        outputs.push(out.finish(name).map_err(io_err)?);
-        done += (1.0 - rows_share) / others;
-        progress(done);
+        Ok(())
     }
-    outputs.sort_by_key(|o| FILES.iter().position(|f| *f == o.name));
-    Ok(outputs)
+
+    /// The outputs, in [`FILES`] order.
+    fn outputs(mut self) -> Vec<Output> {
+        self.outputs.sort_by_key(|o| FILES.iter().position(|f| *f == o.name));
+        self.outputs
+    }
+}
+
+/// Writes `manifest.json` for the data files `outputs`.
+fn write_manifest<W: Write + Send>(
+    input: &ExportInput,
+    outputs: &[Output],
+    open: &(dyn Fn(&str) -> io::Result<W> + Sync),
+) -> Result<Output, Error> {
+    let name = "manifest.json";
+    let io_err = |e| Error::io(name, e);
+    let mut writer = open(name).map_err(io_err)?;
+    let mut out = Chunked::new(&mut writer, true);
+    out.buf = manifest(input, outputs)?;
+    let mut manifest = out.finish(name).map_err(io_err)?;
+    manifest.rows = 0;
+    Ok(manifest)
 }
 
 /// The row-level files, written together in one pass over the rows.

@@ -8,25 +8,40 @@ use crate::privacy::{funnel_customers, group_suppressed, kpis_suppressed, suppre
 use crate::text::{div_round, push_cents, push_int, push_ratio, push_text};
 use std::io;
 
+/// What the files that need no metrics read: `clients.csv` and the row-level files.
+#[derive(Clone, Copy)]
+pub(super) struct Rows<'a> {
+    pub dataset: &'a Dataset,
+    pub filter: &'a crate::metrics::Filter,
+    pub privacy: &'a Privacy,
+}
+
+/// Whether data file `name` can be written before the metrics are computed.
+pub(super) fn needs_no_metrics(name: &str) -> bool {
+    matches!(name, "clients.csv" | "interactions.csv" | "donnees_marketing.csv")
+}
+
 /// What the files of one export share: each customer's cells, formatted once.
 pub(super) struct Tables<'a> {
-    input: &'a ExportInput<'a>,
+    rows: Rows<'a>,
     cells: CustomerCells,
 }
 
 impl<'a> Tables<'a> {
-    pub(super) fn new(input: &'a ExportInput<'a>) -> Self {
+    pub(super) fn new(rows: Rows<'a>) -> Self {
         Self {
-            input,
-            cells: CustomerCells::new(input.dataset, input),
+            rows,
+            cells: CustomerCells::new(rows),
         }
     }
 
-    /// Writes file `name` (any but the two row-level files, see [`Tables::row_files`]).
-    pub(super) fn write(&self, name: &str, out: &mut Chunked) -> io::Result<()> {
-        match name {
-            "clients.csv" => clients(self.input.dataset, &self.cells, out),
-            _ => write(name, self.input, out),
+    /// Writes file `name` (any but the two row-level files, see [`Tables::row_files`]);
+    /// `input` is needed for all but those of [`needs_no_metrics`].
+    pub(super) fn write(&self, name: &str, input: Option<&ExportInput>, out: &mut Chunked) -> io::Result<()> {
+        match (name, input) {
+            ("clients.csv", _) => clients(self.rows.dataset, &self.cells, out),
+            (_, Some(input)) => write(name, input, out),
+            (_, None) => Err(io::Error::other(format!("{name} needs the metrics"))),
         }
     }
 }
@@ -51,10 +66,10 @@ fn write(name: &str, input: &ExportInput, out: &mut Chunked) -> io::Result<()> {
 
 /// Whether customer `i` is in the selection (channel and segment filters) and in
 /// customer-level files (consent option).
-fn selected(ds: &Dataset, input: &ExportInput, i: usize) -> bool {
-    let f = input.filter;
-    let c = &ds.customers;
-    input.privacy.keeps(i)
+fn selected(rows: Rows, i: usize) -> bool {
+    let f = rows.filter;
+    let c = &rows.dataset.customers;
+    rows.privacy.keeps(i)
         && f.channels.as_ref().is_none_or(|l| l.contains(&c.channel[i]))
         && f.segments.as_ref().is_none_or(|l| l.contains(&c.segment[i]))
 }
@@ -180,19 +195,19 @@ impl Tables<'_> {
         outs: [&mut Chunked; 2],
         progress: &mut dyn FnMut(f64),
     ) -> Result<(), (usize, io::Error)> {
-        row_files(self.input, &self.cells, outs, progress)
+        row_files(self.rows, &self.cells, outs, progress)
     }
 }
 
 fn row_files(
-    input: &ExportInput,
+    rows: Rows,
     cells: &CustomerCells,
     outs: [&mut Chunked; 2],
     progress: &mut dyn FnMut(f64),
 ) -> Result<(), (usize, io::Error)> {
-    let ds = input.dataset;
+    let ds = rows.dataset;
     let t = &ds.interactions;
-    let f = input.filter;
+    let f = rows.filter;
     let lo = f.from.unwrap_or(ds.from) as i64 * DAY;
     let hi = (f.to.unwrap_or(ds.to) as i64 + 1) * DAY;
     let [plain, merged] = outs;
@@ -317,16 +332,17 @@ struct CustomerCells {
 
 /// Fills the slots `mine` of the customers from `first`; returns the piece's overflow
 /// bytes and which of its slots point into them.
-fn fill_slots(ds: &Dataset, input: &ExportInput, first: usize, mine: &mut [u8]) -> (Vec<u8>, Vec<u32>) {
+fn fill_slots(rows: Rows, first: usize, mine: &mut [u8]) -> (Vec<u8>, Vec<u32>) {
+    let ds = rows.dataset;
     let c = &ds.customers;
-    let p = input.privacy;
+    let p = rows.privacy;
     let ids = p.customer_ids(ds);
     let commune = p.writes_commune();
     let (mut overflow, mut at) = (Vec::new(), Vec::new());
     let mut cell = Vec::with_capacity(128);
     for (j, slot) in mine.chunks_exact_mut(SLOT).enumerate() {
         let i = first + j;
-        if !selected(ds, input, i) {
+        if !selected(rows, i) {
             continue;
         }
         cell.clear();
@@ -424,14 +440,14 @@ impl Cells<'_> {
 }
 
 impl CustomerCells {
-    fn new(ds: &Dataset, input: &ExportInput) -> Self {
-        let n = ds.customers.len();
+    fn new(rows: Rows) -> Self {
+        let n = rows.dataset.customers.len();
         let mut slots = vec![0u8; (n + 1) * SLOT + crate::text::SMALL];
         let base = slots.as_ptr().align_offset(SLOT).min(SLOT);
         // Pieces of customers fill their own slots; cells too long for a slot go to
         // the piece's overflow bytes, joined (and their offsets moved) afterwards.
         let pieces = crate::par::map_chunks(&mut slots[base..base + n * SLOT], CUSTOMER_PIECE * SLOT, |k, mine| {
-            fill_slots(ds, input, k * CUSTOMER_PIECE, mine)
+            fill_slots(rows, k * CUSTOMER_PIECE, mine)
         });
         let mut overflow = Vec::new();
         for (first_slot, (bytes, at)) in pieces.iter().enumerate().map(|(k, p)| (k * CUSTOMER_PIECE, p)) {

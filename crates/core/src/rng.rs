@@ -33,13 +33,16 @@ impl Rng {
     #[inline]
     pub fn below(&mut self, n: u64) -> u64 {
         debug_assert!(n > 0);
-        let threshold = n.wrapping_neg() % n;
-        loop {
-            let m = (self.next_u64() as u128) * (n as u128);
-            if (m as u64) >= threshold {
-                return (m >> 64) as u64;
+        let mut m = (self.next_u64() as u128) * (n as u128);
+        // A draw is rejected when its low half is under 2^64 mod n, which is under
+        // n: only then is that remainder (a division) worth computing.
+        if (m as u64) < n {
+            let threshold = n.wrapping_neg() % n;
+            while (m as u64) < threshold {
+                m = (self.next_u64() as u128) * (n as u128);
             }
         }
+        (m >> 64) as u64
     }
 
     /// True with probability `p`.
@@ -70,7 +73,17 @@ impl Rng {
 #[derive(Debug, Clone)]
 pub struct Weighted {
     cumulative: Vec<u64>,
+    /// For long tables (the communes), where the search for each value of the top
+    /// bits of a draw starts and ends: `guide[b]` is the index a draw of exactly
+    /// `b << shift` gets. Empty for short tables, searched whole.
+    guide: Vec<u32>,
+    shift: u32,
 }
+
+/// Tables longer than this get a guide.
+const GUIDED: usize = 64;
+/// About how many slots a guide has: 2^GUIDE_BITS.
+const GUIDE_BITS: u32 = 12;
 
 impl Weighted {
     /// Builds the table from non-negative integer weights; `None` if they sum to zero.
@@ -83,7 +96,23 @@ impl Weighted {
                 total
             })
             .collect();
-        (total > 0).then_some(Self { cumulative })
+        if total == 0 {
+            return None;
+        }
+        let (mut guide, mut shift) = (Vec::new(), 0);
+        if cumulative.len() > GUIDED && cumulative.len() <= u32::MAX as usize {
+            shift = (64 - total.leading_zeros()).saturating_sub(GUIDE_BITS);
+            // One slot more than the largest bucket, so that every bucket has an end.
+            guide = (0..=(total - 1) >> shift)
+                .map(|b| cumulative.partition_point(|&c| c <= b << shift) as u32)
+                .collect();
+            guide.push(cumulative.len() as u32 - 1);
+        }
+        Some(Self {
+            cumulative,
+            guide,
+            shift,
+        })
     }
 
     /// Builds the table from float weights, scaled to integers (1e9 resolution).
@@ -101,8 +130,24 @@ impl Weighted {
     #[inline]
     pub fn sample(&self, rng: &mut Rng) -> usize {
         let total = *self.cumulative.last().unwrap_or(&1);
-        let x = rng.below(total);
-        self.cumulative.partition_point(|&c| c <= x)
+        self.index_of(rng.below(total))
+    }
+
+    /// The index a draw of `x` (below the total weight) gets: the first whose
+    /// cumulative weight is above `x`.
+    #[inline]
+    fn index_of(&self, x: u64) -> usize {
+        let b = (x >> self.shift) as usize;
+        match (self.guide.get(b), self.guide.get(b + 1)) {
+            // Draws from b << shift up to x get indexes from guide[b] up to that of
+            // x, which is at most guide[b + 1] (the index of the next bucket's start,
+            // or the last index).
+            (Some(&lo), Some(&hi)) => {
+                let (lo, hi) = (lo as usize, hi as usize);
+                lo + self.cumulative[lo..=hi].partition_point(|&c| c <= x)
+            }
+            _ => self.cumulative.partition_point(|&c| c <= x),
+        }
     }
 }
 
@@ -254,6 +299,67 @@ mod tests {
             seen[r.below(7) as usize] += 1;
         }
         assert!(seen.iter().all(|&c| c > 800 && c < 1200), "{seen:?}");
+    }
+
+    #[test]
+    fn below_draws_what_the_plain_rejection_draws() {
+        // The rejection rule written out, the remainder computed on every draw.
+        fn plain(r: &mut Rng, n: u64) -> u64 {
+            let threshold = n.wrapping_neg() % n;
+            loop {
+                let m = (r.next_u64() as u128) * (n as u128);
+                if (m as u64) >= threshold {
+                    return (m >> 64) as u64;
+                }
+            }
+        }
+        // Bounds whose rejection is rare, and some near 2^63 that reject half the draws.
+        let bounds = [
+            1,
+            2,
+            3,
+            7,
+            24,
+            1000,
+            35_000,
+            68_000_000,
+            u32::MAX as u64,
+            (1 << 63) + 1,
+            u64::MAX - 1,
+        ];
+        let (mut a, mut b) = (Rng::new(9, 3), Rng::new(9, 3));
+        for k in 0..60_000 {
+            let n = bounds[k % bounds.len()];
+            assert_eq!(a.below(n), plain(&mut b, n), "draw {k}, n = {n}");
+        }
+    }
+
+    #[test]
+    fn a_guided_table_draws_what_a_whole_search_draws() {
+        // Weights like the communes': a few large, many small, some zero.
+        let mut rng = Rng::new(7, 0);
+        for len in [65usize, 100, 4_000, 35_000] {
+            let w: Vec<u64> = (0..len)
+                .map(|i| match i % 97 {
+                    0 => 2_000_000 + rng.below(500_000),
+                    1 => 0,
+                    _ => rng.below(5_000),
+                })
+                .collect();
+            let t = Weighted::from_ints(w.iter().copied()).unwrap();
+            assert!(!t.guide.is_empty(), "{len} weights get a guide");
+            let total = *t.cumulative.last().unwrap();
+            let whole = |x: u64| t.cumulative.partition_point(|&c| c <= x);
+            let edges = t.cumulative.iter().flat_map(|&c| [c.saturating_sub(1), c]);
+            for x in edges
+                .chain((0..20_000).map(|_| rng.below(total)))
+                .filter(|&x| x < total)
+            {
+                assert_eq!(t.index_of(x), whole(x), "{len} weights, draw {x}");
+            }
+            assert_eq!(t.index_of(0), whole(0));
+            assert_eq!(t.index_of(total - 1), whole(total - 1));
+        }
     }
 
     #[test]

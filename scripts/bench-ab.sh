@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two builds of `numberly` side by side: N rounds (default 6), each running A then B
 # on `run` 1M / 10M (seed 1), and per stage the median wall and CPU seconds that
-# `numberly run` prints without `--quiet`, with every wall time.
+# `numberly run` prints without `--quiet`, with every wall time, and the whole run's
+# difference B - A round by round.
 #
 #   scripts/bench-ab.sh [N] BIN_A BIN_B      (copy each build out of target/ first)
 #
@@ -31,5 +32,13 @@ for stage in ["generate", "clean", "metrics", "export", "metrics+export", "total
         if v:
             print(f"{stage:9s} {b}: wall median {statistics.median(w for w, _ in v):.3f} s, "
                   f"CPU median {statistics.median(c for _, c in v):.3f} s; walls {' '.join(f'{w:.2f}' for w, _ in v)}")
+# Round by round, B minus A (the host's speed drifts less within a round than across).
+for stage in ["total"]:
+    a, b = ([(float(w), float(c)) for (x, s, w, c) in rows if x == k and s == stage] for k in bins)
+    for i, what in [(0, "wall"), (1, "CPU")]:
+        d = [y[i] - x[i] for x, y in zip(a, b)]
+        if d:
+            print(f"{stage} {what}, B - A by round: median {statistics.median(d):+.3f} s, "
+                  f"B lower in {sum(1 for x in d if x < 0)} of {len(d)}")
 PY
 rm -f "$LOG"

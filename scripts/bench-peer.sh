@@ -7,6 +7,7 @@
 #
 # PYTHON (default ../.peers-venv/bin/python) must have the peer's requirements
 # (see ../shared/peers/README.md); OUT (default /tmp/numberly-bench) is scratch space.
+# BIN (default: target/fast/numberly, built first by scripts/build-cli.sh) is the CLI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-3}
@@ -15,7 +16,12 @@ INTERACTIONS=${3:-10000000}
 PYTHON=${PYTHON:-../.peers-venv/bin/python}
 PEER=${PEER:-../shared/peers/polars_pipeline.py}
 OUT=${OUT:-/tmp/numberly-bench}
-cargo build --release --locked -p numberly-cli -q
+# The CLI as scripts/build-cli.sh builds it (for this processor, profile-guided),
+# unless BIN names another build.
+if [ -z "${BIN:-}" ]; then
+  scripts/build-cli.sh
+  BIN=target/fast/numberly
+fi
 
 fresh() {
   rm -rf "$OUT"
@@ -29,7 +35,7 @@ for _ in $(seq "$N"); do
   /usr/bin/time -f "polars   %e s  %M KB  user %U s  sys %S s" "$PYTHON" "$PEER" --customers "$CUSTOMERS" \
     --interactions "$INTERACTIONS" --seed 1 --out "$OUT" 2>&1 | grep -v '^\[polars\]'
   fresh
-  /usr/bin/time -f "numberly %e s  %M KB  user %U s  sys %S s" target/release/numberly run --customers "$CUSTOMERS" \
+  /usr/bin/time -f "numberly %e s  %M KB  user %U s  sys %S s" "$BIN" run --customers "$CUSTOMERS" \
     --interactions "$INTERACTIONS" --seed 1 --out "$OUT" --quiet
 done
 rm -rf "$OUT"

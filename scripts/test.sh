@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, then runs every check and test: formatting,
 # clippy, the native test suite, the WebAssembly determinism test (Node.js), a
-# release build of the app with trunk, and the end-to-end suite in headless
-# Chromium against the native CLI.
+# release build of the app with trunk, the fast CLI of scripts/build-cli.sh against
+# the release build, and the end-to-end suite in headless Chromium against the
+# native CLI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -27,6 +28,20 @@ step "app: trunk release build, and the CLI it is compared with"
 trunk build --release
 test -s dist/index.html
 cargo build --release --locked -p numberly-cli
+
+step "the fast CLI (scripts/build-cli.sh) writes the release build's bytes"
+scripts/build-cli.sh
+check=target/fast-check
+rm -rf "$check"
+for build in release fast; do
+  bin=target/$build/numberly out=$check/$build
+  "$bin" run --customers 30000 --interactions 400000 --seed 5 --dirty 0.02 --out "$out/run" --quiet
+  "$bin" generate --customers 5000 --interactions 60000 --seed 6 --dirty 0.05 --out "$out/raw" --quiet
+  NUMBERLY_PASSPHRASE=check "$bin" run --clients "$out/raw/clients.csv" --interactions "$out/raw/interactions.csv" \
+    --out "$out/import" --quiet
+done
+diff -r "$check/release" "$check/fast"
+rm -rf "$check"
 
 step "end to end: the built app in headless Chromium"
 node --test tests/e2e/

@@ -1,12 +1,25 @@
 //! Finding the separators and line feeds of a piece 64 bytes at a time: one bit
 //! per byte, so that a field costs a few instructions instead of a search call.
-//! SSE2 on x86-64 (always there), SIMD128 in WebAssembly when the build enables
-//! it, and plain words elsewhere; all give the same bits.
+//! SSE2 on x86-64 (always there), AVX-512 when the build enables it (the CLI of
+//! scripts/build-cli.sh on such a processor), SIMD128 in WebAssembly when the build
+//! enables it, and plain words elsewhere; all give the same bits.
 
 /// Bits of the bytes of `block` equal to `a` (first) and to `b` (second).
 #[inline]
 pub(super) fn masks(block: &[u8; 64], a: u8, b: u8) -> (u64, u64) {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx512bw"))]
+    {
+        use std::arch::x86_64::{_mm512_cmpeq_epi8_mask, _mm512_loadu_si512, _mm512_set1_epi8};
+        // SAFETY: the build enables AVX-512BW; the load reads the 64 bytes of `block`.
+        unsafe {
+            let v = _mm512_loadu_si512(block.as_ptr().cast());
+            (
+                _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(a as i8)),
+                _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b as i8)),
+            )
+        }
+    }
+    #[cfg(all(target_arch = "x86_64", not(target_feature = "avx512bw")))]
     {
         use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
         let (mut ma, mut mb) = (0u64, 0u64);

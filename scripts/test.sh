@@ -2,8 +2,8 @@
 # Installs whatever is missing, then runs every check and test: formatting,
 # clippy, the native test suite, the WebAssembly determinism test (Node.js), a
 # release build of the app with trunk, the fast CLI of scripts/build-cli.sh against
-# the release build, and the end-to-end suite in headless Chromium against the
-# native CLI.
+# the release build (and the core's unit tests built as it is), and the end-to-end
+# suite in headless Chromium against the native CLI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -42,6 +42,9 @@ for build in release fast; do
 done
 diff -r "$check/release" "$check/fast"
 rm -rf "$check"
+
+step "core unit tests built for this processor, as the fast CLI is (its AVX-512 paths)"
+RUSTFLAGS="-C target-cpu=native" cargo test -p numberly-core --lib --locked --target-dir target/native-test
 
 step "end to end: the built app in headless Chromium"
 node --test tests/e2e/

@@ -75,6 +75,20 @@ pub struct Unmeasured<'a> {
     pub privacy: &'a crate::privacy::Privacy,
 }
 
+impl Unmeasured<'_> {
+    /// What the files of metrics need, once the metrics are known.
+    fn measured<'r>(&'r self, report: &'r Report) -> ExportInput<'r> {
+        ExportInput {
+            dataset: self.dataset,
+            report,
+            clean: self.clean,
+            filter: self.filter,
+            options: self.options.clone(),
+            privacy: self.privacy,
+        }
+    }
+}
+
 /// Size of the chunks handed to the writer.
 pub const CHUNK: usize = 1 << 17;
 
@@ -267,10 +281,13 @@ pub fn export_data<W: Write + Send>(
     Ok(written.outputs())
 }
 
-/// [`export`] for a run whose metrics are still to be computed: `metrics()` runs
-/// while `clients.csv` and the two row-level files, which do not need them, are
-/// written. Writing those waits on the disk much of the time, which leaves a core
-/// for the metrics. Gives the metrics and the outputs (the manifest last).
+/// [`export`] for a run whose metrics are still to be computed. The two row-level
+/// files are written on this thread (their pieces formatted on workers); meanwhile
+/// another thread writes `clients.csv`, which needs no metrics, computes the
+/// metrics and writes the files made of them. Writing the row-level files waits on
+/// the disk much of the time, which leaves a core for the rest, and the disk never
+/// waits for the smaller files. Gives the metrics and the outputs (the manifest
+/// last); of two failed writes, the error of the file first in [`FILES`] order.
 pub fn export_with_metrics<W: Write + Send>(
     input: &Unmeasured,
     metrics: impl FnOnce() -> Report + Send,
@@ -280,34 +297,61 @@ pub fn export_with_metrics<W: Write + Send>(
     progress(0.0);
     let steps = FILES.len() as f64;
     let mut to_data = |f| progress(f * (steps - 1.0) / steps);
-    let mut written = Written::new(Digests::Inline, &mut to_data);
+    let mut rows = Written::new(Digests::Inline, &mut to_data);
     let tables = tables::Tables::new(tables::Rows {
         dataset: input.dataset,
         filter: input.filter,
         privacy: input.privacy,
     });
-    // clients.csv and the row-level files, while the metrics are computed.
-    let first: Vec<&str> = FILES.iter().copied().filter(|n| tables::needs_no_metrics(n)).collect();
-    let (report, first_written) = crate::par::join(metrics, || written.files(&tables, None, &first, open));
-    first_written?;
-    let measured = ExportInput {
-        dataset: input.dataset,
-        report: &report,
-        clean: input.clean,
-        filter: input.filter,
-        options: input.options.clone(),
-        privacy: input.privacy,
-    };
-    let rest: Vec<&str> = FILES[..FILES.len() - 1]
+    // clients.csv, then the files of metrics.
+    let needs_none: Vec<&str> = FILES
         .iter()
         .copied()
-        .filter(|n| !first.contains(n))
+        .filter(|n| tables::needs_no_metrics(n) && !ROW_FILES.contains(n))
         .collect();
-    written.files(&tables, Some(&measured), &rest, open)?;
-    let mut outputs = written.outputs();
+    let metric_files: Vec<&str> = FILES[..FILES.len() - 1]
+        .iter()
+        .copied()
+        .filter(|n| !tables::needs_no_metrics(n))
+        .collect();
+    let ((report, others_written), rows_written) = crate::par::join(
+        || {
+            // This thread's files count towards the progress once they are all written.
+            let mut quiet = |_| {};
+            let mut written = Written::new(Digests::Inline, &mut quiet);
+            let first = written.files(&tables, None, &needs_none, open);
+            let report = metrics();
+            let measured = input.measured(&report);
+            let rest = first.and_then(|()| written.files(&tables, Some(&measured), &metric_files, open));
+            let outputs = written.outputs;
+            (report, rest.map(|()| outputs))
+        },
+        || rows.files(&tables, None, &ROW_FILES, open),
+    );
+    let others_written = match (others_written, rows_written) {
+        (Ok(o), Ok(())) => o,
+        (Err(a), Err(b)) => return Err(first_in_files_order(a, b)),
+        (Err(e), Ok(())) | (Ok(_), Err(e)) => return Err(e),
+    };
+    rows.outputs.extend(others_written);
+    let mut outputs = rows.outputs();
+    let measured = input.measured(&report);
     outputs.push(write_manifest(&measured, &outputs, open)?);
     progress(1.0);
     Ok((report, outputs))
+}
+
+/// Of two errors, the one whose file comes first in [`FILES`].
+fn first_in_files_order(a: Error, b: Error) -> Error {
+    let at = |e: &Error| match e {
+        Error::Io { file, .. } => FILES.iter().position(|f| f == file).unwrap_or(usize::MAX),
+        _ => usize::MAX,
+    };
+    if at(&b) < at(&a) {
+        b
+    } else {
+        a
+    }
 }
 
 /// The data files written so far, and the progress through them.

@@ -31,32 +31,30 @@ profdata() {
 }
 
 PROFDATA=$(profdata)
-mkdir -p target/fast
-if [ -z "$PROFDATA" ]; then
+FLAGS="-C target-cpu=$CPU"
+if [ -n "$PROFDATA" ]; then
+  say "1/3 instrumented build (target-cpu=$CPU)"
+  RUSTFLAGS="$FLAGS -C profile-generate=$PWD/$WORK/raw" \
+    cargo build --release --locked -p numberly-cli --target-dir "$WORK/gen"
+  # Build scripts were instrumented too: only the training runs' profiles count.
+  rm -rf "$WORK/raw" "$WORK/train"
+  mkdir -p "$WORK/train"
+  say "2/3 training runs"
+  bin="$WORK/gen/release/numberly"
+  "$bin" run --customers 200000 --interactions 2000000 --seed 11 --out "$WORK/train/run" --quiet
+  "$bin" generate --customers 20000 --interactions 200000 --seed 12 --dirty 0.05 --out "$WORK/train/raw" --quiet
+  "$bin" run --clients "$WORK/train/raw/clients.csv" --interactions "$WORK/train/raw/interactions.csv" \
+    --out "$WORK/train/import" --quiet
+  "$PROFDATA" merge -o "$WORK/numberly.profdata" "$WORK/raw"
+  rm -rf "$WORK/train"
+  say "3/3 optimised build"
+  FLAGS="$FLAGS -C profile-use=$PWD/$WORK/numberly.profdata"
+  what="profile-guided"
+else
   say "WARNING: no llvm-profdata (rustup component add llvm-tools failed): building without PGO"
-  RUSTFLAGS="-C target-cpu=$CPU" cargo build --release --locked -p numberly-cli --target-dir "$WORK/use"
-  cp "$WORK/use/release/numberly" target/fast/numberly
-  say "built target/fast/numberly (target-cpu=$CPU, no PGO)"
-  exit 0
+  what="no PGO"
 fi
-
-say "1/3 instrumented build (target-cpu=$CPU)"
-RUSTFLAGS="-C target-cpu=$CPU -C profile-generate=$PWD/$WORK/raw" \
-  cargo build --release --locked -p numberly-cli --target-dir "$WORK/gen"
-# Build scripts were instrumented too: only the training runs' profiles count.
-rm -rf "$WORK/raw" "$WORK/train"
-mkdir -p "$WORK/train"
-say "2/3 training runs"
-bin="$WORK/gen/release/numberly"
-"$bin" run --customers 200000 --interactions 2000000 --seed 11 --out "$WORK/train/run" --quiet
-"$bin" generate --customers 20000 --interactions 200000 --seed 12 --dirty 0.05 --out "$WORK/train/raw" --quiet
-"$bin" run --clients "$WORK/train/raw/clients.csv" --interactions "$WORK/train/raw/interactions.csv" \
-  --out "$WORK/train/import" --quiet
-"$PROFDATA" merge -o "$WORK/numberly.profdata" "$WORK/raw"
-rm -rf "$WORK/train"
-
-say "3/3 optimised build"
-RUSTFLAGS="-C target-cpu=$CPU -C profile-use=$PWD/$WORK/numberly.profdata" \
-  cargo build --release --locked -p numberly-cli --target-dir "$WORK/use"
+RUSTFLAGS="$FLAGS" cargo build --release --locked -p numberly-cli --target-dir "$WORK/use"
+mkdir -p target/fast
 cp "$WORK/use/release/numberly" target/fast/numberly
-say "built target/fast/numberly (target-cpu=$CPU, profile-guided)"
+say "built target/fast/numberly (target-cpu=$CPU, $what)"

@@ -163,46 +163,6 @@ mod linux {
         }
     }
 
-    /// Copies `src` into `dst` (of the same length) with stores that bypass the
-    /// cache: the block is read next by the disk, not by this processor, so it
-    /// need not be fetched first nor push the formatting threads' data out.
-    /// [`stores_done`] must come before another thread or the disk reads `dst`.
-    fn copy_past_cache(dst: &mut [u8], src: &[u8]) {
-        assert_eq!(dst.len(), src.len());
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
-            // Up to the first 16-byte boundary of `dst` with ordinary stores.
-            let head = dst.as_ptr().align_offset(16).min(dst.len());
-            dst[..head].copy_from_slice(&src[..head]);
-            let (d, s) = (&mut dst[head..], &src[head..]);
-            let whole = d.len() / 64 * 64;
-            for at in (0..whole).step_by(64) {
-                // SAFETY: SSE2 is part of x86-64; `at + 64 <= whole <= len` for both
-                // slices; `d` is 16-byte aligned from its start, so is `d[at..]`.
-                unsafe {
-                    let (from, to) = (s.as_ptr().add(at), d.as_mut_ptr().add(at));
-                    for k in 0..4 {
-                        let v = _mm_loadu_si128(from.add(16 * k).cast::<__m128i>());
-                        _mm_stream_si128(to.add(16 * k).cast::<__m128i>(), v);
-                    }
-                }
-            }
-            d[whole..].copy_from_slice(&s[whole..]);
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        dst.copy_from_slice(src);
-    }
-
-    /// Orders the stores of [`copy_past_cache`] before what follows.
-    fn stores_done() {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: SSE is part of x86-64; a fence has no other effect.
-        unsafe {
-            std::arch::x86_64::_mm_sfence()
-        };
-    }
-
     impl DirectFile {
         /// Fails only when its thread cannot be started.
         pub fn new(file: File) -> io::Result<Self> {
@@ -258,7 +218,7 @@ mod linux {
         /// Sends the first `len` bytes of the block being filled to the disk.
         fn submit(&mut self, len: usize) -> io::Result<()> {
             let Some(block) = self.block.take() else { return Ok(()) };
-            stores_done();
+            numberly_core::stage::stores_done();
             let jobs = self.jobs.as_ref().ok_or_else(|| io::Error::other("file closed"))?;
             jobs.send((block, len, self.offset))
                 .map_err(|_| io::Error::other("the writer thread stopped"))?;
@@ -285,7 +245,10 @@ mod linux {
                 }
                 let Some(block) = self.block.as_mut() else { break };
                 let n = rest.len().min(BLOCK - self.filled);
-                copy_past_cache(&mut block.region()[self.filled..self.filled + n], &rest[..n]);
+                numberly_core::stage::overwrite_past_cache(
+                    &mut block.region()[self.filled..self.filled + n],
+                    &rest[..n],
+                );
                 self.filled += n;
                 rest = &rest[n..];
                 if self.filled == BLOCK {
@@ -300,7 +263,7 @@ mod linux {
         /// rest (under [`ALIGN`] bytes) as an ordinary write once the others are done.
         pub fn flush(&mut self) -> io::Result<()> {
             if !self.plain {
-                stores_done();
+                numberly_core::stage::stores_done();
                 let aligned = self.filled / ALIGN * ALIGN;
                 let tail = match &self.block {
                     Some(b) => b.head(self.filled)[aligned..].to_vec(),

@@ -20,6 +20,7 @@ pub mod privacy;
 pub mod rng;
 pub mod rules;
 pub mod sha_pair;
+pub mod stage;
 pub mod text;
 
 pub use error::Error;

@@ -219,8 +219,11 @@ session_id,code_postal,departement",
     let buffers = crate::par::Pool::new();
     let format = |k: usize| -> RowPiece {
         let (first, end) = (k * PIECE_ROWS, ((k + 1) * PIECE_ROWS).min(t.len()));
-        let mut p = crate::par::buffer(&buffers, PIECE_ROWS * 64);
-        let mut m = crate::par::buffer(&buffers, PIECE_ROWS * 112);
+        let mut p_out = crate::par::buffer(&buffers, PIECE_ROWS * 64);
+        let mut m_out = crate::par::buffer(&buffers, PIECE_ROWS * 112);
+        // Rows are formatted into stages that stay in cache (see `crate::stage`).
+        let mut p = crate::stage::stage_for(&mut p_out, 1024);
+        let mut m = crate::stage::stage_for(&mut m_out, 2048);
         let mut rows = 0u64;
         let mut stamps = TimestampWriter::default();
         let (mut ids, mut sessions) = (IdCursor::new(&t.id), IdCursor::new(&t.session_ids));
@@ -273,8 +276,18 @@ session_id,code_postal,departement",
             crate::text::push_from_arena(&mut p, &m, what, what_end - what);
             p.push(b'\n');
             m.truncate(end);
+            if crate::stage::WORTH && m.len() >= crate::stage::STAGE {
+                crate::stage::drain(&mut m_out, &mut m, usize::MAX);
+                crate::stage::drain(&mut p_out, &mut p, usize::MAX);
+            }
         }
-        RowPiece { bytes: [p, m], rows }
+        crate::stage::finish(&mut m_out, &mut m);
+        crate::stage::finish(&mut p_out, &mut p);
+        crate::stage::stores_done();
+        RowPiece {
+            bytes: [p_out, m_out],
+            rows,
+        }
     };
     let pieces = t.len().div_ceil(PIECE_ROWS);
     // Each file's digest is one sequence of bytes: both are hashed here, the two

@@ -189,6 +189,8 @@ impl<'o> Generated<'o> {
         read: impl FnOnce(&ClientBlocks) -> R,
     ) -> Result<(Self, R), Error> {
         opts.validate()?;
+        // The stage begins now (the CLI times stages from their first report).
+        progress(0.0);
         let customers = customers(opts);
         progress(0.1);
         let (log, (clients, clients_truth, r)) = crate::par::join(

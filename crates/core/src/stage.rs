@@ -55,8 +55,8 @@ fn move_out(out: &mut Vec<u8>, stage: &mut Vec<u8>, n: usize) {
     stage.truncate(stage.len() - n);
 }
 
-/// Orders the stores of [`drain`] and [`overwrite_past_cache`] before what follows: call it before another thread
-/// may read the outputs.
+/// Orders the stores of [`drain`] and [`overwrite_past_cache`] before what follows:
+/// call it before another thread may read the outputs.
 pub fn stores_done() {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE is part of x86-64; a fence has no other effect.
@@ -111,6 +111,17 @@ fn copy_past_cache(dst: &mut [std::mem::MaybeUninit<u8>], src: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finishing_without_a_move_hands_over_the_stage_whole() {
+        let (mut out, mut stage) = (Vec::new(), b"a,b\n".to_vec());
+        finish(&mut out, &mut stage);
+        assert_eq!((out.as_slice(), stage.len()), (&b"a,b\n"[..], 0));
+        let mut more = b"c\n".to_vec();
+        finish(&mut out, &mut more);
+        stores_done();
+        assert_eq!((out.as_slice(), more.len()), (&b"a,b\nc\n"[..], 0));
+    }
 
     #[test]
     fn draining_in_any_steps_gives_the_bytes_in_order() {

@@ -25,21 +25,20 @@ pub fn stage_for(out: &mut Vec<u8>, slack: usize) -> Vec<u8> {
     }
 }
 
-/// Moves the first bytes of `stage`, at most `upto`, to the end of `out`: as many as
-/// end on a 64-byte boundary of `out`, so that the next move starts on a whole line.
-/// The bytes not moved go to the front of `stage`; returns how many moved.
-pub fn drain(out: &mut Vec<u8>, stage: &mut Vec<u8>, upto: usize) -> usize {
-    let upto = upto.min(stage.len());
-    out.reserve(upto);
-    let end = out.as_ptr() as usize + out.len() + upto;
-    let n = upto - (end % 64).min(upto);
+/// Moves the bytes of `stage` to the end of `out`, all but those past the last
+/// 64-byte boundary of `out` (they go to the front of `stage`), so that the next
+/// move starts on a whole line.
+pub fn drain(out: &mut Vec<u8>, stage: &mut Vec<u8>) {
+    out.reserve(stage.len());
+    let end = out.as_ptr() as usize + out.len() + stage.len();
+    let n = stage.len() - (end % 64).min(stage.len());
     move_out(out, stage, n);
-    n
 }
 
-/// Moves all of `stage` to the end of `out` (or swaps them when `out` is empty).
+/// Moves all of `stage` to the end of `out`; when `out` was taken by [`stage_for`]
+/// (no capacity left), the stage becomes `out` instead, with nothing moved.
 pub fn finish(out: &mut Vec<u8>, stage: &mut Vec<u8>) {
-    if out.is_empty() {
+    if out.capacity() == 0 {
         std::mem::swap(out, stage);
         return;
     }
@@ -121,6 +120,12 @@ mod tests {
         finish(&mut out, &mut more);
         stores_done();
         assert_eq!((out.as_slice(), more.len()), (&b"a,b\nc\n"[..], 0));
+        // An empty output with room of its own (a pooled piece) keeps its buffer.
+        let mut pooled = Vec::with_capacity(1 << 20);
+        finish(&mut pooled, &mut out);
+        stores_done();
+        assert_eq!(pooled.as_slice(), &b"a,b\nc\n"[..]);
+        assert!(pooled.capacity() >= 1 << 20, "the piece's buffer was kept");
     }
 
     #[test]
@@ -133,11 +138,8 @@ mod tests {
                 for chunk in text.chunks(step) {
                     stage.extend_from_slice(chunk);
                     if stage.len() >= STAGE / 4 {
-                        let upto = stage.len() - step.min(100);
-                        let before = stage.len();
-                        let n = drain(&mut out, &mut stage, upto);
-                        assert!(n <= upto && upto - n < 64);
-                        assert_eq!(stage.len(), before - n);
+                        drain(&mut out, &mut stage);
+                        assert!(stage.len() < 64, "only the bytes past the last line stay");
                         assert_eq!((out.as_ptr() as usize + out.len()) % 64, 0, "a move ends on a line");
                     }
                 }

@@ -277,8 +277,8 @@ session_id,code_postal,departement",
             p.push(b'\n');
             m.truncate(end);
             if crate::stage::WORTH && m.len() >= crate::stage::STAGE {
-                crate::stage::drain(&mut m_out, &mut m, usize::MAX);
-                crate::stage::drain(&mut p_out, &mut p, usize::MAX);
+                crate::stage::drain(&mut m_out, &mut m);
+                crate::stage::drain(&mut p_out, &mut p);
             }
         }
         crate::stage::finish(&mut m_out, &mut m);

@@ -580,6 +580,9 @@ impl PartWriter {
     }
 }
 
+/// Hands its bytes to `write` (no memory of its own to lend).
+impl numberly_core::export::Sink for PartWriter {}
+
 impl io::Write for PartWriter {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         self.pending.extend_from_slice(bytes);

@@ -25,6 +25,27 @@ pub enum OutFile {
     Plain(File),
 }
 
+/// Direct I/O blocks are lent for the row-level files' bytes to be stored in as
+/// they are hashed (see [`numberly_core::export::Sink`]).
+impl numberly_core::export::Sink for OutFile {
+    fn room(&mut self) -> io::Result<&mut [u8]> {
+        match self {
+            #[cfg(target_os = "linux")]
+            OutFile::Direct(d) => d.room(),
+            OutFile::Plain(_) => Ok(&mut []),
+        }
+    }
+
+    fn advance(&mut self, n: usize) -> io::Result<()> {
+        match self {
+            #[cfg(target_os = "linux")]
+            OutFile::Direct(d) => d.advance(n),
+            OutFile::Plain(_) if n == 0 => Ok(()),
+            OutFile::Plain(_) => Err(io::Error::other("bytes put in room that was never lent")),
+        }
+    }
+}
+
 /// Creates (or truncates) `path` for writing.
 pub fn create(path: &Path) -> io::Result<OutFile> {
     #[cfg(target_os = "linux")]
@@ -228,6 +249,31 @@ mod linux {
             Ok(())
         }
 
+        /// The block being filled: a spare one, or a new one, once fewer than
+        /// [`DEPTH`] are on their way to the disk.
+        fn filling(&mut self) -> &mut Block {
+            let block = match self.block.take() {
+                Some(block) => block,
+                None => {
+                    while self.spare.is_empty() && self.in_flight >= DEPTH {
+                        self.take_back();
+                    }
+                    self.spare.pop().unwrap_or_else(Block::new)
+                }
+            };
+            self.block.insert(block)
+        }
+
+        /// Counts `n` more bytes in the block being filled, and sends it when full.
+        fn filled_up(&mut self, n: usize) -> io::Result<()> {
+            assert!(self.filled + n <= BLOCK && (n == 0 || self.block.is_some()));
+            self.filled += n;
+            if self.filled == BLOCK {
+                self.submit(BLOCK)?;
+            }
+            Ok(())
+        }
+
         pub fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
             self.check()?;
             if self.plain {
@@ -237,26 +283,32 @@ mod linux {
             }
             let mut rest = bytes;
             while !rest.is_empty() {
-                if self.block.is_none() {
-                    while self.spare.is_empty() && self.in_flight >= DEPTH {
-                        self.take_back();
-                    }
-                    self.block = Some(self.spare.pop().unwrap_or_else(Block::new));
-                }
-                let Some(block) = self.block.as_mut() else { break };
-                let n = rest.len().min(BLOCK - self.filled);
-                numberly_core::stage::overwrite_past_cache(
-                    &mut block.region()[self.filled..self.filled + n],
-                    &rest[..n],
-                );
-                self.filled += n;
+                let filled = self.filled;
+                let room = &mut self.filling().region()[filled..];
+                let n = rest.len().min(room.len());
+                numberly_core::stage::overwrite_past_cache(&mut room[..n], &rest[..n]);
+                self.filled_up(n)?;
                 rest = &rest[n..];
-                if self.filled == BLOCK {
-                    self.submit(BLOCK)?;
-                }
             }
             self.check()?;
             Ok(bytes.len())
+        }
+
+        /// The rest of the block being filled, for the file's next bytes to be stored
+        /// in directly; empty once the file is written normally (after a flush).
+        pub fn room(&mut self) -> io::Result<&mut [u8]> {
+            self.check()?;
+            if self.plain {
+                return Ok(&mut []);
+            }
+            let filled = self.filled;
+            Ok(&mut self.filling().region()[filled..])
+        }
+
+        /// The first `n` bytes of the last [`DirectFile::room`] hold the file's next bytes.
+        pub fn advance(&mut self, n: usize) -> io::Result<()> {
+            self.filled_up(n)?;
+            self.check()
         }
 
         /// Writes everything out: the aligned part of the last block directly, the
@@ -302,6 +354,7 @@ mod linux {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use numberly_core::export::Sink;
 
     /// Sizes around the block and alignment boundaries give back exactly the bytes written.
     #[test]
@@ -325,9 +378,29 @@ mod tests {
             let path = dir.join(format!("f{k}"));
             let data: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
             let mut f = create(&path).unwrap();
-            // Uneven writes, as the exporter's chunks are.
-            for piece in data.chunks(131_071) {
-                f.write_all(piece).unwrap();
+            // Uneven writes, as the exporter's chunks are, and every third piece stored
+            // in the room the file lends, as the row-level files' bytes are.
+            for (i, mut piece) in data.chunks(131_071).enumerate() {
+                if i % 3 != 1 {
+                    f.write_all(piece).unwrap();
+                    continue;
+                }
+                #[cfg(target_os = "linux")]
+                let direct = matches!(f, OutFile::Direct(_));
+                #[cfg(not(target_os = "linux"))]
+                let direct = false;
+                while !piece.is_empty() {
+                    let room = f.room().unwrap();
+                    let n = piece.len().min(room.len());
+                    assert!(n > 0 || !direct, "a direct file lends room");
+                    if n == 0 {
+                        f.write_all(piece).unwrap();
+                        break;
+                    }
+                    numberly_core::stage::overwrite_past_cache(&mut room[..n], &piece[..n]);
+                    f.advance(n).unwrap();
+                    piece = &piece[n..];
+                }
             }
             f.flush().unwrap();
             drop(f);

@@ -589,3 +589,42 @@ fn imported_files_give_the_bytes_of_the_whole_file_reading() {
         }
     }
 }
+
+/// `run` stores the row-level files' bytes in its direct-I/O blocks as it hashes
+/// them. Across many 4 MiB blocks and 65,536-row pieces (about 18 and 31 MB here),
+/// the files must hold the bytes of the library's in-memory export, and the
+/// manifest their digests.
+#[test]
+fn files_written_through_direct_io_blocks_hold_the_in_memory_bytes() {
+    use numberly_core::clean::CleanOptions;
+    use numberly_core::generate::GenerateOptions;
+    use numberly_core::metrics::Filter;
+    use numberly_core::pipeline::{prepare, Source};
+    use numberly_core::privacy::PrivacyOptions;
+    let dir = TempDir::new("blocks");
+    let args = ["--customers", "20000", "--interactions", "300000", "--seed", "3"];
+    succeeds(&[&["run", "--quiet"][..], &args, &["--out", dir.arg()]].concat());
+    let opts = GenerateOptions {
+        customers: 20_000,
+        interactions: 300_000,
+        seed: 3,
+        ..GenerateOptions::default()
+    };
+    let p = prepare(Source::Generate(opts), &CleanOptions::default(), &mut |_, _| {}).expect("the run prepares");
+    let privacy = p.privacy(&PrivacyOptions::default(), None).expect("no key needed");
+    let filter = Filter::default();
+    let (outputs, files) = numberly_core::export::export_to_memory(&p.export_input(&filter, &privacy)).unwrap();
+    let digests = digests(&dir);
+    for ((file, bytes), (name, digest)) in files.iter().zip(&digests) {
+        assert_eq!(file, name);
+        assert!(
+            fs::read(dir.join(file)).unwrap() == *bytes,
+            "{file} differs from the in-memory export"
+        );
+        let listed = outputs.iter().find(|o| o.name == *file).expect("listed");
+        assert_eq!(&listed.sha256, digest, "{file}");
+    }
+    assert!(files
+        .iter()
+        .any(|(f, b)| f == "donnees_marketing.csv" && b.len() > 6 * (4 << 20)));
+}

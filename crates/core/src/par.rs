@@ -226,25 +226,6 @@ impl<T> Drop for StopOnDrop<'_, T> {
     }
 }
 
-/// Runs `body` with a way to hand items to `consume`, which takes them in order on a
-/// thread of its own where threads exist (at once, on this thread, otherwise).
-pub fn handing<T: Send, R>(mut consume: impl FnMut(T) + Send, body: impl FnOnce(&mut dyn FnMut(T)) -> R) -> R {
-    if threads() <= 1 {
-        return body(&mut consume);
-    }
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<T>(2);
-        let helper = scope.spawn(move || rx.into_iter().for_each(consume));
-        let r = body(&mut |item| {
-            // The helper only stops on a panic, which the join below re-raises.
-            let _ = tx.send(item);
-        });
-        drop(tx);
-        helper.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-        r
-    })
-}
-
 /// Buffers handed back for reuse, so that large pieces do not cost fresh pages
 /// (and the kernel's page zeroing) every time.
 #[derive(Debug, Default)]
@@ -360,14 +341,5 @@ mod tests {
         });
         assert_eq!(sums, vec![3, 15, 27, 12]);
         assert_eq!(data, vec![0, 1, 2, 4, 5, 6, 8, 9, 10, 12]);
-        let mut taken = Vec::new();
-        let r = super::handing(
-            |x: u32| taken.push(x),
-            |give| {
-                (0..100).for_each(&mut *give);
-                7
-            },
-        );
-        assert_eq!((r, taken), (7, (0..100).collect::<Vec<_>>()));
     }
 }

@@ -55,6 +55,28 @@ impl Lane {
         self.filled = tail.len();
     }
 
+    /// Hashes the whole blocks of `bytes`, what [`Lane::top_up`] left, and keeps the
+    /// rest; stores the bytes into `to` too, when given, a slice at a time while each
+    /// is still in cache.
+    fn alone(&mut self, bytes: &[u8], mut to: Option<&mut [u8]>) {
+        if self.filled > 0 {
+            // The partial block took all the bytes.
+            debug_assert!(bytes.is_empty());
+            return;
+        }
+        let blocks = bytes.len() / 64 * 64;
+        for (k, slice) in bytes[..blocks].chunks(ALONE).enumerate() {
+            one_lane(&mut self.state, slice);
+            if let Some(to) = to.as_deref_mut() {
+                crate::stage::overwrite_past_cache(&mut to[k * ALONE..k * ALONE + slice.len()], slice);
+            }
+        }
+        self.keep_tail(bytes);
+        if let Some(to) = to {
+            to[blocks..].copy_from_slice(&bytes[blocks..]);
+        }
+    }
+
     fn finish(mut self) -> [u8; 32] {
         let bits = self.len.wrapping_mul(8);
         let mut last = [0u8; 128];
@@ -70,6 +92,10 @@ impl Lane {
         out
     }
 }
+
+/// Bytes of one stream hashed (and stored, see [`Pair::update_into`]) at a time when
+/// the other has none.
+const ALONE: usize = 16 << 10;
 
 /// Hashes the whole blocks of `blocks` (a multiple of 64 bytes) into `state`, in one
 /// call (a call a block took 12 % longer).
@@ -101,16 +127,33 @@ impl Pair {
     pub fn update(&mut self, a: &[u8], b: &[u8]) {
         let [la, lb] = &mut self.lanes;
         let (a, b) = (la.top_up(a), lb.top_up(b));
-        // A lane with a partial block left took all its bytes.
-        let whole = |lane: &Lane, bytes: &[u8]| if lane.filled > 0 { 0 } else { bytes.len() / 64 };
-        let both = whole(la, a).min(whole(lb, b));
-        two_lanes(&mut la.state, &a[..both * 64], &mut lb.state, &b[..both * 64]);
-        for (lane, bytes) in [(la, &a[both * 64..]), (lb, &b[both * 64..])] {
-            if lane.filled == 0 {
-                one_lane(&mut lane.state, &bytes[..bytes.len() / 64 * 64]);
-                lane.keep_tail(bytes);
-            }
-        }
+        let both = paired(la, a, lb, b);
+        two_lanes(&mut la.state, &a[..both], &mut lb.state, &b[..both], None);
+        la.alone(&a[both..], None);
+        lb.alone(&b[both..], None);
+    }
+
+    /// [`Pair::update`], storing `a` into `to_a` and `b` into `to_b` (each as long as
+    /// its bytes) on the way, so that the bytes are read once for both. For memory
+    /// that the disk reads next, not this core: where they can, the stores bypass
+    /// the cache ([`crate::stage::stores_done`] must come before the bytes are read).
+    pub fn update_into(&mut self, a: &[u8], b: &[u8], to_a: &mut [u8], to_b: &mut [u8]) {
+        assert!(
+            to_a.len() == a.len() && to_b.len() == b.len(),
+            "a destination as long as its bytes"
+        );
+        let [la, lb] = &mut self.lanes;
+        let (ra, rb) = (la.top_up(a), lb.top_up(b));
+        // The bytes that completed a partial block come first.
+        let (to_a, to_b) = (
+            head(to_a, &a[..a.len() - ra.len()]),
+            head(to_b, &b[..b.len() - rb.len()]),
+        );
+        let both = paired(la, ra, lb, rb);
+        let ((pa, to_a), (pb, to_b)) = (to_a.split_at_mut(both), to_b.split_at_mut(both));
+        two_lanes(&mut la.state, &ra[..both], &mut lb.state, &rb[..both], Some([pa, pb]));
+        la.alone(&ra[both..], Some(to_a));
+        lb.alone(&rb[both..], Some(to_b));
     }
 
     /// The two digests.
@@ -120,18 +163,54 @@ impl Pair {
     }
 }
 
+/// How many bytes of `a` and `b` (after [`Lane::top_up`]) are hashed side by side:
+/// the whole blocks both have, when neither lane kept a partial block.
+fn paired(la: &Lane, a: &[u8], lb: &Lane, b: &[u8]) -> usize {
+    let whole = |lane: &Lane, bytes: &[u8]| if lane.filled > 0 { 0 } else { bytes.len() / 64 };
+    whole(la, a).min(whole(lb, b)) * 64
+}
+
+/// Copies `bytes` to the start of `to`; returns the rest of `to`.
+fn head<'t>(to: &'t mut [u8], bytes: &[u8]) -> &'t mut [u8] {
+    let (head, rest) = to.split_at_mut(bytes.len());
+    head.copy_from_slice(bytes);
+    rest
+}
+
 /// Hashes the blocks of `a` into `sa` and those of `b` into `sb` (as many of each),
-/// interleaved where the processor has SHA instructions.
-fn two_lanes(sa: &mut [u32; 8], a: &[u8], sb: &mut [u32; 8], b: &[u8]) {
+/// interleaved where the processor has SHA instructions; stores the bytes into `to`
+/// (each as long as its bytes) too, when given.
+fn two_lanes(sa: &mut [u32; 8], a: &[u8], sb: &mut [u32; 8], b: &[u8], to: Option<[&mut [u8]; 2]>) {
     debug_assert_eq!(a.len(), b.len());
     #[cfg(target_arch = "x86_64")]
     if shani::available() {
-        // SAFETY: the features `shani::compress2` needs were detected just above.
-        unsafe { shani::compress2(sa, a, sb, b) };
+        match to {
+            None => {
+                // SAFETY: the features `shani::compress2` needs were detected just above.
+                unsafe { shani::compress2::<false>(sa, a, sb, b, std::ptr::null_mut(), std::ptr::null_mut()) };
+            }
+            // Stored from the registers the words were read into, past the cache, where
+            // both destinations are 16-byte aligned (the blocks start 64 bytes apart).
+            Some([ta, tb]) if ta.as_ptr().align_offset(16) == 0 && tb.as_ptr().align_offset(16) == 0 => {
+                // SAFETY: the features were detected above; `ta` and `tb` are as long as
+                // `a` and `b` (asserted by the caller) and 16-byte aligned.
+                unsafe { shani::compress2::<true>(sa, a, sb, b, ta.as_mut_ptr(), tb.as_mut_ptr()) };
+            }
+            Some([ta, tb]) => {
+                // SAFETY: as above.
+                unsafe { shani::compress2::<false>(sa, a, sb, b, std::ptr::null_mut(), std::ptr::null_mut()) };
+                crate::stage::overwrite_past_cache(ta, a);
+                crate::stage::overwrite_past_cache(tb, b);
+            }
+        }
         return;
     }
     one_lane(sa, a);
     one_lane(sb, b);
+    if let Some([ta, tb]) = to {
+        crate::stage::overwrite_past_cache(ta, a);
+        crate::stage::overwrite_past_cache(tb, b);
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -197,24 +276,41 @@ mod shani {
         s[2] = _mm_sha256rnds2_epu32(s[2], s[3], _mm_shuffle_epi32(mb, 0x0E));
     }
 
-    /// Hashes the blocks of `a` into `sa` and of `b` into `sb`, the two interleaved.
+    /// Hashes the blocks of `a` into `sa` and of `b` into `sb`, the two interleaved;
+    /// with `STORE`, also stores each block of `a` at `to_a` and of `b` at `to_b` (the
+    /// same offsets), past the cache.
     ///
     /// # Safety
     /// The processor must have the SHA extensions, SSSE3 and SSE4.1 (see [`available`]).
+    /// With `STORE`, `to_a` and `to_b` must be 16-byte aligned and valid for writes of
+    /// `a.len()` bytes.
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    pub(super) unsafe fn compress2(sa: &mut [u32; 8], a: &[u8], sb: &mut [u32; 8], b: &[u8]) {
+    pub(super) unsafe fn compress2<const STORE: bool>(
+        sa: &mut [u32; 8],
+        a: &[u8],
+        sb: &mut [u32; 8],
+        b: &[u8],
+        to_a: *mut u8,
+        to_b: *mut u8,
+    ) {
         // Big-endian words.
         let swap = _mm_set_epi64x(0x0c0d0e0f08090a0b, 0x0405060700010203);
         let ((a0, a1), (b0, b1)) = (load(sa), load(sb));
         // Lane a's ABEF and CDGH, then lane b's.
         let mut s = [a0, a1, b0, b1];
         let k = K.as_ptr();
-        for (ba, bb) in a.chunks_exact(64).zip(b.chunks_exact(64)) {
+        for (at, (ba, bb)) in a.chunks_exact(64).zip(b.chunks_exact(64)).enumerate() {
             let before = s;
-            let word =
-                |block: &[u8], i: usize| _mm_shuffle_epi8(_mm_loadu_si128(block.as_ptr().add(16 * i).cast()), swap);
-            let (mut a0, mut a1, mut a2, mut a3) = (word(ba, 0), word(ba, 1), word(ba, 2), word(ba, 3));
-            let (mut b0, mut b1, mut b2, mut b3) = (word(bb, 0), word(bb, 1), word(bb, 2), word(bb, 3));
+            let raw = |block: &[u8], i: usize| _mm_loadu_si128(block.as_ptr().add(16 * i).cast());
+            let (ra, rb) = ([0, 1, 2, 3].map(|i| raw(ba, i)), [0, 1, 2, 3].map(|i| raw(bb, i)));
+            if STORE {
+                for i in 0..4 {
+                    _mm_stream_si128(to_a.add(64 * at + 16 * i).cast(), ra[i]);
+                    _mm_stream_si128(to_b.add(64 * at + 16 * i).cast(), rb[i]);
+                }
+            }
+            let [mut a0, mut a1, mut a2, mut a3] = ra.map(|w| _mm_shuffle_epi8(w, swap));
+            let [mut b0, mut b1, mut b2, mut b3] = rb.map(|w| _mm_shuffle_epi8(w, swap));
             rounds(&mut s, a0, b0, k);
             rounds(&mut s, a1, b1, k.add(4));
             rounds(&mut s, a2, b2, k.add(8));
@@ -295,10 +391,43 @@ mod tests {
     }
 
     #[test]
+    fn storing_on_the_way_keeps_the_digests_and_stores_every_byte() {
+        let lens = [0usize, 1, 63, 64, 65, 1000, 70_001, 100_003];
+        for (k, &la) in lens.iter().enumerate() {
+            for &lb in &lens[k..] {
+                let (a, b) = (bytes(la, la as u64 + 11), bytes(lb, lb as u64 + 13));
+                // With skew 0 a stream's byte i goes to an address equal to i modulo 64,
+                // as in a direct-I/O block (the stores that bypass the cache); else not.
+                for skew in [0usize, 5] {
+                    for parts in [1usize, 3] {
+                        let (mut ba, mut bb) = (vec![0u8; la + 128], vec![0u8; lb + 128]);
+                        let at = |v: &Vec<u8>| (64 - v.as_ptr() as usize % 64) % 64 + skew;
+                        let (oa, ob) = (at(&ba), at(&bb));
+                        let (da, db) = (&mut ba[oa..oa + la], &mut bb[ob..ob + lb]);
+                        let cut =
+                            |len: usize, p: usize| if p == parts { len } else { len * p / parts + p * 7 % 61 }.min(len);
+                        let mut pair = Pair::default();
+                        for p in 0..parts {
+                            let (ra, rb) = (cut(la, p)..cut(la, p + 1), cut(lb, p)..cut(lb, p + 1));
+                            pair.update_into(&a[ra.clone()], &b[rb.clone()], &mut da[ra], &mut db[rb]);
+                        }
+                        crate::stage::stores_done();
+                        let what = format!("{la} and {lb} bytes, skew {skew}, {parts} parts");
+                        assert!(da[..] == a[..] && db[..] == b[..], "stored bytes: {what}");
+                        let [ha, hb] = pair.finish();
+                        assert_eq!(ha[..], Sha256::digest(&a)[..], "a: {what}");
+                        assert_eq!(hb[..], Sha256::digest(&b)[..], "b: {what}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_interleaved_rounds_match_the_plain_ones() {
         let (a, b) = (bytes(64 * 40, 3), bytes(64 * 40, 4));
         let (mut sa, mut sb) = (H0, H0);
-        two_lanes(&mut sa, &a, &mut sb, &b);
+        two_lanes(&mut sa, &a, &mut sb, &b, None);
         let (mut ta, mut tb) = (H0, H0);
         one_lane(&mut ta, &a);
         one_lane(&mut tb, &b);

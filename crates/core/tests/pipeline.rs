@@ -938,6 +938,8 @@ fn streamed_files_give_the_same_bytes_as_whole_files() {
 /// A writer that hands its bytes to a shared list when dropped, in the order files are written.
 struct Collect<'s>(String, Vec<u8>, &'s std::sync::Mutex<Vec<(String, Vec<u8>)>>);
 
+impl numberly_core::export::Sink for Collect<'_> {}
+
 impl std::io::Write for Collect<'_> {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
         self.1.extend_from_slice(b);
@@ -998,6 +1000,8 @@ fn deferred_digests_write_those_files_first_and_leave_their_digest_to_the_caller
 
 /// A writer that refuses its bytes (a full disk, say).
 struct Refuses;
+
+impl numberly_core::export::Sink for Refuses {}
 
 impl std::io::Write for Refuses {
     fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {

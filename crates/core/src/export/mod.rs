@@ -92,10 +92,35 @@ impl Unmeasured<'_> {
 /// Size of the chunks handed to the writer.
 pub const CHUNK: usize = 1 << 17;
 
+/// Where an exported file's bytes go: any writer (`impl Sink for` it, keeping the
+/// defaults). A writer that gathers bytes in memory of its own before they go on
+/// (the CLI's direct-I/O blocks) may lend that memory: the row-level files' bytes
+/// are then stored there by the pass that hashes them, which reads them anyway,
+/// rather than handed to [`Write::write`] to be read and copied once more.
+pub trait Sink: Write + Send {
+    /// The memory the file's next bytes go to; empty when this sink lends none.
+    fn room(&mut self) -> io::Result<&mut [u8]> {
+        Ok(&mut [])
+    }
+
+    /// The first `n` bytes of the last [`Sink::room`] now hold the file's next bytes.
+    fn advance(&mut self, n: usize) -> io::Result<()> {
+        match n {
+            0 => Ok(()),
+            _ => Err(io::Error::other("bytes put in room that was never lent")),
+        }
+    }
+}
+
+impl Sink for Vec<u8> {}
+impl Sink for std::fs::File {}
+impl Sink for io::Sink {}
+impl Sink for Box<dyn Write + Send> {}
+
 /// Rows are formatted into a buffer that is handed on in chunks of about [`CHUNK`].
 pub(crate) struct Chunked<'w> {
     buf: Vec<u8>,
-    out: &'w mut (dyn Write + Send),
+    out: &'w mut dyn Sink,
     hash: Hash,
     bytes: u64,
     rows: u64,
@@ -111,7 +136,7 @@ enum Hash {
 }
 
 impl<'w> Chunked<'w> {
-    fn new(out: &'w mut (dyn Write + Send), hash: bool) -> Self {
+    fn new(out: &'w mut dyn Sink, hash: bool) -> Self {
         Self {
             buf: Vec::with_capacity(CHUNK + 4096),
             out,
@@ -155,6 +180,27 @@ impl<'w> Chunked<'w> {
     /// The digest of the file, computed by whoever [`Chunked::hand_over_digest`] handed it to.
     pub(crate) fn give_digest(&mut self, digest: [u8; 32]) {
         self.hash = Hash::Elsewhere(Some(digest));
+    }
+
+    /// Memory the file's next bytes may be stored in directly (see [`Sink::room`]),
+    /// once what it holds has gone out; empty when its writer lends none.
+    pub(crate) fn room(&mut self) -> io::Result<&mut [u8]> {
+        if !self.buf.is_empty() {
+            self.flush()?;
+        }
+        self.out.room()
+    }
+
+    /// The first `n` bytes of the last [`Chunked::room`] hold the next bytes, with
+    /// `rows` rows; whoever stored them hashes them (see [`Chunked::hand_over_digest`]).
+    pub(crate) fn advance(&mut self, n: usize, rows: u64) -> io::Result<()> {
+        debug_assert!(
+            matches!(self.hash, Hash::Elsewhere(_)),
+            "lent room holds bytes hashed elsewhere"
+        );
+        self.rows += rows;
+        self.bytes += n as u64;
+        self.out.advance(n)
     }
 
     /// Appends `rows` already formatted rows.
@@ -242,7 +288,7 @@ impl Digests<'_> {
 /// Writes every file of [`FILES`]: `open(name)` gives the writer for each. The
 /// large row-level files are formatted in pieces on worker threads where threads exist.
 /// Calls `progress` with the fraction of files done.
-pub fn export<W: Write + Send>(
+pub fn export<W: Sink>(
     input: &ExportInput,
     open: &(dyn Fn(&str) -> io::Result<W> + Sync),
     progress: &mut dyn FnMut(f64),
@@ -262,7 +308,7 @@ pub fn export<W: Write + Send>(
 /// Writes the data files (every file of [`FILES`] but the manifest), hashing them
 /// or not as `digests` says; `progress` gets the fraction of files done. The
 /// outputs come in [`FILES`] order.
-pub fn export_data<W: Write + Send>(
+pub fn export_data<W: Sink>(
     input: &ExportInput,
     open: &(dyn Fn(&str) -> io::Result<W> + Sync),
     progress: &mut dyn FnMut(f64),
@@ -288,7 +334,7 @@ pub fn export_data<W: Write + Send>(
 /// the disk much of the time, which leaves a core for the rest, and the disk never
 /// waits for the smaller files. Gives the metrics and the outputs (the manifest
 /// last); of two failed writes, the error of the file first in [`FILES`] order.
-pub fn export_with_metrics<W: Write + Send>(
+pub fn export_with_metrics<W: Sink>(
     input: &Unmeasured,
     metrics: impl FnOnce() -> Report + Send,
     open: &(dyn Fn(&str) -> io::Result<W> + Sync),
@@ -374,7 +420,7 @@ impl<'p> Written<'p> {
 
     /// Writes the data files `names` in that order: the row-level files together,
     /// where the first of them comes. `input` is needed for files of metrics.
-    fn files<W: Write + Send>(
+    fn files<W: Sink>(
         &mut self,
         tables: &tables::Tables,
         input: Option<&ExportInput>,
@@ -426,7 +472,7 @@ impl<'p> Written<'p> {
 }
 
 /// Writes `manifest.json` for the data files `outputs`.
-fn write_manifest<W: Write + Send>(
+fn write_manifest<W: Sink>(
     input: &ExportInput,
     outputs: &[Output],
     open: &(dyn Fn(&str) -> io::Result<W> + Sync),
@@ -477,6 +523,8 @@ struct SharedFile<'s> {
     buf: Vec<u8>,
     sink: &'s std::sync::Mutex<Vec<(String, Vec<u8>)>>,
 }
+
+impl Sink for SharedFile<'_> {}
 
 impl Write for SharedFile<'_> {
     fn write(&mut self, b: &[u8]) -> io::Result<usize> {

@@ -176,6 +176,10 @@ const PIECE_ROWS: usize = 1 << 16;
 /// in time order, so each row's customer is a random one, usually not in cache.
 const AHEAD: usize = 16;
 
+/// Bytes of each row-level file hashed and then written at a time (both slices stay
+/// in a core's first-level cache between the two).
+const SLICE: usize = 16 << 10;
+
 /// One piece of both row-level files: `interactions.csv` and `donnees_marketing.csv`.
 pub(super) struct RowPiece {
     /// The bytes of `interactions.csv` and of `donnees_marketing.csv`.
@@ -291,34 +295,58 @@ session_id,code_postal,departement",
     };
     let pieces = t.len().div_ceil(PIECE_ROWS);
     // Each file's digest is one sequence of bytes: both are hashed here, the two
-    // side by side (see `sha_pair`), when both files hash their own bytes; both are
-    // written on a thread of their own.
+    // side by side (see `sha_pair`), when both files hash their own bytes.
     let mut pair = (plain.hashes_all_itself() && merged.hashes_all_itself()).then(|| {
         let mut both = crate::sha_pair::Pair::default();
         both.update(plain.hand_over_digest(), merged.hand_over_digest());
         both
     });
     let (mut plain_result, mut merged_result) = (Ok(()), Ok(()));
-    crate::par::handing(
-        |RowPiece { bytes: [p, m], rows }| {
-            for (out, result, bytes) in [
-                (&mut *plain, &mut plain_result, p),
-                (&mut *merged, &mut merged_result, m),
-            ] {
-                if result.is_ok() {
-                    *result = out.append(&bytes, rows);
-                }
-                buffers.give(bytes);
+    crate::par::pipeline(
+        pieces,
+        format,
+        |k,
+         RowPiece {
+             bytes: [p, m],
+             mut rows,
+         }| {
+            // Where both files lend memory (direct I/O), the bytes are stored there as
+            // they are hashed; otherwise a slice of each piece is hashed, then written
+            // while still in the core's first-level cache (the pieces, several MB, are
+            // in no cache). Both pieces have rows whenever either has bytes, so the
+            // first part of each counts them.
+            let (mut a, mut b) = (&p[..], &m[..]);
+            while !a.is_empty() || !b.is_empty() {
+                let lent = match &mut pair {
+                    Some(pair) => into_lent(
+                        pair,
+                        [(&mut *plain, &mut plain_result), (&mut *merged, &mut merged_result)],
+                        [a, b],
+                        rows,
+                    ),
+                    None => None,
+                };
+                let [na, nb] = lent.unwrap_or_else(|| {
+                    let (sa, sb) = (&a[..a.len().min(SLICE)], &b[..b.len().min(SLICE)]);
+                    if let Some(pair) = &mut pair {
+                        pair.update(sa, sb);
+                    }
+                    for (out, result, slice) in [
+                        (&mut *plain, &mut plain_result, sa),
+                        (&mut *merged, &mut merged_result, sb),
+                    ] {
+                        if result.is_ok() && !slice.is_empty() {
+                            *result = out.append(slice, rows);
+                        }
+                    }
+                    [sa.len(), sb.len()]
+                });
+                rows = 0;
+                (a, b) = (&a[na..], &b[nb..]);
             }
-        },
-        |write| {
-            crate::par::pipeline(pieces, format, |k, piece| {
-                if let Some(pair) = &mut pair {
-                    pair.update(&piece.bytes[0], &piece.bytes[1]);
-                }
-                write(piece);
-                progress((k + 1) as f64 / pieces as f64);
-            })
+            buffers.give(p);
+            buffers.give(m);
+            progress((k + 1) as f64 / pieces as f64);
         },
     );
     if let Some(pair) = pair {
@@ -327,6 +355,54 @@ session_id,code_postal,departement",
         merged.give_digest(m);
     }
     plain_result.map_err(|e| (0, e)).and(merged_result.map_err(|e| (1, e)))
+}
+
+/// Hashes the next bytes of the two row-level files into `pair` and stores them
+/// straight into the memory their writers lend, both as far as the shorter while
+/// both have bytes; gives how many bytes of each went (`rows` counted with them).
+/// `None` when nothing went: a file that has bytes lends no memory, or failed (its
+/// error kept in its result).
+fn into_lent(
+    pair: &mut crate::sha_pair::Pair,
+    outs: [(&mut Chunked, &mut io::Result<()>); 2],
+    bytes: [&[u8]; 2],
+    rows: u64,
+) -> Option<[usize; 2]> {
+    let [(pa, ea), (pb, eb)] = outs;
+    let [a, b] = bytes;
+    if ea.is_err() || eb.is_err() {
+        return None;
+    }
+    let ra = room(pa, ea, a)?;
+    let rb = room(pb, eb, b)?;
+    let (mut na, mut nb) = (a.len().min(ra.len()), b.len().min(rb.len()));
+    if na > 0 && nb > 0 {
+        (na, nb) = (na.min(nb), na.min(nb));
+    }
+    pair.update_into(&a[..na], &b[..nb], &mut ra[..na], &mut rb[..nb]);
+    // The bytes went whatever happens next: each file's error stays with it.
+    for (out, result, n) in [(pa, ea, na), (pb, eb, nb)] {
+        if n > 0 {
+            *result = out.advance(n, rows);
+        }
+    }
+    Some([na, nb])
+}
+
+/// The memory `out` lends for its next bytes, when `bytes` has any (else none is
+/// needed); `None` when it lends none or fails (its error kept in `result`).
+fn room<'o>(out: &'o mut Chunked, result: &mut io::Result<()>, bytes: &[u8]) -> Option<&'o mut [u8]> {
+    if bytes.is_empty() {
+        return Some(&mut []);
+    }
+    match out.room() {
+        Ok(room) if !room.is_empty() => Some(room),
+        Ok(_) => None,
+        Err(e) => {
+            *result = Err(e);
+            None
+        }
+    }
 }
 
 /// Each customer's cells, formatted once: `client_id,`, then

@@ -2,7 +2,8 @@
 //! before, so a core hashing one stream waits on every round (the processor's SHA
 //! instructions take a few cycles each); two streams interleaved fill those waits.
 //! The two row-level files are hashed this way, block for block, as far as both
-//! have bytes; the rest of the longer one is hashed alone.
+//! have bytes; the rest of the longer one is hashed alone. The same pass can store
+//! the bytes where they go next ([`Pair::update_into`]), so that they are read once.
 
 use sha2::digest::generic_array::{typenum::U64, GenericArray};
 

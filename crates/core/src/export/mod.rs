@@ -1,5 +1,5 @@
-//! CSV export: every output file, written in chunks to any `io::Write` while its
-//! SHA-256 is computed, then `manifest.json` describing them all. Numbers use a
+//! CSV export: every output file, written in chunks to any [`Sink`] (an `io::Write`)
+//! while its SHA-256 is computed, then `manifest.json` describing them all. Numbers use a
 //! `.` decimal, money has two decimals, dates are ISO; text cells are quoted when
 //! needed and defused against spreadsheet formulas. No direct identifier (name,
 //! email) exists in the dataset, so none can reach an output; the

@@ -4,8 +4,9 @@
 //! once more by the kernel into pages it must first find and clear, which costs
 //! more CPU time than formatting the bytes did (and, on a virtual machine whose
 //! free memory goes back to the host, much more). With direct I/O the disk reads
-//! the bytes straight from our buffers: the formatting threads hand a full block
-//! over and go on, and the block's own thread waits for the disk.
+//! the bytes straight from our buffers: whoever fills a block (the row-level files'
+//! SHA-256 pass stores their bytes in it directly, see [`OutFile`]'s `Sink`) hands it
+//! over full and goes on, and the block's own thread waits for the disk.
 //!
 //! Direct I/O wants block-aligned memory, lengths and offsets: whole blocks go
 //! that way, and the last partial block (under 4 KiB) is written normally. Where

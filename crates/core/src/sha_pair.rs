@@ -191,7 +191,9 @@ fn two_lanes(sa: &mut [u32; 8], a: &[u8], sb: &mut [u32; 8], b: &[u8], to: Optio
                 unsafe { shani::compress2::<false>(sa, a, sb, b, std::ptr::null_mut(), std::ptr::null_mut()) };
             }
             // Stored from the registers the words were read into, past the cache, where
-            // both destinations are 16-byte aligned (the blocks start 64 bytes apart).
+            // both destinations are 16-byte aligned: so they are in a direct-I/O block,
+            // where each byte sits at its file offset modulo the block's 4 KiB alignment,
+            // and paired blocks start at offsets that are multiples of 64.
             Some([ta, tb]) if ta.as_ptr().align_offset(16) == 0 && tb.as_ptr().align_offset(16) == 0 => {
                 // SAFETY: the features were detected above; `ta` and `tb` are as long as
                 // `a` and `b` (asserted by the caller) and 16-byte aligned.

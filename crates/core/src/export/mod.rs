@@ -103,7 +103,10 @@ pub trait Sink: Write + Send {
         Ok(&mut [])
     }
 
-    /// The first `n` bytes of the last [`Sink::room`] now hold the file's next bytes.
+    /// The first `n` bytes of the last [`Sink::room`] (no `write` since) now hold
+    /// the file's next bytes. They may have been stored past the cache: a sink must
+    /// call [`crate::stage::stores_done`] on this thread before another thread or a
+    /// device reads them.
     fn advance(&mut self, n: usize) -> io::Result<()> {
         match n {
             0 => Ok(()),
@@ -117,7 +120,8 @@ impl Sink for std::fs::File {}
 impl Sink for io::Sink {}
 impl Sink for Box<dyn Write + Send> {}
 
-/// Rows are formatted into a buffer that is handed on in chunks of about [`CHUNK`].
+/// Rows are formatted into a buffer that is handed on in chunks of about [`CHUNK`]
+/// (the row-level files' pieces go in slices of that size, or into lent memory).
 pub(crate) struct Chunked<'w> {
     buf: Vec<u8>,
     out: &'w mut dyn Sink,

@@ -176,9 +176,10 @@ const PIECE_ROWS: usize = 1 << 16;
 /// in time order, so each row's customer is a random one, usually not in cache.
 const AHEAD: usize = 16;
 
-/// Bytes of each row-level file hashed and then written at a time (both slices stay
-/// in a core's first-level cache between the two).
-const SLICE: usize = 16 << 10;
+/// Bytes of each row-level file hashed and then written at a time, where its writer
+/// lends no memory: both slices stay in the core's second-level cache between the
+/// two, and writes stay as large as [`super::CHUNK`].
+const SLICE: usize = super::CHUNK;
 
 /// One piece of both row-level files: `interactions.csv` and `donnees_marketing.csv`.
 pub(super) struct RowPiece {
@@ -310,11 +311,11 @@ session_id,code_postal,departement",
              bytes: [p, m],
              mut rows,
          }| {
-            // Where both files lend memory (direct I/O), the bytes are stored there as
-            // they are hashed; otherwise a slice of each piece is hashed, then written
-            // while still in the core's first-level cache (the pieces, several MB, are
-            // in no cache). Both pieces have rows whenever either has bytes, so the
-            // first part of each counts them.
+            // When both files are hashed here and their writers lend memory (direct
+            // I/O), the bytes are stored there as they are hashed; otherwise a slice of
+            // each piece is hashed, then written while still in the core's cache (the
+            // pieces, several MB, are in none). Both pieces have rows whenever either
+            // has bytes, so the first part of each counts them.
             let (mut a, mut b) = (&p[..], &m[..]);
             while !a.is_empty() || !b.is_empty() {
                 let lent = match &mut pair {

@@ -543,13 +543,24 @@ fn privacy_flags_and_column_mapping() {
     );
 }
 
+/// The library's own run of `source`, exported in memory with the privacy `opts`:
+/// the outputs and each file's (name, bytes).
+fn library_export(
+    source: numberly_core::pipeline::Source,
+    opts: &numberly_core::privacy::PrivacyOptions,
+) -> (Vec<numberly_core::export::Output>, numberly_core::export::MemoryFiles) {
+    let clean = numberly_core::clean::CleanOptions::default();
+    let p = numberly_core::pipeline::prepare(source, &clean, &mut |_, _| {}).expect("the library runs it");
+    let privacy = p.privacy(opts, None).expect("the privacy options apply");
+    let filter = numberly_core::metrics::Filter::default();
+    numberly_core::export::export_to_memory(&p.export_input(&filter, &privacy)).expect("exports")
+}
+
 /// `run --clients --interactions` reads the interactions file piece by piece; the
 /// library reading both files whole must give the same bytes, file for file.
 #[test]
 fn imported_files_give_the_bytes_of_the_whole_file_reading() {
-    use numberly_core::clean::CleanOptions;
-    use numberly_core::metrics::Filter;
-    use numberly_core::pipeline::{prepare, Source};
+    use numberly_core::pipeline::Source;
     use numberly_core::privacy::PrivacyOptions;
     let passphrase = "une phrase secrète";
     let secret = TempDir::new("secret");
@@ -572,14 +583,11 @@ fn imported_files_give_the_bytes_of_the_whole_file_reading() {
             clients: (&name(clients), &cb),
             interactions: (&name(interactions), &ib),
         };
-        let p = prepare(source, &CleanOptions::default(), &mut |_, _| {}).expect("the fixture runs");
         let opts = PrivacyOptions {
             passphrase: Some(passphrase.to_string()),
             ..PrivacyOptions::default()
         };
-        let privacy = p.privacy(&opts, None).expect("a passphrase gives the key");
-        let filter = Filter::default();
-        let (_, files) = numberly_core::export::export_to_memory(&p.export_input(&filter, &privacy)).unwrap();
+        let (_, files) = library_export(source, &opts);
         assert_eq!(files.len(), FILES.len());
         for (file, bytes) in files {
             assert!(
@@ -596,10 +604,8 @@ fn imported_files_give_the_bytes_of_the_whole_file_reading() {
 /// manifest their digests.
 #[test]
 fn files_written_through_direct_io_blocks_hold_the_in_memory_bytes() {
-    use numberly_core::clean::CleanOptions;
     use numberly_core::generate::GenerateOptions;
-    use numberly_core::metrics::Filter;
-    use numberly_core::pipeline::{prepare, Source};
+    use numberly_core::pipeline::Source;
     use numberly_core::privacy::PrivacyOptions;
     let dir = TempDir::new("blocks");
     let args = ["--customers", "20000", "--interactions", "300000", "--seed", "3"];
@@ -610,10 +616,7 @@ fn files_written_through_direct_io_blocks_hold_the_in_memory_bytes() {
         seed: 3,
         ..GenerateOptions::default()
     };
-    let p = prepare(Source::Generate(opts), &CleanOptions::default(), &mut |_, _| {}).expect("the run prepares");
-    let privacy = p.privacy(&PrivacyOptions::default(), None).expect("no key needed");
-    let filter = Filter::default();
-    let (outputs, files) = numberly_core::export::export_to_memory(&p.export_input(&filter, &privacy)).unwrap();
+    let (outputs, files) = library_export(Source::Generate(opts), &PrivacyOptions::default());
     let digests = digests(&dir);
     for ((file, bytes), (name, digest)) in files.iter().zip(&digests) {
         assert_eq!(file, name);

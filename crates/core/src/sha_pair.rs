@@ -199,21 +199,25 @@ fn two_lanes(sa: &mut [u32; 8], a: &[u8], sb: &mut [u32; 8], b: &[u8], to: Optio
                 // `a` and `b` (asserted by the caller) and 16-byte aligned.
                 unsafe { shani::compress2::<true>(sa, a, sb, b, ta.as_mut_ptr(), tb.as_mut_ptr()) };
             }
-            Some([ta, tb]) => {
+            Some(to) => {
                 // SAFETY: as above.
                 unsafe { shani::compress2::<false>(sa, a, sb, b, std::ptr::null_mut(), std::ptr::null_mut()) };
-                crate::stage::overwrite_past_cache(ta, a);
-                crate::stage::overwrite_past_cache(tb, b);
+                store(to, a, b);
             }
         }
         return;
     }
     one_lane(sa, a);
     one_lane(sb, b);
-    if let Some([ta, tb]) = to {
-        crate::stage::overwrite_past_cache(ta, a);
-        crate::stage::overwrite_past_cache(tb, b);
+    if let Some(to) = to {
+        store(to, a, b);
     }
+}
+
+/// Copies `a` and `b`, just hashed, into `to` (each as long as its bytes).
+fn store([ta, tb]: [&mut [u8]; 2], a: &[u8], b: &[u8]) {
+    crate::stage::overwrite_past_cache(ta, a);
+    crate::stage::overwrite_past_cache(tb, b);
 }
 
 #[cfg(target_arch = "x86_64")]

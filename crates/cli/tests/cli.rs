@@ -607,9 +607,6 @@ fn files_written_through_direct_io_blocks_hold_the_in_memory_bytes() {
     use numberly_core::generate::GenerateOptions;
     use numberly_core::pipeline::Source;
     use numberly_core::privacy::PrivacyOptions;
-    let dir = TempDir::new("blocks");
-    let args = ["--customers", "20000", "--interactions", "300000", "--seed", "3"];
-    succeeds(&[&["run", "--quiet"][..], &args, &["--out", dir.arg()]].concat());
     let opts = GenerateOptions {
         customers: 20_000,
         interactions: 300_000,
@@ -617,15 +614,36 @@ fn files_written_through_direct_io_blocks_hold_the_in_memory_bytes() {
         ..GenerateOptions::default()
     };
     let (outputs, files) = library_export(Source::Generate(opts), &PrivacyOptions::default());
-    let digests = digests(&dir);
-    for ((file, bytes), (name, digest)) in files.iter().zip(&digests) {
-        assert_eq!(file, name);
-        assert!(
-            fs::read(dir.join(file)).unwrap() == *bytes,
-            "{file} differs from the in-memory export"
-        );
-        let listed = outputs.iter().find(|o| o.name == *file).expect("listed");
-        assert_eq!(&listed.sha256, digest, "{file}");
+    // The row-level files hashed side by side on one thread, and each on its own.
+    for mode in ["paired", "apart"] {
+        let dir = TempDir::new(&format!("blocks-{mode}"));
+        let args = [
+            "run",
+            "--quiet",
+            "--customers",
+            "20000",
+            "--interactions",
+            "300000",
+            "--seed",
+            "3",
+        ];
+        let out = Command::new(BIN)
+            .args(args)
+            .args(["--out", dir.arg()])
+            .env("NUMBERLY_ROW_HASHES", mode)
+            .output()
+            .expect("the binary runs");
+        assert!(out.status.success(), "{mode}: {}", stderr(&out));
+        let digests = digests(&dir);
+        for ((file, bytes), (name, digest)) in files.iter().zip(&digests) {
+            assert_eq!(file, name);
+            assert!(
+                fs::read(dir.join(file)).unwrap() == *bytes,
+                "{mode}: {file} differs from the in-memory export"
+            );
+            let listed = outputs.iter().find(|o| o.name == *file).expect("listed");
+            assert_eq!(&listed.sha256, digest, "{mode}: {file}");
+        }
     }
     assert!(files
         .iter()

@@ -295,8 +295,12 @@ session_id,code_postal,departement",
         }
     };
     let pieces = t.len().div_ceil(PIECE_ROWS);
-    // Each file's digest is one sequence of bytes: both are hashed here, the two
-    // side by side (see `sha_pair`), when both files hash their own bytes.
+    if plain.hashes_all_itself() && merged.hashes_all_itself() && hashes_apart() {
+        return apart(pieces, format, &buffers, [plain, merged], progress);
+    }
+    // Each file's digest is one sequence of bytes. When both files hash their own
+    // bytes, they are hashed each on a thread of its own (above) or here, the two
+    // side by side (see `sha_pair`).
     let mut pair = (plain.hashes_all_itself() && merged.hashes_all_itself()).then(|| {
         let mut both = crate::sha_pair::Pair::default();
         both.update(plain.hand_over_digest(), merged.hand_over_digest());
@@ -356,6 +360,106 @@ session_id,code_postal,departement",
         merged.give_digest(m);
     }
     plain_result.map_err(|e| (0, e)).and(merged_result.map_err(|e| (1, e)))
+}
+
+/// Whether the two row-level files are hashed each on a thread of its own rather
+/// than side by side on one (see [`crate::sha_pair`]). Side by side saves CPU time
+/// where the processor's SHA unit has waits to fill, but then one thread hashes
+/// both files and the rest of the export waits on it; when the pairing gains little
+/// (as on a host whose SHA unit is busy with other work), two threads finish sooner.
+/// `NUMBERLY_ROW_HASHES=paired` or `apart` decides; otherwise a trial of about a
+/// millisecond measures the gain here and now.
+fn hashes_apart() -> bool {
+    if crate::par::threads() < 2 {
+        return false;
+    }
+    match std::env::var("NUMBERLY_ROW_HASHES").as_deref() {
+        Ok("paired") => false,
+        Ok("apart") => true,
+        _ => crate::sha_pair::pairing_gain() < PAIRING_WORTH,
+    }
+}
+
+/// How much faster two streams must hash side by side than one after the other
+/// (in [`crate::sha_pair::pairing_gain`]'s trial) for the pairing to beat a thread
+/// per file. With no gain, a thread per file took the export stage of a 1M / 10M
+/// run from 2.08 to 1.86 s (medians of 8 runs, 2026-12-04). By estimate, a gain of
+/// 1.5× (2026-12-02) saves about 0.35 s of CPU time, more than the thread per file
+/// would win; the two are about even near 1.25×, and the trial, on bytes in cache,
+/// shows a little more gain than a run gets.
+const PAIRING_WORTH: f64 = 1.3;
+
+/// [`row_files`] with each file hashed (and written) on a thread of its own: this
+/// one takes the pieces in order and hands each piece of the second file to the
+/// other thread.
+fn apart(
+    pieces: usize,
+    format: impl Fn(usize) -> RowPiece + Sync,
+    buffers: &crate::par::Pool<Vec<u8>>,
+    outs: [&mut Chunked; 2],
+    progress: &mut dyn FnMut(f64),
+) -> Result<(), (usize, io::Error)> {
+    let [plain, merged] = outs;
+    let mut lane = crate::sha_pair::One::default();
+    lane.update(plain.hand_over_digest());
+    let mut plain_result = Ok(());
+    let merged_result = std::thread::scope(|scope| {
+        // Two pieces may wait for the other thread, as many as the pipeline makes ahead.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<u8>, u64)>(2);
+        let other = scope.spawn(move || {
+            let mut lane = crate::sha_pair::One::default();
+            lane.update(merged.hand_over_digest());
+            let mut result = Ok(());
+            for (bytes, rows) in rx {
+                one_file(&mut lane, merged, &mut result, &bytes, rows);
+                buffers.give(bytes);
+            }
+            merged.give_digest(lane.finish());
+            result
+        });
+        crate::par::pipeline(pieces, format, |k, RowPiece { bytes: [p, m], rows }| {
+            // A send fails only when the other thread has stopped: its panic is raised below.
+            let _ = tx.send((m, rows));
+            one_file(&mut lane, plain, &mut plain_result, &p, rows);
+            buffers.give(p);
+            progress((k + 1) as f64 / pieces as f64);
+        });
+        drop(tx);
+        other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    plain.give_digest(lane.finish());
+    plain_result.map_err(|e| (0, e)).and(merged_result.map_err(|e| (1, e)))
+}
+
+/// Hashes `bytes` (`rows` rows) into `lane` and stores them into the memory `out`
+/// lends, or hashes and writes them a slice at a time when it lends none.
+fn one_file(
+    lane: &mut crate::sha_pair::One,
+    out: &mut Chunked,
+    result: &mut io::Result<()>,
+    bytes: &[u8],
+    mut rows: u64,
+) {
+    let mut rest = bytes;
+    while !rest.is_empty() && result.is_ok() {
+        let n = match room(out, result, rest) {
+            Some(to) => {
+                let n = rest.len().min(to.len());
+                lane.update_into(&rest[..n], &mut to[..n]);
+                *result = out.advance(n, rows);
+                n
+            }
+            None if result.is_ok() => {
+                let n = rest.len().min(SLICE);
+                lane.update(&rest[..n]);
+                *result = out.append(&rest[..n], rows);
+                n
+            }
+            None => break,
+        };
+        rows = 0;
+        rest = &rest[n..];
+    }
 }
 
 /// Hashes the next bytes of the two row-level files into `pair` and stores them

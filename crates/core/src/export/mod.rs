@@ -332,7 +332,8 @@ pub fn export_data<W: Sink>(
 }
 
 /// [`export`] for a run whose metrics are still to be computed. The two row-level
-/// files are written on this thread (their pieces formatted on workers); meanwhile
+/// files are written from this thread (their pieces formatted on workers, the
+/// second file maybe hashed and written on a thread of its own); meanwhile
 /// another thread writes `clients.csv`, which needs no metrics, computes the
 /// metrics and writes the files made of them. Writing the row-level files waits on
 /// the disk much of the time, which leaves a core for the rest, and the disk never

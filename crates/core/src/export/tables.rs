@@ -382,8 +382,8 @@ fn hashes_apart() -> bool {
 
 /// How much faster two streams must hash side by side than one after the other
 /// (in [`crate::sha_pair::pairing_gain`]'s trial) for the pairing to beat a thread
-/// per file. With no gain, a thread per file took the export stage of a 1M / 10M
-/// run from 2.08 to 1.86 s (medians of 8 runs, 2026-12-04). By estimate, a gain of
+/// per file. With no gain, a thread per file took the metrics-and-export stage of a
+/// 1M / 10M run from 2.08 to 1.86 s (medians of 8 runs, 2026-12-04). By estimate, a gain of
 /// 1.5× (2026-12-02) saves about 0.35 s of CPU time, more than the thread per file
 /// would win; the two are about even near 1.25×, and the trial, on bytes in cache,
 /// shows a little more gain than a run gets.
@@ -404,7 +404,7 @@ fn apart(
     lane.update(plain.hand_over_digest());
     let mut plain_result = Ok(());
     let merged_result = std::thread::scope(|scope| {
-        // Two pieces may wait for the other thread, as many as the pipeline makes ahead.
+        // At most two pieces wait for the other thread (a bound on memory).
         let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<u8>, u64)>(2);
         let other = scope.spawn(move || {
             let mut lane = crate::sha_pair::One::default();
@@ -414,6 +414,9 @@ fn apart(
                 one_file(&mut lane, merged, &mut result, &bytes, rows);
                 buffers.give(bytes);
             }
+            // Its stores past the cache are fenced on this thread, before the file's
+            // last block is written from another.
+            crate::stage::stores_done();
             merged.give_digest(lane.finish());
             result
         });

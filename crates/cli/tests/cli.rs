@@ -613,22 +613,18 @@ fn files_written_through_direct_io_blocks_hold_the_in_memory_bytes() {
         seed: 3,
         ..GenerateOptions::default()
     };
+    let sizes = (
+        opts.customers.to_string(),
+        opts.interactions.to_string(),
+        opts.seed.to_string(),
+    );
     let (outputs, files) = library_export(Source::Generate(opts), &PrivacyOptions::default());
     // The row-level files hashed side by side on one thread, and each on its own.
     for mode in ["paired", "apart"] {
         let dir = TempDir::new(&format!("blocks-{mode}"));
-        let args = [
-            "run",
-            "--quiet",
-            "--customers",
-            "20000",
-            "--interactions",
-            "300000",
-            "--seed",
-            "3",
-        ];
         let out = Command::new(BIN)
-            .args(args)
+            .args(["run", "--quiet"])
+            .args(["--customers", &sizes.0, "--interactions", &sizes.1, "--seed", &sizes.2])
             .args(["--out", dir.arg()])
             .env("NUMBERLY_ROW_HASHES", mode)
             .output()

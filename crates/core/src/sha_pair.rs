@@ -433,6 +433,16 @@ mod tests {
             .collect()
     }
 
+    /// Where part `p` of `len` bytes cut in `parts` uneven parts starts (`len` for
+    /// `p == parts`).
+    fn cut(len: usize, parts: usize, p: usize) -> usize {
+        if p == parts {
+            len
+        } else {
+            (len * p / parts + p * 7 % 61).min(len)
+        }
+    }
+
     #[test]
     fn each_digest_is_the_sha256_of_its_stream_however_it_was_fed() {
         // Lengths around the block and padding edges, fed in uneven parts.
@@ -484,8 +494,7 @@ mod tests {
                         let at = |v: &Vec<u8>| (64 - v.as_ptr() as usize % 64) % 64 + skew;
                         let (oa, ob) = (at(&ba), at(&bb));
                         let (da, db) = (&mut ba[oa..oa + la], &mut bb[ob..ob + lb]);
-                        let cut =
-                            |len: usize, p: usize| if p == parts { len } else { len * p / parts + p * 7 % 61 }.min(len);
+                        let cut = |len: usize, p: usize| cut(len, parts, p);
                         let mut pair = Pair::default();
                         for p in 0..parts {
                             let (ra, rb) = (cut(la, p)..cut(la, p + 1), cut(lb, p)..cut(lb, p + 1));
@@ -510,15 +519,8 @@ mod tests {
             for parts in [1usize, 3] {
                 let mut to = vec![0u8; len];
                 let (mut hashed, mut stored) = (One::default(), One::default());
-                let cut = |p: usize| {
-                    if p == parts {
-                        len
-                    } else {
-                        (len * p / parts + p * 7 % 61).min(len)
-                    }
-                };
                 for p in 0..parts {
-                    let r = cut(p)..cut(p + 1);
+                    let r = cut(len, parts, p)..cut(len, parts, p + 1);
                     hashed.update(&bytes[r.clone()]);
                     stored.update_into(&bytes[r.clone()], &mut to[r]);
                 }

@@ -12,7 +12,8 @@ use std::io::{self, Write};
 use std::sync::Mutex;
 
 /// A writer that lends memory of changing sizes and alignments (or none, when
-/// `lends` is false), and hands its bytes to a shared list when dropped.
+/// `lends` is false), and hands its bytes to a shared list when dropped; one that
+/// `fails` refuses every byte.
 struct Lender<'s> {
     name: String,
     bytes: Vec<u8>,
@@ -20,7 +21,23 @@ struct Lender<'s> {
     turn: usize,
     lent: (usize, usize),
     lends: bool,
+    fails: bool,
     done: &'s Mutex<Vec<(String, Vec<u8>)>>,
+}
+
+impl<'s> Lender<'s> {
+    fn new(name: &str, lends: bool, fails: bool, done: &'s Mutex<Vec<(String, Vec<u8>)>>) -> Self {
+        Lender {
+            name: name.to_string(),
+            bytes: Vec::new(),
+            block: vec![0; 300_000 + 128],
+            turn: 0,
+            lent: (0, 0),
+            lends,
+            fails,
+            done,
+        }
+    }
 }
 
 impl Sink for Lender<'_> {
@@ -38,6 +55,9 @@ impl Sink for Lender<'_> {
     }
 
     fn advance(&mut self, n: usize) -> io::Result<()> {
+        if self.fails {
+            return Err(io::Error::other("disk full"));
+        }
         let (at, len) = self.lent;
         assert!(n <= len, "advanced past the room");
         // The stores past the cache were made on this thread: its own reads see them.
@@ -49,6 +69,9 @@ impl Sink for Lender<'_> {
 
 impl Write for Lender<'_> {
     fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        if self.fails {
+            return Err(io::Error::other("disk full"));
+        }
         self.bytes.extend_from_slice(b);
         Ok(b.len())
     }
@@ -87,22 +110,8 @@ fn both_ways_of_hashing_the_row_level_files_give_the_same_bytes_and_digests() {
         let (outputs, files) = export_to_memory(&input).expect("export succeeds");
         for lends in [false, true] {
             let done = Mutex::new(Vec::new());
-            let lent = export(
-                &input,
-                &|name| {
-                    Ok(Lender {
-                        name: name.to_string(),
-                        bytes: Vec::new(),
-                        block: vec![0; 300_000 + 128],
-                        turn: 0,
-                        lent: (0, 0),
-                        lends,
-                        done: &done,
-                    })
-                },
-                &mut |_| {},
-            )
-            .expect("export succeeds");
+            let lent = export(&input, &|name| Ok(Lender::new(name, lends, false, &done)), &mut |_| {})
+                .expect("export succeeds");
             assert_eq!(lent, outputs, "{mode}, lending {lends}: the same digests");
             let mut done = done.into_inner().unwrap();
             done.sort();
@@ -111,6 +120,21 @@ fn both_ways_of_hashing_the_row_level_files_give_the_same_bytes_and_digests() {
             for ((name, bytes), (n, b)) in done.iter().zip(&expected) {
                 assert_eq!(name, n);
                 assert!(bytes == b, "{mode}, lending {lends}: {name} differs");
+            }
+            // A failed write is named, whichever thread wrote the file.
+            for bad in ["interactions.csv", "donnees_marketing.csv"] {
+                let done = Mutex::new(Vec::new());
+                let err = export(
+                    &input,
+                    &|name| Ok(Lender::new(name, lends, name == bad, &done)),
+                    &mut |_| {},
+                )
+                .expect_err("the write fails");
+                let message = err.to_string();
+                assert!(
+                    message.starts_with(&format!("{bad}: ")),
+                    "{mode}, lending {lends}: {message}"
+                );
             }
         }
         for (o, (name, bytes)) in outputs.iter().zip(&files) {

@@ -295,13 +295,14 @@ session_id,code_postal,departement",
         }
     };
     let pieces = t.len().div_ceil(PIECE_ROWS);
-    if plain.hashes_all_itself() && merged.hashes_all_itself() && hashes_apart() {
+    // Each file's digest is one sequence of bytes. When both files hash their own
+    // bytes, they are hashed each on a thread of its own, or here, the two side by
+    // side (see `sha_pair`).
+    let hashed_here = plain.hashes_all_itself() && merged.hashes_all_itself();
+    if hashed_here && hashes_apart(pieces) {
         return apart(pieces, format, &buffers, [plain, merged], progress);
     }
-    // Each file's digest is one sequence of bytes. When both files hash their own
-    // bytes, they are hashed each on a thread of its own (above) or here, the two
-    // side by side (see `sha_pair`).
-    let mut pair = (plain.hashes_all_itself() && merged.hashes_all_itself()).then(|| {
+    let mut pair = hashed_here.then(|| {
         let mut both = crate::sha_pair::Pair::default();
         both.update(plain.hand_over_digest(), merged.hand_over_digest());
         both
@@ -359,7 +360,12 @@ session_id,code_postal,departement",
         plain.give_digest(p);
         merged.give_digest(m);
     }
-    plain_result.map_err(|e| (0, e)).and(merged_result.map_err(|e| (1, e)))
+    first_error(plain_result, merged_result)
+}
+
+/// The first of the two files' errors, with the index of its file.
+fn first_error(plain: io::Result<()>, merged: io::Result<()>) -> Result<(), (usize, io::Error)> {
+    plain.map_err(|e| (0, e)).and(merged.map_err(|e| (1, e)))
 }
 
 /// Whether the two row-level files are hashed each on a thread of its own rather
@@ -367,26 +373,32 @@ session_id,code_postal,departement",
 /// where the processor's SHA unit has waits to fill, but then one thread hashes
 /// both files and the rest of the export waits on it; when the pairing gains little
 /// (as on a host whose SHA unit is busy with other work), two threads finish sooner.
-/// `NUMBERLY_ROW_HASHES=paired` or `apart` decides; otherwise a trial of about a
+/// `NUMBERLY_ROW_HASHES=paired` or `apart` decides; otherwise files of fewer than
+/// [`APART_PIECES`] `pieces` are paired, and for larger ones a trial of about a
 /// millisecond measures the gain here and now.
-fn hashes_apart() -> bool {
+fn hashes_apart(pieces: usize) -> bool {
     if crate::par::threads() < 2 {
         return false;
     }
     match std::env::var("NUMBERLY_ROW_HASHES").as_deref() {
         Ok("paired") => false,
         Ok("apart") => true,
-        _ => crate::sha_pair::pairing_gain() < PAIRING_WORTH,
+        _ => pieces >= APART_PIECES && crate::sha_pair::pairing_gain() < PAIRING_WORTH,
     }
 }
 
+/// Pieces below which the row-level files are always hashed side by side: with
+/// so few there is little for a second thread to overlap, and the trial and the
+/// thread would cost more than they could save.
+const APART_PIECES: usize = 4;
+
 /// How much faster two streams must hash side by side than one after the other
 /// (in [`crate::sha_pair::pairing_gain`]'s trial) for the pairing to beat a thread
-/// per file. With no gain, a thread per file took the metrics-and-export stage of a
-/// 1M / 10M run from 2.08 to 1.86 s (medians of 8 runs, 2026-12-04). By estimate, a gain of
-/// 1.5× (2026-12-02) saves about 0.35 s of CPU time, more than the thread per file
-/// would win; the two are about even near 1.25×, and the trial, on bytes in cache,
-/// shows a little more gain than a run gets.
+/// per file. With no gain, a thread per file took the metrics-and-export stage of
+/// a 1M / 10M run from 2.08 to 1.86 s (medians of 8 runs, 2026-12-04). By
+/// estimate, a gain of 1.5× (2026-12-02) saves about 0.35 s of CPU time, more than
+/// the thread per file would win; the two are about even near 1.25×, and the
+/// trial, on bytes in cache, shows a little more gain than a run gets.
 const PAIRING_WORTH: f64 = 1.3;
 
 /// [`row_files`] with each file hashed (and written) on a thread of its own: this
@@ -431,7 +443,7 @@ fn apart(
         other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
     plain.give_digest(lane.finish());
-    plain_result.map_err(|e| (0, e)).and(merged_result.map_err(|e| (1, e)))
+    first_error(plain_result, merged_result)
 }
 
 /// Hashes `bytes` (`rows` rows) into `lane` and stores them into the memory `out`

@@ -100,16 +100,15 @@ impl TimestampWriter {
         }
         let s = ts.rem_euclid(DAY) as u32;
         let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
-        self.text[11..].copy_from_slice(&[
-            b'0' + (h / 10) as u8,
-            b'0' + (h % 10) as u8,
-            b':',
-            b'0' + (m / 10) as u8,
-            b'0' + (m % 10) as u8,
-            b':',
-            b'0' + (sec / 10) as u8,
-            b'0' + (sec % 10) as u8,
-        ]);
+        // `HH:MM:SS` as one little-endian word: each pair of digits from v·103 >> 10,
+        // which is v / 10 for v below 100.
+        let pair = |v: u32| {
+            let tens = (v * 103) >> 10;
+            u64::from(tens | (v - tens * 10) << 8) | 0x3030
+        };
+        let colons = u64::from(b':') << 16 | u64::from(b':') << 40;
+        let time = pair(h) | pair(m) << 24 | pair(sec) << 48 | colons;
+        self.text[11..].copy_from_slice(&time.to_le_bytes());
         // A fixed-size copy: inlined, no call to memcpy.
         out.extend_from_slice(&self.text);
     }
@@ -359,7 +358,10 @@ mod tests {
     #[test]
     fn cached_timestamps_match_plain_ones() {
         let mut w = TimestampWriter::default();
-        for ts in [0i64, 59, 3_600, 86_399, 86_400, -1, 1_740_000_000, 1_740_000_001, 1_000] {
+        // Every second of a day, and around day edges.
+        let day = (1_740_000_000 / DAY) * DAY;
+        let edges = [0i64, 59, 3_600, 86_399, 86_400, -1, 1_740_000_000, 1_740_000_001, 1_000];
+        for ts in edges.into_iter().chain(day..day + DAY + 1) {
             let (mut a, mut b) = (Vec::new(), Vec::new());
             write_timestamp(&mut a, ts);
             w.write(&mut b, ts);

@@ -150,18 +150,20 @@ impl Checker<'_> {
         st.values.clear();
         let client = self.map.positions[CLIENT];
         piece.for_each_batch(|batch| {
-            // Each row's customer is a random one: ask for them all before checking.
+            // Each row's customer is a random one: ask for them all before checking,
+            // and keep where each is, so its id is read once.
+            let mut slots = [None; crate::ingest::BATCH];
             if let Some(j) = client {
-                for r in 0..batch.len() {
+                for (r, slot) in slots.iter_mut().enumerate().take(batch.len()) {
                     if let Some(raw) = batch.record(r).1.get(j) {
-                        self.clients.prefetch(trimmed(raw));
+                        *slot = self.clients.prefetch(trimmed(raw));
                     }
                 }
             }
-            for r in 0..batch.len() {
+            for (r, &slot) in slots.iter().enumerate().take(batch.len()) {
                 let (line, fields) = batch.record(r);
                 let line = (line - piece.first_line) as u32;
-                let row = self.check(&mut st, line, fields, batch.text(r));
+                let row = self.check(&mut st, line, fields, batch.text(r), slot);
                 st.rows.push(row);
             }
         });
@@ -169,7 +171,9 @@ impl Checker<'_> {
     }
 
     #[inline]
-    fn check(&self, st: &mut Staged, line: u32, fields: &[&[u8]], raw: Option<&[u8]>) -> Row {
+    /// The row's checks; `slot` is what the customer's prefetch found for its
+    /// `client_id`.
+    fn check(&self, st: &mut Staged, line: u32, fields: &[&[u8]], raw: Option<&[u8]>, slot: Option<&u32>) -> Row {
         let map = self.map;
         let mut row = Row {
             hash: 0,
@@ -210,7 +214,7 @@ impl Checker<'_> {
             row.fault = fail(st, rules::MISSING_CLIENT_ID, b"");
             return row;
         }
-        match self.clients.find(raw_client) {
+        match self.clients.find_at(slot, raw_client) {
             Some(c) => row.customer = c,
             None => {
                 row.fault = fail(st, rules::UNKNOWN_CLIENT, raw_client);

@@ -290,13 +290,10 @@ impl<'a> ClientLookup<'a> {
         Self { index, rows, by_number }
     }
 
+    /// The kept row of `id`, given what [`ClientLookup::prefetch`] found for it.
     #[inline]
-    fn find(&self, id: &[u8]) -> Option<u32> {
-        if let Some(&row) = self
-            .index
-            .number(id)
-            .and_then(|n| self.by_number.get(usize::try_from(n).ok()?))
-        {
+    fn find_at(&self, slot: Option<&u32>, id: &[u8]) -> Option<u32> {
+        if let Some(&row) = slot {
             if row != u32::MAX {
                 return Some(row);
             }
@@ -305,16 +302,24 @@ impl<'a> ClientLookup<'a> {
         self.rows.get(code as usize).copied().filter(|&r| r != u32::MAX)
     }
 
-    /// Asks the processor to fetch what [`ClientLookup::find`] will read for `id`.
+    /// Where the kept row of `id` is, when `id` has the index's dominant form (the
+    /// row itself is not read).
     #[inline]
-    fn prefetch(&self, id: &[u8]) {
-        if let Some(row) = self
-            .index
+    fn slot(&self, id: &[u8]) -> Option<&u32> {
+        self.index
             .number(id)
             .and_then(|n| self.by_number.get(usize::try_from(n).ok()?))
-        {
+    }
+
+    /// Asks the processor to fetch what [`ClientLookup::find_at`] will read for
+    /// `id`, and returns where that is.
+    #[inline]
+    fn prefetch(&self, id: &[u8]) -> Option<&u32> {
+        let slot = self.slot(id);
+        if let Some(row) = slot {
             crate::prefetch::prefetch(row);
         }
+        slot
     }
 }
 

@@ -170,9 +170,9 @@ impl Checker<'_> {
         st
     }
 
-    #[inline]
     /// The row's checks; `slot` is what the customer's prefetch found for its
     /// `client_id`.
+    #[inline]
     fn check(&self, st: &mut Staged, line: u32, fields: &[&[u8]], raw: Option<&[u8]>, slot: Option<&u32>) -> Row {
         let map = self.map;
         let mut row = Row {

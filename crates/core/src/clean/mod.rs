@@ -302,20 +302,15 @@ impl<'a> ClientLookup<'a> {
         self.rows.get(code as usize).copied().filter(|&r| r != u32::MAX)
     }
 
-    /// Where the kept row of `id` is, when `id` has the index's dominant form (the
-    /// row itself is not read).
-    #[inline]
-    fn slot(&self, id: &[u8]) -> Option<&u32> {
-        self.index
-            .number(id)
-            .and_then(|n| self.by_number.get(usize::try_from(n).ok()?))
-    }
-
     /// Asks the processor to fetch what [`ClientLookup::find_at`] will read for
-    /// `id`, and returns where that is.
+    /// `id`, and returns where that is: the kept row's place when `id` has the
+    /// index's dominant form (the row itself is not read here).
     #[inline]
     fn prefetch(&self, id: &[u8]) -> Option<&u32> {
-        let slot = self.slot(id);
+        let slot = self
+            .index
+            .number(id)
+            .and_then(|n| self.by_number.get(usize::try_from(n).ok()?));
         if let Some(row) = slot {
             crate::prefetch::prefetch(row);
         }

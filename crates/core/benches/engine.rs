@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the engine's stages at 100k and 1M interactions (customers =
-//! interactions / 10), of the privacy step at 1M customers, and of SHA-256 over two
-//! streams one after the other or side by side: `cargo bench -p numberly-core --bench engine`.
+//! interactions / 10), of the export at 10k and 40k too, of the privacy step at 1M
+//! customers, and of SHA-256 over two streams one after the other or side by side:
+//! `cargo bench -p numberly-core --bench engine`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use numberly_core::clean::{clean, CleanOptions, CleanReport};
@@ -14,6 +15,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 const SIZES: [u64; 2] = [100_000, 1_000_000];
+
+/// Small exports, either side of the size from which a trial chooses how the row-level
+/// files are hashed (`NUMBERLY_ROW_HASHES=paired` or `apart` forces either way).
+const SMALL_EXPORTS: [u64; 2] = [10_000, 40_000];
 
 fn options(interactions: u64) -> GenerateOptions {
     GenerateOptions {
@@ -62,22 +67,13 @@ fn stages(c: &mut Criterion) {
             b.iter(|| compute(black_box(ds), &Filter::default()))
         });
 
-        let metrics = compute(&dataset, &Filter::default());
-        let filter = Filter::default();
-        let privacy = Privacy::off(&dataset, &report);
-        g.bench_with_input(BenchmarkId::new("export_in_memory", n), &dataset, |b, ds| {
-            b.iter(|| {
-                let input = ExportInput {
-                    dataset: ds,
-                    report: &metrics,
-                    clean: &report,
-                    filter: &filter,
-                    options: serde_json::Value::Null,
-                    privacy: &privacy,
-                };
-                export_to_memory(&input).unwrap()
-            })
-        });
+        bench_export(&mut g, n, &dataset, &report);
+    }
+    for n in SMALL_EXPORTS {
+        let opts = options(n);
+        g.throughput(Throughput::Elements(n));
+        let (dataset, report) = cleaned(&generate(&opts).unwrap(), &clean_options(&opts));
+        bench_export(&mut g, n, &dataset, &report);
     }
     // The privacy step as `numberly run` takes it on generated data (no pseudonyms, the
     // k-anonymity report over the customers' quasi-identifiers), at 1M customers as in
@@ -92,6 +88,31 @@ fn stages(c: &mut Criterion) {
         b.iter(|| Privacy::new(ds, &report, &PrivacyOptions::default(), false, None).unwrap())
     });
     g.finish();
+}
+
+/// Every output file of a cleaned dataset, in memory.
+fn bench_export(
+    g: &mut criterion::BenchmarkGroup<criterion::measurement::WallTime>,
+    n: u64,
+    dataset: &Dataset,
+    report: &CleanReport,
+) {
+    let metrics = compute(dataset, &Filter::default());
+    let filter = Filter::default();
+    let privacy = Privacy::off(dataset, report);
+    g.bench_with_input(BenchmarkId::new("export_in_memory", n), dataset, |b, ds| {
+        b.iter(|| {
+            let input = ExportInput {
+                dataset: ds,
+                report: &metrics,
+                clean: report,
+                filter: &filter,
+                options: serde_json::Value::Null,
+                privacy: &privacy,
+            };
+            export_to_memory(&input).unwrap()
+        })
+    });
 }
 
 /// SHA-256 of two 64 MB streams, one after the other or side by side (as the two

@@ -299,7 +299,7 @@ session_id,code_postal,departement",
     // bytes, they are hashed each on a thread of its own, or here, the two side by
     // side (see `sha_pair`).
     let hashed_here = plain.hashes_all_itself() && merged.hashes_all_itself();
-    if hashed_here && hashes_apart(pieces) {
+    if hashed_here && hashes_apart(t.len()) {
         return apart(pieces, format, &buffers, [plain, merged], progress);
     }
     let mut pair = hashed_here.then(|| {
@@ -374,23 +374,37 @@ fn first_error(plain: io::Result<()>, merged: io::Result<()>) -> Result<(), (usi
 /// both files and the rest of the export waits on it; when the pairing gains little
 /// (as on a host whose SHA unit is busy with other work), two threads finish sooner.
 /// `NUMBERLY_ROW_HASHES=paired` or `apart` decides; otherwise files of fewer than
-/// [`APART_PIECES`] `pieces` are paired, and for larger ones a trial of about a
+/// [`APART_ROWS`] `rows` are paired, and for larger ones a trial of about a
 /// millisecond measures the gain here and now.
-fn hashes_apart(pieces: usize) -> bool {
-    if crate::par::threads() < 2 {
+fn hashes_apart(rows: usize) -> bool {
+    let forced = std::env::var("NUMBERLY_ROW_HASHES").ok();
+    apart_by(
+        rows,
+        crate::par::threads(),
+        forced.as_deref(),
+        crate::sha_pair::pairing_gain,
+    )
+}
+
+/// [`hashes_apart`]'s rule, for `rows` rows, `threads` threads, the forced way (if
+/// any) and the trial `gain`, run only when it decides.
+fn apart_by(rows: usize, threads: usize, forced: Option<&str>, gain: impl FnOnce() -> f64) -> bool {
+    if threads < 2 {
         return false;
     }
-    match std::env::var("NUMBERLY_ROW_HASHES").as_deref() {
-        Ok("paired") => false,
-        Ok("apart") => true,
-        _ => pieces >= APART_PIECES && crate::sha_pair::pairing_gain() < PAIRING_WORTH,
+    match forced {
+        Some("paired") => false,
+        Some("apart") => true,
+        _ => rows >= APART_ROWS && gain() < PAIRING_WORTH,
     }
 }
 
-/// Pieces below which the row-level files are always hashed side by side: with
-/// so few there is little for a second thread to overlap, and the trial and the
-/// thread would cost more than they could save.
-const APART_PIECES: usize = 4;
+/// Rows below which the row-level files are always hashed side by side, without
+/// the trial: there the trial (one to two milliseconds) costs about what a thread
+/// per file could save. Where the pairing gained nothing, a thread per file made
+/// criterion's in-memory export 1.3 times as fast at 40,000 rows and twice as fast
+/// at 100,000 (docs/benchmarks.md, 2026-12-04).
+const APART_ROWS: usize = 32_768;
 
 /// How much faster two streams must hash side by side than one after the other
 /// (in [`crate::sha_pair::pairing_gain`]'s trial) for the pairing to beat a thread
@@ -977,4 +991,35 @@ pub(super) fn manifest(input: &ExportInput, outputs: &[Output]) -> io::Result<Ve
     let mut v = serde_json::to_vec_pretty(&m).map_err(io::Error::other)?;
     v.push(b'\n');
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{apart_by, APART_ROWS, PAIRING_WORTH};
+    use std::cell::Cell;
+
+    #[test]
+    fn the_trial_runs_only_for_large_exports_on_two_threads_unless_a_way_is_forced() {
+        let trials = Cell::new(0);
+        let gain = |g: f64| {
+            let trials = &trials;
+            move || {
+                trials.set(trials.get() + 1);
+                g
+            }
+        };
+        // Small exports pair, without a trial.
+        assert!(!apart_by(APART_ROWS - 1, 2, None, gain(1.0)));
+        assert_eq!(trials.get(), 0);
+        // Large ones follow the trial.
+        assert!(apart_by(APART_ROWS, 2, None, gain(1.0)));
+        assert!(!apart_by(APART_ROWS, 2, None, gain(PAIRING_WORTH)));
+        assert_eq!(trials.get(), 2);
+        // A forced way wins, whatever the size; one thread always pairs.
+        assert!(apart_by(10, 2, Some("apart"), gain(2.0)));
+        assert!(!apart_by(1 << 30, 2, Some("paired"), gain(1.0)));
+        assert!(!apart_by(1 << 30, 1, Some("apart"), gain(1.0)));
+        assert!(apart_by(1 << 30, 2, Some("anything else"), gain(1.0)));
+        assert_eq!(trials.get(), 3);
+    }
 }

@@ -373,9 +373,9 @@ fn first_error(plain: io::Result<()>, merged: io::Result<()>) -> Result<(), (usi
 /// where the processor's SHA unit has waits to fill, but then one thread hashes
 /// both files and the rest of the export waits on it; when the pairing gains little
 /// (as on a host whose SHA unit is busy with other work), two threads finish sooner.
-/// `NUMBERLY_ROW_HASHES=paired` or `apart` decides; otherwise files of fewer than
-/// [`APART_ROWS`] `rows` are paired, and for larger ones a trial of about a
-/// millisecond measures the gain here and now.
+/// `NUMBERLY_ROW_HASHES=paired` or `apart` decides; otherwise datasets of fewer
+/// than [`APART_ROWS`] interactions (`rows`, before any filter) are paired, and for
+/// larger ones a trial of about a millisecond measures the gain here and now.
 fn hashes_apart(rows: usize) -> bool {
     let forced = std::env::var("NUMBERLY_ROW_HASHES").ok();
     apart_by(

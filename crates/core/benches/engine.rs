@@ -90,7 +90,8 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
-/// Every output file of a cleaned dataset, in memory.
+/// Benches `export_to_memory` of a cleaned dataset (no filter, privacy off) as
+/// `export_in_memory/n`.
 fn bench_export(
     g: &mut criterion::BenchmarkGroup<criterion::measurement::WallTime>,
     n: u64,

@@ -387,7 +387,8 @@ fn hashes_apart(rows: usize) -> bool {
 }
 
 /// [`hashes_apart`]'s rule, for `rows` rows, `threads` threads, the forced way (if
-/// any) and the trial `gain`, run only when it decides.
+/// any) and the trial `gain`, run only when it decides: apart from the environment
+/// and the clock, so that a test can check it.
 fn apart_by(rows: usize, threads: usize, forced: Option<&str>, gain: impl FnOnce() -> f64) -> bool {
     if threads < 2 {
         return false;
@@ -400,10 +401,10 @@ fn apart_by(rows: usize, threads: usize, forced: Option<&str>, gain: impl FnOnce
 }
 
 /// Rows below which the row-level files are always hashed side by side, without
-/// the trial: there the trial (one to two milliseconds) costs about what a thread
-/// per file could save. Where the pairing gained nothing, a thread per file made
-/// criterion's in-memory export 1.3 times as fast at 40,000 rows and twice as fast
-/// at 100,000 (docs/benchmarks.md, 2026-12-04).
+/// the trial: there the trial (about a millisecond) costs about what a thread per
+/// file could save. Where the pairing gained nothing, a thread per file made
+/// criterion's in-memory export 1.2–1.3 times as fast at 40,000 rows and twice as
+/// fast at 100,000 (docs/benchmarks.md, 2026-12-04).
 const APART_ROWS: usize = 32_768;
 
 /// How much faster two streams must hash side by side than one after the other

@@ -35,6 +35,15 @@ pub fn ChartView(
                 std::time::Duration::from_millis(20 * order as u64),
             );
         });
+        // A chart keeps the size it was drawn at: it follows the window's.
+        let listener = window_event_listener(leptos::ev::resize, move |_| {
+            handle.with_value(|h| {
+                if let Some(echarts) = h {
+                    resize(echarts);
+                }
+            })
+        });
+        on_cleanup(move || listener.remove());
     }
     view! { <div class="chart" id=id.clone() data-testid=id></div> }
 }
@@ -93,6 +102,19 @@ fn replace(echarts: &charming::Echarts, chart: &charming::Chart) {
     };
     if !replaced {
         charming::WasmRenderer::update(echarts, chart);
+    }
+}
+
+/// `chart.resize()`: the chart takes its element's size again.
+#[cfg(target_arch = "wasm32")]
+fn resize(echarts: &charming::Echarts) {
+    use wasm_bindgen::JsCast;
+    let this: &wasm_bindgen::JsValue = echarts.as_ref();
+    if let Some(f) = js_sys::Reflect::get(this, &"resize".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        let _ = f.call0(this);
     }
 }
 

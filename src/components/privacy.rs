@@ -22,6 +22,10 @@ pub fn PrivacyPanel(
 ) -> impl IntoView {
     let fr = move || lang.get() == Lang::Fr;
     let tr = move |f: &'static str, e: &'static str| if fr() { f } else { e };
+    // The k field as typed: the options take it only when it is a whole number of 1 or
+    // more; otherwise the field says so and nothing is applied.
+    let k_text = RwSignal::new(options.with_untracked(|o| o.k.to_string()));
+    let k_bad = move || k_text.with(|t| k_value(t).is_none());
     // The default follows the data: imported files are pseudonymised, synthetic data is not.
     let pseudonymise = move || options.with(|o| o.pseudonymise).unwrap_or_else(|| importing.get());
     let check = move |testid: &'static str,
@@ -225,19 +229,34 @@ pub fn PrivacyPanel(
                         "Fichiers par client : consentants seulement",
                         "Customer-level files: consenting only",
                     )}
-                    <label class="field inline">
+                    <label class="field inline" class:invalid=k_bad>
                         <span>{move || tr("k (taille minimale d'un groupe)", "k (smallest group allowed)")}</span>
                         <input
                             type="number"
                             min="1"
                             data-testid="privacy-k"
-                            prop:value=move || options.with(|o| o.k.to_string())
+                            aria-invalid=move || k_bad().to_string()
+                            prop:value=move || k_text.get()
                             on:input=move |ev| {
-                                if let Ok(k) = event_target_value(&ev).trim().parse::<u32>() {
-                                    options.update(|o| o.k = k.max(1));
+                                let text = event_target_value(&ev);
+                                if let Some(k) = k_value(&text) {
+                                    options.update(|o| o.k = k);
                                 }
+                                k_text.set(text);
                             }
                         />
+                        <small class="error" data-testid="error-privacy-k">
+                            {move || {
+                                if k_bad() {
+                                    tr(
+                                        "Un nombre entier, 1 ou plus (1 : aucun masquage).",
+                                        "A whole number, 1 or more (1: nothing blanked).",
+                                    )
+                                } else {
+                                    ""
+                                }
+                            }}
+                        </small>
                     </label>
                 </div>
             </div>
@@ -246,7 +265,7 @@ pub fn PrivacyPanel(
                 <button
                     class="primary"
                     data-testid="privacy-apply"
-                    disabled=move || summary.with(Option::is_none) || running.get()
+                    disabled=move || summary.with(Option::is_none) || running.get() || k_bad()
                     on:click=move |_| on_apply.run(())
                 >
                     {move || tr("Appliquer aux téléchargements", "Apply to downloads")}
@@ -256,4 +275,9 @@ pub fn PrivacyPanel(
             {report}
         </section>
     }
+}
+
+/// The k of the field's text: a whole number of 1 or more.
+fn k_value(text: &str) -> Option<u32> {
+    text.trim().parse::<u32>().ok().filter(|&k| k >= 1)
 }

@@ -147,12 +147,32 @@ test('the data preview pages and sorts the cleaned data', async () => {
   await context.close();
 });
 
-test('the charts render', async () => {
+test('the charts render, and their tooltips are not blocked by the page\'s CSP', async () => {
   const { page, context } = await open();
+  const blocked = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
   await runAndWait(page);
   for (const name of CHARTS) {
     await page.waitForSelector(`[data-testid=chart-${name}] canvas`, { timeout: 10_000 });
   }
+  // ECharts writes each tooltip as HTML with inline style attributes (the colour
+  // marker, the gap between name and value).
+  const chart = page.locator('[data-testid=chart-channels] canvas').first();
+  await chart.scrollIntoViewIfNeeded();
+  const box = await chart.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.6);
+  const marker = page.locator('[data-testid=chart-channels] div span[style*="border-radius"]').first();
+  await marker.waitFor({ timeout: 5_000 });
+  const width = await marker.evaluate((e) => e.getBoundingClientRect().width);
+  assert.ok(width > 0, 'the colour marker of the tooltip has a size');
+  assert.deepEqual(blocked, []);
+  // A narrower window: every chart follows its box.
+  await page.setViewportSize({ width: 600, height: 768 });
+  await page.waitForFunction((names) => names.every((n) => {
+    const box = document.querySelector(`[data-testid=chart-${n}]`);
+    const canvas = box?.querySelector('canvas');
+    return canvas && Math.abs(canvas.getBoundingClientRect().width - box.clientWidth) <= 2;
+  }), CHARTS, { timeout: 5_000 });
   await context.close();
 });
 
@@ -329,6 +349,14 @@ test('a crafted file: identifiers dropped, k-anonymity reported and enforced, pa
   assert.match(clients, /"'=HYPERLINK\(/, 'the formula is defused');
   const interactions = await downloadText(page, 'interactions');
   assert.match(interactions, /^'@SUM\(1\+1\),/m);
+  // A k that is not a whole number of 1 or more is said so, and cannot be applied.
+  for (const bad of ['0', '', '-2']) {
+    await page.fill('[data-testid=privacy-k]', bad);
+    assert.notEqual(await page.textContent('[data-testid=error-privacy-k]'), '', `k = "${bad}"`);
+    assert.ok(await page.isDisabled('[data-testid=privacy-apply]'), `k = "${bad}"`);
+  }
+  await page.fill('[data-testid=privacy-k]', '5');
+  assert.equal(await page.textContent('[data-testid=error-privacy-k]'), '');
   // Generalise and keep consenting customers only, then export again.
   await page.check('[data-testid=privacy-age-bands]');
   await page.check('[data-testid=privacy-departement]');

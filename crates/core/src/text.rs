@@ -187,12 +187,13 @@ pub fn parse_cents(raw: &[u8]) -> Option<i64> {
         Some(rest) => (true, rest),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
+    let spaces = |c: char| matches!(c, ' ' | '\u{a0}' | '\u{202f}');
+    if !spaced_thousands(s.trim_start(), spaces) {
+        return None;
+    }
     // Digits and separators only; the last `.` or `,` is the decimal mark when it is
     // followed by 1-2 digits, or by 3+ digits with no other mark before it.
-    let cleaned: String = s
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-        .collect();
+    let cleaned: String = s.chars().filter(|&c| !spaces(c)).collect();
     if cleaned.is_empty() || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
         return None;
     }
@@ -244,6 +245,20 @@ pub fn parse_cents(raw: &[u8]) -> Option<i64> {
         cents += 1;
     }
     Some(if neg { -cents } else { cents })
+}
+
+/// Whether the spaces of amount `s` (if any) separate thousands: `1 234,56` and
+/// `12 345 678` do; `1 2 3` and `06 11 22 33 44` (a phone number) do not.
+fn spaced_thousands(s: &str, spaces: impl Fn(char) -> bool) -> bool {
+    let groups: Vec<&str> = s.split(spaces).collect();
+    let Some((last, middle)) = groups[1..].split_last() else {
+        return true;
+    };
+    let digits =
+        |g: &str, n: std::ops::RangeInclusive<usize>| n.contains(&g.len()) && g.bytes().all(|c| c.is_ascii_digit());
+    // The last group may go on with the decimals.
+    let last = last.split(['.', ',']).next().unwrap_or("");
+    digits(groups[0], 1..=3) && middle.iter().all(|g| digits(g, 3..=3)) && digits(last, 3..=3)
 }
 
 /// The common case `123`, `123.4` or `123.45`, without allocating.
@@ -557,7 +572,25 @@ mod tests {
         assert_eq!(cents("0.005"), Some(1));
         assert_eq!(cents("0.0049"), Some(0));
         assert_eq!(cents(".5"), Some(50));
-        for bad in ["", "N/A", "abc", "12.3.4", "1,2,3", "--1", "1e5", "12,5,00", ","] {
+        assert_eq!(cents("12 345 678.9"), Some(1_234_567_890));
+        assert_eq!(cents("- 1 234"), Some(-123_400));
+        for bad in [
+            "",
+            "N/A",
+            "abc",
+            "12.3.4",
+            "1,2,3",
+            "--1",
+            "1e5",
+            "12,5,00",
+            ",",
+            "1 2 3",
+            "12 34",
+            "06 11 22 33 44",
+            "1  234",
+            "1234 567",
+            "1 234.567 8",
+        ] {
             assert_eq!(cents(bad), None, "{bad}");
         }
     }

@@ -511,9 +511,16 @@ impl ClientRow {
     }
 }
 
-/// An age cell: a whole number of years up to 120 (`+` and leading zeros allowed).
+/// An age cell: a whole number of years up to 120 (`+` and leading zeros allowed),
+/// also as pandas writes a column of whole numbers with a blank in it: `25.0`
+/// (or `25,0` from a French export); `25.5` is not an age.
 fn parse_age(raw: &[u8]) -> Option<u8> {
-    text(raw).parse::<u8>().ok().filter(|&a| a <= 120)
+    let t = text(raw);
+    let whole = t
+        .split_once(['.', ','])
+        .filter(|(_, zeros)| !zeros.is_empty() && zeros.bytes().all(|c| c == b'0'))
+        .map_or(t, |(whole, _)| whole);
+    whole.parse::<u8>().ok().filter(|&a| a <= 120)
 }
 
 /// Bytes of a clients file per piece checked on a worker thread.

@@ -746,3 +746,18 @@ fn a_quoted_clients_file_reads_as_the_plain_one() {
         "Saint-Denis, La Réunion"
     );
 }
+
+#[test]
+fn ages_as_pandas_writes_them_with_a_blank_in_the_column() {
+    for (raw, age) in [
+        ("25", Some(25)),
+        ("25.0", Some(25)),
+        ("25,00", Some(25)),
+        ("+07", Some(7)),
+    ] {
+        assert_eq!(super::parse_age(raw.as_bytes()), age, "{raw}");
+    }
+    for raw in ["25.5", "25.", "25.0.0", ".0", "121", "-3", "abc", ""] {
+        assert_eq!(super::parse_age(raw.as_bytes()), None, "{raw}");
+    }
+}

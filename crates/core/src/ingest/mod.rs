@@ -4,6 +4,7 @@
 //! CR alone. A file is parsed once here; `clean` turns its fields into typed columns.
 
 mod columns;
+mod records;
 mod scan;
 mod stream;
 
@@ -249,15 +250,12 @@ impl Piece<'_> {
     pub fn first_record(&self, f: impl FnOnce(&[&[u8]])) {
         let mut f = Some(f);
         if self.quoted {
-            let mut reader = csv::ReaderBuilder::new()
-                .delimiter(self.separator)
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(&self.text[..]);
-            let mut record = csv::ByteRecord::new();
-            if let (Ok(true), Some(f)) = (reader.read_byte_record(&mut record), f.take()) {
-                f(&record.iter().collect::<Vec<_>>());
-            }
+            self.quoted_records(|_, fields| {
+                if let Some(f) = f.take() {
+                    f(fields);
+                }
+                false
+            });
             return;
         }
         let line = self
@@ -286,7 +284,7 @@ impl Piece<'_> {
     /// refer to before checking them one by one).
     pub fn for_each_batch<'s>(&'s self, mut f: impl FnMut(&Batch<'_>)) {
         if self.quoted {
-            return self.for_each_quoted(|line, fields| {
+            return self.quoted_records(|line, fields| {
                 let batch = Batch {
                     text: &[],
                     fields: fields.to_vec(),
@@ -297,7 +295,8 @@ impl Piece<'_> {
                         text: None,
                     }],
                 };
-                f(&batch)
+                f(&batch);
+                true
             });
         }
         let text: &'s [u8] = &self.text;
@@ -354,11 +353,10 @@ impl Piece<'_> {
         }
     }
 
-    /// [`Piece::for_each_record`] for text that may hold quotes: the `csv` crate reads
-    /// it. A quote that is never closed would make the rest of the text one record:
-    /// instead, the line where that record starts is read again with every quote on
-    /// it as a plain character, and reading goes on at the next line.
-    fn for_each_quoted(&self, mut f: impl FnMut(u64, &[&[u8]])) {
+    /// [`Piece::for_each_record`] for text that may hold quotes, while `f` returns
+    /// true: [`records::Records`] finds each record, the `csv` crate reads its cells
+    /// (a stray quote's line with its quotes as plain characters).
+    fn quoted_records(&self, mut f: impl FnMut(u64, &[&[u8]]) -> bool) {
         let reader = |text, quoting| {
             csv::ReaderBuilder::new()
                 .delimiter(self.separator)
@@ -367,62 +365,21 @@ impl Piece<'_> {
                 .quoting(quoting)
                 .from_reader(text)
         };
+        let text = &self.text[..];
+        let mut records = records::Records::new(self.separator);
         let mut record = csv::ByteRecord::new();
-        // Where the reader started in the text, and the file line there.
-        let (mut start, mut first_line) = (0, self.first_line);
-        let mut r = reader(&self.text[..], true);
-        loop {
-            match r.read_byte_record(&mut record) {
-                Ok(true) => {
-                    // The reported start can sit on blank lines before the record: skip them.
-                    let (mut line, mut at) = record.position().map_or((1, 0), |p| (p.line(), p.byte() as usize));
-                    at += start;
-                    while let Some(&c @ (b'\n' | b'\r')) = self.text.get(at) {
-                        line += (c == b'\n') as u64;
-                        at += 1;
-                    }
-                    let line = line + first_line - 1;
-                    let rest = &self.text[at..];
-                    let to_the_end = start + r.position().byte() as usize >= self.text.len();
-                    if to_the_end && unclosed(rest, self.separator) {
-                        // This line alone, its quotes plain; then on from the next line
-                        // (which a carriage return alone ends too, as for the csv reader).
-                        let end = line_end(rest).map_or(self.text.len(), |p| at + p);
-                        if let Ok(true) = reader(&self.text[at..end], false).read_byte_record(&mut record) {
-                            f(line, &record.iter().collect::<Vec<_>>());
-                        }
-                        let next_line = line + (self.text[end - 1] == b'\n') as u64;
-                        (start, first_line) = (end, next_line);
-                        r = reader(&self.text[start..], true);
-                        continue;
-                    }
-                    f(line, &record.iter().collect::<Vec<_>>());
+        // The file line at byte `counted`.
+        let (mut line, mut counted) = (self.first_line, 0);
+        while let Some(r) = records.next(text, true) {
+            line += memchr::memchr_iter(b'\n', &text[counted..r.start]).count() as u64;
+            counted = r.start;
+            if let Ok(true) = reader(&text[r.start..r.end], !r.plain).read_byte_record(&mut record) {
+                if !f(line, &record.iter().collect::<Vec<_>>()) {
+                    return;
                 }
-                Ok(false) => break,
-                // csv only fails on I/O, which a byte slice cannot produce; stop cleanly.
-                Err(_) => break,
             }
         }
     }
-}
-
-/// Where the first line of `text` ends, after its line feed, carriage return and line
-/// feed, or carriage return alone; `None` when it runs to the end.
-fn line_end(text: &[u8]) -> Option<usize> {
-    let p = memchr::memchr2(b'\n', b'\r', text)?;
-    Some(if text[p] == b'\r' && text.get(p + 1) == Some(&b'\n') {
-        p + 2
-    } else {
-        p + 1
-    })
-}
-
-/// Whether `record`, the text from a record's start to the end of the text, opens a
-/// quote that it never closes (then a line break after it would not end it).
-fn unclosed(record: &[u8], separator: u8) -> bool {
-    let mut closed = record.to_vec();
-    closed.push(b'\n');
-    stream::csv_record_end(&closed, separator, 0).is_none()
 }
 
 /// Records handed over at a time by [`Piece::for_each_batch`].
@@ -566,6 +523,18 @@ mod tests {
         // A quote closed further down is a cell with line breaks, as CSV has it.
         let f = CsvFile::open("q.csv", b"id,c\n1,\"a\n2,b\"\n3,c\n").unwrap();
         assert_eq!(rows(&f), [row(2, &["1", "a\n2,b"]), row(4, &["3", "c"])]);
+        // Closed badly (the quote followed by text): two stray quotes, not a cell
+        // holding the lines between them.
+        let f = CsvFile::open("q.csv", b"id,c,v\n1,\"12 pouces,10\n2,b,20\n3,\"15 pouces,30\n4,d,40\n").unwrap();
+        assert_eq!(
+            rows(&f),
+            [
+                row(2, &["1", "\"12 pouces", "10"]),
+                row(3, &["2", "b", "20"]),
+                row(4, &["3", "\"15 pouces", "30"]),
+                row(5, &["4", "d", "40"]),
+            ]
+        );
     }
 
     #[test]

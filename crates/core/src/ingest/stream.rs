@@ -170,9 +170,8 @@ impl<R: ReadAt> Streamed<R> {
     }
 
     /// The bytes from `start` to the end of the record under way at `nominal`, and that
-    /// end. With quotes, a record whose quote is never closed ends, for this purpose,
-    /// with its first line, which is how [`Piece::for_each_record`] reads it (unless
-    /// this is the last piece, which takes the rest of the file).
+    /// end. With quotes, records are those of [`Piece::for_each_record`] (see
+    /// [`super::records`]): a stray quote's record ends with its first line.
     fn delimit(&self, st: &mut State, start: u64, nominal: u64) -> (Vec<u8>, u64) {
         let size = self.source.size();
         let mut bytes = if nominal > start {
@@ -182,11 +181,14 @@ impl<R: ReadAt> Streamed<R> {
         };
         let from = (nominal.max(start) - start) as usize;
         let mut end = start + bytes.len() as u64;
-        // With quotes, the csv parser goes on where it stopped as more bytes come.
-        let mut records = RecordEnds::new(self.separator);
+        // With quotes, the scan goes on where it stopped as more bytes come.
+        let mut records = super::records::Records::new(self.separator);
         loop {
             let found = if self.quoted {
-                records.first_end_from(&bytes, from)
+                let complete = end >= size;
+                std::iter::from_fn(|| records.next(&bytes, complete))
+                    .map(|r| r.end)
+                    .find(|&e| e >= from)
             } else {
                 let at = from.saturating_sub(1).min(bytes.len());
                 memchr::memchr(b'\n', &bytes[at..]).map(|p| at + p + 1)
@@ -199,14 +201,6 @@ impl<R: ReadAt> Streamed<R> {
             }
             if end >= size {
                 // (The last piece takes the rest of the file whatever it holds.)
-                if self.quoted && nominal < size {
-                    let open = &bytes[records.record_start..];
-                    if let Some(cut) = super::line_end(open).filter(|_| super::unclosed(open, self.separator)) {
-                        let cut = records.record_start + cut;
-                        bytes.truncate(cut);
-                        return (bytes, start + cut as u64);
-                    }
-                }
                 return (bytes, end);
             }
             let more = self.read(st, end, (end + STEP).min(size));
@@ -265,55 +259,23 @@ fn read_lf<R: ReadAt>(source: &R, cr_only: bool, start: u64, end: u64) -> Result
 
 /// Where the first record that ends at or after `from` ends in `bytes` (which begin
 /// at a record's start), read as the `csv` crate reads it; `None` if none ends there.
+/// (For the header, which the `csv` crate reads.)
 pub(super) fn csv_record_end(bytes: &[u8], separator: u8, from: usize) -> Option<usize> {
-    RecordEnds::new(separator).first_end_from(bytes, from)
-}
-
-/// The ends of records in bytes that grow: the csv parser keeps its place, so each
-/// byte is read once however many times more bytes come.
-struct RecordEnds {
-    reader: csv_core::Reader,
-    /// Bytes read so far.
-    parsed: usize,
-    /// Where the record under way starts.
-    record_start: usize,
-    /// The end of a record at or after `from` that an earlier call found.
-    found: Option<usize>,
-}
-
-impl RecordEnds {
-    fn new(separator: u8) -> Self {
-        RecordEnds {
-            reader: csv_core::ReaderBuilder::new().delimiter(separator).build(),
-            parsed: 0,
-            record_start: 0,
-            found: None,
+    use csv_core::ReadRecordResult;
+    let mut reader = csv_core::ReaderBuilder::new().delimiter(separator).build();
+    let (mut out, mut ends) = ([0u8; 1 << 12], [0usize; 64]);
+    let mut parsed = 0;
+    // An empty input would tell the parser the text ended: it only gets bytes.
+    while parsed < bytes.len() {
+        let (result, nin, _, _) = reader.read_record(&bytes[parsed..], &mut out, &mut ends);
+        parsed += nin;
+        match result {
+            ReadRecordResult::Record if parsed >= from => return Some(parsed),
+            ReadRecordResult::Record | ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
+            ReadRecordResult::InputEmpty | ReadRecordResult::End => break,
         }
     }
-
-    /// The first record end at or after `from` in `bytes` (the same bytes as in the
-    /// calls before, and maybe more after them; `from` the same too); `None` while
-    /// none is there yet.
-    fn first_end_from(&mut self, bytes: &[u8], from: usize) -> Option<usize> {
-        use csv_core::ReadRecordResult;
-        let (mut out, mut ends) = ([0u8; 1 << 12], [0usize; 64]);
-        // An empty input would tell the parser the text ended: it only gets bytes.
-        while self.found.is_none() && self.parsed < bytes.len() {
-            let (result, nin, _, _) = self.reader.read_record(&bytes[self.parsed..], &mut out, &mut ends);
-            self.parsed += nin;
-            match result {
-                ReadRecordResult::Record => {
-                    self.record_start = self.parsed;
-                    if self.parsed >= from {
-                        self.found = Some(self.parsed);
-                    }
-                }
-                ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
-                ReadRecordResult::InputEmpty | ReadRecordResult::End => break,
-            }
-        }
-        self.found
-    }
+    None
 }
 
 /// Reads a body from `start` (a character boundary) to the end: what it tells of the
@@ -468,7 +430,7 @@ mod tests {
     }
 
     #[test]
-    fn a_quote_never_closed_reads_the_same_in_pieces() {
+    fn stray_quotes_read_the_same_in_pieces() {
         let mut text = b"id,c\n".to_vec();
         for i in 0..5_000 {
             // Quoted cells before the quote that is never closed (none can follow it).
@@ -477,14 +439,26 @@ mod tests {
             } else {
                 text.extend_from_slice(format!("{i},c{i}\n").as_bytes());
             }
+            // Quotes typed as characters, each closing the one before badly.
+            if [1_000, 1_700, 2_600].contains(&i) {
+                text.extend_from_slice(format!("s{i},\"{i} pouces\n").as_bytes());
+            }
             if i == 3_000 {
                 text.extend_from_slice(b"x,\"open\n");
             }
         }
         let whole = CsvFile::open("q.csv", &text).unwrap();
         let expected = records(&super::super::FileBody::of(&whole, 1 << 20));
-        assert_eq!(expected.len(), 5_001, "every line a record");
-        assert_eq!(expected[3_001], (3_003, vec!["x".to_string(), "\"open".to_string()]));
+        assert_eq!(expected.len(), 5_004, "every line a record");
+        assert_eq!(
+            expected[1_001],
+            (1_003, vec!["s1000".to_string(), "\"1000 pouces".to_string()])
+        );
+        assert_eq!(
+            expected[1_702],
+            (1_704, vec!["s1700".to_string(), "\"1700 pouces".to_string()])
+        );
+        assert_eq!(expected[3_004], (3_006, vec!["x".to_string(), "\"open".to_string()]));
         for piece_bytes in [1_000, 4096, 1 << 20] {
             let (_, s) = Streamed::open("q.csv", &text[..], piece_bytes).unwrap();
             assert_eq!(records(&s), expected, "pieces of {piece_bytes} bytes");

@@ -354,29 +354,19 @@ impl Piece<'_> {
     }
 
     /// [`Piece::for_each_record`] for text that may hold quotes, while `f` returns
-    /// true: [`records::Records`] finds each record, the `csv` crate reads its cells
-    /// (a stray quote's line with its quotes as plain characters).
+    /// true: [`records::Records`] finds each record, [`records::Cells`] reads its
+    /// cells (a stray quote's line with its quotes as plain characters).
     fn quoted_records(&self, mut f: impl FnMut(u64, &[&[u8]]) -> bool) {
-        let reader = |text, quoting| {
-            csv::ReaderBuilder::new()
-                .delimiter(self.separator)
-                .has_headers(false)
-                .flexible(true)
-                .quoting(quoting)
-                .from_reader(text)
-        };
         let text = &self.text[..];
         let mut records = records::Records::new(self.separator);
-        let mut record = csv::ByteRecord::new();
+        let mut cells = records::Cells::new(self.separator);
         // The file line at byte `counted`.
         let (mut line, mut counted) = (self.first_line, 0);
         while let Some(r) = records.next(text, true) {
             line += memchr::memchr_iter(b'\n', &text[counted..r.start]).count() as u64;
             counted = r.start;
-            if let Ok(true) = reader(&text[r.start..r.end], !r.plain).read_byte_record(&mut record) {
-                if !f(line, &record.iter().collect::<Vec<_>>()) {
-                    return;
-                }
+            if !f(line, &cells.read(&text[r.start..r.end], r.plain)) {
+                return;
             }
         }
     }

@@ -172,6 +172,63 @@ impl Records {
     }
 }
 
+/// Reads the cells of one record at a time, from the bytes [`Records`] gives it: one
+/// parser for quoted records and one for plain ones, each reset for every record
+/// (building a reader per record would cost far more than reading it).
+pub(super) struct Cells {
+    quoted: csv_core::Reader,
+    plain: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Cells {
+    pub fn new(separator: u8) -> Self {
+        let build = |quoting| {
+            csv_core::ReaderBuilder::new()
+                .delimiter(separator)
+                .quoting(quoting)
+                .build()
+        };
+        Cells {
+            quoted: build(true),
+            plain: build(false),
+            out: vec![0; 1 << 10],
+            ends: vec![0; 64],
+        }
+    }
+
+    /// The cells of the record `bytes` (its line end included, or none), read with
+    /// quotes as CSV has them, or as plain characters.
+    pub fn read(&mut self, bytes: &[u8], plain: bool) -> Vec<&[u8]> {
+        use csv_core::ReadRecordResult;
+        let reader = if plain { &mut self.plain } else { &mut self.quoted };
+        reader.reset();
+        let (mut at, mut nout, mut nend) = (0, 0, 0);
+        loop {
+            // (Once the bytes are all read, an empty input tells the parser they ended.)
+            let (result, nin, o, e) = reader.read_record(&bytes[at..], &mut self.out[nout..], &mut self.ends[nend..]);
+            (at, nout, nend) = (at + nin, nout + o, nend + e);
+            match result {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => self.out.resize(2 * self.out.len(), 0),
+                ReadRecordResult::OutputEndsFull => self.ends.resize(2 * self.ends.len(), 0),
+                ReadRecordResult::Record | ReadRecordResult::End => break,
+            }
+        }
+        // Field ends count from the start of the record's output.
+        let mut start = 0;
+        self.ends[..nend]
+            .iter()
+            .map(|&end| {
+                let cell = &self.out[start..end];
+                start = end;
+                cell
+            })
+            .collect()
+    }
+}
+
 /// Where the first line of `text` ends, after its line feed, carriage return and line
 /// feed, or carriage return alone; `None` when it runs to the end.
 pub(super) fn line_end(text: &[u8]) -> Option<usize> {
@@ -216,6 +273,26 @@ mod tests {
             }
         }
         assert_eq!(got, [(0, 9), (9, 13)]);
+    }
+
+    #[test]
+    fn cells_of_a_record_quoted_or_plain() {
+        let mut cells = Cells::new(b';');
+        let long = "x".repeat(5_000);
+        let text = format!("\"a;b\";\"say \"\"hi\"\"\";{long};{}\r\n", ";".repeat(100));
+        let got = cells.read(text.as_bytes(), false);
+        assert_eq!(got.len(), 104);
+        assert_eq!(
+            (got[0], got[1], got[2]),
+            (&b"a;b"[..], &b"say \"hi\""[..], long.as_bytes())
+        );
+        assert!(got[3..].iter().all(|c| c.is_empty()));
+        assert_eq!(cells.read(b"1;\"open;2", true), [&b"1"[..], b"\"open", b"2"]);
+        assert_eq!(
+            cells.read(b"1;2", false),
+            [&b"1"[..], b"2"],
+            "a record without a line end"
+        );
     }
 
     #[test]

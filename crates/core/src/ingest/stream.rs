@@ -375,6 +375,32 @@ mod tests {
     }
 
     #[test]
+    fn random_quotes_and_line_ends_read_the_same_in_pieces() {
+        let tokens: [&[u8]; 9] = [b"\"", b"\"\"", b",", b"\n", b"\r\n", b"\r", b"ab", b"7", b"\n\n"];
+        let mut x = 12_345u64;
+        for round in 0..300 {
+            let mut text = b"id,v\n".to_vec();
+            for _ in 0..(round % 60 + 1) {
+                x = x
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                text.extend_from_slice(tokens[(x >> 33) as usize % tokens.len()]);
+            }
+            let whole = CsvFile::open("r.csv", &text).unwrap();
+            let expected = records(&super::super::FileBody::of(&whole, 1 << 20));
+            for piece_bytes in [1, 2, 3, 5, 8, 13] {
+                let (_, s) = Streamed::open("r.csv", &text[..], piece_bytes).unwrap();
+                assert_eq!(
+                    records(&s),
+                    expected,
+                    "{:?} in pieces of {piece_bytes} bytes",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
+    }
+
+    #[test]
     fn carriage_returns_alone_end_lines() {
         // Lone carriage returns end lines; one before a line feed, met at a piece's end, does not.
         let text: &[u8] = b"id,v\r1,a\r2,b\r\n3,c\r";

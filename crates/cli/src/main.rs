@@ -140,6 +140,8 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         a.privacy.passphrase = Some(p);
     }
     let mut interactions_arg: Option<String> = None;
+    // Options of generated data given (they mean nothing for files read).
+    let mut generating: Vec<&str> = Vec::new();
     while let Some(flag) = it.next() {
         let switch = match flag.as_str() {
             "--quiet" => Some(&mut a.quiet),
@@ -176,6 +178,9 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
             return Err(format!("unknown option `{flag}` (see --help)"));
         }
         let value = it.next().ok_or_else(|| format!("{flag}: missing value"))?;
+        if ["--customers", "--seed", "--dirty", "--consent-rate", "--channels"].contains(&flag.as_str()) {
+            generating.push(flag);
+        }
         match flag.as_str() {
             "--customers" => a.gen.customers = parse_num(flag, value)?,
             "--interactions" => interactions_arg = Some(value.clone()),
@@ -231,6 +236,14 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
     }
     if a.clients.is_some() != a.interactions.is_some() {
         return Err("--clients FILE and --interactions FILE go together".into());
+    }
+    if let (Some(flag), Some(_)) = (generating.first(), &a.clients) {
+        return Err(format!(
+            "{flag} sets generated data; with --clients and --interactions the data come from the files"
+        ));
+    }
+    if a.out.as_ref().is_some_and(|o| o.as_os_str().is_empty()) {
+        return Err("--out: expected a folder, got an empty path".into());
     }
     Ok(a)
 }
@@ -355,8 +368,37 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
     fs::write(dir.join(name), bytes).map_err(|e| format!("{}: {e}", dir.join(name).display()))
 }
 
+/// Refuses an output folder that is a file, or that holds an input file under the
+/// name of an output: writing there would overwrite the data being read.
+fn check_out(out: &Path, inputs: [Option<&PathBuf>; 2], names: &[&str]) -> Result<(), String> {
+    if out.exists() && !out.is_dir() {
+        return Err(format!("--out {}: this is a file, not a folder", out.display()));
+    }
+    let (Ok(dir), true) = (out.canonicalize(), out.is_dir()) else {
+        return Ok(()); // created below: no input can be in it
+    };
+    for input in inputs.into_iter().flatten() {
+        let (Ok(path), Some(name)) = (input.canonicalize(), input.file_name()) else {
+            continue; // reported when it is read
+        };
+        if path.parent() == Some(dir.as_path()) && names.iter().any(|n| name == std::ffi::OsStr::new(n)) {
+            return Err(format!(
+                "--out {}: writing there would overwrite the input {} (an output has its name); choose another folder",
+                out.display(),
+                input.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn run(a: Args) -> Result<(), String> {
     let out = a.out.clone().unwrap_or_default();
+    check_out(
+        &out,
+        [a.clients.as_ref(), a.interactions.as_ref()],
+        &numberly_core::export::FILES,
+    )?;
     fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     let mut progress = Progress {
         quiet: a.quiet,
@@ -464,6 +506,10 @@ fn run(a: Args) -> Result<(), String> {
                 String::new()
             }
         );
+        if let Some(truth) = prepared.truth.as_ref().filter(|_| a.gen.dirty > 0.0) {
+            // What cleaning had to find (the rejects above match it rule by rule).
+            eprintln!("injected defects: {}", serde_json::to_string(truth).unwrap_or_default());
+        }
         let bytes: u64 = outputs.iter().map(|o| o.bytes).sum();
         eprintln!(
             "wrote {} files ({:.1} MB) to {}",

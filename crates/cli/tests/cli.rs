@@ -177,6 +177,45 @@ fn run_writes_every_output_and_a_manifest_of_them() {
 }
 
 #[test]
+fn a_dirty_run_says_what_was_injected_and_cleaning_finds_it() {
+    let dir = TempDir::new("dirty-run");
+    let err = stderr(&succeeds(&[
+        "run",
+        "--customers",
+        "300",
+        "--interactions",
+        "3000",
+        "--dirty",
+        "0.1",
+        "--out",
+        dir.arg(),
+    ]));
+    let truth = err
+        .lines()
+        .find_map(|l| l.strip_prefix("injected defects: "))
+        .unwrap_or_else(|| panic!("no injected defects line: {err}"));
+    let truth: serde_json::Value = serde_json::from_str(truth).expect("JSON");
+    for file in ["clients", "interactions"] {
+        let injected: u64 = truth[file]["rejected"]
+            .as_object()
+            .expect("rejected per rule")
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert!(injected > 0, "{file}");
+        let rejected = format!(", rejected {injected}\n");
+        let line = err
+            .lines()
+            .find(|l| l.starts_with(&format!("{file}.csv: read")))
+            .unwrap();
+        assert!(
+            format!("{line}\n").ends_with(&rejected),
+            "{line} against {injected} injected"
+        );
+    }
+}
+
+#[test]
 fn run_twice_with_the_same_seed_gives_the_same_bytes() {
     let run = |seed: &str| {
         let dir = TempDir::new("same-seed");
@@ -364,6 +403,31 @@ fn bad_command_lines_exit_with_a_message() {
         out,
     ]);
     assert!(msg.contains("generate"), "{msg}");
+    let (clients, interactions) = (fixture("demo/clients.csv"), fixture("demo/interactions.csv"));
+    let files = ["run", "--clients", &clients, "--interactions", &interactions];
+    let msg = fails(&[&files[..], &["--customers", "5", "--out", out]].concat());
+    assert!(msg.contains("--customers") && msg.contains("files"), "{msg}");
+    let msg = fails(&[&files[..], &["--out", ""]].concat());
+    assert!(msg.contains("--out"), "{msg}");
+    let msg = fails(&[&files[..], &["--out", &clients]].concat());
+    assert!(msg.contains("not a folder"), "{msg}");
+    // An output folder that holds an input under an output's name: refused, the
+    // input left as it was.
+    let raw = TempDir::new("raw-inputs");
+    let raw_clients = raw.join("clients.csv");
+    fs::copy(&clients, &raw_clients).unwrap();
+    let raw_clients = raw_clients.to_string_lossy().into_owned();
+    let msg = fails(&[
+        "run",
+        "--clients",
+        &raw_clients,
+        "--interactions",
+        &interactions,
+        "--out",
+        raw.arg(),
+    ]);
+    assert!(msg.contains("overwrite") && msg.contains("clients.csv"), "{msg}");
+    assert_eq!(fs::read(&raw_clients).unwrap(), fs::read(&clients).unwrap());
     // Nothing at all: the usage on stdout and exit code 2.
     let o = numberly(&[]);
     assert_eq!(o.status.code(), Some(2));

@@ -11,6 +11,17 @@ use crate::worker::{EngineWorker, Message};
 use leptos::prelude::*;
 use web_sys::File;
 
+/// Puts the language in the page's URL (`lang=`), so that a reload or a shared link
+/// keeps it.
+pub fn set_url_lang(lang: Lang) {
+    let Some(w) = web_sys::window() else { return };
+    let query = w.location().search().unwrap_or_default();
+    if let Ok(history) = w.history() {
+        let url = crate::settings::with_lang(&query, lang.code());
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
 /// Settings from the URL query, whether to run at once, and the language
 /// (`lang=` in the URL, else the browser's preference).
 pub fn initial_settings() -> (Settings, bool, Lang) {

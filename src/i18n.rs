@@ -130,6 +130,20 @@ impl Lang {
         }
     }
 
+    /// A file size: bytes under 1 kB, then kB and MB with one decimal
+    /// (`12,3 Mo` / `12.3 MB`).
+    pub fn size(self, bytes: u64) -> String {
+        let (unit, scale) = match bytes {
+            0..1_000 => return format!("{bytes}\u{a0}{}", if self == Lang::Fr { "o" } else { "B" }),
+            // (Up to where one decimal of kB would round to 1,000.)
+            1_000..999_950 => (if self == Lang::Fr { "ko" } else { "kB" }, 1e3),
+            _ => (if self == Lang::Fr { "Mo" } else { "MB" }, 1e6),
+        };
+        let tenths = (bytes as f64 / scale * 10.0).round() as u64;
+        let mark = if self == Lang::Fr { ',' } else { '.' };
+        format!("{}{mark}{}\u{a0}{unit}", self.int(tenths / 10), tenths % 10)
+    }
+
     /// A fraction as a percentage with one decimal (`12,3 %` / `12.3%`).
     pub fn percent(self, num: u64, den: u64) -> String {
         if den == 0 {
@@ -155,6 +169,10 @@ mod tests {
         assert_eq!(Lang::En.int(999), "999");
         assert_eq!(Lang::Fr.percent(1, 3), "33,3\u{a0}%");
         assert_eq!(Lang::En.percent(2, 3), "66.7%");
+        assert_eq!(Lang::En.size(332), "332\u{a0}B");
+        assert_eq!(Lang::En.size(5_172), "5.2\u{a0}kB");
+        assert_eq!(Lang::Fr.size(1_057_310_252), "1\u{202f}057,3\u{a0}Mo");
+        assert_eq!(Lang::Fr.size(999_999), "1,0\u{a0}Mo");
         assert_eq!(Lang::from_code("fr-CA"), Lang::Fr);
         assert_eq!(Lang::from_code("de"), Lang::En);
     }

@@ -188,7 +188,14 @@ pub fn App() -> impl IntoView {
     ];
     let lang_button = move |l: Lang, text: &'static str| {
         view! {
-            <button class="lang" class:active=move || lang.get() == l on:click=move |_| state.lang.set(l)>
+            <button
+                class="lang"
+                class:active=move || lang.get() == l
+                on:click=move |_| {
+                    state.lang.set(l);
+                    browser::set_url_lang(l);
+                }
+            >
                 {text}
             </button>
         }
@@ -303,6 +310,8 @@ mod browser {
     pub fn initial_settings() -> (Settings, bool, Lang) {
         (Settings::default(), false, Lang::Fr)
     }
+
+    pub fn set_url_lang(_lang: Lang) {}
 
     #[derive(Clone, Copy)]
     pub struct Engine;

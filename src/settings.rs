@@ -102,7 +102,8 @@ impl Settings {
         let t = |en: &str, fr_text: &str| if fr { fr_text.to_string() } else { en.to_string() };
         let mut out = Vec::new();
         match number(&self.customers) {
-            None | Some(0) => out.push((Field::Customers, t("At least 1 customer.", "Au moins 1 client."))),
+            None => out.push((Field::Customers, t("A whole number.", "Un nombre entier."))),
+            Some(0) => out.push((Field::Customers, t("At least 1 customer.", "Au moins 1 client."))),
             Some(n) if n > MAX_CUSTOMERS => out.push((
                 Field::Customers,
                 t(
@@ -186,24 +187,40 @@ impl Settings {
         (s, autorun)
     }
 
-    /// The URL query of these settings.
+    /// The URL query of these settings. Dates go in ISO form and a decimal comma as a
+    /// point, so that the link reads back as the same settings (`01/02/2025` would
+    /// otherwise lose its slashes).
     pub fn to_query(&self, lang: &str) -> String {
         let enc = |v: &str| {
             v.chars()
                 .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
                 .collect::<String>()
         };
+        let date = |v: &str| day(v).map_or_else(|| enc(v), date_string);
         format!(
             "?seed={}&customers={}&interactions={}&dirty={}&from={}&to={}&lang={}",
             enc(&self.seed),
             enc(&self.customers),
             enc(&self.interactions),
-            enc(&self.dirty),
-            enc(&self.from),
-            enc(&self.to),
+            enc(&self.dirty.replace(',', ".")),
+            date(&self.from),
+            date(&self.to),
             enc(lang),
         )
     }
+}
+
+/// URL query `query` with its `lang=` set to `code` (added when missing), the rest
+/// as it was: a language switch keeps the link's settings.
+pub fn with_lang(query: &str, code: &str) -> String {
+    let mut pairs: Vec<String> = query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("lang="))
+        .map(str::to_string)
+        .collect();
+    pairs.push(format!("lang={code}"));
+    format!("?{}", pairs.join("&"))
 }
 
 #[cfg(test)]
@@ -234,6 +251,28 @@ mod tests {
         );
         assert_eq!(s.options(), None);
         assert!(s.problems(false)[3].1.contains("ends before"));
+        assert!(s.problems(false)[0].1.contains("At least 1"));
+        for customers in ["1.5", "abc", "-3"] {
+            let s = Settings {
+                customers: customers.into(),
+                ..Settings::default()
+            };
+            assert_eq!(
+                s.problems(false),
+                [(Field::Customers, "A whole number.".to_string())],
+                "{customers}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_language_switch_keeps_the_rest_of_the_query() {
+        assert_eq!(
+            with_lang("?seed=7&lang=fr&autorun=1", "en"),
+            "?seed=7&autorun=1&lang=en"
+        );
+        assert_eq!(with_lang("", "fr"), "?lang=fr");
+        assert_eq!(with_lang("?seed=7", "fr"), "?seed=7&lang=fr");
     }
 
     #[test]
@@ -248,5 +287,19 @@ mod tests {
         let (back, autorun) = Settings::from_query(&format!("{q}&autorun=1"));
         assert_eq!(back, s);
         assert!(autorun);
+        // Settings typed the French way come back as the same options.
+        let typed = Settings {
+            from: "01/02/2025".into(),
+            to: "28.02.2025".into(),
+            dirty: "0,05".into(),
+            ..Settings::default()
+        };
+        let (back, _) = Settings::from_query(&typed.to_query("fr"));
+        assert_eq!(
+            (back.from.as_str(), back.to.as_str(), back.dirty.as_str()),
+            ("2025-02-01", "2025-02-28", "0.05")
+        );
+        assert_eq!(back.options(), typed.options());
+        assert!(back.options().is_some());
     }
 }

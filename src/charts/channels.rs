@@ -3,6 +3,7 @@
 use super::{base, count_and_revenue, euros, percent};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
+use charming::component::Legend;
 use charming::element::{Label, LabelPosition, Trigger};
 use charming::series::Pie;
 use charming::Chart;
@@ -41,15 +42,21 @@ pub fn share(s: &Summary, l: Lang) -> Chart {
         .iter()
         .map(|g| (g.customers as f64, g.label.clone()))
         .collect();
+    // No customer in the selection: an empty grey ring would look like data.
+    let empty = data.iter().all(|(n, _)| *n == 0.0);
+    let data = if empty { Vec::new() } else { data };
     // Names inside the ring: outside it they ran past the edge of a phone-width chart.
     let inside = Label::new().position(LabelPosition::Inside);
-    base(title, Trigger::Item).series(
-        Pie::new()
-            .name(title)
-            .radius(vec!["35%", "70%"])
-            .label(inside)
-            .data(data),
-    )
+    base(title, Trigger::Item)
+        .title(super::nothing(super::nothing_selected(l), empty))
+        .legend(Legend::new().top("bottom").show(!empty))
+        .series(
+            Pie::new()
+                .name(title)
+                .radius(vec!["35%", "70%"])
+                .label(inside)
+                .data(data),
+        )
 }
 
 #[cfg(test)]
@@ -107,5 +114,15 @@ mod tests {
             .map(|v| v["value"].as_f64().unwrap())
             .sum();
         assert_eq!(total as u64, s.kpis.customers);
+        assert_eq!(j["title"][1]["show"], false);
+        // No customer in the selection: no ring, a message instead.
+        let mut none = s.clone();
+        for g in &mut none.by_channel {
+            g.customers = 0;
+        }
+        let j = json(&super::share(&none, Lang::Fr));
+        assert_eq!(j["series"][0]["data"].as_array().map_or(0, Vec::len), 0);
+        assert_eq!(j["title"][1]["text"], "Rien à afficher pour cette sélection");
+        assert_eq!(j["title"][1]["show"], true);
     }
 }

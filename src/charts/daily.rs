@@ -3,8 +3,8 @@
 use super::{base, euros};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
-use charming::component::{Axis, DataZoom, DataZoomType, Legend, Title};
-use charming::element::{AxisType, TextStyle, Trigger};
+use charming::component::{Axis, DataZoom, DataZoomType, Legend};
+use charming::element::{AxisType, Trigger};
 use charming::series::Line;
 use charming::Chart;
 
@@ -32,19 +32,12 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
         .iter()
         .map(|d| numberly_core::dates::date_string(d.day))
         .collect();
-    // Without days the axes would frame nothing: a message says why instead, and
-    // the axes, zoom slider and legend are hidden (the chart keeps one shape either
-    // way; only what is shown changes).
-    let empty = days.is_empty();
+    // Without an interaction on any day (no day, or filters that leave none) the
+    // axes would frame flat zeros: a message says why instead, and the axes, zoom
+    // slider and legend are hidden.
+    let empty = s.daily.iter().all(|d| d.interactions == 0);
     base(title, Trigger::Axis)
-        .title(
-            Title::new()
-                .text(nothing)
-                .show(empty)
-                .left("center")
-                .top("middle")
-                .text_style(TextStyle::new().font_size(14).font_weight("normal").color("#6b7280")),
-        )
+        .title(super::nothing(nothing, empty))
         .legend(Legend::new().top("bottom").show(!empty))
         .x_axis(Axis::new().type_(AxisType::Category).data(days).show(!empty))
         .y_axis(Axis::new().type_(AxisType::Value).show(!empty))
@@ -93,6 +86,17 @@ mod tests {
         assert_eq!(j["legend"]["show"], true);
         assert_eq!(j["dataZoom"][1]["show"], true);
         assert_eq!(axis0(&j, "xAxis")["show"], true);
+    }
+
+    #[test]
+    fn says_so_when_no_day_has_an_interaction() {
+        let mut s = summary();
+        for d in &mut s.daily {
+            (d.interactions, d.purchases, d.revenue_cents) = (0, 0, 0);
+        }
+        let j = json(&super::build(&s, Lang::En));
+        assert_eq!(j["title"][1]["show"], true);
+        assert_eq!(axis0(&j, "xAxis")["show"], false);
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use super::{base, percent};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
-use charming::component::Axis;
-use charming::element::{AxisType, Trigger};
+use charming::component::{Axis, Legend};
+use charming::element::{AxisType, Label, Trigger};
 use charming::series::{Bar, Funnel};
 use charming::Chart;
 
@@ -27,12 +27,27 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
         return base(title, Trigger::Item);
     };
     let [v, c, p] = stages(l);
-    let data = vec![
-        (all.sessions_view as f64, v.to_string()),
-        (all.sessions_cart as f64, c.to_string()),
-        (all.sessions_purchase as f64, p.to_string()),
-    ];
-    base(title, Trigger::Item).series(Funnel::new().name(title).data(data))
+    // No session: three equal blocks would read as a funnel that loses no one.
+    let empty = all.sessions_view == 0;
+    let data = if empty {
+        Vec::new()
+    } else {
+        vec![
+            (all.sessions_view as f64, v.to_string()),
+            (all.sessions_cart as f64, c.to_string()),
+            (all.sessions_purchase as f64, p.to_string()),
+        ]
+    };
+    base(title, Trigger::Item)
+        .title(super::nothing(super::nothing_selected(l), empty))
+        .legend(Legend::new().top("bottom").show(!empty))
+        .series(
+            Funnel::new()
+                .name(title)
+                // The stage and its sessions on each block.
+                .label(Label::new().formatter("{b}: {c}"))
+                .data(data),
+        )
 }
 
 /// Step conversions per channel.
@@ -94,6 +109,16 @@ mod tests {
             ]
         );
         assert!(values[0] >= values[1] && values[1] >= values[2]);
+        assert_eq!(j["title"][1]["show"], false);
+        // No session in the selection: no block, a message instead.
+        let mut none = s.clone();
+        let all = &mut none.funnel[0];
+        (all.sessions_view, all.sessions_cart, all.sessions_purchase) = (0, 0, 0);
+        let j = json(&super::build(&none, Lang::En));
+        assert_eq!(j["series"][0]["data"].as_array().map_or(0, Vec::len), 0);
+        assert_eq!(j["title"][1]["show"], true);
+        assert_eq!(j["title"][1]["text"], "Nothing to show for this selection");
+        assert_eq!(j["legend"]["show"], false);
         let j = json(&super::by_channel(&s, Lang::Fr));
         assert_eq!(
             axis0(&j, "xAxis")["data"].as_array().unwrap().len(),

@@ -96,6 +96,32 @@ pub fn base(title: &str, trigger: Trigger) -> Chart {
     )
 }
 
+/// A message in the middle of a chart when it has nothing to draw, hidden otherwise
+/// (the chart keeps one shape either way; only what is shown changes).
+pub fn nothing(text: &str, empty: bool) -> Title {
+    Title::new()
+        .text(text)
+        .show(empty)
+        .left("center")
+        .top("middle")
+        .text_style(
+            charming::element::TextStyle::new()
+                .font_size(14)
+                .font_weight("normal")
+                .color("#6b7280"),
+        )
+}
+
+/// The message of a chart whose selection (filters, or a run that kept nothing)
+/// leaves nothing to draw.
+pub fn nothing_selected(l: Lang) -> &'static str {
+    if l == Lang::Fr {
+        "Rien à afficher pour cette sélection"
+    } else {
+        "Nothing to show for this selection"
+    }
+}
+
 /// [`base`] without its legend and plot area: a title, tooltips, save-as-PNG.
 pub fn frame(title: &str, trigger: Trigger) -> Chart {
     Chart::new()

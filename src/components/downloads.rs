@@ -45,7 +45,11 @@ pub fn Downloads(
                                         {o.name.clone()}
                                     </a>
                                     <span class="muted">
-                                        {format!(" {} {} · {:.1} MB", l.int(o.rows), l.t("rows"), o.bytes as f64 / 1e6)}
+                                        {if o.name.ends_with(".csv") {
+                                            format!(" {} {} · {}", l.int(o.rows), l.t("rows"), l.size(o.bytes))
+                                        } else {
+                                            format!(" {}", l.size(o.bytes))
+                                        }}
                                     </span>
                                     <code class="sha" title="SHA-256">{o.sha256.clone()}</code>
                                 </li>

@@ -60,10 +60,14 @@ pub fn Filters(
     // Labels and bounds change only with a new run, not with each filter result.
     let meta =
         Memo::new(move |_| summary.with(|s| s.as_ref().map(|s| (s.channels.clone(), s.segments.clone(), s.period))));
+    // A period that would end before it starts is not applied: the field keeps what
+    // was typed and a message says why.
+    let bad_period = RwSignal::new(false);
     // A new run starts unfiltered.
     Effect::new(move |_| {
         meta.track();
         filter.set(Filter::default());
+        bad_period.set(false);
     });
     // A date field of the filter: `key` names it, `bound` is shown when it is unset.
     let date_input =
@@ -79,7 +83,13 @@ pub fn Filters(
                         prop:value=move || date_string(filter.with(|f| *pick(&mut f.clone())).unwrap_or(bound))
                         on:change=move |ev| {
                             let d = day(event_target_value(&ev));
-                            apply(&mut |f| *pick(f) = d)
+                            let mut next = filter.get_untracked();
+                            *pick(&mut next) = d;
+                            let inverted = next.from.unwrap_or(min) > next.to.unwrap_or(max);
+                            bad_period.set(inverted);
+                            if !inverted {
+                                apply(&mut |f| *pick(f) = d)
+                            }
                         }
                     />
                 </label>
@@ -97,6 +107,15 @@ pub fn Filters(
                         view! {
                             {date_input("from", from, (from, to), |f| &mut f.from)}
                             {date_input("to", to, (from, to), |f| &mut f.to)}
+                            <small class="error" data-testid="error-filter-period">
+                                {move || {
+                                    match (bad_period.get(), fr) {
+                                        (false, _) => "",
+                                        (true, true) => "La période finit avant de commencer : non appliquée.",
+                                        (true, false) => "The period ends before it starts: not applied.",
+                                    }
+                                }}
+                            </small>
                         }
                     })}
                     <div class="checks">{boxes("filter-channel", channels, |f| &mut f.channels)}</div>

@@ -188,6 +188,17 @@ test('a channel filter changes the KPIs to the engine values for that filter', a
   assert.equal(Number(shown['kpi-customers']), sum('customers'));
   assert.equal(Number(shown['kpi-active']), sum('active_customers'));
   assert.equal(Number(shown['kpi-revenue']).toFixed(2), sum('revenue').toFixed(2));
+  // A period that ends before it starts is refused with a message, the views kept.
+  assert.equal(await page.textContent('[data-testid=error-filter-period]'), '');
+  await page.fill('[data-testid=filter-to]', '2025-01-15');
+  await page.waitForFunction((b) => document.querySelector('[data-testid=kpi-active]').dataset.value !== b, shown['kpi-active']);
+  await page.fill('[data-testid=filter-from]', '2025-02-01');
+  await page.waitForFunction(() => document.querySelector('[data-testid=error-filter-period]').textContent !== '');
+  const to15 = await kpiValues(page);
+  await page.waitForTimeout(300);
+  assert.deepEqual(await kpiValues(page), to15, 'nothing applied');
+  await page.fill('[data-testid=filter-from]', '2025-01-10');
+  await page.waitForFunction(() => document.querySelector('[data-testid=error-filter-period]').textContent === '');
   await context.close();
 });
 

@@ -235,42 +235,57 @@ pub fn App() -> impl IntoView {
                 </Show>
             </div>
             <Filters summary=summary lang=lang on_change=refilter />
-            <section class="kpis">
-                {cards
-                    .into_iter()
-                    .map(|(id, def, f)| {
-                        let (text, raw) = kpi(f);
-                        view! { <KpiCard testid=id label=label(id) text=text raw=raw definition=label(def) /> }
+            <Show when=move || summary.with(Option::is_none)>
+                <p class="muted waiting-hint" data-testid="waiting-hint">
+                    {move || {
+                        if lang.get() == Lang::Fr {
+                            "Lancez une analyse, sur des données d'exemple ou sur vos fichiers : les indicateurs, \
+                             les graphiques et les fichiers à télécharger s'afficheront ici."
+                        } else {
+                            "Run an analysis, on sample data or on your files: the indicators, charts and files \
+                             to download appear here."
+                        }
+                    }}
+                </p>
+            </Show>
+            <div class="results" class:waiting=move || summary.with(Option::is_none)>
+                <section class="kpis">
+                    {cards
+                        .into_iter()
+                        .map(|(id, def, f)| {
+                            let (text, raw) = kpi(f);
+                            view! { <KpiCard testid=id label=label(id) text=text raw=raw definition=label(def) /> }
+                        })
+                        .collect_view()}
+                </section>
+                {charts::SECTIONS
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (section, specs))| {
+                        let section_title = move || lang.get().t(section);
+                        view! {
+                            <section class="panel">
+                                <h2>{section_title}</h2>
+                                <div class="charts">
+                                    {specs
+                                        .iter()
+                                        .enumerate()
+                                        .map(|(j, spec)| {
+                                            let build = spec.build;
+                                            let chart = Signal::derive(move || {
+                                                summary.with(|s| s.as_ref().map(|s| build(s, lang.get())))
+                                            });
+                                            view! { <ChartView name=spec.name chart=chart order=2 * k + j /> }
+                                        })
+                                        .collect_view()}
+                                </div>
+                            </section>
+                        }
                     })
                     .collect_view()}
-            </section>
-            {charts::SECTIONS
-                .iter()
-                .enumerate()
-                .map(|(k, (section, specs))| {
-                    let section_title = move || lang.get().t(section);
-                    view! {
-                        <section class="panel">
-                            <h2>{section_title}</h2>
-                            <div class="charts">
-                                {specs
-                                    .iter()
-                                    .enumerate()
-                                    .map(|(j, spec)| {
-                                        let build = spec.build;
-                                        let chart = Signal::derive(move || {
-                                            summary.with(|s| s.as_ref().map(|s| build(s, lang.get())))
-                                        });
-                                        view! { <ChartView name=spec.name chart=chart order=2 * k + j /> }
-                                    })
-                                    .collect_view()}
-                            </div>
-                        </section>
-                    }
-                })
-                .collect_view()}
-            <Quality summary=summary lang=lang page=state.rejects.into() on_page=page_rejects />
-            <Preview page=state.preview.into() on_query=browse lang=lang />
+                <Quality summary=summary lang=lang page=state.rejects.into() on_page=page_rejects />
+                <Preview page=state.preview.into() on_query=browse lang=lang />
+            </div>
             <PrivacyPanel
                 options=state.privacy
                 summary=summary
@@ -279,7 +294,9 @@ pub fn App() -> impl IntoView {
                 lang=lang
                 on_apply=apply_privacy
             />
-            <Downloads summary=summary urls=state.urls.into() lang=lang />
+            <div class="results" class:waiting=move || summary.with(Option::is_none)>
+                <Downloads summary=summary urls=state.urls.into() lang=lang />
+            </div>
             <footer class="muted">{move || t("privacy")} " · numberly-core " {numberly_core::VERSION}</footer>
         </main>
     }

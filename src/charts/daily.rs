@@ -36,6 +36,14 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
     // axes would frame flat zeros: a message says why instead, and the axes, zoom
     // slider and legend are hidden.
     let empty = s.daily.iter().all(|d| d.interactions == 0);
+    // (The lines too: hidden axes would still carry a row of points at zero.)
+    let values = |v: fn(&numberly_core::metrics::DailyRow) -> f64| -> Vec<f64> {
+        if empty {
+            Vec::new()
+        } else {
+            s.daily.iter().map(v).collect()
+        }
+    };
     base(title, Trigger::Axis)
         .title(super::nothing(nothing, empty))
         .legend(Legend::new().top("bottom").show(!empty))
@@ -44,21 +52,13 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
         .y_axis(Axis::new().type_(AxisType::Value).name(revenue).show(!empty))
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
         .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(28).show(!empty))
-        .series(
-            Line::new()
-                .name(interactions)
-                .data(s.daily.iter().map(|d| d.interactions as f64).collect::<Vec<_>>()),
-        )
-        .series(
-            Line::new()
-                .name(purchases)
-                .data(s.daily.iter().map(|d| d.purchases as f64).collect::<Vec<_>>()),
-        )
+        .series(Line::new().name(interactions).data(values(|d| d.interactions as f64)))
+        .series(Line::new().name(purchases).data(values(|d| d.purchases as f64)))
         .series(
             Line::new()
                 .name(revenue)
                 .y_axis_index(1)
-                .data(s.daily.iter().map(|d| euros(d.revenue_cents)).collect::<Vec<_>>()),
+                .data(values(|d| euros(d.revenue_cents))),
         )
 }
 
@@ -97,6 +97,7 @@ mod tests {
         let j = json(&super::build(&s, Lang::En));
         assert_eq!(j["title"][1]["show"], true);
         assert_eq!(axis0(&j, "xAxis")["show"], false);
+        assert_eq!(j["series"][0]["data"].as_array().map_or(0, Vec::len), 0, "no line");
     }
 
     #[test]

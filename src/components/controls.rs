@@ -83,7 +83,7 @@ pub fn Controls(
                 on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
                 on:drop=move |ev: web_sys::DragEvent| on_drop.run(ev)
             >
-                <span class="muted">
+                <span class="muted import-intro">
                     {move || {
                         if fr() {
                             "Ou vos propres fichiers, choisis ou déposés ici (lus dans cet onglet, jamais envoyés) :"

@@ -76,8 +76,12 @@ impl Action {
             _ => {}
         }
         match crate::text::category_key(raw).as_str() {
-            "pagevue" | "vue" | "pageview" | "view" | "visite" | "visit" => Some(Action::View),
-            "ajoutpanier" | "panier" | "addtocart" | "cart" | "ajout" => Some(Action::Cart),
+            "pagevue" | "vue" | "vuepage" | "vuedepage" | "pageview" | "view" | "visite" | "visit" => {
+                Some(Action::View)
+            }
+            "ajoutpanier" | "ajoutaupanier" | "miseaupanier" | "panier" | "addtocart" | "cart" | "ajout" => {
+                Some(Action::Cart)
+            }
             "achat" | "purchase" | "buy" | "commande" | "order" | "vente" => Some(Action::Purchase),
             _ => None,
         }
@@ -315,8 +319,29 @@ pub struct Dataset {
 
 #[cfg(test)]
 mod tests {
-    use super::Ints;
+    use super::{Action, Ints};
     use proptest::prelude::*;
+
+    #[test]
+    fn action_spellings_in_french_and_english() {
+        for (raw, action) in [
+            ("page_vue", Action::View),
+            ("PAGE-VUE", Action::View),
+            ("Vue page", Action::View),
+            ("vue de page", Action::View),
+            ("ajout_panier", Action::Cart),
+            ("Ajout au panier", Action::Cart),
+            ("mise au panier", Action::Cart),
+            ("add_to_cart", Action::Cart),
+            ("Achat", Action::Purchase),
+            ("purchase", Action::Purchase),
+        ] {
+            assert_eq!(Action::parse_bytes(raw.as_bytes()), Some(action), "{raw}");
+        }
+        for raw in ["", "clic", "page"] {
+            assert_eq!(Action::parse_bytes(raw.as_bytes()), None, "{raw}");
+        }
+    }
 
     fn narrow(n: &Ints) -> bool {
         matches!(n, Ints::Narrow { .. })

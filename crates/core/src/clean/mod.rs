@@ -473,7 +473,7 @@ impl ClientRow {
             row.value = span(value);
             row
         };
-        if fields.len() != map.width {
+        if !map.fits(fields) {
             return fail(row, 1, &text[..0]);
         }
         row.id = span(f(id));

@@ -36,7 +36,14 @@ pub const CLIENT_COLUMNS: [Column; 9] = [
     col("segment", &["segment_client", "customer_segment", "tier"], true),
     col(
         "canal_acquisition",
-        &["canal", "channel", "acquisition_channel", "source", "acquisition"],
+        &[
+            "canal",
+            "canal_d_acquisition",
+            "channel",
+            "acquisition_channel",
+            "source",
+            "acquisition",
+        ],
         true,
     ),
     col(
@@ -70,13 +77,22 @@ pub const INTERACTION_COLUMNS: [Column; 6] = [
     col("session_id", &["session", "id_session", "visit_id"], false),
     col(
         "type_action",
-        &["action", "event_type", "type", "event", "type_evenement"],
+        &[
+            "action",
+            "type_d_action",
+            "event_type",
+            "type",
+            "event",
+            "type_evenement",
+        ],
         true,
     ),
     col(
         "valeur_achat",
         &[
             "montant",
+            "montant_achat",
+            "valeur_d_achat",
             "amount",
             "purchase_value",
             "value",
@@ -100,6 +116,24 @@ pub const INTERACTION_COLUMNS: [Column; 6] = [
         true,
     ),
 ];
+
+/// A header cell as compared with the names of a column: [`category_key`] of it
+/// without a unit in brackets or a currency sign (`Valeur Achat (€)` is
+/// `valeurachat`).
+fn header_key(header: &str) -> String {
+    let mut h = header.trim();
+    for (open, close) in [('(', ')'), ('[', ']')] {
+        if let Some(head) = h
+            .strip_suffix(close)
+            .and_then(|rest| rest.rfind(open).map(|p| &rest[..p]))
+        {
+            if !head.trim().is_empty() {
+                h = head;
+            }
+        }
+    }
+    category_key(&h.replace('€', ""))
+}
 
 /// Where each known column sits in a file's header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +160,7 @@ impl ColumnMap {
         blocked: &[usize],
     ) -> Result<Self, Error> {
         check_choices(file, columns, chosen)?;
-        let keys: Vec<String> = file.header.iter().map(|h| category_key(h)).collect();
+        let keys: Vec<String> = file.header.iter().map(|h| header_key(h)).collect();
         let mut positions = Vec::with_capacity(columns.len());
         for c in columns {
             let usable = |j: usize| c.name == "client_id" || !blocked.contains(&j);
@@ -169,6 +203,15 @@ impl ColumnMap {
     #[inline]
     pub fn get<'r>(&self, i: usize, fields: &[&'r [u8]]) -> Option<&'r [u8]> {
         self.positions[i].and_then(|p| fields.get(p).copied())
+    }
+
+    /// Whether a record has the header's number of fields: also with one more, empty,
+    /// at its end (rows that end with a separator under a header that does not, as
+    /// some exports write them).
+    #[inline]
+    pub fn fits(&self, fields: &[&[u8]]) -> bool {
+        fields.len() == self.width
+            || (fields.len() == self.width + 1 && fields.last().is_some_and(|f| f.trim_ascii().is_empty()))
     }
 
     /// Whether the file has column `i`.
@@ -279,6 +322,16 @@ mod tests {
         let f = CsvFile::open("e.csv", b"Customer ID;Event Type;Amount;Timestamp\n").unwrap();
         let m = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap();
         assert_eq!(m.positions, vec![None, Some(0), None, Some(1), Some(2), Some(3)]);
+        // French exports: a unit after the name, `d'` in it.
+        let f = CsvFile::open("f.csv", "Client;Type d'action;Valeur Achat (€);Date [UTC]\n".as_bytes()).unwrap();
+        let m = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap();
+        assert_eq!(m.positions, vec![None, Some(0), None, Some(1), Some(2), Some(3)]);
+        let f = CsvFile::open("c.csv", b"id;age;segment;canal_d_acquisition\n").unwrap();
+        let m = ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap();
+        assert!(m.fits(&[b"1", b"2", b"3", b"4"]) && m.fits(&[b"1", b"2", b"3", b"4", b" "]));
+        assert!(!m.fits(&[b"1", b"2", b"3"]) && !m.fits(&[b"1", b"2", b"3", b"4", b"x"]));
+        assert_eq!(ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap().positions[4], Some(3));
+        assert_eq!(header_key("(x)"), "(x)", "a header that is all brackets stays");
     }
 
     #[test]

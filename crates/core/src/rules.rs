@@ -44,3 +44,5 @@ pub const CHANNEL_SPELLING: &str = "channel_spelling";
 pub const ACTION_SPELLING: &str = "action_spelling";
 /// Correction: an amount on a page view or cart row, which is kept without it.
 pub const AMOUNT_ON_NON_PURCHASE: &str = "amount_on_non_purchase";
+/// Correction: a purchase amount finer than the cent (`99.999`), rounded to it.
+pub const AMOUNT_ROUNDED: &str = "amount_rounded";

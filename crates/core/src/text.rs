@@ -178,8 +178,14 @@ pub fn fold_accent(c: char) -> char {
 /// Parses a money amount into cents: `12`, `12.5`, `12,50`, `1 234,56`, `1.234,56`, `-3.00`, `12 €`.
 /// Rounds half away from zero past the cent; `None` if it is not a number.
 pub fn parse_cents(raw: &[u8]) -> Option<i64> {
+    parse_cents_rounded(raw).map(|(c, _)| c)
+}
+
+/// [`parse_cents`], and whether the amount was finer than the cent (had non-zero
+/// digits past it, and was rounded).
+pub fn parse_cents_rounded(raw: &[u8]) -> Option<(i64, bool)> {
     if let Some(c) = simple_cents(raw) {
-        return Some(c);
+        return Some((c, false));
     }
     let s = std::str::from_utf8(raw).ok()?.trim();
     let s = s.strip_suffix('€').unwrap_or(s).trim_end();
@@ -244,7 +250,8 @@ pub fn parse_cents(raw: &[u8]) -> Option<i64> {
     if milli % 10 >= 5 {
         cents += 1;
     }
-    Some(if neg { -cents } else { cents })
+    let rounded = frac.bytes().skip(2).any(|c| c != b'0');
+    Some((if neg { -cents } else { cents }, rounded))
 }
 
 /// Whether the spaces of amount `s` (if any) separate thousands: `1 234,56` and
@@ -573,6 +580,19 @@ mod tests {
         assert_eq!(cents("0.0049"), Some(0));
         assert_eq!(cents(".5"), Some(50));
         assert_eq!(cents("12 345 678.9"), Some(1_234_567_890));
+        for (raw, rounded) in [
+            ("12.5", false),
+            ("12,500", false),
+            ("99.999", true),
+            ("0,0049", true),
+            ("1 234,56", false),
+        ] {
+            assert_eq!(
+                parse_cents_rounded(raw.as_bytes()).map(|(_, r)| r),
+                Some(rounded),
+                "{raw}"
+            );
+        }
         assert_eq!(cents("- 1 234"), Some(-123_400));
         for bad in [
             "",

@@ -10,7 +10,7 @@ use crate::ids::IdColumn;
 use crate::ingest::{ColumnMap, Piece, Pieces, INTERACTION_COLUMNS};
 use crate::model::{Action, Interactions};
 use crate::rules;
-use crate::text::parse_cents;
+use crate::text::{parse_cents, parse_cents_rounded};
 use rustc_hash::FxHashMap;
 
 const ID: usize = 0;
@@ -86,7 +86,8 @@ struct Row {
     customer: u32,
     fault: u8,
     action: u8,
-    /// 1 = has a time of day, 2 = action spelling corrected, 4 = amount dropped.
+    /// 1 = has a time of day, 2 = action spelling corrected, 4 = amount dropped,
+    /// 8 = amount rounded to the cent.
     flags: u8,
 }
 
@@ -246,20 +247,23 @@ impl Checker<'_> {
                 row.fault = fail(st, rules::MISSING_AMOUNT, b"");
                 return row;
             }
-            match parse_cents(amount_raw) {
+            match parse_cents_rounded(amount_raw) {
                 None => {
                     row.fault = fail(st, rules::INVALID_AMOUNT, amount_raw);
                     return row;
                 }
-                Some(c) if c <= 0 => {
+                Some((c, _)) if c <= 0 => {
                     row.fault = fail(st, rules::NON_POSITIVE_AMOUNT, amount_raw);
                     return row;
                 }
-                Some(c) if c > MAX_AMOUNT_CENTS => {
+                Some((c, _)) if c > MAX_AMOUNT_CENTS => {
                     row.fault = fail(st, rules::INVALID_AMOUNT, amount_raw);
                     return row;
                 }
-                Some(c) => row.amount = c,
+                Some((c, rounded)) => {
+                    row.amount = c;
+                    row.flags |= (rounded as u8) << 3;
+                }
             }
         } else if !amount_raw.is_empty() && parse_cents(amount_raw) != Some(0) {
             row.flags |= 4;
@@ -472,6 +476,9 @@ pub(super) fn clean_interactions(
                 }
                 if row.flags & 4 != 0 {
                     report.correct(1, rules::AMOUNT_ON_NON_PURCHASE);
+                }
+                if row.flags & 8 != 0 {
+                    report.correct(1, rules::AMOUNT_ROUNDED);
                 }
                 if has_ids {
                     push_key(&mut t.id, &id_form, row.id, &st);

@@ -104,7 +104,16 @@ impl Records {
                             return record;
                         }
                     } else if self.broken {
-                        return Some(self.stray(text));
+                        // Spaces between the closing quote and the separator or line
+                        // end close the cell too, as the csv reader has it.
+                        match self.spaces_then_end(text, complete) {
+                            None => return None,
+                            Some(true) => {
+                                self.state = At::Cell;
+                                self.at += 1;
+                            }
+                            Some(false) => return Some(self.stray(text)),
+                        }
                     } else {
                         // `"12" pouces` on one line: the rest is part of the cell.
                         self.state = At::Cell;
@@ -139,6 +148,22 @@ impl Records {
             }
         }
         Some(Some(self.done(end, false)))
+    }
+
+    /// Whether the bytes from the scan's place are spaces or tabs, at least one, then
+    /// a separator, a line end or the end of a complete text; `None` while more bytes
+    /// must tell.
+    fn spaces_then_end(&self, text: &[u8], complete: bool) -> Option<bool> {
+        let rest = &text[self.at..];
+        let spaces = rest.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+        if spaces == 0 {
+            return Some(false);
+        }
+        match rest.get(spaces) {
+            Some(&c) => Some(c == self.separator || c == b'\n' || c == b'\r'),
+            None if complete => Some(true),
+            None => None,
+        }
     }
 
     /// The end of the text: the record under way ends there when complete (its first
@@ -310,7 +335,16 @@ mod tests {
         // Never closed, on the last line or before.
         assert_eq!(all("1,\"open\n2,y"), [("1,\"open\n", true), ("2,y", false)]);
         assert_eq!(all("1,\"open"), [("1,\"open", true)]);
-        // A cell with a line break, closed well, is one record.
+        // A cell with a line break, closed well, is one record, spaces after its
+        // closing quote or not.
         assert_eq!(all("1,\"a\n2,b\",c\n"), [("1,\"a\n2,b\",c\n", false)]);
+        assert_eq!(
+            all("1,\"a\n2\"  ,c\n3\n"),
+            [("1,\"a\n2\"  ,c\n", false), ("3\n", false)]
+        );
+        assert_eq!(
+            all("1,\"a\n2\" x\n3\n"),
+            [("1,\"a\n", true), ("2\" x\n", false), ("3\n", false)]
+        );
     }
 }

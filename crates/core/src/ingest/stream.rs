@@ -376,7 +376,7 @@ mod tests {
 
     #[test]
     fn random_quotes_and_line_ends_read_the_same_in_pieces() {
-        let tokens: [&[u8]; 9] = [b"\"", b"\"\"", b",", b"\n", b"\r\n", b"\r", b"ab", b"7", b"\n\n"];
+        let tokens: [&[u8]; 10] = [b"\"", b"\"\"", b",", b"\n", b"\r\n", b"\r", b"ab", b"7", b"\n\n", b" "];
         let mut x = 12_345u64;
         for round in 0..300 {
             let mut text = b"id,v\n".to_vec();

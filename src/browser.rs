@@ -157,6 +157,15 @@ impl Engine {
                 interactions: i.name(),
                 mapping: state.mapping.get_untracked(),
                 privacy: state.privacy.get_untracked(),
+                period: if state.import_period.get_untracked() {
+                    match state.settings.get_untracked().period() {
+                        Some(period) => Some(period),
+                        // (The run button is disabled then.)
+                        None => return,
+                    }
+                } else {
+                    None
+                },
             },
             _ => match state.settings.get_untracked().options() {
                 Some(options) => Request::Run {

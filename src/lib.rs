@@ -87,6 +87,8 @@ pub struct AppState {
     pub privacy: RwSignal<PrivacyOptions>,
     /// The page of rejected rows on screen, once the user pages through them.
     pub rejects: RwSignal<Option<worker::protocol::RejectPage>>,
+    /// Whether imported files are restricted to the settings' period (From–To).
+    pub import_period: RwSignal<bool>,
 }
 
 /// A KPI card: test id, definition key, and (formatted, raw) value of a summary.
@@ -112,6 +114,7 @@ pub fn App() -> impl IntoView {
         mapping: RwSignal::new(Default::default()),
         privacy: RwSignal::new(PrivacyOptions::default()),
         rejects: RwSignal::new(None),
+        import_period: RwSignal::new(false),
     };
     let engine = browser::Engine::new(state);
     let run = Callback::new(move |_| engine.run());
@@ -214,6 +217,7 @@ pub fn App() -> impl IntoView {
                 lang=lang
                 running=running
                 imported=state.imported.into()
+                import_period=state.import_period
                 on_run=run
                 on_cancel=cancel
                 on_file=pick

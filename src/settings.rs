@@ -166,6 +166,13 @@ impl Settings {
         })
     }
 
+    /// The period From–To as days, when both dates are valid and in order (imports
+    /// restricted to it use nothing else of the settings).
+    pub fn period(&self) -> Option<(i32, i32)> {
+        let (from, to) = (day(&self.from)?, day(&self.to)?);
+        (from <= to && to - from <= 3_660).then_some((from, to))
+    }
+
     /// Settings from a URL query (`?seed=7&customers=…`); unknown keys are ignored.
     pub fn from_query(query: &str) -> (Self, bool) {
         let mut s = Self::default();
@@ -263,6 +270,21 @@ mod tests {
                 "{customers}"
             );
         }
+    }
+
+    #[test]
+    fn the_period_of_an_import() {
+        let mut s = Settings::default();
+        assert_eq!(
+            s.period(),
+            Some((day("2025-01-01").unwrap(), day("2025-03-31").unwrap()))
+        );
+        s.customers = "abc".into();
+        assert!(s.period().is_some(), "the sizes do not matter");
+        s.to = "2024-12-31".into();
+        assert_eq!(s.period(), None);
+        s.to = "31/12".into();
+        assert_eq!(s.period(), None);
     }
 
     #[test]

@@ -13,6 +13,8 @@ pub fn Controls(
     running: Signal<bool>,
     /// Names of the chosen clients and interactions files (a run then imports them).
     imported: Signal<[Option<String>; 2]>,
+    /// Whether imported files are restricted to the period From–To.
+    import_period: RwSignal<bool>,
     /// Starts a run.
     on_run: Callback<()>,
     /// Cancels the run.
@@ -52,7 +54,15 @@ pub fn Controls(
         }
     };
     let importing = move || imported.with(|f| f.iter().all(Option::is_some));
-    let can_run = move || (importing() || problems.with(Vec::is_empty)) && !running.get();
+    // An import uses the period only when restricted to it: then it must be valid.
+    let period_ok = move || !import_period.get() || settings.with(|s| s.period().is_some());
+    let can_run = move || {
+        (if importing() {
+            period_ok()
+        } else {
+            problems.with(Vec::is_empty)
+        }) && !running.get()
+    };
     let fr = move || lang.get() == Lang::Fr;
     let file_input = move |which: usize, testid: &'static str, en: &'static str, fr_text: &'static str| {
         view! {
@@ -102,6 +112,25 @@ pub fn Controls(
                         (false, false) => "Run generates sample data.",
                     }}
                 </span>
+                <Show when=importing>
+                    <label class="check">
+                        <input
+                            type="checkbox"
+                            data-testid="import-period"
+                            prop:checked=move || import_period.get()
+                            on:change=move |ev| import_period.set(event_target_checked(&ev))
+                        />
+                        <span>
+                            {move || {
+                                if fr() {
+                                    "Ne garder que la période Du – Au (le reste : out_of_period)"
+                                } else {
+                                    "Keep only the period From – To (the rest: out_of_period)"
+                                }
+                            }}
+                        </span>
+                    </label>
+                </Show>
                 <Show when=move || imported.with(|f| f.iter().any(Option::is_some))>
                     <button data-testid="import-clear" on:click=move |_| on_clear.run(())>
                         {move || if fr() { "Revenir aux données d'exemple" } else { "Back to sample data" }}

@@ -36,6 +36,10 @@ pub enum Request {
         mapping: [BTreeMap<String, String>; 2],
         /// What to do before export.
         privacy: PrivacyOptions,
+        /// The period to keep (first and last day), when the user restricts the files
+        /// to one; rows outside it are rejected as `out_of_period`.
+        #[serde(default)]
+        period: Option<(i32, i32)>,
     },
     /// Describe the columns of one file (sent with the message), for the mapping panel.
     Inspect {

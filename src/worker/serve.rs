@@ -86,7 +86,8 @@ pub fn serve() {
                 interactions,
                 mapping,
                 privacy,
-            }) => import(&clients, &interactions, mapping, &privacy, &files),
+                period,
+            }) => import(&clients, &interactions, mapping, period, &privacy, &files),
             Ok(Request::Inspect { which, mapping }) => inspect(which, &mapping, &files),
             Ok(Request::Privacy(options)) => reexport(&options),
             Ok(Request::Rejects { page }) => rejects(page),
@@ -165,6 +166,7 @@ fn import(
     clients: &str,
     interactions: &str,
     mapping: [std::collections::BTreeMap<String, String>; 2],
+    period: Option<(i32, i32)>,
     privacy: &PrivacyOptions,
     files: &[File],
 ) {
@@ -193,6 +195,8 @@ fn import(
     body.on_progress(|f| progress("clean", f * 0.95));
     let clean_opts = CleanOptions {
         mapping,
+        from: period.map(|p| p.0),
+        to: period.map(|p| p.1),
         ..CleanOptions::default()
     };
     let source = Source::Stream {

@@ -520,6 +520,33 @@ test('a file without a required column gets one clear sentence', async () => {
   await context.close();
 });
 
+test('imported files can be restricted to the period, which rejects a stray date', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-period-'));
+  fs.writeFileSync(path.join(dir, 'clients.csv'), 'client_id,age,ville,segment,canal_acquisition\nC_0001,40,Lyon,Premium,SEO\n');
+  fs.writeFileSync(path.join(dir, 'interactions.csv'),
+    'client_id,type_action,valeur_achat,date\nC_0001,achat,10,2025-01-02\nC_0001,achat,20,9999-01-02\nC_0001,achat,30,2025-02-10\n');
+  const { page, context } = await open();
+  await page.setInputFiles('[data-testid=import-clients]', path.join(dir, 'clients.csv'));
+  await page.setInputFiles('[data-testid=import-interactions]', path.join(dir, 'interactions.csv'));
+  // Unrestricted, the year 9999 makes the dates span too long: the message says what to do.
+  await page.click('[data-testid=run]');
+  await page.waitForSelector('[data-testid=status][data-state=error]');
+  assert.match(await page.textContent('[data-testid=status]'), /more than 200 years.*Keep only the period/);
+  // Restricted to the period on screen: the stray row is rejected, the others kept.
+  await page.check('[data-testid=import-period]');
+  await runAndWait(page);
+  assert.equal(Number(await page.getAttribute('[data-testid=kpi-revenue]', 'data-value')), 40);
+  const rejects = await downloadText(page, 'rejects');
+  assert.match(rejects, /^interactions\.csv,3,horodatage,out_of_period,9999-01-02$/m);
+  // An invalid period cannot be used.
+  await page.fill('[data-testid=input-to]', '2024-12-31');
+  assert.ok(await page.isDisabled('[data-testid=run]'));
+  await page.uncheck('[data-testid=import-period]');
+  assert.ok(!(await page.isDisabled('[data-testid=run]')), 'an unrestricted import needs no period');
+  fs.rmSync(dir, { recursive: true, force: true });
+  await context.close();
+});
+
 test('after load, running, filtering and downloading make no network request', async () => {
   const { page, context, requests } = await open();
   const loaded = requests.length;

@@ -158,8 +158,8 @@ pub fn clean_interactions_body(
         return Err(Error::Input {
             file: interactions.name.clone(),
             message: format!(
-                "the dates run from {}, more than 200 years: correct the dates (or, on the command \
-line, give the period with --from and --to, which rejects the rest as out_of_period)",
+                "the dates run from {}, more than 200 years: correct the dates, or give the period \
+(--from and --to on the command line, \"Keep only the period\" in the page), which rejects the rest as out_of_period",
                 String::from_utf8_lossy(&span)
             ),
         });

@@ -214,7 +214,14 @@ impl Engine {
     /// Stops the run under way: its worker is terminated and a fresh one started.
     pub fn cancel(&self) {
         self.slot.update_value(|s| s.worker = None);
-        self.state.phase.set(Phase::Idle);
+        // The engine that held the last result is gone with its worker (its files
+        // were let go when the run began): the dashboard of that result would stand
+        // beside settings it no longer matches, and filter nothing.
+        let state = self.state;
+        state.summary.set(None);
+        state.preview.set(None);
+        state.rejects.set(None);
+        state.phase.set(Phase::Idle);
         self.start_worker();
     }
 }
@@ -331,7 +338,11 @@ pub fn file_dropper(engine: Engine) -> Callback<web_sys::DragEvent> {
             return;
         };
         let files: Vec<File> = (0..list.length().min(2)).filter_map(|i| list.item(i)).collect();
-        let is_clients = |f: &File| f.name().to_lowercase().contains("client");
+        // By name: "client" or "customer" (the demo's clients.csv, customers.csv).
+        let is_clients = |f: &File| {
+            let name = f.name().to_lowercase();
+            ["client", "customer"].iter().any(|w| name.contains(w))
+        };
         let slots: Vec<(usize, File)> = match files.as_slice() {
             [one] => vec![(usize::from(!is_clients(one)), one.clone())],
             [a, b] if is_clients(b) && !is_clients(a) => vec![(0, b.clone()), (1, a.clone())],

@@ -231,6 +231,8 @@ pub fn App() -> impl IntoView {
                     data-state=move || state.phase.get().state()
                     data-engine=move || if state.engine_ready.get() { "ready" } else { "starting" }
                     class="status"
+                    role="status"
+                    aria-live="polite"
                 >
                     {status_text}
                 </div>

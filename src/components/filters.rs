@@ -118,8 +118,12 @@ pub fn Filters(
                             </small>
                         }
                     })}
-                    <div class="checks">{boxes("filter-channel", channels, |f| &mut f.channels)}</div>
-                    <div class="checks">{boxes("filter-segment", segments, |f| &mut f.segments)}</div>
+                    <div class="checks" role="group" aria-label=if fr { "Canaux" } else { "Channels" }>
+                        {boxes("filter-channel", channels, |f| &mut f.channels)}
+                    </div>
+                    <div class="checks" role="group" aria-label="Segments">
+                        {boxes("filter-segment", segments, |f| &mut f.segments)}
+                    </div>
                 </div>
             </section>
         })

@@ -253,11 +253,16 @@ test('a 1M-interaction run shows progress and never blocks the page for 200 ms',
 });
 
 test('a run can be cancelled, and the next run works', async () => {
-  const { page, context } = await open('?lang=en&customers=100000&interactions=1000000');
+  const { page, context } = await open('?lang=en&customers=1000&interactions=5000');
+  await runAndWait(page);
+  await page.fill('[data-testid=input-customers]', '100000');
+  await page.fill('[data-testid=input-interactions]', '1000000');
   await page.click('[data-testid=run]');
   await page.waitForSelector('[data-testid=status][data-state=running]');
   await page.click('[data-testid=cancel]');
   await page.waitForSelector('[data-testid=status][data-state=idle]');
+  // Nothing of a result the engine no longer holds stays on screen.
+  await page.waitForSelector('[data-testid=waiting-hint]');
   await page.fill('[data-testid=input-customers]', '1000');
   await page.fill('[data-testid=input-interactions]', '5000');
   await page.waitForSelector('[data-testid=status][data-engine=ready]');

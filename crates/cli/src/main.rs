@@ -195,6 +195,8 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
             "--k" => a.privacy.k = parse_num(flag, value)?,
             "--passphrase-file" => {
                 let text = fs::read_to_string(value).map_err(|e| format!("{flag}: {value}: {e}"))?;
+                // (A BOM that an editor put first is not part of the passphrase.)
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
                 let line = text.lines().next().unwrap_or("").to_string();
                 if line.is_empty() {
                     return Err(format!("{flag}: {value} holds no passphrase"));

@@ -526,6 +526,13 @@ fn privacy_flags_and_column_mapping() {
     assert_eq!(ids.len(), 12);
     assert!(ids.iter().all(|id| id.starts_with("P_") && id.len() == 22), "{ids:?}");
     assert_eq!(digests(&a), digests(&b), "same passphrase, same bytes");
+    // The same passphrase saved by an editor that puts a BOM first.
+    fs::write(secret.join("bom.txt"), "\u{feff}une phrase secrète\r\n").unwrap();
+    let (bom, _) = run(
+        "pass-bom",
+        &["--passphrase-file", &secret.join("bom.txt").display().to_string()],
+    );
+    assert_eq!(digests(&bom), digests(&a), "a BOM is not part of the passphrase");
     let (random, _) = run("random", &[]);
     assert_ne!(client_ids(&random), ids, "no passphrase: a random key");
     let manifest = fs::read_to_string(a.join("manifest.json")).unwrap();

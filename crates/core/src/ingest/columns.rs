@@ -159,6 +159,7 @@ impl ColumnMap {
         chosen: &std::collections::BTreeMap<String, String>,
         blocked: &[usize],
     ) -> Result<Self, Error> {
+        let chosen = &header_cells(file, chosen);
         check_choices(file, columns, chosen)?;
         let keys: Vec<String> = file.header.iter().map(|h| header_key(h)).collect();
         let mut positions = Vec::with_capacity(columns.len());
@@ -243,6 +244,29 @@ fn shown_header(file: &CsvFile) -> String {
 
 /// A mapping that names a header cell the file does not have, or a column the engine
 /// does not read: said plainly rather than ignored or reported as a missing column.
+/// The user's choices keyed by the header cells they name: a choice typed in
+/// another case, or with spaces around it (`kunde` for `Kunde`), names the cell it
+/// matches so, when no cell has its exact text.
+fn header_cells(
+    file: &CsvFile,
+    chosen: &std::collections::BTreeMap<String, String>,
+) -> std::collections::BTreeMap<String, String> {
+    chosen
+        .iter()
+        .map(|(cell, target)| {
+            let exact = file.header.contains(cell);
+            let loose = || {
+                file.header
+                    .iter()
+                    .find(|h| h.trim().to_lowercase() == cell.trim().to_lowercase())
+                    .cloned()
+            };
+            let cell = if exact { None } else { loose() }.unwrap_or_else(|| cell.clone());
+            (cell, target.clone())
+        })
+        .collect()
+}
+
 fn check_choices(
     file: &CsvFile,
     columns: &[Column],
@@ -332,6 +356,19 @@ mod tests {
         assert!(!m.fits(&[b"1", b"2", b"3"]) && !m.fits(&[b"1", b"2", b"3", b"4", b"x"]));
         assert_eq!(ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap().positions[4], Some(3));
         assert_eq!(header_key("(x)"), "(x)", "a header that is all brackets stays");
+    }
+
+    #[test]
+    fn a_choice_names_its_cell_in_any_case() {
+        let f = CsvFile::open("c.csv", b"Kunde,age,segment,canal\n").unwrap();
+        let chosen = [(" kunde".to_string(), "client_id".to_string())].into_iter().collect();
+        let m = ColumnMap::with_choices(&f, &CLIENT_COLUMNS, &chosen, &[]).unwrap();
+        assert_eq!(m.positions[0], Some(0));
+        let wrong = [("Kunden".to_string(), "client_id".to_string())].into_iter().collect();
+        let e = ColumnMap::with_choices(&f, &CLIENT_COLUMNS, &wrong, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no cell `Kunden`"), "{e}");
     }
 
     #[test]

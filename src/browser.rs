@@ -189,6 +189,10 @@ impl Engine {
             self.start_worker();
         }
         revoke(state);
+        // The engine lets the last result go as a run begins: so does the page (a
+        // run that fails or is cancelled leaves no dashboard of data it no longer
+        // holds, whose filters would find nothing).
+        forget_result(state);
         state.phase.set(Phase::Running);
         state.progress.set(0.0);
         let files: Vec<File> = match request {
@@ -218,9 +222,7 @@ impl Engine {
         // were let go when the run began): the dashboard of that result would stand
         // beside settings it no longer matches, and filter nothing.
         let state = self.state;
-        state.summary.set(None);
-        state.preview.set(None);
-        state.rejects.set(None);
+        forget_result(state);
         state.phase.set(Phase::Idle);
         self.start_worker();
     }
@@ -305,6 +307,13 @@ Try smaller files, or `numberly run` on the command line. The page keeps working
             state.urls.set(urls);
         }
     }
+}
+
+/// Takes the last result off the page: its dashboard, preview and rejected rows.
+fn forget_result(state: AppState) {
+    state.summary.set(None);
+    state.preview.set(None);
+    state.rejects.set(None);
 }
 
 fn fail(state: AppState, message: String) {

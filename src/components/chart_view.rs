@@ -24,7 +24,11 @@ pub fn ChartView(
             set_timeout(
                 move || {
                     handle.update_value(|h| match h {
-                        Some(echarts) => replace(echarts, &chart),
+                        Some(echarts) => {
+                            replace(echarts, &chart);
+                            // (The window may have changed while the chart was hidden.)
+                            resize(echarts);
+                        }
                         None => {
                             *h = charming::WasmRenderer::new_opt(None, Some(340))
                                 .render(&target, &chart)

@@ -15,8 +15,12 @@ pub fn Filters(
     on_change: Callback<Filter>,
 ) -> impl IntoView {
     let filter = RwSignal::new(Filter::default());
+    // A period that would end before it starts is not applied: the field keeps what
+    // was typed and a message says why, until a change is applied.
+    let bad_period = RwSignal::new(false);
     let apply = move |f: &mut dyn FnMut(&mut Filter)| {
         filter.update(|x| f(x));
+        bad_period.set(false);
         on_change.run(filter.get_untracked());
     };
     let day = |text: String| parse(text.as_bytes()).map(|p| p.ts.div_euclid(DAY) as i32);
@@ -60,9 +64,6 @@ pub fn Filters(
     // Labels and bounds change only with a new run, not with each filter result.
     let meta =
         Memo::new(move |_| summary.with(|s| s.as_ref().map(|s| (s.channels.clone(), s.segments.clone(), s.period))));
-    // A period that would end before it starts is not applied: the field keeps what
-    // was typed and a message says why.
-    let bad_period = RwSignal::new(false);
     // A new run starts unfiltered.
     Effect::new(move |_| {
         meta.track();

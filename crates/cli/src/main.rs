@@ -370,20 +370,21 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
     fs::write(dir.join(name), bytes).map_err(|e| format!("{}: {e}", dir.join(name).display()))
 }
 
-/// Refuses an output folder that is a file, or that holds an input file under the
-/// name of an output: writing there would overwrite the data being read.
+/// Refuses an output folder that is a file, or where writing an output would
+/// overwrite an input file: the same file under an output's name (also through a
+/// link, or in another case on a file system that ignores case).
 fn check_out(out: &Path, inputs: [Option<&PathBuf>; 2], names: &[&str]) -> Result<(), String> {
     if out.exists() && !out.is_dir() {
         return Err(format!("--out {}: this is a file, not a folder", out.display()));
     }
-    let (Ok(dir), true) = (out.canonicalize(), out.is_dir()) else {
-        return Ok(()); // created below: no input can be in it
-    };
     for input in inputs.into_iter().flatten() {
-        let (Ok(path), Some(name)) = (input.canonicalize(), input.file_name()) else {
+        let Ok(path) = input.canonicalize() else {
             continue; // reported when it is read
         };
-        if path.parent() == Some(dir.as_path()) && names.iter().any(|n| name == std::ffi::OsStr::new(n)) {
+        if names
+            .iter()
+            .any(|n| out.join(n).canonicalize().is_ok_and(|o| o == path))
+        {
             return Err(format!(
                 "--out {}: writing there would overwrite the input {} (an output has its name); choose another folder",
                 out.display(),

@@ -428,6 +428,21 @@ fn bad_command_lines_exit_with_a_message() {
     ]);
     assert!(msg.contains("overwrite") && msg.contains("clients.csv"), "{msg}");
     assert_eq!(fs::read(&raw_clients).unwrap(), fs::read(&clients).unwrap());
+    // The same through a link under an output's name.
+    let linked = TempDir::new("linked-out");
+    std::os::unix::fs::symlink(&raw_clients, linked.join("clients.csv")).unwrap();
+    let through_link = linked.join("clients.csv").to_string_lossy().into_owned();
+    let msg = fails(&[
+        "run",
+        "--clients",
+        &through_link,
+        "--interactions",
+        &interactions,
+        "--out",
+        linked.arg(),
+    ]);
+    assert!(msg.contains("overwrite"), "{msg}");
+    assert_eq!(fs::read(&raw_clients).unwrap(), fs::read(&clients).unwrap());
     // Nothing at all: the usage on stdout and exit code 2.
     let o = numberly(&[]);
     assert_eq!(o.status.code(), Some(2));

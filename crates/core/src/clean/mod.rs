@@ -473,7 +473,7 @@ impl ClientRow {
             row.value = span(value);
             row
         };
-        if !map.fits(fields) {
+        if fields.len() != map.width {
             return fail(row, 1, &text[..0]);
         }
         row.id = span(f(id));

@@ -161,7 +161,10 @@ impl ColumnMap {
     ) -> Result<Self, Error> {
         let chosen = &header_cells(file, chosen);
         check_choices(file, columns, chosen)?;
-        let keys: Vec<String> = file.header.iter().map(|h| header_key(h)).collect();
+        // Names as written first; only then without a unit in brackets, so that
+        // `Age (tranche)` does not take the place of an `age` cell.
+        let exact: Vec<String> = file.header.iter().map(|h| category_key(h)).collect();
+        let loose: Vec<String> = file.header.iter().map(|h| header_key(h)).collect();
         let mut positions = Vec::with_capacity(columns.len());
         for c in columns {
             let usable = |j: usize| c.name == "client_id" || !blocked.contains(&j);
@@ -173,13 +176,15 @@ impl ColumnMap {
             // The canonical name wins over an alias (`client_id` over `client`); cells the
             // user mapped or ignored are not guessed.
             let found = picked.or_else(|| {
-                std::iter::once(c.name)
-                    .chain(c.aliases.iter().copied())
-                    .find_map(|name| {
-                        (0..keys.len()).find(|&j| {
-                            keys[j] == category_key(name) && !chosen.contains_key(&file.header[j]) && usable(j)
+                [&exact, &loose].into_iter().find_map(|keys| {
+                    std::iter::once(c.name)
+                        .chain(c.aliases.iter().copied())
+                        .find_map(|name| {
+                            (0..keys.len()).find(|&j| {
+                                keys[j] == category_key(name) && !chosen.contains_key(&file.header[j]) && usable(j)
+                            })
                         })
-                    })
+                })
             });
             if found.is_none() && c.required {
                 return Err(missing_column(file, c, columns));
@@ -204,15 +209,6 @@ impl ColumnMap {
     #[inline]
     pub fn get<'r>(&self, i: usize, fields: &[&'r [u8]]) -> Option<&'r [u8]> {
         self.positions[i].and_then(|p| fields.get(p).copied())
-    }
-
-    /// Whether a record has the header's number of fields: also with one more, empty,
-    /// at its end (rows that end with a separator under a header that does not, as
-    /// some exports write them).
-    #[inline]
-    pub fn fits(&self, fields: &[&[u8]]) -> bool {
-        fields.len() == self.width
-            || (fields.len() == self.width + 1 && fields.last().is_some_and(|f| f.trim_ascii().is_empty()))
     }
 
     /// Whether the file has column `i`.
@@ -242,31 +238,30 @@ fn shown_header(file: &CsvFile) -> String {
     format!("{shown}{cut}")
 }
 
-/// A mapping that names a header cell the file does not have, or a column the engine
-/// does not read: said plainly rather than ignored or reported as a missing column.
 /// The user's choices keyed by the header cells they name: a choice typed in
 /// another case, or with spaces around it (`kunde` for `Kunde`), names the cell it
-/// matches so, when no cell has its exact text.
+/// matches so, when no cell has its exact text; a choice that names a cell exactly
+/// wins over one that names it so.
 fn header_cells(
     file: &CsvFile,
     chosen: &std::collections::BTreeMap<String, String>,
 ) -> std::collections::BTreeMap<String, String> {
-    chosen
-        .iter()
-        .map(|(cell, target)| {
-            let exact = file.header.contains(cell);
-            let loose = || {
-                file.header
-                    .iter()
-                    .find(|h| h.trim().to_lowercase() == cell.trim().to_lowercase())
-                    .cloned()
-            };
-            let cell = if exact { None } else { loose() }.unwrap_or_else(|| cell.clone());
-            (cell, target.clone())
-        })
-        .collect()
+    let (exact, loose): (Vec<_>, Vec<_>) = chosen.iter().partition(|(cell, _)| file.header.contains(cell));
+    let mut out: std::collections::BTreeMap<String, String> =
+        exact.into_iter().map(|(c, t)| (c.clone(), t.clone())).collect();
+    for (cell, target) in loose {
+        let named = file
+            .header
+            .iter()
+            .find(|h| h.trim().to_lowercase() == cell.trim().to_lowercase())
+            .unwrap_or(cell);
+        out.entry(named.clone()).or_insert_with(|| target.clone());
+    }
+    out
 }
 
+/// A mapping that names a header cell the file does not have, or a column the engine
+/// does not read: said plainly rather than ignored or reported as a missing column.
 fn check_choices(
     file: &CsvFile,
     columns: &[Column],
@@ -351,9 +346,6 @@ mod tests {
         let m = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap();
         assert_eq!(m.positions, vec![None, Some(0), None, Some(1), Some(2), Some(3)]);
         let f = CsvFile::open("c.csv", b"id;age;segment;canal_d_acquisition\n").unwrap();
-        let m = ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap();
-        assert!(m.fits(&[b"1", b"2", b"3", b"4"]) && m.fits(&[b"1", b"2", b"3", b"4", b" "]));
-        assert!(!m.fits(&[b"1", b"2", b"3"]) && !m.fits(&[b"1", b"2", b"3", b"4", b"x"]));
         assert_eq!(ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap().positions[4], Some(3));
         assert_eq!(header_key("(x)"), "(x)", "a header that is all brackets stays");
     }
@@ -369,6 +361,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("no cell `Kunden`"), "{e}");
+        // An exact choice wins over a loose one for the same cell.
+        let f = CsvFile::open("c.csv", b"Kunde,age,segment,canal,Klient\n").unwrap();
+        let both = [
+            ("Kunde".to_string(), "client_id".to_string()),
+            ("Klient".to_string(), String::new()),
+            ("klient ".to_string(), "age".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let m = ColumnMap::with_choices(&f, &CLIENT_COLUMNS, &both, &[]).unwrap();
+        assert_eq!((m.positions[0], m.positions[1]), (Some(0), Some(1)));
+        assert_eq!(m.used_as(4, &CLIENT_COLUMNS), None, "Klient stays ignored");
+        // A cell whose name holds a unit does not take the place of the column's own.
+        let f = CsvFile::open("c.csv", b"client_id,Age (tranche),age,segment,canal_acquisition\n").unwrap();
+        assert_eq!(ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap().positions[1], Some(2));
     }
 
     #[test]

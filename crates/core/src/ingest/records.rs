@@ -7,8 +7,17 @@
 //! reading goes on at the next line; otherwise the lines in between would vanish
 //! into one cell and the record could still have the right number of fields.
 //!
+//! So is a record whose quoted cells run over more than [`MAX_RECORD_BREAKS`] line
+//! breaks in all: no record of a marketing file holds that many, and without the
+//! bound a file where each line opens a quote that the next closes (one record to
+//! the end of the file, its last quote never closed) would be scanned to its end
+//! from every line, as a stray quote's scan starts again at its next line.
+//!
 //! Both the reading of a piece and the cutting of a file into pieces go through
 //! [`Records`], so that a file reads the same whole and in pieces.
+
+/// Line breaks the quoted cells of a record may hold in all (a stray quote's beyond).
+pub(super) const MAX_RECORD_BREAKS: u32 = 256;
 
 /// Where the scan is in the record under way.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -35,8 +44,9 @@ pub(super) struct Record {
 }
 
 /// The records of a text that may grow (the cutting of a stream into pieces reads
-/// more until a record ends): the scan keeps its place, so each byte is read once,
-/// or twice when it follows a stray quote.
+/// more until a record ends): the scan keeps its place, and after a stray quote
+/// starts again at the next line, so each byte is read again at most
+/// [`MAX_RECORD_BREAKS`] times.
 pub(super) struct Records {
     separator: u8,
     /// The next byte to read.
@@ -44,8 +54,9 @@ pub(super) struct Records {
     /// Where the record under way starts.
     start: usize,
     state: At,
-    /// Whether the quoted cell under way has a line break.
-    broken: bool,
+    /// Line breaks in the quoted cell under way, and in the record's quoted cells.
+    cell_breaks: u32,
+    record_breaks: u32,
 }
 
 impl Records {
@@ -56,7 +67,8 @@ impl Records {
             at: 0,
             start: 0,
             state: At::RecordStart,
-            broken: false,
+            cell_breaks: 0,
+            record_breaks: 0,
         }
     }
 
@@ -75,11 +87,12 @@ impl Records {
                     } else {
                         self.start = self.at;
                         self.state = At::CellStart;
+                        self.record_breaks = 0;
                     }
                 }
                 At::CellStart if c == b'"' => {
                     self.state = At::Quoted;
-                    self.broken = false;
+                    self.cell_breaks = 0;
                     self.at += 1;
                 }
                 At::CellStart | At::Cell => {
@@ -88,10 +101,22 @@ impl Records {
                     }
                 }
                 At::Quoted => {
+                    let before = self.cell_breaks;
                     match c {
                         b'"' => self.state = At::QuoteInQuoted,
-                        b'\n' | b'\r' => self.broken = true,
+                        b'\n' => self.cell_breaks += 1,
+                        // (A carriage return before a line feed is the same break;
+                        // more bytes must tell, when there are none yet.)
+                        b'\r' => match text.get(self.at + 1) {
+                            Some(b'\n') => {}
+                            None if !complete => return None,
+                            _ => self.cell_breaks += 1,
+                        },
                         _ => {}
+                    }
+                    self.record_breaks += self.cell_breaks - before;
+                    if self.record_breaks > MAX_RECORD_BREAKS {
+                        return Some(self.stray(text));
                     }
                     self.at += 1;
                 }
@@ -103,7 +128,7 @@ impl Records {
                         if let Some(record) = self.after_cell(text, c, complete) {
                             return record;
                         }
-                    } else if self.broken {
+                    } else if self.cell_breaks > 0 {
                         // Spaces between the closing quote and the separator or line
                         // end close the cell too, as the csv reader has it.
                         match self.spaces_then_end(text, complete) {
@@ -155,7 +180,10 @@ impl Records {
     /// must tell.
     fn spaces_then_end(&self, text: &[u8], complete: bool) -> Option<bool> {
         let rest = &text[self.at..];
-        let spaces = rest.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+        let spaces = rest
+            .iter()
+            .take_while(|&&c| (c == b' ' || c == b'\t') && c != self.separator)
+            .count();
         if spaces == 0 {
             return Some(false);
         }
@@ -346,5 +374,90 @@ mod tests {
             all("1,\"a\n2\" x\n3\n"),
             [("1,\"a\n", true), ("2\" x\n", false), ("3\n", false)]
         );
+        // A tab that separates is not a space before the separator.
+        let mut r = Records::new(b'\t');
+        let text = b"1\t\"a\nb\" \tx\n";
+        assert_eq!(
+            r.next(text, true),
+            Some(Record {
+                start: 0,
+                end: text.len(),
+                plain: false
+            })
+        );
+    }
+
+    #[test]
+    fn well_formed_text_reads_as_the_csv_reader_reads_it() {
+        let mut x = 99u64;
+        let mut next = |n: u64| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) % n
+        };
+        for sep in [b',', b';', b'\t'] {
+            for _ in 0..200 {
+                let mut text = Vec::new();
+                for _ in 0..next(8) + 1 {
+                    for k in 0..next(4) + 1 {
+                        if k > 0 {
+                            text.push(sep);
+                        }
+                        match next(4) {
+                            0 => text.extend_from_slice(b"plain 1"),
+                            1 => text.extend_from_slice(b"\"quoted, \"\"x\"\"\""),
+                            2 => text.extend_from_slice(b"\"two\nlines\r\nor three\""),
+                            _ => text.extend_from_slice(b"\"then spaces\nafter\"  "),
+                        }
+                        if next(5) == 0 {
+                            text.push(sep);
+                        }
+                    }
+                    text.extend_from_slice([&b"\n"[..], b"\r\n", b"\n\n"][next(3) as usize]);
+                }
+                let mut reader = csv::ReaderBuilder::new()
+                    .delimiter(sep)
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(&text[..]);
+                let expected: Vec<Vec<Vec<u8>>> = reader
+                    .byte_records()
+                    .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect())
+                    .collect();
+                let (mut records, mut cells) = (Records::new(sep), Cells::new(sep));
+                let got: Vec<Vec<Vec<u8>>> = std::iter::from_fn(|| records.next(&text, true))
+                    .map(|r| {
+                        assert!(!r.plain, "{:?}", String::from_utf8_lossy(&text));
+                        cells
+                            .read(&text[r.start..r.end], false)
+                            .into_iter()
+                            .map(<[u8]>::to_vec)
+                            .collect()
+                    })
+                    .collect();
+                assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(&text));
+            }
+        }
+    }
+
+    #[test]
+    fn a_record_of_too_many_lines_is_a_stray_quote() {
+        let cell = |breaks: usize| format!("1,\"{}\",x\n2,y\n", "l\n".repeat(breaks));
+        let text = cell(MAX_RECORD_BREAKS as usize);
+        assert_eq!(all(&text), [(&text[..text.len() - 4], false), ("2,y\n", false)]);
+        let text = cell(MAX_RECORD_BREAKS as usize + 1);
+        let got = all(&text);
+        assert_eq!(got[0], ("1,\"l\n", true));
+        assert_eq!(got.len(), MAX_RECORD_BREAKS as usize + 3, "every line a record");
+        // Cells of one line break each, every one closed by the next line, the last
+        // never: a stray quote at the bound, not one record to the end of the text.
+        let mut text = String::new();
+        for i in 0..1_000 {
+            text.push_str(&format!("I_{i}\",C,\"2024-03-01\n"));
+        }
+        let got = all(&text);
+        assert_eq!(got[0], ("I_0\",C,\"2024-03-01\n", true));
+        assert_eq!(got.len(), 1_000, "every line a record");
     }
 }

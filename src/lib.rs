@@ -89,6 +89,8 @@ pub struct AppState {
     pub rejects: RwSignal<Option<worker::protocol::RejectPage>>,
     /// Whether imported files are restricted to the settings' period (From–To).
     pub import_period: RwSignal<bool>,
+    /// Whether a privacy option on screen is invalid (then nothing runs or applies).
+    pub privacy_invalid: RwSignal<bool>,
 }
 
 /// A KPI card: test id, definition key, and (formatted, raw) value of a summary.
@@ -115,6 +117,7 @@ pub fn App() -> impl IntoView {
         privacy: RwSignal::new(PrivacyOptions::default()),
         rejects: RwSignal::new(None),
         import_period: RwSignal::new(false),
+        privacy_invalid: RwSignal::new(false),
     };
     let engine = browser::Engine::new(state);
     let run = Callback::new(move |_| engine.run());
@@ -218,6 +221,7 @@ pub fn App() -> impl IntoView {
                 running=running
                 imported=state.imported.into()
                 import_period=state.import_period
+                blocked=state.privacy_invalid.into()
                 on_run=run
                 on_cancel=cancel
                 on_file=pick
@@ -294,6 +298,7 @@ pub fn App() -> impl IntoView {
             </div>
             <PrivacyPanel
                 options=state.privacy
+                invalid=state.privacy_invalid
                 summary=summary
                 importing=importing
                 running=running

@@ -15,6 +15,8 @@ pub fn Controls(
     imported: Signal<[Option<String>; 2]>,
     /// Whether imported files are restricted to the period From–To.
     import_period: RwSignal<bool>,
+    /// Whether another panel holds an invalid option (the privacy k): no run then.
+    blocked: Signal<bool>,
     /// Starts a run.
     on_run: Callback<()>,
     /// Cancels the run.
@@ -62,6 +64,7 @@ pub fn Controls(
         } else {
             problems.with(Vec::is_empty)
         }) && !running.get()
+            && !blocked.get()
     };
     let fr = move || lang.get() == Lang::Fr;
     let file_input = move |which: usize, testid: &'static str, en: &'static str, fr_text: &'static str| {

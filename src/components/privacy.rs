@@ -9,6 +9,9 @@ use numberly_core::privacy::{KeySource, PrivacyOptions};
 pub fn PrivacyPanel(
     /// The options being edited.
     options: RwSignal<PrivacyOptions>,
+    /// Set while an option on screen is invalid (the k field), so that no run uses
+    /// the last valid one unseen.
+    invalid: RwSignal<bool>,
     /// The run's summary (its privacy report).
     summary: Signal<Option<Summary>>,
     /// Whether the next run imports the user's files (pseudonyms on by default).
@@ -242,6 +245,7 @@ pub fn PrivacyPanel(
                                 if let Some(k) = k_value(&text) {
                                     options.update(|o| o.k = k);
                                 }
+                                invalid.set(k_value(&text).is_none());
                                 k_text.set(text);
                             }
                         />

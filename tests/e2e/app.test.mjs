@@ -370,9 +370,11 @@ test('a crafted file: identifiers dropped, k-anonymity reported and enforced, pa
     await page.fill('[data-testid=privacy-k]', bad);
     assert.notEqual(await page.textContent('[data-testid=error-privacy-k]'), '', `k = "${bad}"`);
     assert.ok(await page.isDisabled('[data-testid=privacy-apply]'), `k = "${bad}"`);
+    assert.ok(await page.isDisabled('[data-testid=run]'), `no run with k = "${bad}"`);
   }
   await page.fill('[data-testid=privacy-k]', '5');
   assert.equal(await page.textContent('[data-testid=error-privacy-k]'), '');
+  assert.ok(!(await page.isDisabled('[data-testid=run]')), 'a valid k lets runs go');
   // Generalise and keep consenting customers only, then export again.
   await page.check('[data-testid=privacy-age-bands]');
   await page.check('[data-testid=privacy-departement]');

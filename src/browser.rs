@@ -192,7 +192,9 @@ impl Engine {
         // The engine lets the last result go as a run begins: so does the page (a
         // run that fails or is cancelled leaves no dashboard of data it no longer
         // holds, whose filters would find nothing).
-        forget_result(state);
+        state.summary.set(None);
+        state.preview.set(None);
+        state.rejects.set(None);
         state.phase.set(Phase::Running);
         state.progress.set(0.0);
         let files: Vec<File> = match request {
@@ -217,13 +219,9 @@ impl Engine {
 
     /// Stops the run under way: its worker is terminated and a fresh one started.
     pub fn cancel(&self) {
+        // (The page let the last result go when the run began.)
         self.slot.update_value(|s| s.worker = None);
-        // The engine that held the last result is gone with its worker (its files
-        // were let go when the run began): the dashboard of that result would stand
-        // beside settings it no longer matches, and filter nothing.
-        let state = self.state;
-        forget_result(state);
-        state.phase.set(Phase::Idle);
+        self.state.phase.set(Phase::Idle);
         self.start_worker();
     }
 }
@@ -307,13 +305,6 @@ Try smaller files, or `numberly run` on the command line. The page keeps working
             state.urls.set(urls);
         }
     }
-}
-
-/// Takes the last result off the page: its dashboard, preview and rejected rows.
-fn forget_result(state: AppState) {
-    state.summary.set(None);
-    state.preview.set(None);
-    state.rejects.set(None);
 }
 
 fn fail(state: AppState, message: String) {

@@ -8,6 +8,8 @@ use numberly_core::generate::GenerateOptions;
 pub const MAX_CUSTOMERS: u64 = 2_000_000;
 /// Largest number of interactions a browser tab is allowed to generate.
 pub const MAX_INTERACTIONS: u64 = 12_000_000;
+/// Longest period, in days after the first ("at most ten years").
+const MAX_PERIOD_DAYS: i32 = 3_660;
 
 /// The values of the controls, as typed (text), so that a wrong value can be shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +146,9 @@ impl Settings {
                     "La période finit avant de commencer.",
                 ),
             )),
-            (Some(f), Some(e)) if e - f > 3_660 => out.push((Field::To, t("At most ten years.", "Dix ans au plus."))),
+            (Some(f), Some(e)) if e - f > MAX_PERIOD_DAYS => {
+                out.push((Field::To, t("At most ten years.", "Dix ans au plus.")))
+            }
             _ => {}
         }
         out
@@ -170,7 +174,7 @@ impl Settings {
     /// restricted to it use nothing else of the settings).
     pub fn period(&self) -> Option<(i32, i32)> {
         let (from, to) = (day(&self.from)?, day(&self.to)?);
-        (from <= to && to - from <= 3_660).then_some((from, to))
+        (from <= to && to - from <= MAX_PERIOD_DAYS).then_some((from, to))
     }
 
     /// Settings from a URL query (`?seed=7&customers=…`); unknown keys are ignored.

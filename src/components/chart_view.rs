@@ -112,14 +112,7 @@ fn replace(echarts: &charming::Echarts, chart: &charming::Chart) {
 /// `chart.resize()`: the chart takes its element's size again.
 #[cfg(target_arch = "wasm32")]
 fn resize(echarts: &charming::Echarts) {
-    use wasm_bindgen::JsCast;
-    let this: &wasm_bindgen::JsValue = echarts.as_ref();
-    if let Some(f) = js_sys::Reflect::get(this, &"resize".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-    {
-        let _ = f.call0(this);
-    }
+    echarts.resize(wasm_bindgen::JsValue::UNDEFINED);
 }
 
 #[cfg(target_arch = "wasm32")]

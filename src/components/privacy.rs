@@ -28,7 +28,7 @@ pub fn PrivacyPanel(
     // The k field as typed: the options take it only when it is a whole number of 1 or
     // more; otherwise the field says so and nothing is applied.
     let k_text = RwSignal::new(options.with_untracked(|o| o.k.to_string()));
-    let k_bad = move || k_text.with(|t| k_value(t).is_none());
+    let k_bad = move || invalid.get();
     // The default follows the data: imported files are pseudonymised, synthetic data is not.
     let pseudonymise = move || options.with(|o| o.pseudonymise).unwrap_or_else(|| importing.get());
     let check = move |testid: &'static str,

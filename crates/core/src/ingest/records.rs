@@ -101,22 +101,24 @@ impl Records {
                     }
                 }
                 At::Quoted => {
-                    let before = self.cell_breaks;
-                    match c {
-                        b'"' => self.state = At::QuoteInQuoted,
-                        b'\n' => self.cell_breaks += 1,
+                    let line_break = match c {
+                        b'\n' => true,
                         // (A carriage return before a line feed is the same break;
                         // more bytes must tell, when there are none yet.)
                         b'\r' => match text.get(self.at + 1) {
-                            Some(b'\n') => {}
                             None if !complete => return None,
-                            _ => self.cell_breaks += 1,
+                            next => next != Some(&b'\n'),
                         },
-                        _ => {}
-                    }
-                    self.record_breaks += self.cell_breaks - before;
-                    if self.record_breaks > MAX_RECORD_BREAKS {
-                        return Some(self.stray(text));
+                        _ => false,
+                    };
+                    if c == b'"' {
+                        self.state = At::QuoteInQuoted;
+                    } else if line_break {
+                        self.cell_breaks += 1;
+                        self.record_breaks += 1;
+                        if self.record_breaks > MAX_RECORD_BREAKS {
+                            return Some(self.stray(text));
+                        }
                     }
                     self.at += 1;
                 }

@@ -119,6 +119,23 @@ impl Lang {
         out
     }
 
+    /// A chart's number: thousands separated, and the decimals it has up to two, with
+    /// the language's decimal mark (`161 564,27` / `161,564.27`, `28,3` / `28.3`).
+    pub fn number(self, x: f64) -> String {
+        if !x.is_finite() {
+            return "–".into();
+        }
+        let hundredths = (x.abs() * 100.0).round() as u64;
+        let sign = if x < 0.0 && hundredths > 0 { "-" } else { "" };
+        let (whole, frac) = (self.int(hundredths / 100), hundredths % 100);
+        let mark = if self == Lang::Fr { ',' } else { '.' };
+        match frac {
+            0 => format!("{sign}{whole}"),
+            f if f % 10 == 0 => format!("{sign}{whole}{mark}{}", f / 10),
+            f => format!("{sign}{whole}{mark}{f:02}"),
+        }
+    }
+
     /// Euros from cents (`1 234,56 €` / `€1,234.56`).
     pub fn money(self, cents: i64) -> String {
         let sign = if cents < 0 { "-" } else { "" };
@@ -167,6 +184,14 @@ mod tests {
         assert_eq!(Lang::En.money(123_456), "€1,234.56");
         assert_eq!(Lang::En.int(1_234_567), "1,234,567");
         assert_eq!(Lang::En.int(999), "999");
+        assert_eq!(Lang::Fr.number(161_564.27), "161\u{202f}564,27");
+        assert_eq!(Lang::En.number(161_564.27), "161,564.27");
+        assert_eq!(Lang::Fr.number(28.3), "28,3");
+        assert_eq!(Lang::En.number(1_859.0), "1,859");
+        assert_eq!(Lang::Fr.number(0.05), "0,05");
+        assert_eq!(Lang::Fr.number(-1_234.5), "-1\u{202f}234,5");
+        assert_eq!(Lang::En.number(-0.001), "0");
+        assert_eq!(Lang::En.number(f64::NAN), "–");
         assert_eq!(Lang::Fr.percent(1, 3), "33,3\u{a0}%");
         assert_eq!(Lang::En.percent(2, 3), "66.7%");
         assert_eq!(Lang::En.size(332), "332\u{a0}B");

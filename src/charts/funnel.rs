@@ -45,7 +45,7 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
             Funnel::new()
                 .name(title)
                 // The stage and its sessions on each block.
-                .label(Label::new().formatter("{b}: {c}"))
+                .label(Label::new().formatter(super::formatter::NAME_VALUE))
                 .data(data),
         )
 }
@@ -68,7 +68,7 @@ pub fn by_channel(s: &Summary, l: Lang) -> Chart {
                 .type_(AxisType::Category)
                 .data(rows.iter().map(|f| f.label.clone()).collect::<Vec<_>>()),
         )
-        .y_axis(Axis::new().type_(AxisType::Value))
+        .y_axis(super::value_axis())
         .series(
             Bar::new().name(to_cart).data(
                 rows.iter()

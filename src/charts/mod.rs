@@ -131,8 +131,57 @@ pub fn frame(title: &str, trigger: Trigger) -> Chart {
                 .left("left")
                 .text_style(charming::element::TextStyle::new().font_size(14)),
         )
-        .tooltip(Tooltip::new().trigger(trigger))
+        .tooltip(Tooltip::new().trigger(trigger).value_formatter(formatter::NUMBER))
         .toolbox(Toolbox::new().feature(Feature::new().save_as_image(SaveAsImage::new().name(title))))
+}
+
+/// Formatters that need code. ECharts writes numbers the English way whatever the
+/// page's language (`161,564.27`, which reads as 161 euros in French), and a function
+/// cannot travel in a chart's JSON: the JSON names the formatter, and the page puts
+/// the function in its place when it draws the chart (see `components::chart_view`).
+pub mod formatter {
+    /// A value: [`Lang::number`](crate::i18n::Lang::number) of it (tooltips, value axes).
+    pub const NUMBER: &str = "numberly:number";
+    /// A label: its value as a number (the last of a cell's coordinates).
+    pub const VALUE: &str = "numberly:value";
+    /// A label: `name: value`, the value as a number.
+    pub const NAME_VALUE: &str = "numberly:name-value";
+    /// A tooltip of the recency × frequency grid: the cell's scores and its buyers.
+    pub const CELL: &str = "numberly:cell";
+
+    /// The text a formatter gives, in `l`: `value` is the value (a number, or a
+    /// cell's coordinates whose last is its number), `name` the item's name.
+    pub fn apply(formatter: &str, l: crate::i18n::Lang, name: &str, value: &[f64]) -> Option<String> {
+        use crate::i18n::Lang;
+        let number = value.last().map_or_else(|| "–".to_string(), |v| l.number(*v));
+        // French puts a (no-break) space before a colon.
+        let colon = if l == Lang::Fr { "\u{a0}:" } else { ":" };
+        match formatter {
+            NUMBER | VALUE => Some(number),
+            NAME_VALUE => Some(format!("{name}{colon} {number}")),
+            CELL => Some(match *value {
+                [f, r, buyers] => {
+                    let word = match l {
+                        Lang::Fr if buyers < 2.0 => "acheteur",
+                        Lang::Fr => "acheteurs",
+                        Lang::En if buyers == 1.0 => "buyer",
+                        Lang::En => "buyers",
+                    };
+                    // (The axes' categories are the scores 1 to 5, from index 0.)
+                    format!("R {} · F {}{colon} {number} {word}", r + 1.0, f + 1.0)
+                }
+                _ => number,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A value axis whose labels are numbers in the page's language.
+pub fn value_axis() -> charming::component::Axis {
+    charming::component::Axis::new()
+        .type_(charming::element::AxisType::Value)
+        .axis_label(charming::element::AxisLabel::new().formatter(formatter::NUMBER))
 }
 
 /// Bars of a count (left axis) and of revenue in euros (right axis) per category:
@@ -155,18 +204,8 @@ pub fn count_and_revenue(
         .x_axis(x)
         // Each axis name reads inwards from its axis, so a long one is not cut by the
         // edge of the chart.
-        .y_axis(
-            Axis::new()
-                .type_(AxisType::Value)
-                .name(count_name)
-                .name_text_style(inward("left")),
-        )
-        .y_axis(
-            Axis::new()
-                .type_(AxisType::Value)
-                .name(revenue_name)
-                .name_text_style(inward("right")),
-        )
+        .y_axis(value_axis().name(count_name).name_text_style(inward("left")))
+        .y_axis(value_axis().name(revenue_name).name_text_style(inward("right")))
         .series(Bar::new().name(count_name).data(counts))
         .series(Bar::new().name(revenue_name).y_axis_index(1).data(revenue))
 }
@@ -249,5 +288,87 @@ pub(crate) mod tests {
                 }
             }
         }
+    }
+
+    /// Every `formatter` and `valueFormatter` of `value`, with where it sits.
+    fn formatters(value: &serde_json::Value, at: String, out: &mut Vec<(String, String)>) {
+        match value {
+            serde_json::Value::Object(o) => {
+                for (k, v) in o {
+                    match (k.as_str(), v.as_str()) {
+                        ("formatter" | "valueFormatter", Some(f)) => out.push((format!("{at}.{k}"), f.to_string())),
+                        _ => formatters(v, format!("{at}.{k}"), out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    formatters(v, format!("{at}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_number_a_chart_writes_goes_through_a_formatter_the_page_knows() {
+        let s = summary();
+        for (_, charts) in super::SECTIONS {
+            for c in charts {
+                let j = json(&(c.build)(&s, crate::i18n::Lang::Fr));
+                let mut found = Vec::new();
+                formatters(&j, c.name.to_string(), &mut found);
+                // Tooltips, and every value axis.
+                assert_eq!(j["tooltip"]["valueFormatter"], super::formatter::NUMBER, "{}", c.name);
+                let axes = |key: &str| match &j[key] {
+                    serde_json::Value::Array(a) => a.clone(),
+                    serde_json::Value::Null => Vec::new(),
+                    one => vec![one.clone()],
+                };
+                for axis in axes("xAxis").iter().chain(&axes("yAxis")) {
+                    if axis["type"] == "value" {
+                        assert_eq!(axis["axisLabel"]["formatter"], super::formatter::NUMBER, "{}", c.name);
+                    }
+                }
+                // A formatter the page would not replace would be written as is.
+                for (at, f) in found {
+                    assert!(
+                        !f.starts_with("numberly:")
+                            || super::formatter::apply(&f, crate::i18n::Lang::Fr, "", &[]).is_some(),
+                        "{at}: {f}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn formatters_write_numbers_in_the_language_of_the_page() {
+        use super::formatter::{apply, CELL, NAME_VALUE, NUMBER, VALUE};
+        use crate::i18n::Lang;
+        assert_eq!(apply(NUMBER, Lang::Fr, "", &[161_564.27]).unwrap(), "161\u{202f}564,27");
+        assert_eq!(apply(NUMBER, Lang::En, "", &[161_564.27]).unwrap(), "161,564.27");
+        assert_eq!(
+            apply(VALUE, Lang::Fr, "x", &[0.0, 4.0, 1_859.0]).unwrap(),
+            "1\u{202f}859"
+        );
+        assert_eq!(
+            apply(NAME_VALUE, Lang::Fr, "Visite", &[1_859.0]).unwrap(),
+            "Visite\u{a0}: 1\u{202f}859"
+        );
+        assert_eq!(
+            apply(NAME_VALUE, Lang::En, "Visit", &[1_859.0]).unwrap(),
+            "Visit: 1,859"
+        );
+        assert_eq!(
+            apply(CELL, Lang::Fr, "3", &[2.0, 0.0, 1.0]).unwrap(),
+            "R 1 · F 3\u{a0}: 1 acheteur"
+        );
+        assert_eq!(
+            apply(CELL, Lang::En, "3", &[2.0, 4.0, 1_234.0]).unwrap(),
+            "R 5 · F 3: 1,234 buyers"
+        );
+        assert_eq!(apply(NUMBER, Lang::Fr, "", &[]).unwrap(), "–");
+        assert_eq!(apply("{b}: {c}", Lang::Fr, "", &[1.0]), None);
     }
 }

@@ -39,6 +39,12 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
         .collect();
     // One series: no legend; the colour scale stands on the right of the grid.
     frame(title, Trigger::Item)
+        .tooltip(
+            charming::element::Tooltip::new()
+                .trigger(Trigger::Item)
+                .formatter(super::formatter::CELL)
+                .value_formatter(super::formatter::NUMBER),
+        )
         .grid(Grid::new().left(36).right(96).top(76).bottom(36).contain_label(true))
         .x_axis(Axis::new().type_(AxisType::Category).name(f_axis).data(scores.clone()))
         .y_axis(Axis::new().type_(AxisType::Category).name(r_axis).data(scores))
@@ -52,10 +58,11 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
                 .top("middle"),
         )
         .series(
-            Heatmap::new()
-                .name(title)
-                .data(data)
-                .label(charming::element::Label::new().show(true)),
+            Heatmap::new().name(title).data(data).label(
+                charming::element::Label::new()
+                    .show(true)
+                    .formatter(super::formatter::VALUE),
+            ),
         )
 }
 

@@ -34,7 +34,7 @@ pub fn ages(s: &Summary, l: Lang) -> Chart {
     let names: Vec<String> = s.by_age_band.iter().map(|g| g.label.clone()).collect();
     base(title, Trigger::Axis)
         .x_axis(Axis::new().type_(AxisType::Category).data(names))
-        .y_axis(Axis::new().type_(AxisType::Value))
+        .y_axis(super::value_axis())
         .series(
             Bar::new()
                 .name(customers)

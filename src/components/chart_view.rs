@@ -7,33 +7,33 @@ pub fn ChartView(
     name: &'static str,
     /// The chart, once there is data.
     chart: Signal<Option<charming::Chart>>,
+    /// The page's language, for the numbers ECharts writes (the chart is rebuilt
+    /// when it changes).
+    lang: Signal<crate::i18n::Lang>,
     /// Its place on the page: charts are drawn one after the other, 20 ms apart,
     /// each in a task of its own, so the page never stalls while a dashboard is drawn.
     order: usize,
 ) -> impl IntoView {
     let id = format!("chart-{name}");
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = (chart, order); // drawn only in a browser
+    let _ = (chart, order, lang); // drawn only in a browser
     #[cfg(target_arch = "wasm32")]
     {
         let handle = StoredValue::new_local(None::<charming::Echarts>);
         let target = id.clone();
         Effect::new(move |_| {
             let Some(chart) = chart.get() else { return };
+            let lang = lang.get_untracked();
             let target = target.clone();
             set_timeout(
                 move || {
                     handle.update_value(|h| match h {
                         Some(echarts) => {
-                            replace(echarts, &chart);
+                            replace(echarts, &chart, lang);
                             // (The window may have changed while the chart was hidden.)
                             resize(echarts);
                         }
-                        None => {
-                            *h = charming::WasmRenderer::new_opt(None, Some(340))
-                                .render(&target, &chart)
-                                .ok()
-                        }
+                        None => *h = draw(&target, &chart, lang),
                     })
                 },
                 std::time::Duration::from_millis(20 * order as u64),
@@ -78,20 +78,27 @@ pub fn warm_up() {
         ("n", vec![1.0, 2.0]),
         ("€", vec![3.0, 4.0]),
     );
-    if charming::WasmRenderer::new_opt(None, Some(340))
-        .render("chart-warm-up", &chart)
-        .is_ok()
-    {
+    if draw("chart-warm-up", &chart, crate::i18n::Lang::En).is_some() {
         dispose(&div);
     }
     div.remove();
+}
+
+/// Draws `chart` in the element `target`, 340 pixels high.
+#[cfg(target_arch = "wasm32")]
+fn draw(target: &str, chart: &charming::Chart, lang: crate::i18n::Lang) -> Option<charming::Echarts> {
+    let echarts = charming::WasmRenderer::new_opt(None, Some(340))
+        .render(target, &charming::Chart::new())
+        .ok()?;
+    replace(&echarts, chart, lang);
+    Some(echarts)
 }
 
 /// Gives a drawn chart its new option in full. ECharts would otherwise merge it into
 /// the old one, and whatever the new one leaves out (a series' data when it is empty,
 /// a component it does not have) would still show the previous run's.
 #[cfg(target_arch = "wasm32")]
-fn replace(echarts: &charming::Echarts, chart: &charming::Chart) {
+fn replace(echarts: &charming::Echarts, chart: &charming::Chart, lang: crate::i18n::Lang) {
     use wasm_bindgen::JsCast;
     let option = serde_json::to_string(chart)
         .ok()
@@ -100,13 +107,110 @@ fn replace(echarts: &charming::Echarts, chart: &charming::Chart) {
     let set_option = js_sys::Reflect::get(this, &"setOption".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    let replaced = match (option, set_option) {
-        (Some(option), Some(f)) => f.call2(this, &option, &true.into()).is_ok(),
-        _ => false,
-    };
-    if !replaced {
-        charming::WasmRenderer::update(echarts, chart);
+    if let (Some(option), Some(f)) = (option, set_option) {
+        localise(&option, lang);
+        if f.call2(this, &option, &true.into()).is_ok() {
+            return;
+        }
     }
+    charming::WasmRenderer::update(echarts, chart);
+}
+
+/// Puts in `option` what its JSON could not carry: the functions of the formatters
+/// it names (see [`crate::charts::formatter`]), and the save button's title (ECharts'
+/// own is in English).
+#[cfg(target_arch = "wasm32")]
+fn localise(option: &wasm_bindgen::JsValue, lang: crate::i18n::Lang) {
+    use js_sys::Reflect;
+    attach_formatters(option, lang);
+    let save = ["toolbox", "feature", "saveAsImage"]
+        .iter()
+        .try_fold(option.clone(), |v, key| {
+            Reflect::get(&v, &(*key).into()).ok().filter(|v| v.is_object())
+        });
+    if let Some(save) = save {
+        let title = if lang == crate::i18n::Lang::Fr {
+            "Enregistrer l'image"
+        } else {
+            "Save as image"
+        };
+        let _ = Reflect::set(&save, &"title".into(), &title.into());
+    }
+}
+
+/// Replaces, anywhere in `value`, a `formatter` or `valueFormatter` that names one of
+/// [`crate::charts::formatter`]'s with its function.
+#[cfg(target_arch = "wasm32")]
+fn attach_formatters(value: &wasm_bindgen::JsValue, lang: crate::i18n::Lang) {
+    use wasm_bindgen::JsCast;
+    if let Some(array) = value.dyn_ref::<js_sys::Array>() {
+        array.for_each(&mut |item, _, _| {
+            if item.is_object() {
+                attach_formatters(&item, lang)
+            }
+        });
+        return;
+    }
+    let Some(object) = value.dyn_ref::<js_sys::Object>() else {
+        return;
+    };
+    for key in js_sys::Object::keys(object).iter() {
+        let Ok(v) = js_sys::Reflect::get(value, &key) else {
+            continue;
+        };
+        match (key.as_string().as_deref(), v.as_string()) {
+            (Some("formatter" | "valueFormatter"), Some(name)) => {
+                if let Some(f) = formatter_function(&name, lang) {
+                    let _ = js_sys::Reflect::set(value, &key, &f);
+                }
+            }
+            _ if v.is_object() => attach_formatters(&v, lang),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    /// The formatters' functions made so far, per name and language.
+    static FORMATTERS: std::cell::RefCell<Vec<(String, crate::i18n::Lang, wasm_bindgen::JsValue)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The function of the formatter `name` in `lang` (made once, then kept), or `None`
+/// when `name` is not one of [`crate::charts::formatter`]'s.
+#[cfg(target_arch = "wasm32")]
+fn formatter_function(name: &str, lang: crate::i18n::Lang) -> Option<wasm_bindgen::JsValue> {
+    use crate::charts::formatter;
+    use wasm_bindgen::prelude::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+    formatter::apply(name, lang, "", &[])?;
+    FORMATTERS.with_borrow_mut(|made| {
+        if let Some((_, _, f)) = made.iter().find(|(n, l, _)| n == name && *l == lang) {
+            return Some(f.clone());
+        }
+        // A number, or a cell's coordinates.
+        fn numbers(v: &JsValue) -> Vec<f64> {
+            match v.dyn_ref::<js_sys::Array>() {
+                Some(a) => a.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect(),
+                None => v.as_f64().into_iter().collect(),
+            }
+        }
+        let kind = name.to_string();
+        let f = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |arg: JsValue| {
+            // A value formatter gets the value; a label's or a tooltip's, the item's params.
+            let (name, value) = if kind == formatter::NUMBER {
+                (String::new(), numbers(&arg))
+            } else {
+                let get = |key: &str| js_sys::Reflect::get(&arg, &key.into()).unwrap_or(JsValue::UNDEFINED);
+                (get("name").as_string().unwrap_or_default(), numbers(&get("value")))
+            };
+            JsValue::from_str(&formatter::apply(&kind, lang, &name, &value).unwrap_or_default())
+        })
+        .into_js_value();
+        made.push((name.to_string(), lang, f.clone()));
+        Some(f)
+    })
 }
 
 /// `chart.resize()`: the chart takes its element's size again.

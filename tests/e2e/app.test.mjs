@@ -176,6 +176,35 @@ test('the charts render, and their tooltips are not blocked by the page\'s CSP',
   await context.close();
 });
 
+test('in French, the charts write numbers the French way', async () => {
+  const { page, context, errors } = await open('?lang=fr');
+  await runAndWait(page);
+  const chart = page.locator('[data-testid=chart-channels] canvas').first();
+  await chart.scrollIntoViewIfNeeded();
+  const box = await chart.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.6);
+  // The tooltip is the chart's only text.
+  const tip = await page.waitForFunction(() => {
+    const text = document.querySelector('[data-testid=chart-channels]').innerText;
+    return /Chiffre d'affaires/.test(text) && text;
+  }, null, { timeout: 5_000 });
+  const text = await tip.jsonValue();
+  // `161 564,27`: a narrow no-break space between thousands, a decimal comma, the
+  // decimals the amount has.
+  const french = (x) => {
+    const h = Math.round(x * 100);
+    const whole = String(Math.floor(h / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+    const f = h % 100;
+    return whole + (f === 0 ? '' : f % 10 === 0 ? `,${f / 10}` : `,${String(f).padStart(2, '0')}`);
+  };
+  const shown = csvRows(path.join(cliOut, 'by_channel.csv')).filter((r) => text.includes(r.canal_acquisition));
+  assert.equal(shown.length, 1, text);
+  assert.ok(text.includes(french(Number(shown[0].revenue))), `${french(Number(shown[0].revenue))} in ${text}`);
+  assert.doesNotMatch(text, /\d,\d{3}\b|\d\.\d/, 'no English number');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a channel filter changes the KPIs to the engine values for that filter', async () => {
   const { page, context } = await open();
   await runAndWait(page);

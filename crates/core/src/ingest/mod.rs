@@ -84,12 +84,16 @@ save it as \"CSV UTF-8\" or \"CSV (semicolon)\" and pick it again",
                 text = Cow::Owned(lf);
             }
         }
-        let separator = detect_separator(&text);
+        // A first line `sep=;` names the separator; the header is the next line.
+        let (skip, separator) = match separator_line(name, &text)? {
+            Some((separator, length)) => (length, separator),
+            None => (0, detect_separator(&text)),
+        };
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(separator)
             .has_headers(false)
             .flexible(true)
-            .from_reader(&text[..]);
+            .from_reader(&text[skip..]);
         let mut record = csv::ByteRecord::new();
         let found = reader
             .read_byte_record(&mut record)
@@ -101,8 +105,8 @@ save it as \"CSV UTF-8\" or \"CSV (semicolon)\" and pick it again",
             .iter()
             .map(|f| String::from_utf8_lossy(f).trim().to_string())
             .collect();
-        let body_start = reader.position().byte() as usize;
-        let body_first_line = reader.position().line();
+        let body_start = skip + reader.position().byte() as usize;
+        let body_first_line = reader.position().line() + u64::from(skip > 0);
         Ok(Self {
             name: name.to_string(),
             encoding,
@@ -419,6 +423,29 @@ impl<'t> Batch<'t> {
     }
 }
 
+/// Excel's separator line: some tools write a first line `sep=;` so that Excel opens
+/// the file with that separator. `Some((separator, the line's length with its line
+/// break))` when `text` (without its BOM) begins with one; an error naming the
+/// file when it asks for a separator that is not read.
+pub(super) fn separator_line(name: &str, text: &[u8]) -> Result<Option<(u8, usize)>, Error> {
+    let end = memchr::memchr(b'\n', text).unwrap_or(text.len());
+    let line = text[..end].strip_suffix(b"\r").unwrap_or(&text[..end]);
+    match line {
+        [s, e, p, b'=', separator] if [*s, *e, *p].eq_ignore_ascii_case(b"sep") => match separator {
+            b',' | b';' | b'\t' => Ok(Some((*separator, (end + 1).min(text.len())))),
+            other => Err(Error::input(
+                name,
+                format!(
+                    "its first line `sep={}` asks for a separator that is not read: \
+save it with commas, semicolons or tabs",
+                    char::from(*other).escape_default()
+                ),
+            )),
+        },
+        _ => Ok(None),
+    }
+}
+
 /// The most frequent of `,` `;` and tab in the header line (outside quotes); `,` on a tie.
 fn detect_separator(text: &[u8]) -> u8 {
     let mut counts = [0usize; 3];
@@ -463,6 +490,29 @@ mod tests {
         );
         let f = CsvFile::open("t.tsv", b"a\tb\nx\ty\n").unwrap();
         assert_eq!(f.separator, b'\t');
+    }
+
+    #[test]
+    fn excel_separator_line() {
+        let f = CsvFile::open("t.csv", b"sep=,\nid;x,y;z\n1;2,3;4\n").unwrap();
+        assert_eq!((f.separator, f.header.len()), (b',', 2));
+        assert_eq!(rows(&f), vec![(3, vec!["1;2".to_string(), "3;4".to_string()])]);
+        let f = CsvFile::open("t.csv", b"sep=\t\r\nid\tv\r\n").unwrap();
+        assert_eq!(
+            (f.separator, f.header.clone()),
+            (b'\t', vec!["id".to_string(), "v".into()])
+        );
+        assert!(rows(&f).is_empty());
+        let e = CsvFile::open("t.csv", b"sep=|\nid|v\n").err().unwrap().to_string();
+        assert!(e.contains("t.csv") && e.contains("sep=|"), "{e}");
+        assert!(CsvFile::open("t.csv", b"sep=;\n")
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("empty"));
+        // Not a separator line: a header that begins so.
+        let f = CsvFile::open("t.csv", b"sep=;x,y\n1,2\n").unwrap();
+        assert_eq!(f.header, ["sep=;x", "y"]);
     }
 
     #[test]

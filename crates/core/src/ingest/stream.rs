@@ -88,7 +88,13 @@ impl<R: ReadAt> Streamed<R> {
         let file = CsvFile::open(name, &head[..cut])?;
         let (mut encoding, mut separator, mut header) = (file.encoding, file.separator, file.header.clone());
         // The header ends where the csv reader ends it (a quoted cell may hold line breaks).
-        let body_start = csv_record_end(&head[..cut], separator, 0).unwrap_or(cut) as u64;
+        // (After Excel's separator line, when there is one.)
+        let bom = if head.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let preamble = match super::separator_line(name, &head[bom..cut])? {
+            Some((_, length)) => bom + length,
+            None => 0,
+        };
+        let body_start = csv_record_end(&head[..cut], separator, preamble + 1).unwrap_or(cut) as u64;
         // Read once more to learn what reading the whole file tells: its encoding (see
         // `EncodingScan::encoding`) and whether its body has quotes (then every piece is
         // read with the csv reader, as the whole body would be).
@@ -102,7 +108,6 @@ impl<R: ReadAt> Streamed<R> {
             let file = CsvFile::open(name, &text)?;
             (encoding, separator, header) = (scan.encoding(), file.separator, file.header.clone());
         }
-        let bom = if head.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
         // Lines of the header (a quoted header cell may hold line breaks).
         let body_first_line = 1 + memchr::memchr_iter(b'\n', &head[..body_start as usize]).count() as u64;
         let header_only = CsvFile {
@@ -118,7 +123,7 @@ impl<R: ReadAt> Streamed<R> {
             source,
             encoding,
             separator,
-            body_start: body_start.max(bom),
+            body_start: body_start.max(bom as u64),
             body_first_line,
             cr_only,
             quoted,
@@ -396,6 +401,30 @@ mod tests {
                     "{:?} in pieces of {piece_bytes} bytes",
                     String::from_utf8_lossy(&text)
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn excel_separator_line_names_the_separator_whole_and_in_pieces() {
+        // `sep=;` over a header whose commas would otherwise win the vote.
+        for text in [
+            &b"\xEF\xBB\xBFsep=;\r\nid;v,w\r\n1;a,b\r\n2;\"x;\ny\"\r\n"[..],
+            b"SEP=;\rid;v,w\r1;a,b\r2;\"x;\ny\"\r",
+        ] {
+            let whole = CsvFile::open("s.csv", text).unwrap();
+            assert_eq!(
+                (whole.separator, whole.header.clone()),
+                (b';', vec!["id".to_string(), "v,w".into()])
+            );
+            let expected = records(&super::super::FileBody::of(&whole, 1 << 20));
+            // Line 1 is the separator line, line 2 the header.
+            assert_eq!(expected[0], (3, vec!["1".to_string(), "a,b".into()]));
+            assert_eq!(expected.len(), 2);
+            for piece_bytes in [1, 2, 3, 7, 64] {
+                let (head, s) = Streamed::open("s.csv", text, piece_bytes).unwrap();
+                assert_eq!((head.separator, &head.header), (b';', &whole.header));
+                assert_eq!(records(&s), expected, "pieces of {piece_bytes} bytes");
             }
         }
     }

@@ -1,6 +1,8 @@
 //! The names of the validation rules: shared by the cleaner, its report, the
 //! generator's ground truth and `rejects.csv`.
 
+/// A row whose every cell is empty (Excel writes such rows, `;;;;`, below a table).
+pub const EMPTY_ROW: &str = "empty_row";
 /// A row whose field count differs from the header's.
 pub const WRONG_FIELD_COUNT: &str = "wrong_field_count";
 /// An empty `client_id`.

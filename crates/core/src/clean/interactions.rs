@@ -21,7 +21,7 @@ const AMOUNT: usize = 4;
 const WHEN: usize = 5;
 
 /// Faults a row can have on its own: (rule, column, checked before duplicates).
-const FAULTS: [(&str, usize, bool); 12] = [
+const FAULTS: [(&str, usize, bool); 13] = [
     ("", 0, false),
     (rules::WRONG_FIELD_COUNT, usize::MAX, true),
     (rules::MISSING_INTERACTION_ID, ID, true),
@@ -34,6 +34,7 @@ const FAULTS: [(&str, usize, bool); 12] = [
     (rules::INVALID_AMOUNT, AMOUNT, false),
     (rules::NON_POSITIVE_AMOUNT, AMOUNT, false),
     (rules::MISSING_SESSION_ID, SESSION, false),
+    (rules::EMPTY_ROW, usize::MAX, true),
 ];
 
 fn fault_code(rule: &str) -> u8 {
@@ -193,7 +194,13 @@ impl Checker<'_> {
             st.values.push((index, value.to_vec()));
             fault_code(rule)
         };
+        // (Looked for only where an empty row fails: a kept row pays nothing for it.)
+        let empty = || fields.iter().all(|c| trimmed(c).is_empty());
         if fields.len() != map.width {
+            if empty() {
+                row.fault = fail(st, rules::EMPTY_ROW, b"");
+                return row;
+            }
             // Not the raw row: with the columns out of place, it could carry identifiers.
             let what = format!("{} fields, the header has {}", fields.len(), map.width);
             row.fault = fail(st, rules::WRONG_FIELD_COUNT, what.as_bytes());
@@ -205,14 +212,24 @@ impl Checker<'_> {
         let raw_id = f(ID);
         if map.has(ID) {
             if raw_id.is_empty() {
-                row.fault = fail(st, rules::MISSING_INTERACTION_ID, b"");
+                let rule = if empty() {
+                    rules::EMPTY_ROW
+                } else {
+                    rules::MISSING_INTERACTION_ID
+                };
+                row.fault = fail(st, rule, b"");
                 return row;
             }
             row.id = st.key(&self.id_form, raw_id);
         }
         let raw_client = f(CLIENT);
         if raw_client.is_empty() {
-            row.fault = fail(st, rules::MISSING_CLIENT_ID, b"");
+            let rule = if empty() {
+                rules::EMPTY_ROW
+            } else {
+                rules::MISSING_CLIENT_ID
+            };
+            row.fault = fail(st, rule, b"");
             return row;
         }
         match self.clients.find_at(slot, raw_client) {

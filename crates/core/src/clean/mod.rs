@@ -423,8 +423,9 @@ impl Span {
 }
 
 /// Rules of the clients file checked on a row alone, in the order they apply: two
-/// before the duplicate check, the others after it.
-const CLIENT_FAULTS: [(&str, usize); 8] = [
+/// before the duplicate check, the others after it (an empty row, last here, is
+/// found first).
+const CLIENT_FAULTS: [(&str, usize); 9] = [
     ("", 0),
     (rules::WRONG_FIELD_COUNT, usize::MAX),
     (rules::MISSING_CLIENT_ID, 0),
@@ -433,6 +434,7 @@ const CLIENT_FAULTS: [(&str, usize); 8] = [
     (rules::MISSING_CHANNEL, 4),
     (rules::INVALID_DATE, 7),
     (rules::INVALID_CONSENT, 8),
+    (rules::EMPTY_ROW, usize::MAX),
 ];
 
 /// A clients row after the checks that need the row alone (done on worker threads).
@@ -473,12 +475,14 @@ impl ClientRow {
             row.value = span(value);
             row
         };
+        // (Looked for only where an empty row fails: a kept row pays nothing for it.)
+        let empty = || fields.iter().all(|c| trimmed(c).is_empty());
         if fields.len() != map.width {
-            return fail(row, 1, &text[..0]);
+            return fail(row, if empty() { 8 } else { 1 }, &text[..0]);
         }
         row.id = span(f(id));
         if row.id.len == 0 {
-            return fail(row, 2, &text[..0]);
+            return fail(row, if empty() { 8 } else { 2 }, &text[..0]);
         }
         row.hash = hash;
         row.age = match parse_age(f(age)) {
@@ -605,7 +609,7 @@ fn clean_clients(
                 let what = format!("{} fields, the header has {}", row.fields, map.width);
                 return report.reject(0, row.line, column, rule, what.as_bytes());
             }
-            2 => return report.reject(0, row.line, column, rule, b""),
+            2 | 8 => return report.reject(0, row.line, column, rule, b""),
             _ => {}
         }
         let raw_id = row.id.get(text);

@@ -448,6 +448,39 @@ I_1,C_0001,S_1,page_vue,,2025-01-10T10:00:00
 }
 
 #[test]
+fn rows_of_empty_cells_are_empty_rows_not_missing_ids() {
+    // Excel writes such rows below a table (`;;;;`), with or without every separator.
+    let clients =
+        format!("{CLIENTS_HEADER}C_0001,34,Paris,Premium,SEO,,\n,,,,,,\n , ,,,,,\n,,\n,34,Paris,Premium,SEO,,\n");
+    let interactions = format!(
+        "{INTERACTIONS_HEADER}I_1,C_0001,S_1,page_vue,,2025-01-10T10:00:00\n,,,,,\n,,\n \n\
+I_2,,S_1,page_vue,,2025-01-10T10:00:00\n,,,,x,\n"
+    );
+    let (_, report) = run(&clients, &interactions, &january());
+    let rule_of = |file| -> Vec<(u64, &str)> { rejects(&report, file).iter().map(|r| (r.0, r.2)).collect() };
+    assert_eq!(
+        rule_of(0),
+        [
+            (3, rules::EMPTY_ROW),
+            (4, rules::EMPTY_ROW),
+            (5, rules::EMPTY_ROW),
+            (6, rules::MISSING_CLIENT_ID),
+        ]
+    );
+    assert_eq!(
+        rule_of(1),
+        [
+            (3, rules::EMPTY_ROW),
+            (4, rules::EMPTY_ROW),
+            (5, rules::EMPTY_ROW),
+            (6, rules::MISSING_CLIENT_ID),
+            (7, rules::MISSING_INTERACTION_ID),
+        ]
+    );
+    assert_eq!((report.clients.read, report.interactions.read), (5, 6));
+}
+
+#[test]
 fn line_numbers_count_the_header_and_blank_lines() {
     // Plain rows, CRLF line endings, blank lines before, between and after rows.
     let clients = "client_id,age,ville,segment,canal_acquisition\r\n\r\n\

@@ -416,6 +416,11 @@ impl Dict {
         for l in labels {
             d.intern(l.as_ref());
         }
+        for (other, label) in crate::model::CATEGORY_SYNONYMS {
+            if let (Some(code), Some(keys)) = (d.exact(label.as_bytes()), &mut d.by_key) {
+                keys.entry(crate::text::category_key(other)).or_insert(code);
+            }
+        }
         d
     }
 
@@ -491,6 +496,27 @@ impl Dict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_names_of_the_default_categories_are_spellings_of_them() {
+        let mut channels = Dict::categories(&crate::model::CHANNELS);
+        for (raw, label) in [
+            ("Réseaux sociaux", "Social"),
+            ("E-mailing", "Email"),
+            ("(direct) / (none)", "Direct"),
+            ("organic search", "SEO"),
+            ("Affiliation", "Affiliation"),
+        ] {
+            let (code, corrected) = channels.intern(raw);
+            assert_eq!((channels.label(code), corrected), (label, raw != label), "{raw}");
+        }
+        assert_eq!(channels.len(), 5);
+        // A synonym whose label is not one of the run's is a label of its own.
+        let mut segments = Dict::categories(&["Gold", "Silver"]);
+        assert_eq!(segments.intern("Basic"), (2, false));
+        let mut segments = Dict::categories(&crate::model::SEGMENTS);
+        assert_eq!(segments.intern("BASIC"), (2, true));
+    }
 
     /// `numbered` the plain way: the prefix, then every byte a digit.
     fn numbered_by_hand(id: &[u8], prefix: &[u8], width: usize) -> Option<u64> {

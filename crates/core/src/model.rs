@@ -106,6 +106,29 @@ pub const SEGMENTS: [&str; 3] = ["Premium", "Standard", "Basique"];
 /// The default acquisition channels of the original demo.
 pub const CHANNELS: [&str; 4] = ["SEO", "Social", "Email", "Direct"];
 
+/// Other names of the default segments and channels, read as them (and counted as
+/// spelling corrections): `(other name, label)`. Matched as spellings are (without
+/// case, accents, spaces or dashes), and only when the label is one of the run's.
+pub const CATEGORY_SYNONYMS: [(&str, &str); 17] = [
+    ("Basic", "Basique"),
+    ("Réseaux sociaux", "Social"),
+    ("Social media", "Social"),
+    ("Médias sociaux", "Social"),
+    ("Mail", "Email"),
+    ("Emailing", "Email"),
+    ("Mailing", "Email"),
+    ("Newsletter", "Email"),
+    ("Courriel", "Email"),
+    ("(direct)", "Direct"),
+    ("(direct) / (none)", "Direct"),
+    ("direct / none", "Direct"),
+    ("Accès direct", "Direct"),
+    ("Organic", "SEO"),
+    ("Organic search", "SEO"),
+    ("Référencement naturel", "SEO"),
+    ("Recherche organique", "SEO"),
+];
+
 /// Sentinel for an unknown date (no signup date in the file).
 pub const NO_DAY: i32 = i32::MIN;
 

@@ -396,7 +396,11 @@ pub fn parse_consent(raw: &[u8]) -> Option<bool> {
     }
     match crate::text::category_key(text(raw)).as_str() {
         "" | "0" | "false" | "faux" | "non" | "no" | "n" | "f" => Some(false),
-        "1" | "true" | "vrai" | "oui" | "yes" | "o" | "y" | "v" | "t" | "optin" => Some(true),
+        "1" | "true" | "vrai" | "oui" | "yes" | "o" | "y" | "v" | "t" | "optin" | "accepte" | "acceptee"
+        | "consenti" | "subscribed" | "inscrit" | "abonne" | "granted" => Some(true),
+        "optout" | "refuse" | "refusee" | "notsubscribed" | "unsubscribed" | "desinscrit" | "desabonne" | "denied" => {
+            Some(false)
+        }
         _ => None,
     }
 }

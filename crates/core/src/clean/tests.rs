@@ -801,3 +801,28 @@ fn ages_as_pandas_writes_them_with_a_blank_in_the_column() {
         assert_eq!(super::parse_age(raw.as_bytes()), None, "{raw}");
     }
 }
+
+#[test]
+fn consent_reads_the_usual_words() {
+    use crate::clean::parse_consent;
+    for yes in ["oui", "Yes", "1", "TRUE", "accepté", "Opt-in", "subscribed", "Abonné"] {
+        assert_eq!(parse_consent(yes.as_bytes()), Some(true), "{yes}");
+    }
+    for no in [
+        "",
+        "non",
+        "no",
+        "0",
+        "false",
+        "refusé",
+        "opt-out",
+        "not_subscribed",
+        "Unsubscribed",
+        "désinscrit",
+    ] {
+        assert_eq!(parse_consent(no.as_bytes()), Some(false), "{no}");
+    }
+    for neither in ["peut-être", "2", "pending"] {
+        assert_eq!(parse_consent(neither.as_bytes()), None, "{neither}");
+    }
+}

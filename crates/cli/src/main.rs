@@ -496,6 +496,15 @@ fn run(a: Args) -> Result<(), String> {
         if !dropped.is_empty() {
             eprintln!("identifier columns dropped: {}", dropped.join(", "));
         }
+        let ignored: Vec<String> = p
+            .columns_ignored
+            .iter()
+            .map(|n| format!("{}:{}", n.file, n.column))
+            .collect();
+        if !ignored.is_empty() {
+            // (A column the user meant to use is mapped with --map-clients / --map-interactions.)
+            eprintln!("columns not used: {}", ignored.join(", "));
+        }
         eprintln!(
             "privacy: client_id {}; k = {}: smallest group {}, {} customers in {} groups below k{}",
             if p.pseudonymised { "pseudonymised" } else { "kept as is" },
@@ -522,6 +531,11 @@ fn run(a: Args) -> Result<(), String> {
         );
     }
     let _ = std::io::stderr().flush();
+    // A file that keeps nothing is unusable as it is: said, and the exit is not 0
+    // (its rejects, and the other outputs, are written all the same).
+    if let Some(nothing) = prepared.clean.nothing_kept() {
+        return Err(nothing);
+    }
     Ok(())
 }
 

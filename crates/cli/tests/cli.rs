@@ -374,6 +374,66 @@ fn unusable_input_files_get_one_sentence() {
 }
 
 #[test]
+fn files_that_keep_nothing_or_cannot_answer_a_flag_are_said_so() {
+    let dir = TempDir::new("nothing-kept");
+    let out = dir.join("out");
+    let out = out.to_str().unwrap();
+    let clients = dir.join("c.csv");
+    fs::write(
+        &clients,
+        "client_id;age;segment;canal_acquisition;note\nC1;30;Premium;SEO;vu au salon\n",
+    )
+    .unwrap();
+    let clients = clients.to_str().unwrap();
+    let bad = dir.join("i.csv");
+    fs::write(
+        &bad,
+        "client_id;type_action;valeur_achat;date\nC1;achat;10;hier\nC1;page_vue;;demain\n",
+    )
+    .unwrap();
+    // Every row rejected: the outputs are written, and the exit says it.
+    let msg = fails(&[
+        "run",
+        "--clients",
+        clients,
+        "--interactions",
+        bad.to_str().unwrap(),
+        "--out",
+        out,
+        "--quiet",
+    ]);
+    assert!(
+        msg.contains(
+            "i.csv: none of its 2 rows was kept (invalid_date: 2; first at line 2, column horodatage: \"hier\")"
+        ),
+        "{msg}"
+    );
+    assert_eq!(lines_of(&dir.join("out").join("rejects.csv")), 3);
+    // A column the engine does not use is named; --consent-only without a consent column is refused.
+    let good = dir.join("g.csv");
+    fs::write(
+        &good,
+        "client_id;type_action;valeur_achat;date\nC1;achat;10;2025-01-02\n",
+    )
+    .unwrap();
+    let good = good.to_str().unwrap();
+    let o = succeeds(&["run", "--clients", clients, "--interactions", good, "--out", out]);
+    assert!(stderr(&o).contains("columns not used: c.csv:note"), "{}", stderr(&o));
+    let msg = fails(&[
+        "run",
+        "--clients",
+        clients,
+        "--interactions",
+        good,
+        "--out",
+        out,
+        "--consent-only",
+        "--quiet",
+    ]);
+    assert!(msg.contains("c.csv") && msg.contains("consent column"), "{msg}");
+}
+
+#[test]
 fn bad_command_lines_exit_with_a_message() {
     let dir = TempDir::new("flags");
     let out = dir.arg();
@@ -569,11 +629,19 @@ fn privacy_flags_and_column_mapping() {
         "an age band: {first}"
     );
     assert_eq!((cells[2], cells[5]), ("", ""), "no commune, no postcode: {first}");
-    // The demo's files record no consent: nobody is in customer-level files with --consent-only.
-    let (consent, err) = run("consent", &["--consent-only"]);
-    assert!(err.contains("12 customers without consent left out"), "{err}");
-    assert_eq!(lines_of(&consent.join("clients.csv")), 1, "the header only");
-    assert_eq!(lines_of(&consent.join("interactions.csv")), 1);
+    // The demo's files record no consent: --consent-only would leave nobody, and is refused.
+    let msg = fails(&[
+        "run",
+        "--clients",
+        &clients,
+        "--interactions",
+        &interactions,
+        "--consent-only",
+        "--out",
+        plain.arg(),
+        "--quiet",
+    ]);
+    assert!(msg.contains("clients.csv") && msg.contains("consent column"), "{msg}");
     // A bad value is named.
     let out = numberly(&[
         "run",

@@ -23,7 +23,9 @@ pub const INVALID_DATE: &str = "invalid_date";
 pub const INVALID_CONSENT: &str = "invalid_consent";
 /// An empty `interaction_id`.
 pub const MISSING_INTERACTION_ID: &str = "missing_interaction_id";
-/// A `client_id` that no kept customer has (an orphan).
+/// A `client_id` whose customer row was rejected (see the clients file's rejects).
+pub const REJECTED_CLIENT: &str = "rejected_client";
+/// A `client_id` that no row of the clients file has (an orphan).
 pub const UNKNOWN_CLIENT: &str = "unknown_client";
 /// A `type_action` that is not a page view, cart or purchase.
 pub const UNKNOWN_ACTION: &str = "unknown_action";

@@ -143,7 +143,7 @@ fn a_missing_required_column_is_named_with_the_header_found() {
     assert_eq!(
         unusable(DEMO_CLIENTS, bad!("interactions_missing_date.csv")),
         "interactions_missing_date.csv: required column `horodatage` is missing (expected a header named one of: \
-         horodatage, date, timestamp, datetime, date_heure, event_time, date_interaction, time; \
+         horodatage, timestamp, datetime, date_heure, event_time, date_interaction, date, time; \
          the header is: interaction_id,client_id,type_action,valeur_achat,age,ville)"
     );
 }
@@ -318,7 +318,7 @@ fn carriage_returns_alone_end_lines() {
     assert_eq!(rkr(&p.clean.clients), (2, 1, 1));
     assert_eq!(rejects(&p.clean, 0), [(3, "age", "invalid_age", "x")]);
     assert_eq!(rkr(&p.clean.interactions), (2, 1, 1));
-    assert_eq!(rejects(&p.clean, 1), [(3, "client_id", "unknown_client", "C2")]);
+    assert_eq!(rejects(&p.clean, 1), [(3, "client_id", "rejected_client", "C2")]);
 }
 
 // ---------------------------------------------------------------- formats
@@ -352,7 +352,7 @@ fn tab_separated_files_with_day_first_dates_import() {
     assert_eq!(
         rejects(c, 1),
         [
-            (7, "client_id", "unknown_client", "C3"),
+            (7, "client_id", "rejected_client", "C3"),
             (8, "valeur_achat", "missing_amount", "")
         ]
     );
@@ -388,7 +388,7 @@ fn quoted_fields_with_separators_and_line_breaks_import() {
         rejects(c, 1),
         [
             (6, "valeur_achat", "invalid_amount", "3,5x"),
-            (8, "client_id", "unknown_client", "C4")
+            (8, "client_id", "rejected_client", "C4")
         ]
     );
     assert_eq!(c.session_rule, SessionRule::Gap);

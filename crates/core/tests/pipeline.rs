@@ -569,7 +569,7 @@ fn french_excel_files_import() {
         [
             (0, 6, "invalid_age", "abc"),
             (0, 7, "invalid_consent", "peut-être"),
-            (1, 11, "unknown_client", "C005"),
+            (1, 11, "rejected_client", "C005"),
             (1, 13, "invalid_date", "31/02/2024 10:00"),
             (1, 14, "non_positive_amount", "-5,00"),
         ]

@@ -21,7 +21,7 @@ const AMOUNT: usize = 4;
 const WHEN: usize = 5;
 
 /// Faults a row can have on its own: (rule, column, checked before duplicates).
-const FAULTS: [(&str, usize, bool); 13] = [
+const FAULTS: [(&str, usize, bool); 14] = [
     ("", 0, false),
     (rules::WRONG_FIELD_COUNT, usize::MAX, true),
     (rules::MISSING_INTERACTION_ID, ID, true),
@@ -35,6 +35,7 @@ const FAULTS: [(&str, usize, bool); 13] = [
     (rules::NON_POSITIVE_AMOUNT, AMOUNT, false),
     (rules::MISSING_SESSION_ID, SESSION, false),
     (rules::EMPTY_ROW, usize::MAX, true),
+    (rules::REJECTED_CLIENT, CLIENT, false),
 ];
 
 fn fault_code(rule: &str) -> u8 {
@@ -235,7 +236,12 @@ impl Checker<'_> {
         match self.clients.find_at(slot, raw_client) {
             Some(c) => row.customer = c,
             None => {
-                row.fault = fail(st, rules::UNKNOWN_CLIENT, raw_client);
+                let rule = if self.clients.rejected(raw_client) {
+                    rules::REJECTED_CLIENT
+                } else {
+                    rules::UNKNOWN_CLIENT
+                };
+                row.fault = fail(st, rule, raw_client);
                 return row;
             }
         }

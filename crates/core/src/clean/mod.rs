@@ -302,6 +302,12 @@ impl<'a> ClientLookup<'a> {
         self.rows.get(code as usize).copied().filter(|&r| r != u32::MAX)
     }
 
+    /// Whether `id` is a customer whose row was rejected (one that [`ClientLookup::find_at`]
+    /// does not find, but the clients file has).
+    fn rejected(&self, id: &[u8]) -> bool {
+        self.index.get(id).is_some()
+    }
+
     /// Asks the processor to fetch what [`ClientLookup::find_at`] will read for
     /// `id`, and returns where that is: the kept row's place when `id` has the
     /// index's dominant form (the row itself is not read here).

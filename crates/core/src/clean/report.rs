@@ -102,6 +102,39 @@ impl CleanReport {
         }
     }
 
+    /// One sentence when a file has rows but keeps none: how many, its most frequent
+    /// rule and the first row that broke it (the clients file first, since its
+    /// rejections reject the interactions too).
+    pub fn nothing_kept(&self) -> Option<String> {
+        let (k, f) = [(0u8, &self.clients), (1, &self.interactions)]
+            .into_iter()
+            .find(|(_, f)| f.read > 0 && f.kept == 0)?;
+        let (rule, n) = f
+            .rejected_by_rule
+            .iter()
+            .max_by_key(|(rule, n)| (**n, std::cmp::Reverse(rule.as_str())))?;
+        let first = self.rejects.iter().find(|r| r.file == k && r.rule == rule).map(|r| {
+            // (A value from the file reaches a terminal: no control character, not too long.)
+            let value: String = r
+                .value
+                .chars()
+                .take(60)
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+            format!("; first at line {}, column {}: \"{value}\"", r.line, r.column)
+        });
+        let rows = if f.read == 1 {
+            "its one row was not kept".to_string()
+        } else {
+            format!("none of its {} rows was kept", f.read)
+        };
+        Some(format!(
+            "{}: {rows} ({rule}: {n}{}); see rejects.csv",
+            f.file,
+            first.unwrap_or_default()
+        ))
+    }
+
     /// The report of file 0 (clients) or 1 (interactions).
     pub fn file(&self, file: u8) -> &FileReport {
         if file == 0 {

@@ -208,7 +208,8 @@ I_19,C_0002,S_3,achat,1000000000.00,2025-01-10T11:07:00
         (6, "interaction_id", rules::DUPLICATE_ID, "I_01"),
         (7, "client_id", rules::MISSING_CLIENT_ID, ""),
         (8, "client_id", rules::UNKNOWN_CLIENT, "C_0999"),
-        (9, "client_id", rules::UNKNOWN_CLIENT, "C_0003"),
+        // C_0003 is in the clients file, but its row was rejected.
+        (9, "client_id", rules::REJECTED_CLIENT, "C_0003"),
         (10, "type_action", rules::UNKNOWN_ACTION, "clic"),
         (11, "horodatage", rules::INVALID_DATE, "hier"),
         (12, "horodatage", rules::OUT_OF_PERIOD, "2024-12-31T23:59:59"),
@@ -236,7 +237,11 @@ I_19,C_0002,S_3,achat,1000000000.00,2025-01-10T11:07:00
     );
     assert_eq!(
         report.interactions.rejected_by_rule.get(rules::UNKNOWN_CLIENT),
-        Some(&2)
+        Some(&1)
+    );
+    assert_eq!(
+        report.interactions.rejected_by_rule.get(rules::REJECTED_CLIENT),
+        Some(&1)
     );
     assert_eq!(report.interactions.rejected_by_rule.get(rules::OUT_OF_PERIOD), Some(&2));
     assert_eq!(

@@ -252,6 +252,22 @@ impl Privacy {
         key: Option<&Key>,
     ) -> Result<Self, Error> {
         let c = &dataset.customers;
+        // Without a consent column every customer reads as without consent: keeping
+        // only those with it would leave nothing, for no reason the user could see.
+        let has_consent = || {
+            clean
+                .columns
+                .iter()
+                .any(|n| n.used_as.as_deref() == Some("consentement_marketing"))
+        };
+        if opts.consent_only && imported && !has_consent() {
+            return Err(Error::input(
+                &clean.clients.file,
+                "keeping only the customers who consented needs a consent column \
+(consentement_marketing, or a name such as consent, opt_in, accepts_marketing), and this file has none: \
+map one, or keep every customer",
+            ));
+        }
         let forced = clean
             .columns
             .iter()

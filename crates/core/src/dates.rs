@@ -138,6 +138,8 @@ pub struct Parsed {
     pub ts: i64,
     /// Whether the text had a time of day.
     pub has_time: bool,
+    /// Whether that time had its seconds (`10:20:30`, not `10:20`).
+    pub to_the_second: bool,
 }
 
 fn num(b: &[u8]) -> Option<u32> {
@@ -159,13 +161,14 @@ pub fn parse(text: &[u8]) -> Option<Parsed> {
         None => (text, None),
     };
     let day = parse_date(date)?;
-    let secs = match time {
+    let time = match time {
         None => None,
         Some(t) => Some(parse_time(t)?),
     };
     Some(Parsed {
-        ts: day as i64 * DAY + secs.unwrap_or(0) as i64,
-        has_time: secs.is_some(),
+        ts: day as i64 * DAY + time.map_or(0, |(secs, _)| secs) as i64,
+        has_time: time.is_some(),
+        to_the_second: time.is_some_and(|(_, seconds)| seconds),
     })
 }
 
@@ -209,12 +212,17 @@ pub fn parse_cached(text: &[u8], cache: &mut DayCache) -> Option<Parsed> {
     Some(Parsed {
         ts: day as i64 * DAY + (h * 3600 + m * 60 + s) as i64,
         has_time: true,
+        to_the_second: true,
     })
 }
 
 fn parse_date(b: &[u8]) -> Option<i32> {
     if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
         return checked_day(num(&b[..4])? as i32, num(&b[5..7])?, num(&b[8..10])?);
+    }
+    // `YYYYMMDD` (Google Analytics' exports).
+    if b.len() == 8 && b.iter().all(u8::is_ascii_digit) {
+        return checked_day(num(&b[..4])? as i32, num(&b[4..6])?, num(&b[6..8])?);
     }
     let sep = *b.iter().find(|c| matches!(c, b'/' | b'-' | b'.'))?;
     let mut parts = b.split(|&c| c == sep);
@@ -231,6 +239,14 @@ fn without_zone(b: &[u8]) -> Option<&[u8]> {
     if let Some(time) = b.strip_suffix(b"Z") {
         return Some(time);
     }
+    // ` UTC` (BigQuery's exports), ` GMT`.
+    if b.len() > 3
+        && [&b"UTC"[..], b"GMT"]
+            .iter()
+            .any(|z| b[b.len() - 3..].eq_ignore_ascii_case(z))
+    {
+        return Some(trim(&b[..b.len() - 3]));
+    }
     let Some(sign) = b.iter().rposition(|&c| c == b'+' || c == b'-') else {
         return Some(b);
     };
@@ -244,7 +260,8 @@ fn without_zone(b: &[u8]) -> Option<&[u8]> {
     (num(h)? <= 14 && num(m)? <= 59).then(|| trim(&b[..sign]))
 }
 
-fn parse_time(b: &[u8]) -> Option<u32> {
+/// Seconds into the day, and whether the text had its seconds.
+fn parse_time(b: &[u8]) -> Option<(u32, bool)> {
     let b = without_zone(b)?;
     let b = match b.iter().position(|&c| c == b'.') {
         Some(p) if b[p + 1..].iter().all(u8::is_ascii_digit) => &b[..p],
@@ -254,14 +271,13 @@ fn parse_time(b: &[u8]) -> Option<u32> {
     let mut parts = b.split(|&c| c == b':');
     let h = num(parts.next()?)?;
     let m = num(parts.next()?)?;
-    let s = match parts.next() {
-        Some(s) => num(s)?,
-        None => 0,
-    };
+    let s = parts.next().map(num);
+    let seconds = s.is_some();
+    let s = s.unwrap_or(Some(0))?;
     if parts.next().is_some() || h > 23 || m > 59 || s > 59 {
         return None;
     }
-    Some(h * 3600 + m * 60 + s)
+    Some((h * 3600 + m * 60 + s, seconds))
 }
 
 fn trim(b: &[u8]) -> &[u8] {
@@ -291,24 +307,34 @@ mod tests {
     #[test]
     fn parses_the_formats_met_in_the_field() {
         let d = days_from_civil(2025, 3, 7) as i64 * DAY;
-        let cases: [(&str, i64, bool); 13] = [
-            ("2025-03-07", d, false),
-            ("2025-03-07T10:20:30", d + 37_230, true),
-            ("2025-03-07 10:20:30", d + 37_230, true),
-            ("2025-03-07T10:20:30.123Z", d + 37_230, true),
-            ("07/03/2025", d, false),
-            ("7/3/2025 10:20", d + 37_200, true),
-            (" 07-03-2025 ", d, false),
-            ("07.03.2025 10:20:30", d + 37_230, true),
+        let cases: [(&str, i64, bool, bool); 17] = [
+            ("2025-03-07", d, false, false),
+            ("2025-03-07T10:20:30", d + 37_230, true, true),
+            ("2025-03-07 10:20:30", d + 37_230, true, true),
+            ("2025-03-07T10:20:30.123Z", d + 37_230, true, true),
+            ("07/03/2025", d, false, false),
+            ("7/3/2025 10:20", d + 37_200, true, false),
+            (" 07-03-2025 ", d, false, false),
+            ("07.03.2025 10:20:30", d + 37_230, true, true),
             // A zone is read, not applied: the time is the one written.
-            ("2025-03-07T10:20:30+01:00", d + 37_230, true),
-            ("2025-03-07T10:20:30.5-05:00", d + 37_230, true),
-            ("2025-03-07 10:20:30 +0200", d + 37_230, true),
-            ("07/03/2025 10:20+01", d + 37_200, true),
-            ("2025-03-07T23:59:59-14:00", d + 86_399, true),
+            ("2025-03-07T10:20:30+01:00", d + 37_230, true, true),
+            ("2025-03-07T10:20:30.5-05:00", d + 37_230, true, true),
+            ("2025-03-07 10:20:30 +0200", d + 37_230, true, true),
+            ("07/03/2025 10:20+01", d + 37_200, true, false),
+            ("2025-03-07T23:59:59-14:00", d + 86_399, true, true),
+            // Google Analytics' days, BigQuery's UTC.
+            ("20250307", d, false, false),
+            ("2025-03-07 10:20:30 UTC", d + 37_230, true, true),
+            ("2025-03-07 10:20 utc", d + 37_200, true, false),
+            ("2025-03-07T10:20:30GMT", d + 37_230, true, true),
         ];
-        for (text, ts, has_time) in cases {
-            assert_eq!(parse(text.as_bytes()), Some(Parsed { ts, has_time }), "{text}");
+        for (text, ts, has_time, to_the_second) in cases {
+            let expected = Parsed {
+                ts,
+                has_time,
+                to_the_second,
+            };
+            assert_eq!(parse(text.as_bytes()), Some(expected), "{text}");
         }
         for bad in [
             "",
@@ -324,6 +350,10 @@ mod tests {
             "2025-03-07T10:20:30+",
             "2025-03-07T10:20:30+01:00Z",
             "2025-03-07T+01:00",
+            "20251307",
+            "2025030",
+            "UTC",
+            "2025-03-07 UTC",
         ] {
             assert_eq!(parse(bad.as_bytes()), None, "{bad}");
         }

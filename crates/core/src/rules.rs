@@ -50,3 +50,6 @@ pub const ACTION_SPELLING: &str = "action_spelling";
 pub const AMOUNT_ON_NON_PURCHASE: &str = "amount_on_non_purchase";
 /// Correction: a purchase amount finer than the cent (`99.999`), rounded to it.
 pub const AMOUNT_ROUNDED: &str = "amount_rounded";
+/// Kept as it is: in a file without `interaction_id`, a copy of an earlier row whose
+/// time is not to the second (two page views in the same minute read alike).
+pub const REPEATED_ROW: &str = "repeated_row";

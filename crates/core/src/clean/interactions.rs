@@ -263,7 +263,7 @@ impl Checker<'_> {
             return row;
         }
         row.ts = parsed.ts;
-        row.flags |= parsed.has_time as u8;
+        row.flags |= parsed.has_time as u8 | ((!parsed.to_the_second) as u8) << 4;
         let amount_raw = f(AMOUNT);
         if act == Action::Purchase {
             if amount_raw.is_empty() {
@@ -476,7 +476,12 @@ pub(super) fn clean_interactions(
                         continue;
                     }
                 } else {
-                    if let Some(&first) = rows_seen.get(&row.hash) {
+                    // Without ids, a copy of an earlier row is a duplicate when its time
+                    // is to the second. To the minute or the day (Excel saves `10:00`),
+                    // two page views in the same minute are two rows alike: kept, and
+                    // counted as `repeated_row`.
+                    let repeat = row.flags & 16 != 0;
+                    if let Some(&first) = rows_seen.get(&row.hash).filter(|_| !repeat) {
                         let _ = value();
                         report.reject(
                             1,
@@ -487,7 +492,15 @@ pub(super) fn clean_interactions(
                         );
                         continue;
                     }
-                    rows_seen.insert(row.hash, line);
+                    match rows_seen.entry(row.hash) {
+                        std::collections::hash_map::Entry::Occupied(_) if row.fault == 0 => {
+                            report.correct(1, rules::REPEATED_ROW)
+                        }
+                        std::collections::hash_map::Entry::Occupied(_) => {}
+                        std::collections::hash_map::Entry::Vacant(v) => {
+                            v.insert(line);
+                        }
+                    }
                 }
                 if row.fault != 0 {
                     report.reject(1, line, column_name(col), rule, &value());

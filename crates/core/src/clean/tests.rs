@@ -831,3 +831,35 @@ fn consent_reads_the_usual_words() {
         assert_eq!(parse_consent(neither.as_bytes()), None, "{neither}");
     }
 }
+
+#[test]
+fn without_ids_rows_alike_are_duplicates_only_to_the_second() {
+    let clients = format!("{CLIENTS_HEADER}C_0001,34,Paris,Premium,SEO,,\n");
+    let interactions = "client_id,type_action,valeur_achat,horodatage
+C_0001,page_vue,,02/01/2025 10:00
+C_0001,page_vue,,02/01/2025 10:00
+C_0001,page_vue,,02/01/2025 10:00
+C_0001,achat,12,02/01/2025
+C_0001,achat,12,02/01/2025
+C_0001,page_vue,,2025-01-02T10:00:00
+C_0001,page_vue,,2025-01-02T10:00:00
+C_0001,clic,,02/01/2025 10:00
+C_0001,clic,,02/01/2025 10:00
+";
+    let (_, report) = run(&clients, interactions, &january());
+    let rule_of: Vec<(u64, &str)> = rejects(&report, 1).iter().map(|r| (r.0, r.2)).collect();
+    assert_eq!(
+        rule_of,
+        // (A row rejected before its time is read is a copy as before.)
+        [
+            (8, rules::DUPLICATE_ROW),
+            (9, rules::UNKNOWN_ACTION),
+            (10, rules::DUPLICATE_ROW)
+        ]
+    );
+    assert_eq!(report.interactions.kept, 6);
+    assert_eq!(
+        report.interactions.corrected_by_rule,
+        counts(&[(rules::REPEATED_ROW, 3)])
+    );
+}

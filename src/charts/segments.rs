@@ -31,7 +31,14 @@ pub fn ages(s: &Summary, l: Lang) -> Chart {
     } else {
         ("Age bands", "Customers", "Buyers")
     };
-    let names: Vec<String> = s.by_age_band.iter().map(|g| g.label.clone()).collect();
+    let names: Vec<String> = s
+        .by_age_band
+        .iter()
+        .map(|g| match (g.label.as_str(), l) {
+            ("unknown", Lang::Fr) => "inconnu".to_string(),
+            (label, _) => label.to_string(),
+        })
+        .collect();
     base(title, Trigger::Axis)
         .x_axis(Axis::new().type_(AxisType::Category).data(names))
         .y_axis(super::value_axis())

@@ -112,7 +112,10 @@ pub fn cells(ds: &Dataset, ids: &IdColumn, i: usize) -> Vec<String> {
         action.label().to_string(),
         String::from_utf8_lossy(&amount).into_owned(),
         String::from_utf8_lossy(&when).into_owned(),
-        c.age[k].to_string(),
+        match c.age[k] {
+            numberly_core::model::NO_AGE => String::new(),
+            age => age.to_string(),
+        },
         c.villes.label(c.ville[k]).to_string(),
         c.segments.label(c.segment[k]).to_string(),
         c.channels.label(c.channel[k]).to_string(),

@@ -129,6 +129,9 @@ pub const CATEGORY_SYNONYMS: [(&str, &str); 17] = [
     ("Recherche organique", "SEO"),
 ];
 
+/// Sentinel for an unknown age (an empty age cell).
+pub const NO_AGE: u8 = u8::MAX;
+
 /// Sentinel for an unknown date (no signup date in the file).
 pub const NO_DAY: i32 = i32::MIN;
 

@@ -40,6 +40,8 @@ pub const MISSING_AMOUNT: &str = "missing_amount";
 /// An empty `session_id` in a file that has the column.
 pub const MISSING_SESSION_ID: &str = "missing_session_id";
 
+/// Correction: an empty age, kept as unknown (age band `unknown`).
+pub const MISSING_AGE: &str = "missing_age";
 /// Correction: a segment spelled another way (`PREMIUM`).
 pub const SEGMENT_SPELLING: &str = "segment_spelling";
 /// Correction: a channel spelled another way (` seo`, `E-mail`).

@@ -396,6 +396,28 @@ fn exported_data_reimports_to_the_same_metrics() {
 }
 
 #[test]
+fn a_customer_without_an_age_keeps_their_revenue_and_round_trips() {
+    let clients = b"client_id,age,segment,canal_acquisition\nC1,,Premium,SEO\nC2,40,Standard,Email\n";
+    let interactions =
+        b"client_id,type_action,valeur_achat,date\nC1,achat,100,2025-01-02 10:00:00\nC2,achat,50,2025-01-02 11:00:00\n";
+    let first = from_files(clients, interactions, &CleanOptions::default());
+    assert_eq!((first.clean.clients.kept, first.clean.interactions.kept), (2, 2));
+    assert_eq!(first.clean.clients.corrected_by_rule, counts(&[("missing_age", 1)]));
+    assert_eq!(first.report.kpis.revenue_cents, 15_000);
+    let (_, files) = export_all(&first);
+    // The age is written empty, as it was read, and has a band of its own.
+    assert_eq!(cell(&files["clients.csv"], "C1", "age"), "");
+    assert_eq!(cell(&files["age_bands.csv"], "unknown", "revenue"), "100.00");
+    assert_eq!(cell(&files["age_bands.csv"], "35-44", "revenue"), "50.00");
+    let second = from_files(
+        &files["clients.csv"],
+        &files["interactions.csv"],
+        &CleanOptions::default(),
+    );
+    assert_eq!(second.report, first.report);
+}
+
+#[test]
 fn revenue_by_channel_and_segment_sums_to_the_total() {
     let p = generated(&dirty_options(5));
     let r = &p.report;

@@ -495,9 +495,11 @@ impl ClientRow {
             return fail(row, if empty() { 8 } else { 2 }, &text[..0]);
         }
         row.hash = hash;
-        row.age = match parse_age(f(age)) {
-            Some(a) => a,
-            None => return fail(row, 3, f(age)),
+        row.age = match (parse_age(f(age)), f(age)) {
+            (Some(a), _) => a,
+            // An empty age leaves the customer without one, not out of every metric.
+            (None, b"") => crate::model::NO_AGE,
+            (None, raw) => return fail(row, 3, raw),
         };
         if f(segment).is_empty() {
             return fail(row, 4, raw(segment));
@@ -642,6 +644,9 @@ fn clean_clients(
         let (ch_code, ch_fixed) = c.channels.intern_bytes(row.channel.get(text));
         if seg_fixed {
             report.correct(0, rules::SEGMENT_SPELLING);
+        }
+        if row.age == crate::model::NO_AGE {
+            report.correct(0, rules::MISSING_AGE);
         }
         if ch_fixed {
             report.correct(0, rules::CHANNEL_SPELLING);

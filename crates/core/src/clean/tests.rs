@@ -114,7 +114,6 @@ C_0012, 0 ,Metz,Premium,SEO,15/03/2024,Non
         (7, "age", rules::INVALID_AGE, "abc"),
         (8, "age", rules::INVALID_AGE, "121"),
         (9, "age", rules::INVALID_AGE, "-1"),
-        (10, "age", rules::INVALID_AGE, ""),
         (12, "segment", rules::MISSING_SEGMENT, ""),
         (13, "canal_acquisition", rules::MISSING_CHANNEL, "(blank)"),
         (14, "date_inscription", rules::INVALID_DATE, "2025-02-30"),
@@ -131,7 +130,7 @@ C_0012, 0 ,Metz,Premium,SEO,15/03/2024,Non
     }
     assert_eq!(
         (report.clients.read, report.clients.kept, report.clients.rejected),
-        (15, 3, 12)
+        (15, 4, 11)
     );
     assert_eq!(
         report.clients.rejected_by_rule,
@@ -140,24 +139,26 @@ C_0012, 0 ,Metz,Premium,SEO,15/03/2024,Non
             (rules::MISSING_CLIENT_ID, 1),
             (rules::DUPLICATE_ROW, 1),
             (rules::DUPLICATE_ID, 1),
-            (rules::INVALID_AGE, 4),
+            (rules::INVALID_AGE, 3),
             (rules::MISSING_SEGMENT, 1),
             (rules::MISSING_CHANNEL, 1),
             (rules::INVALID_DATE, 1),
             (rules::INVALID_CONSENT, 1),
         ])
     );
-    assert!(report.clients.corrected_by_rule.is_empty());
+    // An empty age is unknown: the customer is kept without one.
+    assert_eq!(report.clients.corrected_by_rule, counts(&[(rules::MISSING_AGE, 1)]));
     // The kept rows, with their typed values: the first C_0001 wins, ages 120 and 0
     // are valid, an empty signup is "no date", French dates and yes/no are read.
     let c = &ds.customers;
-    assert_eq!(ids(&c.id), ["C_0001", "C_0007", "C_0012"]);
-    assert_eq!(c.age, [34, 120, 0]);
-    assert_eq!(c.consent, [true, false, false]);
+    assert_eq!(ids(&c.id), ["C_0001", "C_0006", "C_0007", "C_0012"]);
+    assert_eq!(c.age, [34, crate::model::NO_AGE, 120, 0]);
+    assert_eq!(c.consent, [true, false, false, false]);
     assert_eq!(
         c.signup,
         [
             days_from_civil(2024, 12, 1),
+            crate::model::NO_DAY,
             crate::model::NO_DAY,
             days_from_civil(2024, 3, 15)
         ]
@@ -165,9 +166,12 @@ C_0012, 0 ,Metz,Premium,SEO,15/03/2024,Non
     let labels = |d: &crate::ids::Dict, codes: &[u32]| -> Vec<String> {
         codes.iter().map(|&k| d.label(k).to_string()).collect()
     };
-    assert_eq!(labels(&c.segments, &c.segment), ["Premium", "Basique", "Premium"]);
-    assert_eq!(labels(&c.channels, &c.channel), ["SEO", "Social", "SEO"]);
-    assert_eq!(labels(&c.villes, &c.ville), ["Paris", "Lille", "Metz"]);
+    assert_eq!(
+        labels(&c.segments, &c.segment),
+        ["Premium", "Basique", "Basique", "Premium"]
+    );
+    assert_eq!(labels(&c.channels, &c.channel), ["SEO", "Social", "Social", "SEO"]);
+    assert_eq!(labels(&c.villes, &c.ville), ["Paris", "Lille", "Lille", "Metz"]);
 }
 
 #[test]

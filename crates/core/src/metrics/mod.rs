@@ -123,7 +123,7 @@ pub struct Report {
 }
 
 /// Age bands: lower bound and label.
-pub const AGE_BANDS: [(u8, &str); 7] = [
+pub const AGE_BANDS: [(u8, &str); 8] = [
     (0, "0-17"),
     (18, "18-24"),
     (25, "25-34"),
@@ -131,6 +131,8 @@ pub const AGE_BANDS: [(u8, &str); 7] = [
     (45, "45-54"),
     (55, "55-64"),
     (65, "65+"),
+    // Customers without an age (an empty cell in their file).
+    (crate::model::NO_AGE, "unknown"),
 ];
 
 /// Index of the age band of `age`.

@@ -172,6 +172,17 @@ pub fn parse(text: &[u8]) -> Option<Parsed> {
     })
 }
 
+/// A date without a time (`parsed`) at the time of day `time` (`HH:MM[:SS]`, as
+/// [`parse`] reads a time); `None` when `time` is not one.
+pub fn at_time(parsed: Parsed, time: &[u8]) -> Option<Parsed> {
+    let (secs, seconds) = parse_time(trim(time))?;
+    Some(Parsed {
+        ts: parsed.ts.div_euclid(DAY) * DAY + secs as i64,
+        has_time: true,
+        to_the_second: seconds,
+    })
+}
+
 /// The day of the last `YYYY-MM-DD` parsed by [`parse_cached`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DayCache {

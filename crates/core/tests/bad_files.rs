@@ -143,7 +143,7 @@ fn a_missing_required_column_is_named_with_the_header_found() {
     assert_eq!(
         unusable(DEMO_CLIENTS, bad!("interactions_missing_date.csv")),
         "interactions_missing_date.csv: required column `horodatage` is missing (expected a header named one of: \
-         horodatage, timestamp, datetime, date_heure, event_time, date_interaction, date, time; \
+         horodatage, timestamp, datetime, date_heure, event_time, date_interaction, date; \
          the header is: interaction_id,client_id,type_action,valeur_achat,age,ville)"
     );
 }

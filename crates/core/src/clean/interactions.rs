@@ -19,6 +19,7 @@ const SESSION: usize = 2;
 const ACTION: usize = 3;
 const AMOUNT: usize = 4;
 const WHEN: usize = 5;
+const TIME: usize = 6;
 
 /// Faults a row can have on its own: (rule, column, checked before duplicates).
 const FAULTS: [(&str, usize, bool); 14] = [
@@ -254,10 +255,20 @@ impl Checker<'_> {
         if act.label().as_bytes() != action_raw {
             row.flags |= 2;
         }
-        let Some(parsed) = crate::dates::parse_cached(f(WHEN), &mut st.days) else {
+        let Some(mut parsed) = crate::dates::parse_cached(f(WHEN), &mut st.days) else {
             row.fault = fail(st, rules::INVALID_DATE, f(WHEN));
             return row;
         };
+        // A date without a time, and its time in a column of its own.
+        if !parsed.has_time && map.has(TIME) && !f(TIME).is_empty() {
+            match crate::dates::at_time(parsed, f(TIME)) {
+                Some(p) => parsed = p,
+                None => {
+                    row.fault = fail(st, rules::INVALID_DATE, &[f(WHEN), b" ", f(TIME)].concat());
+                    return row;
+                }
+            }
+        }
         if self.min_ts.is_some_and(|m| parsed.ts < m) || self.max_ts.is_some_and(|m| parsed.ts >= m) {
             row.fault = fail(st, rules::OUT_OF_PERIOD, f(WHEN));
             return row;

@@ -867,3 +867,29 @@ C_0001,clic,,02/01/2025 10:00
         counts(&[(rules::REPEATED_ROW, 3)])
     );
 }
+
+#[test]
+fn a_time_in_a_column_of_its_own_joins_its_date() {
+    let clients = format!("{CLIENTS_HEADER}C_0001,34,Paris,Premium,SEO,,\n");
+    let interactions = "client_id;type_action;valeur_achat;Date;Heure
+C_0001;page_vue;;02/01/2025;10:05
+C_0001;achat;12;02/01/2025;10:07:30
+C_0001;page_vue;;2025-01-03T08:00:00;
+C_0001;page_vue;;03/01/2025;
+C_0001;page_vue;;03/01/2025;25:00
+";
+    let (ds, report) = run(&clients, interactions, &january());
+    let rule_of: Vec<(u64, &str, String)> = rejects(&report, 1).iter().map(|r| (r.0, r.2, r.3.clone())).collect();
+    assert_eq!(rule_of, [(6, rules::INVALID_DATE, "03/01/2025 25:00".to_string())]);
+    assert_eq!(
+        ds.interactions.ts.to_vec(),
+        [
+            ts(2025, 1, 2, 10, 5, 0),
+            ts(2025, 1, 2, 10, 7, 30),
+            ts(2025, 1, 3, 8, 0, 0),
+            ts(2025, 1, 3, 0, 0, 0)
+        ]
+    );
+    // Times known: sessions by the 30-minute rule, not by day.
+    assert_eq!(report.session_rule, SessionRule::Gap);
+}

@@ -87,7 +87,7 @@ pub const CLIENT_COLUMNS: [Column; 9] = [
 ];
 
 /// Columns of an interactions file (or of the original demo's merged file).
-pub const INTERACTION_COLUMNS: [Column; 6] = [
+pub const INTERACTION_COLUMNS: [Column; 7] = [
     col("interaction_id", &["id_interaction", "event_id", "id_evenement"], false),
     col("client_id", &["id_client", "customer_id", "client", "customer"], true),
     col("session_id", &["session", "id_session", "visit_id"], false),
@@ -128,10 +128,11 @@ pub const INTERACTION_COLUMNS: [Column; 6] = [
             "event_time",
             "date_interaction",
             "date",
-            "time",
         ],
         true,
     ),
+    // A time of day in a column of its own (`Date;Heure`), for dates without one.
+    col("heure", &["time", "hour", "heure_evenement", "event_hour"], false),
 ];
 
 /// A header cell as compared with the names of a column: [`category_key`] of it
@@ -354,14 +355,27 @@ mod tests {
     fn maps_demo_and_english_headers() {
         let f = CsvFile::open("d.csv", b"interaction_id,client_id,type_action,valeur_achat,date,age\n").unwrap();
         let m = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap();
-        assert_eq!(m.positions, vec![Some(0), Some(1), None, Some(2), Some(3), Some(4)]);
+        assert_eq!(
+            m.positions,
+            vec![Some(0), Some(1), None, Some(2), Some(3), Some(4), None]
+        );
         let f = CsvFile::open("e.csv", b"Customer ID;Event Type;Amount;Timestamp\n").unwrap();
         let m = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap();
-        assert_eq!(m.positions, vec![None, Some(0), None, Some(1), Some(2), Some(3)]);
-        // French exports: a unit after the name, `d'` in it.
-        let f = CsvFile::open("f.csv", "Client;Type d'action;Valeur Achat (€);Date [UTC]\n".as_bytes()).unwrap();
+        assert_eq!(m.positions, vec![None, Some(0), None, Some(1), Some(2), Some(3), None]);
+        // French exports: a unit after the name, `d'` in it; the time in a column of its own.
+        let f = CsvFile::open(
+            "f.csv",
+            "Client;Type d'action;Valeur Achat (€);Date [UTC];Heure\n".as_bytes(),
+        )
+        .unwrap();
         let m = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap();
-        assert_eq!(m.positions, vec![None, Some(0), None, Some(1), Some(2), Some(3)]);
+        assert_eq!(
+            m.positions,
+            vec![None, Some(0), None, Some(1), Some(2), Some(3), Some(4)]
+        );
+        // A timestamp wins over a date.
+        let f = CsvFile::open("t.csv", b"client_id,type_action,valeur_achat,date,timestamp\n").unwrap();
+        assert_eq!(ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap().positions[5], Some(4));
         let f = CsvFile::open("c.csv", b"id;age;segment;canal_d_acquisition\n").unwrap();
         assert_eq!(ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap().positions[4], Some(3));
         assert_eq!(header_key("(x)"), "(x)", "a header that is all brackets stays");

@@ -50,7 +50,7 @@ pub const CHANNEL_SPELLING: &str = "channel_spelling";
 pub const ACTION_SPELLING: &str = "action_spelling";
 /// Correction: an amount on a page view or cart row, which is kept without it.
 pub const AMOUNT_ON_NON_PURCHASE: &str = "amount_on_non_purchase";
-/// Correction: a purchase amount finer than the cent (`99.999`), rounded to it.
+/// Correction: a purchase amount finer than the cent (`19.9999`, `1099.999`), rounded to it.
 pub const AMOUNT_ROUNDED: &str = "amount_rounded";
 /// Kept as it is: in a file without `interaction_id`, a copy of an earlier row whose
 /// time is not to the second (two page views in the same minute read alike).

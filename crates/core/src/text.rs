@@ -218,6 +218,12 @@ pub fn parse_cents_rounded(raw: &[u8]) -> Option<(i64, bool)> {
             }
         }
     };
+    // One mark and three digits after it, after one to three digits that do not
+    // begin with 0 (`1.234`, `12,500`, `99.999`): thousands in one language, decimals
+    // in the other. Nothing tells which: not a number to count.
+    if marks == 1 && frac_part.len() == 3 && (1..=3).contains(&int_part.len()) && !int_part.starts_with('0') {
+        return None;
+    }
     let int_digits: String = int_part.chars().filter(char::is_ascii_digit).collect();
     // Any mark left in the integer part must be a thousands separator (groups of three).
     if int_part.contains(['.', ',']) {
@@ -582,8 +588,9 @@ mod tests {
         assert_eq!(cents("12 345 678.9"), Some(1_234_567_890));
         for (raw, rounded) in [
             ("12.5", false),
-            ("12,500", false),
-            ("99.999", true),
+            ("1234,500", false),
+            ("1234.567", true),
+            ("0,125", true),
             ("0,0049", true),
             ("1 234,56", false),
         ] {
@@ -594,6 +601,8 @@ mod tests {
             );
         }
         assert_eq!(cents("- 1 234"), Some(-123_400));
+        // With spaces between thousands, the mark is the decimal one.
+        assert_eq!(cents("1 234.567"), Some(123_457));
         for bad in [
             "",
             "N/A",
@@ -610,6 +619,12 @@ mod tests {
             "1  234",
             "1234 567",
             "1 234.567 8",
+            // Thousands or decimals: nothing tells.
+            "1.234",
+            "10.000",
+            "12,500",
+            "99.999",
+            "-1,234",
         ] {
             assert_eq!(cents(bad), None, "{bad}");
         }

@@ -361,8 +361,8 @@ I_4,C_0001,S_1,purchase,5,{at}
 I_5,C_0001,S_1,page_vue,23.90,{at}
 I_6,C_0001,S_1,ajout_panier,0,{at}
 I_7,C_0001,S_1,page_vue,,{at}
-I_8,C_0001,S_1,achat,99.999,{at}
-I_9,C_0001,S_1,achat,\"12,500\",{at}
+I_8,C_0001,S_1,achat,1099.999,{at}
+I_9,C_0001,S_1,achat,\"12,50\",{at}
 "
     );
     let (ds, report) = run(&clients, &interactions, &january());
@@ -379,7 +379,7 @@ I_9,C_0001,S_1,achat,\"12,500\",{at}
     assert_eq!(c.channel, [0, 0, 2, 2, 0, 4]);
 
     assert_eq!((report.interactions.kept, report.interactions.rejected), (9, 0));
-    // 99.999 is rounded to the cent and counted; 12,500 is exact.
+    // 1099.999 is rounded to the cent and counted; 12,50 is exact.
     assert_eq!(
         report.interactions.corrected_by_rule,
         counts(&[
@@ -391,7 +391,7 @@ I_9,C_0001,S_1,achat,\"12,500\",{at}
     let t = &ds.interactions;
     assert_eq!(t.action, [0, 1, 2, 2, 0, 1, 0, 2, 2]);
     // The page view's 23.90 is dropped, not counted as revenue.
-    assert_eq!(t.amount.to_vec(), [0, 0, 1000, 500, 0, 0, 0, 10_000, 1250]);
+    assert_eq!(t.amount.to_vec(), [0, 0, 1000, 500, 0, 0, 0, 110_000, 1250]);
 }
 
 #[test]

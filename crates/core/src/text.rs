@@ -522,9 +522,22 @@ pub fn div_round(num: i64, den: i64) -> i64 {
 }
 
 /// Whether a cell starts with what a spreadsheet would run as a formula: `=`, `+`,
-/// `-`, `@`, tab or CR.
+/// `-`, `@`, tab or CR, and is not a plain number (`-5`, `-12.30`, a rejected
+/// amount: a spreadsheet reads it as a number and runs nothing).
 fn starts_risky(s: &[u8]) -> bool {
-    matches!(s.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
+    matches!(s.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')) && !plain_number(s)
+}
+
+/// A sign, digits, and at most one `.` or `,` followed by digits.
+pub fn plain_number(s: &[u8]) -> bool {
+    let s = s.strip_prefix(b"-").or_else(|| s.strip_prefix(b"+")).unwrap_or(s);
+    let (int, frac) = match s.iter().position(|&c| c == b'.' || c == b',') {
+        Some(p) => (&s[..p], Some(&s[p + 1..])),
+        None => (s, None),
+    };
+    !int.is_empty()
+        && int.iter().all(u8::is_ascii_digit)
+        && frac.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit))
 }
 
 /// Whether a cell holds the separator, a quote or a line break.
@@ -722,6 +735,13 @@ mod tests {
         assert_eq!(cell("Saint-Étienne"), "Saint-Étienne");
         assert_eq!(cell("=1+1"), "'=1+1");
         assert_eq!(cell("-cmd"), "'-cmd");
+        // Numbers stay numbers; anything more is defused.
+        assert_eq!(cell("-5"), "-5");
+        assert_eq!(cell("-12.30"), "-12.30");
+        assert_eq!(cell("+3"), "+3");
+        for risky in ["-", "-5+3", "-1e5", "+33 6 12", "-.5", "-5.", "--5", "=5"] {
+            assert!(cell(risky).starts_with(['\'', '"']), "{risky}");
+        }
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(cell("a,b"), "\"a,b\"");
         assert_eq!(cell("+\"x\",y"), "\"'+\"\"x\"\",y\"");

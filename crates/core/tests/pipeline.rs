@@ -653,9 +653,10 @@ fn excel_utf8_with_a_bom_reads_like_windows_1252() {
     assert_eq!(bom.clean.rejects, cp1252.clean.rejects);
 }
 
-/// Cells that a spreadsheet would run as formulas.
+/// Cells that a spreadsheet would run as formulas (a plain number, `-5`, it reads as one).
 fn is_formula_like(cell: &str) -> bool {
     matches!(cell.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
+        && !numberly_core::text::plain_number(cell.as_bytes())
 }
 
 #[test]

@@ -127,6 +127,19 @@ fn binary_files_are_refused_with_what_they_look_like() {
         "unicode.txt: this is UTF-16 text (Excel's \"Unicode text\"), which is not read: \
 save it as \"CSV UTF-8\" or \"CSV (semicolon)\" and pick it again"
     );
+    // Without its byte-order mark, little- or big-endian: the same sentence.
+    for bytes in [
+        "client_id;age\r\nC1;30\r\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect::<Vec<u8>>(),
+        "client_id;age\r\nC1;30\r\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect(),
+    ] {
+        assert!(unusable(("u.csv", &bytes), DEMO_MERGED).starts_with("u.csv: this is UTF-16 text"));
+    }
     assert_eq!(
         unusable(bad!("clients.xlsx"), DEMO_MERGED),
         "clients.xlsx: this is not a CSV file: it looks like a zip archive or an .xlsx workbook"
@@ -138,13 +151,15 @@ fn a_missing_required_column_is_named_with_the_header_found() {
     assert_eq!(
         unusable(bad!("clients_missing_segment.csv"), DEMO_MERGED),
         "clients_missing_segment.csv: required column `segment` is missing (expected a header named one of: \
-         segment, segment_client, customer_segment, tier; the header is: client_id,age,ville,canal_acquisition)"
+         segment, segment_client, customer_segment, tier; the header is: client_id,age,ville,canal_acquisition); \
+         or map a column to it (`--map-clients HEADER=segment` on the command line, the column list in the page)"
     );
     assert_eq!(
         unusable(DEMO_CLIENTS, bad!("interactions_missing_date.csv")),
         "interactions_missing_date.csv: required column `horodatage` is missing (expected a header named one of: \
          horodatage, timestamp, datetime, date_heure, event_time, date_interaction, date; \
-         the header is: interaction_id,client_id,type_action,valeur_achat,age,ville)"
+         the header is: interaction_id,client_id,type_action,valeur_achat,age,ville); or map a column to it \
+         (`--map-interactions HEADER=horodatage` on the command line, the column list in the page)"
     );
 }
 
@@ -195,7 +210,8 @@ fn a_one_megabyte_header_gives_a_short_message() {
         message,
         format!(
             "huge.csv: required column `client_id` is missing (expected a header named one of: client_id, \
-             id_client, customer_id, client, customer, id; the header is: {shown}…)"
+             id_client, customer_id, client, customer, id; the header is: {shown}…); or map a column to it \
+             (`--map-clients HEADER=client_id` on the command line, the column list in the page)"
         )
     );
 }
@@ -208,7 +224,8 @@ fn control_characters_of_the_header_stay_out_of_the_message() {
     assert_eq!(
         unusable(("ctl.csv", &file), DEMO_MERGED),
         "ctl.csv: required column `client_id` is missing (expected a header named one of: client_id, id_client, \
-         customer_id, client, customer, id; the header is: a b; [31mred)"
+         customer_id, client, customer, id; the header is: a b; [31mred); or map a column to it \
+         (`--map-clients HEADER=client_id` on the command line, the column list in the page)"
     );
 }
 

@@ -342,7 +342,17 @@ fn missing_column(file: &CsvFile, c: &Column, columns: &[Column]) -> Error {
             name(file.separator),
             name(file.separator),
         )),
-        None => {}
+        None => {
+            let flag = if columns.first().is_some_and(|c| c.name == "interaction_id") {
+                "--map-interactions"
+            } else {
+                "--map-clients"
+            };
+            message.push_str(&format!(
+                "; or map a column to it (`{flag} HEADER={}` on the command line, the column list in the page)",
+                c.name
+            ));
+        }
     }
     Error::input(&file.name, message)
 }

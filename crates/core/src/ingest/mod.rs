@@ -46,7 +46,7 @@ impl<'a> CsvFile<'a> {
         if bytes.iter().all(|c| c.is_ascii_whitespace()) {
             return Err(Error::input(name, "the file is empty"));
         }
-        if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || utf16_without_bom(bytes) {
             return Err(Error::input(
                 name,
                 "this is UTF-16 text (Excel's \"Unicode text\"), which is not read: \
@@ -421,6 +421,20 @@ impl<'t> Batch<'t> {
     pub fn text(&self, r: usize) -> Option<&'t [u8]> {
         self.records[r].text.map(|(a, b)| &self.text[a..b])
     }
+}
+
+/// Whether `bytes` look like UTF-16 text without its byte order mark: in the first
+/// kilobytes, one byte of each pair is NUL (the high half of ASCII characters) and
+/// the other is not.
+fn utf16_without_bom(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096) & !1];
+    if head.len() < 8 {
+        return false;
+    }
+    let pairs = head.len() / 2;
+    let nul = |k: usize| head.chunks_exact(2).filter(|p| p[k] == 0 && p[1 - k] != 0).count();
+    // (A stray NUL in a binary file is far from every other byte.)
+    (0..2).any(|k| nul(k) * 10 >= pairs * 9)
 }
 
 /// Excel's separator line: some tools write a first line `sep=;` so that Excel opens

@@ -3,6 +3,8 @@
 
 /// A row whose every cell is empty (Excel writes such rows, `;;;;`, below a table).
 pub const EMPTY_ROW: &str = "empty_row";
+/// A row that repeats the header (two exports put end to end).
+pub const REPEATED_HEADER: &str = "repeated_header";
 /// A row whose field count differs from the header's.
 pub const WRONG_FIELD_COUNT: &str = "wrong_field_count";
 /// An empty `client_id`.

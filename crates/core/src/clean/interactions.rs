@@ -22,7 +22,7 @@ const WHEN: usize = 5;
 const TIME: usize = 6;
 
 /// Faults a row can have on its own: (rule, column, checked before duplicates).
-const FAULTS: [(&str, usize, bool); 14] = [
+const FAULTS: [(&str, usize, bool); 15] = [
     ("", 0, false),
     (rules::WRONG_FIELD_COUNT, usize::MAX, true),
     (rules::MISSING_INTERACTION_ID, ID, true),
@@ -37,6 +37,7 @@ const FAULTS: [(&str, usize, bool); 14] = [
     (rules::MISSING_SESSION_ID, SESSION, false),
     (rules::EMPTY_ROW, usize::MAX, true),
     (rules::REJECTED_CLIENT, CLIENT, false),
+    (rules::REPEATED_HEADER, usize::MAX, true),
 ];
 
 fn fault_code(rule: &str) -> u8 {
@@ -237,6 +238,11 @@ impl Checker<'_> {
         match self.clients.find_at(slot, raw_client) {
             Some(c) => row.customer = c,
             None => {
+                // (A header's client_id cell is no customer's: a repeated header fails here.)
+                if map.is_header(fields) {
+                    row.fault = fail(st, rules::REPEATED_HEADER, b"");
+                    return row;
+                }
                 let rule = if self.clients.rejected(raw_client) {
                     rules::REJECTED_CLIENT
                 } else {

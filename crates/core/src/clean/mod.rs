@@ -435,7 +435,7 @@ impl Span {
 /// Rules of the clients file checked on a row alone, in the order they apply: two
 /// before the duplicate check, the others after it (an empty row, last here, is
 /// found first).
-const CLIENT_FAULTS: [(&str, usize); 9] = [
+const CLIENT_FAULTS: [(&str, usize); 10] = [
     ("", 0),
     (rules::WRONG_FIELD_COUNT, usize::MAX),
     (rules::MISSING_CLIENT_ID, 0),
@@ -445,6 +445,7 @@ const CLIENT_FAULTS: [(&str, usize); 9] = [
     (rules::INVALID_DATE, 7),
     (rules::INVALID_CONSENT, 8),
     (rules::EMPTY_ROW, usize::MAX),
+    (rules::REPEATED_HEADER, usize::MAX),
 ];
 
 /// A clients row after the checks that need the row alone (done on worker threads).
@@ -499,6 +500,8 @@ impl ClientRow {
             (Some(a), _) => a,
             // An empty age leaves the customer without one, not out of every metric.
             (None, b"") => crate::model::NO_AGE,
+            // (A header's age cell is not an age: a repeated header fails here.)
+            (None, _) if map.is_header(fields) => return fail(row, 9, &text[..0]),
             (None, raw) => return fail(row, 3, raw),
         };
         if f(segment).is_empty() {
@@ -621,7 +624,7 @@ fn clean_clients(
                 let what = format!("{} fields, the header has {}", row.fields, map.width);
                 return report.reject(0, row.line, column, rule, what.as_bytes());
             }
-            2 | 8 => return report.reject(0, row.line, column, rule, b""),
+            2 | 8 | 9 => return report.reject(0, row.line, column, rule, b""),
             _ => {}
         }
         let raw_id = row.id.get(text);

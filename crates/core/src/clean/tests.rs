@@ -893,3 +893,17 @@ C_0001;page_vue;;03/01/2025;25:00
     // Times known: sessions by the 30-minute rule, not by day.
     assert_eq!(report.session_rule, SessionRule::Gap);
 }
+
+#[test]
+fn a_header_repeated_among_the_rows_is_named() {
+    // Two exports put end to end: the second's header (with its BOM, in another case).
+    let clients = format!("{CLIENTS_HEADER}C_0001,34,Paris,Premium,SEO,,\n\u{feff}CLIENT_ID, age ,ville,segment,canal_acquisition,date_inscription,consentement_marketing\nC_0002,40,Lyon,Basique,Email,,\n");
+    let interactions = format!(
+        "{INTERACTIONS_HEADER}I_1,C_0001,S_1,page_vue,,2025-01-10T10:00:00\n{INTERACTIONS_HEADER}{INTERACTIONS_HEADER}I_2,C_0002,S_2,page_vue,,2025-01-10T11:00:00\n"
+    );
+    let (_, report) = run(&clients, &interactions, &january());
+    let rule_of = |file| -> Vec<(u64, &str)> { rejects(&report, file).iter().map(|r| (r.0, r.2)).collect() };
+    assert_eq!(rule_of(0), [(3, rules::REPEATED_HEADER)]);
+    assert_eq!(rule_of(1), [(3, rules::REPEATED_HEADER), (4, rules::REPEATED_HEADER)]);
+    assert_eq!((report.clients.kept, report.interactions.kept), (2, 2));
+}

@@ -160,6 +160,8 @@ pub struct ColumnMap {
     pub positions: Vec<Option<usize>>,
     /// Number of header cells.
     pub width: usize,
+    /// The header cells, trimmed, to know a copy of the header among the rows.
+    header: Vec<String>,
 }
 
 impl ColumnMap {
@@ -212,7 +214,19 @@ impl ColumnMap {
         Ok(Self {
             positions,
             width: file.header.len(),
+            header: file.header.clone(),
         })
+    }
+
+    /// Whether a record repeats the header (files of two exports put end to end), its
+    /// cells trimmed and in any case.
+    pub fn is_header(&self, fields: &[&[u8]]) -> bool {
+        fields.len() == self.header.len()
+            && fields.iter().zip(&self.header).all(|(f, h)| {
+                // (The second export's byte-order mark, when it kept one.)
+                let f = f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f);
+                f.trim_ascii().eq_ignore_ascii_case(h.as_bytes())
+            })
     }
 
     /// The engine column fed by header cell `j`, if any.

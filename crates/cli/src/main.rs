@@ -488,22 +488,15 @@ fn run(a: Args) -> Result<(), String> {
             eprintln!("{}: read {}, kept {}, rejected {}", f.file, f.read, f.kept, f.rejected);
         }
         let p = &privacy.report;
-        let dropped: Vec<String> = p
-            .identifiers_dropped
-            .iter()
-            .map(|n| format!("{}:{}", n.file, n.column))
-            .collect();
-        if !dropped.is_empty() {
-            eprintln!("identifier columns dropped: {}", dropped.join(", "));
-        }
-        let ignored: Vec<String> = p
-            .columns_ignored
-            .iter()
-            .map(|n| format!("{}:{}", n.file, n.column))
-            .collect();
-        if !ignored.is_empty() {
-            // (A column the user meant to use is mapped with --map-clients / --map-interactions.)
-            eprintln!("columns not used: {}", ignored.join(", "));
+        // (A column the user meant to use is mapped with --map-clients / --map-interactions.)
+        for (what, notes) in [
+            ("identifier columns dropped", &p.identifiers_dropped),
+            ("columns not used", &p.columns_ignored),
+        ] {
+            let names: Vec<String> = notes.iter().map(|n| format!("{}:{}", n.file, n.column)).collect();
+            if !names.is_empty() {
+                eprintln!("{what}: {}", names.join(", "));
+            }
         }
         eprintln!(
             "privacy: client_id {}; k = {}: smallest group {}, {} customers in {} groups below k{}",

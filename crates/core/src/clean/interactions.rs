@@ -199,13 +199,13 @@ impl Checker<'_> {
         };
         // (Looked for only where an empty row fails: a kept row pays nothing for it.)
         let empty = || fields.iter().all(|c| trimmed(c).is_empty());
-        if fields.len() != map.width {
+        if fields.len() != map.width() {
             if empty() {
                 row.fault = fail(st, rules::EMPTY_ROW, b"");
                 return row;
             }
             // Not the raw row: with the columns out of place, it could carry identifiers.
-            let what = format!("{} fields, the header has {}", fields.len(), map.width);
+            let what = format!("{} fields, the header has {}", fields.len(), map.width());
             row.fault = fail(st, rules::WRONG_FIELD_COUNT, what.as_bytes());
             return row;
         }
@@ -497,24 +497,23 @@ pub(super) fn clean_interactions(
                     // is to the second. To the minute or the day (Excel saves `10:00`),
                     // two page views in the same minute are two rows alike: kept, and
                     // counted as `repeated_row`.
+                    use std::collections::hash_map::Entry;
                     let repeat = row.flags & 16 != 0;
-                    if let Some(&first) = rows_seen.get(&row.hash).filter(|_| !repeat) {
-                        let _ = value();
-                        report.reject(
-                            1,
-                            line,
-                            "*",
-                            rules::DUPLICATE_ROW,
-                            format!("same as line {first}").as_bytes(),
-                        );
-                        continue;
-                    }
                     match rows_seen.entry(row.hash) {
-                        std::collections::hash_map::Entry::Occupied(_) if row.fault == 0 => {
-                            report.correct(1, rules::REPEATED_ROW)
+                        Entry::Occupied(first) if !repeat => {
+                            let _ = value();
+                            report.reject(
+                                1,
+                                line,
+                                "*",
+                                rules::DUPLICATE_ROW,
+                                format!("same as line {}", first.get()).as_bytes(),
+                            );
+                            continue;
                         }
-                        std::collections::hash_map::Entry::Occupied(_) => {}
-                        std::collections::hash_map::Entry::Vacant(v) => {
+                        Entry::Occupied(_) if row.fault == 0 => report.correct(1, rules::REPEATED_ROW),
+                        Entry::Occupied(_) => {}
+                        Entry::Vacant(v) => {
                             v.insert(line);
                         }
                     }

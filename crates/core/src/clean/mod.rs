@@ -488,7 +488,7 @@ impl ClientRow {
         };
         // (Looked for only where an empty row fails: a kept row pays nothing for it.)
         let empty = || fields.iter().all(|c| trimmed(c).is_empty());
-        if fields.len() != map.width {
+        if fields.len() != map.width() {
             return fail(row, if empty() { 8 } else { 1 }, &text[..0]);
         }
         row.id = span(f(id));
@@ -621,7 +621,7 @@ fn clean_clients(
             0 => {}
             1 => {
                 // Not the raw row: with the columns out of place, it could carry names or emails.
-                let what = format!("{} fields, the header has {}", row.fields, map.width);
+                let what = format!("{} fields, the header has {}", row.fields, map.width());
                 return report.reject(0, row.line, column, rule, what.as_bytes());
             }
             2 | 8 | 9 => return report.reject(0, row.line, column, rule, b""),

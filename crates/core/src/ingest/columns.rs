@@ -158,9 +158,8 @@ fn header_key(header: &str) -> String {
 pub struct ColumnMap {
     /// Position of each column of the list, in the list's order.
     pub positions: Vec<Option<usize>>,
-    /// Number of header cells.
-    pub width: usize,
-    /// The header cells, trimmed, to know a copy of the header among the rows.
+    /// The header cells, trimmed: their number is the width of a row, and a copy of
+    /// them among the rows is a repeated header.
     header: Vec<String>,
 }
 
@@ -213,9 +212,13 @@ impl ColumnMap {
         }
         Ok(Self {
             positions,
-            width: file.header.len(),
             header: file.header.clone(),
         })
+    }
+
+    /// Number of header cells: the fields a row must have.
+    pub fn width(&self) -> usize {
+        self.header.len()
     }
 
     /// Whether a record repeats the header (files of two exports put end to end), its

@@ -387,12 +387,11 @@ passphrase keys: PBKDF2-HMAC-SHA-256, {PBKDF2_ROUNDS} rounds"
 
     /// Appends the age cell of an age.
     pub fn push_age(&self, out: &mut Vec<u8>, age: u8) {
-        if age == crate::model::NO_AGE {
+        match age {
             // (Empty, as it was read.)
-        } else if self.report.age_bands {
-            out.extend_from_slice(AGE_BANDS[age_band(age)].1.as_bytes());
-        } else {
-            crate::text::push_int(out, age as i64);
+            crate::model::NO_AGE => {}
+            _ if self.report.age_bands => out.extend_from_slice(AGE_BANDS[age_band(age)].1.as_bytes()),
+            _ => crate::text::push_int(out, age as i64),
         }
     }
 

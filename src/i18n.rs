@@ -136,6 +136,18 @@ impl Lang {
         }
     }
 
+    /// A day as the language writes it: `02/01/2025` in French, ISO `2025-01-02` in
+    /// English (whose day-month order differs between countries).
+    pub fn date(self, day: i32) -> String {
+        match self {
+            Lang::Fr => {
+                let (y, m, d) = numberly_core::dates::civil_from_days(day);
+                format!("{d:02}/{m:02}/{y:04}")
+            }
+            Lang::En => numberly_core::dates::date_string(day),
+        }
+    }
+
     /// Euros from cents (`1 234,56 €` / `€1,234.56`).
     pub fn money(self, cents: i64) -> String {
         let sign = if cents < 0 { "-" } else { "" };
@@ -177,6 +189,13 @@ impl Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_per_language() {
+        let day = numberly_core::dates::days_from_civil(2025, 1, 2);
+        assert_eq!(Lang::Fr.date(day), "02/01/2025");
+        assert_eq!(Lang::En.date(day), "2025-01-02");
+    }
 
     #[test]
     fn numbers_and_money_per_language() {

@@ -27,11 +27,7 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
             "No dated interaction kept",
         )
     };
-    let days: Vec<String> = s
-        .daily
-        .iter()
-        .map(|d| numberly_core::dates::date_string(d.day))
-        .collect();
+    let days: Vec<String> = s.daily.iter().map(|d| l.date(d.day)).collect();
     // Without an interaction on any day (no day, or filters that leave none) the
     // axes would frame flat zeros: a message says why instead, and the axes, zoom
     // slider and legend are hidden.
@@ -73,6 +69,8 @@ mod tests {
         let j = json(&super::build(&s, Lang::En));
         assert_eq!(axis0(&j, "xAxis")["data"].as_array().unwrap().len(), s.daily.len());
         assert_eq!(axis0(&j, "xAxis")["data"][0], "2025-01-01");
+        let fr = json(&super::build(&s, Lang::Fr));
+        assert_eq!(axis0(&fr, "xAxis")["data"][0], "01/01/2025");
         assert_eq!(j["dataZoom"].as_array().unwrap().len(), 2);
         let purchases: f64 = j["series"][1]["data"]
             .as_array()

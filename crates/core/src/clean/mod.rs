@@ -464,6 +464,9 @@ struct ClientRow {
     ville: Span,
     cp: Span,
     dep: Span,
+    /// The postcode / département lost its leading zero in a spreadsheet (`1000`, `1`).
+    cp_zero: bool,
+    dep_zero: bool,
     age: u8,
     consent: bool,
     signup: i32,
@@ -524,10 +527,34 @@ impl ClientRow {
             None => return fail(row, 7, f(consent)),
         };
         row.ville = span(f(ville));
-        row.cp = span(f(cp));
-        row.dep = span(f(dep));
+        let (code, lost) = lost_zero(f(cp), 4);
+        (row.cp, row.cp_zero) = (span(code), lost);
+        let (code, lost) = lost_zero(f(dep), 1);
+        (row.dep, row.dep_zero) = (span(code), lost);
         row
     }
+}
+
+/// A postcode or département code as a spreadsheet may have written it: as a number,
+/// without its leading zero (`1000` for `01000`, `1` for `01`), or as pandas writes a
+/// column of numbers with a blank in it (`75001.0`). Returns the code without such a
+/// `.0`, and whether it is `short` digits long, so lost its zero.
+fn lost_zero(raw: &[u8], short: usize) -> (&[u8], bool) {
+    let code = match raw {
+        [digits @ .., b'.' | b',', b'0'] if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) => digits,
+        _ => raw,
+    };
+    (code, code.len() == short && code.iter().all(u8::is_ascii_digit))
+}
+
+/// `code` given back the zero it lost (see [`lost_zero`]), in `buf`.
+fn with_zero<'a>(code: &'a [u8], lost: bool, buf: &'a mut [u8; 6]) -> &'a [u8] {
+    if !lost {
+        return code;
+    }
+    buf[0] = b'0';
+    buf[1..=code.len()].copy_from_slice(code);
+    &buf[..=code.len()]
 }
 
 /// An age cell: a whole number of years up to 120 (`+` and leading zeros allowed),
@@ -658,8 +685,17 @@ fn clean_clients(
         c.id.push(raw_id);
         c.age.push(row.age);
         c.ville.push(c.villes.intern_bytes(row.ville.get(text)).0);
-        c.code_postal.push(c.codes_postaux.intern_bytes(row.cp.get(text)).0);
-        c.departement.push(c.departements.intern_bytes(row.dep.get(text)).0);
+        let mut buf = [b'0'; 6];
+        if row.cp_zero {
+            report.correct(0, rules::LEADING_ZERO);
+        }
+        let cp = with_zero(row.cp.get(text), row.cp_zero, &mut buf);
+        c.code_postal.push(c.codes_postaux.intern_bytes(cp).0);
+        if row.dep_zero {
+            report.correct(0, rules::LEADING_ZERO);
+        }
+        let dep = with_zero(row.dep.get(text), row.dep_zero, &mut buf);
+        c.departement.push(c.departements.intern_bytes(dep).0);
         c.segment.push(seg_code);
         c.channel.push(ch_code);
         c.signup.push(row.signup);

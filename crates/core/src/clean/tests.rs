@@ -812,6 +812,39 @@ fn ages_as_pandas_writes_them_with_a_blank_in_the_column() {
 }
 
 #[test]
+fn postcodes_and_departements_get_back_the_zero_a_spreadsheet_took() {
+    let clients = "client_id,age,ville,code_postal,departement,segment,canal_acquisition\n\
+        C_1,30,Bourg-en-Bresse,1000,1,Premium,SEO\n\
+        C_2,31,Paris,75001.0,75,Premium,SEO\n\
+        C_3,32,Ajaccio,20000,2A,Premium,SEO\n\
+        C_4,33,Saint-Denis,97400,974,Premium,SEO\n\
+        C_5,34,Laon,02000.0,02,Premium,SEO\n\
+        C_6,35,Nulle part,123,x,Premium,SEO\n\
+        C_7,36,Vide,,,Premium,SEO\n";
+    let (ds, report) = run(clients, INTERACTIONS_HEADER, &january());
+    let c = &ds.customers;
+    let label = |dict: &crate::ids::Dict, codes: &[u32]| -> Vec<String> {
+        codes.iter().map(|&k| dict.labels()[k as usize].clone()).collect()
+    };
+    assert_eq!(
+        label(&c.codes_postaux, &c.code_postal),
+        ["01000", "75001", "20000", "97400", "02000", "123", ""]
+    );
+    assert_eq!(
+        label(&c.departements, &c.departement),
+        ["01", "75", "2A", "974", "02", "x", ""]
+    );
+    // The postcode and département of C_1: two corrections on one row.
+    assert_eq!(report.clients.corrected_by_rule, counts(&[(rules::LEADING_ZERO, 2)]));
+    for raw in ["1000.0", "1000,0"] {
+        assert_eq!(super::lost_zero(raw.as_bytes(), 4), (&b"1000"[..], true), "{raw}");
+    }
+    for raw in ["10000", "100", "1000.5", ".0", "1 000", "A000"] {
+        assert!(!super::lost_zero(raw.as_bytes(), 4).1, "{raw}");
+    }
+}
+
+#[test]
 fn consent_reads_the_usual_words() {
     use crate::clean::parse_consent;
     for yes in ["oui", "Yes", "1", "TRUE", "accepté", "Opt-in", "subscribed", "Abonné"] {

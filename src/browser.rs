@@ -3,6 +3,7 @@
 //! that running, filtering and downloading make no network request.
 
 use super::{overall_progress, AppState, Phase};
+use crate::failure::Failure;
 use crate::i18n::Lang;
 use crate::settings::Settings;
 use crate::worker::preview::PreviewQuery;
@@ -83,7 +84,7 @@ impl Engine {
         self.slot.update_value(|s| match (&s.worker, s.ready) {
             (Some(w), true) => {
                 if let Err(e) = w.send(&request, &files) {
-                    fail(state, e);
+                    fail(state, Failure::Other(e));
                 }
             }
             _ => s.pending = Some((request, files)),
@@ -132,10 +133,11 @@ impl Engine {
         self.inspect(which);
     }
 
-    /// Exports the current data again under the privacy options on screen.
+    /// Exports the current data again under the privacy options on screen. The
+    /// files already made stay downloadable until the new ones replace them (an
+    /// export that fails leaves them, and their report, as they were).
     pub fn apply_privacy(&self) {
         let state = self.state;
-        revoke(state);
         state.phase.set(Phase::Running);
         state.progress.set(overall_progress("export", 0.0));
         state.stage.set("export".into());
@@ -151,6 +153,14 @@ impl Engine {
     pub fn run(&self) {
         let state = self.state;
         let files = self.files.get_value();
+        if let Some(which) = files
+            .iter()
+            .position(Option::is_none)
+            .filter(|_| files.iter().any(Option::is_some))
+        {
+            // (The run button is disabled then.)
+            return fail(state, Failure::MissingFile(which as u8));
+        }
         let request = match &files {
             [Some(c), Some(i)] => Request::Import {
                 clients: c.name(),
@@ -237,7 +247,7 @@ fn start_worker(state: AppState, slot: StoredValue<Slot, LocalStorage>) {
                 pending: None,
             }
         }),
-        Err(e) => fail(state, e),
+        Err(e) => fail(state, Failure::Other(e)),
     }
 }
 
@@ -248,7 +258,7 @@ fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Messa
             state.engine_ready.set(true);
             if let (Some(w), Some((request, files))) = (&s.worker, s.pending.take()) {
                 if let Err(e) = w.send(&request, &files) {
-                    fail(state, e);
+                    fail(state, Failure::Other(e));
                 }
             }
         }),
@@ -275,11 +285,14 @@ fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Messa
                 state.rejects.set(None);
             }
             if summary.outputs.is_empty() {
-                // A filter result: keep the run's downloads.
-                summary.outputs = state
-                    .summary
-                    .with_untracked(|s| s.as_ref().map(|s| s.outputs.clone()))
-                    .unwrap_or_default();
+                // A filter result: keep the run's downloads, and the privacy report of
+                // those files (they are not filtered).
+                state.summary.with_untracked(|s| {
+                    if let Some(s) = s {
+                        summary.outputs = s.outputs.clone();
+                        summary.suppressed_rows = s.suppressed_rows.clone();
+                    }
+                });
             }
             state.summary.set(Some(summary));
             state.phase.set(Phase::Done);
@@ -287,17 +300,12 @@ fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Messa
         Message::Response(Response::Error(e)) => fail(state, e),
         Message::Crashed(detail) => {
             // A dead engine cannot be reused: say so, and start a fresh one.
-            fail(
-                state,
-                format!(
-                    "the engine stopped ({detail}); it most likely ran out of memory. \
-Try smaller files, or `numberly run` on the command line. The page keeps working."
-                ),
-            );
+            fail(state, Failure::Crashed(detail));
             slot.update_value(|s| s.worker = None);
             start_worker(state, slot);
         }
         Message::Files(files) => {
+            revoke(state);
             let urls = files
                 .into_iter()
                 .filter_map(|(name, blob)| web_sys::Url::create_object_url_with_blob(&blob).ok().map(|u| (name, u)))
@@ -307,8 +315,8 @@ Try smaller files, or `numberly run` on the command line. The page keeps working
     }
 }
 
-fn fail(state: AppState, message: String) {
-    state.error.set(message);
+fn fail(state: AppState, failure: Failure) {
+    state.error.set(Some(failure));
     state.phase.set(Phase::Error);
 }
 

@@ -173,6 +173,71 @@ impl Lang {
         format!("{}{mark}{}\u{a0}{unit}", self.int(tenths / 10), tenths % 10)
     }
 
+    /// A cleaning rule's name for people (the code, as in `rejects.csv`, is for tools
+    /// and goes in a tooltip); a code this page does not know is shown as it is.
+    pub fn rule(self, code: &str) -> String {
+        use numberly_core::rules as r;
+        let (en, fr) = match code {
+            r::EMPTY_ROW => ("empty row", "ligne vide"),
+            r::REPEATED_HEADER => ("header repeated", "en-tête répété"),
+            r::WRONG_FIELD_COUNT => ("wrong number of cells", "nombre de cellules incorrect"),
+            r::MISSING_CLIENT_ID => ("no client_id", "client_id absent"),
+            r::DUPLICATE_ROW => ("exact duplicate", "doublon exact"),
+            r::DUPLICATE_ID => ("id used twice", "identifiant déjà utilisé"),
+            r::INVALID_AGE => ("unreadable age", "âge illisible"),
+            r::MISSING_SEGMENT => ("no segment", "segment absent"),
+            r::MISSING_CHANNEL => ("no channel", "canal absent"),
+            r::INVALID_DATE => ("unreadable date", "date illisible"),
+            r::INVALID_CONSENT => ("unreadable consent", "consentement illisible"),
+            r::MISSING_INTERACTION_ID => ("no interaction_id", "interaction_id absent"),
+            r::REJECTED_CLIENT => ("customer rejected", "client rejeté"),
+            r::UNKNOWN_CLIENT => ("unknown customer", "client inconnu"),
+            r::UNKNOWN_ACTION => ("unknown action", "action inconnue"),
+            r::OUT_OF_PERIOD => ("out of the period", "hors période"),
+            r::INVALID_AMOUNT => ("unreadable amount", "montant illisible"),
+            r::NON_POSITIVE_AMOUNT => ("amount zero or negative", "montant nul ou négatif"),
+            r::MISSING_AMOUNT => ("purchase without amount", "achat sans montant"),
+            r::MISSING_SESSION_ID => ("no session_id", "session_id absent"),
+            r::MISSING_AGE => ("age empty, kept unknown", "âge vide, gardé inconnu"),
+            r::LEADING_ZERO => ("leading zero restored", "zéro initial rétabli"),
+            r::SEGMENT_SPELLING => ("segment respelled", "segment réécrit"),
+            r::CHANNEL_SPELLING => ("channel respelled", "canal réécrit"),
+            r::ACTION_SPELLING => ("action respelled", "action réécrite"),
+            r::AMOUNT_ON_NON_PURCHASE => ("amount dropped from a non-purchase", "montant retiré d'une non-vente"),
+            r::AMOUNT_ROUNDED => ("amount rounded to the cent", "montant arrondi au centime"),
+            r::REPEATED_ROW => ("repeated row kept", "ligne répétée gardée"),
+            other => return other.to_string(),
+        };
+        match self {
+            Lang::Fr => fr,
+            Lang::En => en,
+        }
+        .to_string()
+    }
+
+    /// An RFM segment's name (the files keep the English label).
+    pub fn rfm_segment(self, label: &str) -> String {
+        let fr = match label {
+            "Champions" => "Champions",
+            "Loyal" => "Fidèles",
+            "Potential loyalist" => "Fidèles en devenir",
+            "New customers" => "Nouveaux clients",
+            "Promising" => "Prometteurs",
+            "Need attention" => "À surveiller",
+            "About to sleep" => "En veille",
+            "Can't lose them" => "À ne pas perdre",
+            "At risk" => "À risque",
+            "Hibernating" => "Endormis",
+            "Lost" => "Perdus",
+            "Never bought" => "Jamais acheté",
+            other => other,
+        };
+        match self {
+            Lang::Fr => fr.to_string(),
+            Lang::En => label.to_string(),
+        }
+    }
+
     /// A fraction as a percentage with one decimal (`12,3 %` / `12.3%`).
     pub fn percent(self, num: u64, den: u64) -> String {
         if den == 0 {
@@ -219,6 +284,29 @@ mod tests {
         assert_eq!(Lang::Fr.size(999_999), "1,0\u{a0}Mo");
         assert_eq!(Lang::from_code("fr-CA"), Lang::Fr);
         assert_eq!(Lang::from_code("de"), Lang::En);
+    }
+
+    #[test]
+    fn every_rule_and_segment_has_a_french_name() {
+        // Every rule the engine defines (read from its source, so that a new rule
+        // without a name here fails this test).
+        let source = include_str!("../crates/core/src/rules.rs");
+        let codes: Vec<&str> = source
+            .lines()
+            .filter_map(|l| l.strip_prefix("pub const ")?.split('"').nth(1))
+            .collect();
+        assert!(codes.len() >= 28, "{codes:?}");
+        for code in codes {
+            assert_ne!(Lang::Fr.rule(code), code);
+            assert_ne!(Lang::En.rule(code), code);
+            assert_ne!(Lang::Fr.rule(code), Lang::En.rule(code), "{code}");
+        }
+        assert_eq!(Lang::Fr.rule("some_new_rule"), "some_new_rule");
+        for segment in numberly_core::metrics::RfmSegment::ALL {
+            let fr = Lang::Fr.rfm_segment(segment.label());
+            assert!(fr == "Champions" || fr != segment.label(), "{fr}");
+            assert_eq!(Lang::En.rfm_segment(segment.label()), segment.label());
+        }
     }
 
     #[test]

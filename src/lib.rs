@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod components;
+pub mod failure;
 pub mod i18n;
 pub mod settings;
 pub mod worker;
@@ -67,8 +68,8 @@ pub struct AppState {
     pub stage: RwSignal<String>,
     /// Overall progress, 0 to 1.
     pub progress: RwSignal<f64>,
-    /// Error sentence.
-    pub error: RwSignal<String>,
+    /// Why the last run failed.
+    pub error: RwSignal<Option<failure::Failure>>,
     /// The last result.
     pub summary: RwSignal<Option<Summary>>,
     /// Object URLs of the output files.
@@ -106,7 +107,7 @@ pub fn App() -> impl IntoView {
         phase: RwSignal::new(Phase::Idle),
         stage: RwSignal::new(String::new()),
         progress: RwSignal::new(0.0),
-        error: RwSignal::new(String::new()),
+        error: RwSignal::new(None),
         summary: RwSignal::new(None),
         urls: RwSignal::new(Vec::new()),
         engine_ready: RwSignal::new(false),
@@ -150,7 +151,9 @@ pub fn App() -> impl IntoView {
         Phase::Idle => t("idle").to_string(),
         Phase::Running => t("running").to_string(),
         Phase::Done => t("done").to_string(),
-        Phase::Error => state.error.get(),
+        Phase::Error => state
+            .error
+            .with(|e| e.as_ref().map(|e| e.text(lang.get())).unwrap_or_default()),
     };
     let stage_label = Signal::derive(move || {
         t(match state.stage.get().as_str() {
@@ -220,6 +223,9 @@ pub fn App() -> impl IntoView {
                 lang=lang
                 running=running
                 imported=state.imported.into()
+                file_errors=Signal::derive(move || {
+                    state.columns.with(|c| c.iter().flatten().any(|c| c.error.is_some()))
+                })
                 import_period=state.import_period
                 blocked=state.privacy_invalid.into()
                 on_run=run

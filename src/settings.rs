@@ -94,8 +94,18 @@ fn day(text: &str) -> Option<i32> {
         .map(|p| p.ts.div_euclid(DAY) as i32)
 }
 
+/// A whole number as people type it: `1000`, or with thousands separated by a space
+/// (plain, no-break or narrow), `_`, `,` or `.` in groups of three (`1 000`, `1,000`,
+/// `1.000`). Anything else, such as the French decimal `1,5`, is not a whole number.
 fn number(text: &str) -> Option<u64> {
-    text.trim().replace([' ', '\u{a0}', '_', ','], "").parse().ok()
+    let mut groups = text.trim().split([' ', '\u{a0}', '\u{202f}', '_', ',', '.']);
+    let first = groups.next()?;
+    let rest: Vec<&str> = groups.collect();
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    let grouped = rest.is_empty() || (first.len() <= 3 && rest.iter().all(|g| g.len() == 3));
+    (digits(first) && rest.iter().all(|g| digits(g)) && grouped)
+        .then(|| [first].into_iter().chain(rest).collect::<String>().parse().ok())
+        .flatten()
 }
 
 impl Settings {
@@ -273,6 +283,25 @@ mod tests {
                 [(Field::Customers, "A whole number.".to_string())],
                 "{customers}"
             );
+        }
+    }
+
+    #[test]
+    fn whole_numbers_take_thousands_separators_but_not_a_decimal_part() {
+        for (text, n) in [
+            ("1000", 1000),
+            ("1 000", 1000),
+            ("1\u{202f}000", 1000),
+            ("1\u{a0}000 000", 1_000_000),
+            ("1,000", 1000),
+            ("1.000", 1000),
+            ("10_000", 10_000),
+            (" 42 ", 42),
+        ] {
+            assert_eq!(number(text), Some(n), "{text:?}");
+        }
+        for text in ["1,5", "1.50", "12,34", "1 00", "1234,567", ",000", "1,,000", "", "1e3"] {
+            assert_eq!(number(text), None, "{text:?}");
         }
     }
 

@@ -15,7 +15,7 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
     } else {
         ("RFM segments", "Customers", "Revenue (€)")
     };
-    let names: Vec<String> = s.rfm_segments.iter().map(|r| r.segment.clone()).collect();
+    let names: Vec<String> = s.rfm_segments.iter().map(|r| l.rfm_segment(&r.segment)).collect();
     count_and_revenue(
         title,
         (names, true),

@@ -13,6 +13,8 @@ pub fn Controls(
     running: Signal<bool>,
     /// Names of the chosen clients and interactions files (a run then imports them).
     imported: Signal<[Option<String>; 2]>,
+    /// Whether a chosen file is known to be unusable (its column list says why).
+    file_errors: Signal<bool>,
     /// Whether imported files are restricted to the period From–To.
     import_period: RwSignal<bool>,
     /// Whether another panel holds an invalid option (the privacy k): no run then.
@@ -56,11 +58,22 @@ pub fn Controls(
         }
     };
     let importing = move || imported.with(|f| f.iter().all(Option::is_some));
+    // One file alone cannot run: the missing one, 0 clients or 1 interactions.
+    let missing = move || {
+        imported.with(|f| {
+            f.iter()
+                .any(Option::is_some)
+                .then(|| f.iter().position(Option::is_none))
+                .flatten()
+        })
+    };
     // An import uses the period only when restricted to it: then it must be valid.
     let period_ok = move || !import_period.get() || settings.with(|s| s.period().is_some());
     let can_run = move || {
         (if importing() {
-            period_ok()
+            period_ok() && !file_errors.get()
+        } else if missing().is_some() {
+            false
         } else {
             problems.with(Vec::is_empty)
         }) && !running.get()
@@ -107,12 +120,19 @@ pub fn Controls(
                 </span>
                 {file_input(0, "import-clients", "Clients file", "Fichier clients")}
                 {file_input(1, "import-interactions", "Interactions file", "Fichier interactions")}
-                <span class="muted" data-testid="import-mode">
-                    {move || match (importing(), fr()) {
-                        (true, true) => "Lancer traitera ces deux fichiers.",
-                        (true, false) => "Run will process these two files.",
-                        (false, true) => "Lancer génère des données d'exemple.",
-                        (false, false) => "Run generates sample data.",
+                <span
+                    class="muted"
+                    class:error=move || missing().is_some() || (importing() && file_errors.get())
+                    data-testid="import-mode"
+                >
+                    {move || match (missing(), importing() && file_errors.get(), fr()) {
+                        (Some(which), _, fr) => crate::failure::missing_file(which as u8, fr),
+                        (None, true, true) => "Lancer attend que le fichier signalé ci-dessous soit corrigé.",
+                        (None, true, false) => "Run waits for the file reported below to be fixed.",
+                        (None, false, true) if importing() => "Lancer traitera ces deux fichiers.",
+                        (None, false, false) if importing() => "Run will process these two files.",
+                        (None, false, true) => "Lancer génère des données d'exemple.",
+                        (None, false, false) => "Run generates sample data.",
                     }}
                 </span>
                 <Show when=importing>

@@ -18,6 +18,15 @@ pub fn Downloads(
     view! {
         <section class="panel">
             <h2>{move || lang.get().t("downloads")}</h2>
+            <p class="muted" data-testid="downloads-scope">
+                {move || {
+                    if lang.get() == Lang::Fr {
+                        "Les fichiers portent sur toutes les données traitées : les filtres ne changent que l'écran."
+                    } else {
+                        "The files cover all the data processed: the filters change only the screen."
+                    }
+                }}
+            </p>
             <p>
                 <a
                     class="all"
@@ -39,6 +48,21 @@ pub fn Downloads(
                             let href = urls.iter().find(|(n, _)| *n == o.name).map(|(_, u)| u.clone());
                             let stem = o.name.rsplit_once('.').map_or(o.name.as_str(), |(s, _)| s).to_string();
                             let testid = format!("download-{stem}");
+                            // Rows blanked for k-anonymity: said here, so that an empty
+                            // row is not taken for a broken file.
+                            let blanked = s.suppressed_rows.get(&o.name).copied().filter(|n| *n > 0).map(|n| {
+                                let k = s.privacy.k;
+                                let text = if l == Lang::Fr {
+                                    format!(" · {} masquée(s) : moins de {k} clients", l.int(n))
+                                } else {
+                                    format!(" · {} blanked: fewer than {k} customers", l.int(n))
+                                };
+                                view! {
+                                    <span class="blanked" data-testid=format!("blanked-{stem}") data-rows=n>
+                                        {text}
+                                    </span>
+                                }
+                            });
                             view! {
                                 <li>
                                     <a data-testid=testid href=href download=o.name.clone()>
@@ -51,6 +75,7 @@ pub fn Downloads(
                                             format!(" {}", l.size(o.bytes))
                                         }}
                                     </span>
+                                    {blanked}
                                     <code class="sha" title="SHA-256">{o.sha256.clone()}</code>
                                 </li>
                             }

@@ -4,6 +4,9 @@ use leptos::prelude::*;
 use numberly_core::dates::{date_string, parse, DAY};
 use numberly_core::metrics::Filter;
 
+/// The filter's dates as typed: From and To (unset: the data's first or last day).
+type Typed = (Option<i32>, Option<i32>);
+
 /// Period, channels and segments: every change recomputes the views in the worker.
 #[component]
 pub fn Filters(
@@ -15,8 +18,10 @@ pub fn Filters(
     on_change: Callback<Filter>,
 ) -> impl IntoView {
     let filter = RwSignal::new(Filter::default());
-    // A period that would end before it starts is not applied: the field keeps what
-    // was typed and a message says why, until a change is applied.
+    // The dates as typed (From, To): the fields show them, and the filter takes them
+    // once they make a period. One that would end before it starts is not applied:
+    // the fields keep what was typed and a message says why.
+    let typed: RwSignal<Typed> = RwSignal::new((None, None));
     let bad_period = RwSignal::new(false);
     let apply = move |f: &mut dyn FnMut(&mut Filter)| {
         filter.update(|x| f(x));
@@ -68,11 +73,13 @@ pub fn Filters(
     Effect::new(move |_| {
         meta.track();
         filter.set(Filter::default());
+        typed.set((None, None));
         bad_period.set(false);
     });
-    // A date field of the filter: `key` names it, `bound` is shown when it is unset.
+    // A date field of the filter: `key` names it, `bound` is shown when it is unset;
+    // `pick` chooses its half of the typed dates.
     let date_input =
-        move |key: &'static str, bound: i32, (min, max): (i32, i32), pick: fn(&mut Filter) -> &mut Option<i32>| {
+        move |key: &'static str, bound: i32, (min, max): (i32, i32), pick: fn(&mut Typed) -> &mut Option<i32>| {
             view! {
                 <label class="field">
                     <span>{lang.get().t(key)}</span>
@@ -81,15 +88,15 @@ pub fn Filters(
                         data-testid=format!("filter-{key}")
                         min=date_string(min)
                         max=date_string(max)
-                        prop:value=move || date_string(filter.with(|f| *pick(&mut f.clone())).unwrap_or(bound))
+                        prop:value=move || date_string(typed.with(|t| *pick(&mut t.clone())).unwrap_or(bound))
                         on:change=move |ev| {
                             let d = day(event_target_value(&ev));
-                            let mut next = filter.get_untracked();
-                            *pick(&mut next) = d;
-                            let inverted = next.from.unwrap_or(min) > next.to.unwrap_or(max);
+                            typed.update(|t| *pick(t) = d);
+                            let (from, to) = typed.get_untracked();
+                            let inverted = from.unwrap_or(min) > to.unwrap_or(max);
                             bad_period.set(inverted);
                             if !inverted {
-                                apply(&mut |f| *pick(f) = d)
+                                apply(&mut |f| (f.from, f.to) = (from, to))
                             }
                         }
                     />
@@ -106,8 +113,8 @@ pub fn Filters(
                     // No dates to pick when no interaction was kept.
                     {period.map(|(from, to)| {
                         view! {
-                            {date_input("from", from, (from, to), |f| &mut f.from)}
-                            {date_input("to", to, (from, to), |f| &mut f.to)}
+                            {date_input("from", from, (from, to), |t| &mut t.0)}
+                            {date_input("to", to, (from, to), |t| &mut t.1)}
                             <small class="error" data-testid="error-filter-period">
                                 {move || {
                                     match (bad_period.get(), fr) {

@@ -38,10 +38,11 @@ pub fn Mapping(
                 (_, true) => "Colonnes du fichier interactions",
                 (_, false) => "Interactions file columns",
             };
-            let error = (!cols.error.is_empty()).then(|| {
+            let error = cols.error.as_ref().map(|failure| {
+                let text = failure.text(lang.get());
                 view! {
                     <p class="error" role="alert" data-testid=format!("import-error-{which}")>
-                        {cols.error.clone()}
+                        {text}
                     </p>
                 }
             });

@@ -38,6 +38,15 @@ pub fn Preview(
     view! {
         <section class="panel" data-testid="preview">
             <h2>{move || if fr() { "Aperçu des données" } else { "Data preview" }}</h2>
+            <p class="muted" data-testid="preview-scope">
+                {move || {
+                    if fr() {
+                        "Toutes les interactions conservées, sans les filtres, comme dans interactions.csv."
+                    } else {
+                        "Every interaction kept, without the filters, as in interactions.csv."
+                    }
+                }}
+            </p>
             <div class="scroll">
                 <table>
                     <thead>

@@ -48,6 +48,10 @@ pub fn PrivacyPanel(
             </label>
         }
     };
+    // "Consenting only" with no consent column would leave no customer: refused before
+    // it is applied, and said why.
+    let consent_unknown = move || summary.with(|s| s.as_ref().is_some_and(|s| !s.consent_known));
+    let consent_refused = move || consent_unknown() && options.with(|o| o.consent_only);
     let report = move || {
         let Some(s) = summary.get() else {
             return view! { <p class="muted">{tr("Lancez un traitement pour voir le rapport.", "Run the pipeline to see the report.")}</p> }
@@ -107,7 +111,7 @@ pub fn PrivacyPanel(
             .suppressed_rows
             .iter()
             .filter(|(_, n)| **n > 0)
-            .map(|(f, n)| format!("{f}: {}", l.int(*n)))
+            .map(|(f, n)| format!("{f}{} {}", if fr() { "\u{a0}:" } else { ":" }, l.int(*n)))
             .collect::<Vec<_>>()
             .join(" · ");
         let (groups, smallest, below, groups_below) = (
@@ -117,29 +121,43 @@ pub fn PrivacyPanel(
             l.int(p.groups_below_k),
         );
         let on = p.quasi_identifiers.join(", ");
+        let n = |count: u64, one: &'static str, many: &'static str| if count > 1 { many } else { one };
         let k_text = if fr() {
             format!(
-                "k = {} sur ({on}) : {groups} groupes ; le plus petit compte {smallest} client(s) ; \
-{below} client(s) dans {groups_below} groupe(s) sous k.",
-                p.k
+                "k = {} sur ({on}) : {groups} {} ; le plus petit compte {smallest} {} ; \
+{below} {} dans {groups_below} {} sous k. Les fichiers par client (clients.csv, interactions.csv, \
+donnees_marketing.csv) ne sont pas masqués : la généralisation et le consentement s'y appliquent.",
+                p.k,
+                n(p.groups, "groupe", "groupes"),
+                n(p.smallest_group, "client", "clients"),
+                n(p.customers_below_k, "client", "clients"),
+                n(p.groups_below_k, "groupe", "groupes"),
             )
         } else {
             format!(
-                "k = {} on ({on}): {groups} groups; the smallest has {smallest} customer(s); \
-{below} customer(s) in {groups_below} group(s) below k.",
-                p.k
+                "k = {} on ({on}): {groups} {}; the smallest has {smallest} {}; \
+{below} {} in {groups_below} {} below k. Customer-level files (clients.csv, interactions.csv, \
+donnees_marketing.csv) are not blanked: generalisation and consent apply to them.",
+                p.k,
+                n(p.groups, "group", "groups"),
+                n(p.smallest_group, "customer", "customers"),
+                n(p.customers_below_k, "customer", "customers"),
+                n(p.groups_below_k, "group", "groups"),
             )
         };
         let consent = if p.consent_only {
             if fr() {
                 format!(
-                    "{} client(s) sans consentement exclus des fichiers par client.",
-                    l.int(p.customers_left_out)
+                    "{} {} sans consentement exclu{} des fichiers par client.",
+                    l.int(p.customers_left_out),
+                    n(p.customers_left_out, "client", "clients"),
+                    n(p.customers_left_out, "", "s")
                 )
             } else {
                 format!(
-                    "{} customer(s) without consent left out of customer-level files.",
-                    l.int(p.customers_left_out)
+                    "{} {} without consent left out of customer-level files.",
+                    l.int(p.customers_left_out),
+                    n(p.customers_left_out, "customer", "customers")
                 )
             }
         } else {
@@ -174,7 +192,13 @@ pub fn PrivacyPanel(
                     {if suppressed.is_empty() {
                         tr("aucune ligne agrégée sous k", "no aggregated row below k").to_string()
                     } else {
-                        format!("{} — {suppressed}", tr("lignes vidées et marquées suppressed=true", "rows blanked and flagged suppressed=true"))
+                        format!(
+                            "{} — {suppressed}",
+                            tr(
+                                "lignes vidées, moins de k clients (colonne suppressed = true)",
+                                "rows blanked, fewer than k customers (column suppressed = true)"
+                            )
+                        )
                     }}
                 </dd>
                 <dt>{tr("Consentement", "Consent")}</dt>
@@ -232,6 +256,18 @@ pub fn PrivacyPanel(
                         "Fichiers par client : consentants seulement",
                         "Customer-level files: consenting only",
                     )}
+                    <small class="error" data-testid="error-privacy-consent">
+                        {move || {
+                            if consent_refused() {
+                                tr(
+                                    "Votre fichier clients n'a pas de colonne de consentement : choisissez-en une dans « Colonnes du fichier clients » et relancez, ou décochez cette option.",
+                                    "Your clients file has no consent column: choose one in \"Clients file columns\" and run again, or untick this option.",
+                                )
+                            } else {
+                                ""
+                            }
+                        }}
+                    </small>
                     <label class="field inline" class:invalid=k_bad>
                         <span>{move || tr("k (taille minimale d'un groupe)", "k (smallest group allowed)")}</span>
                         <input
@@ -269,7 +305,7 @@ pub fn PrivacyPanel(
                 <button
                     class="primary"
                     data-testid="privacy-apply"
-                    disabled=move || summary.with(Option::is_none) || running.get() || k_bad()
+                    disabled=move || summary.with(Option::is_none) || running.get() || k_bad() || consent_refused()
                     on:click=move |_| on_apply.run(())
                 >
                     {move || tr("Appliquer aux téléchargements", "Apply to downloads")}

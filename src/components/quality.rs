@@ -25,13 +25,30 @@ pub fn Quality(
                     .files
                     .iter()
                     .map(|f| {
-                        let rules = f
-                            .rejected_by_rule
-                            .iter()
-                            .map(|(r, n)| format!("{r}: {}", l.int(*n)))
-                            .chain(f.corrected_by_rule.iter().map(|(r, n)| format!("{r}: {} (✔)", l.int(*n))))
-                            .collect::<Vec<_>>()
-                            .join(" · ");
+                        // Each rule by its name, its code in a tooltip; rejections, then
+                        // corrections (rows kept).
+                        let list = |rules: &std::collections::BTreeMap<String, u64>, class: &'static str| {
+                            rules
+                                .iter()
+                                .map(|(code, n)| {
+                                    let colon = if l == Lang::Fr { "\u{a0}:" } else { ":" };
+                                    view! {
+                                        <span class=class title=code.clone() data-rule=code.clone()>
+                                            {format!("{}{colon} {}", l.rule(code), l.int(*n))}
+                                        </span>
+                                    }
+                                })
+                                .collect_view()
+                        };
+                        let corrected = (!f.corrected_by_rule.is_empty()).then(|| {
+                            view! {
+                                <span class="muted">
+                                    {if l == Lang::Fr { "corrigées, gardées : " } else { "corrected, kept: " }}
+                                </span>
+                                {list(&f.corrected_by_rule, "rule corrected")}
+                            }
+                        });
+                        let rules = view! { {list(&f.rejected_by_rule, "rule rejected")} {corrected} };
                         view! {
                             <tr>
                                 <td>{f.file.clone()}</td>
@@ -60,7 +77,7 @@ pub fn Quality(
                                     <td>{r.file.clone()}</td>
                                     <td class="num">{r.line}</td>
                                     <td>{r.column.clone()}</td>
-                                    <td>{r.rule.clone()}</td>
+                                    <td title=r.rule.clone()>{l.rule(&r.rule)}</td>
                                     <td class="value">{r.value.clone()}</td>
                                 </tr>
                             }

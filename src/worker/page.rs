@@ -43,8 +43,8 @@ impl EngineWorker {
             if let Some(text) = data.as_string() {
                 match serde_json::from_str::<Response>(&text) {
                     Ok(r) => on_message(Message::Response(r)),
-                    Err(e) => on_message(Message::Response(Response::Error(format!(
-                        "bad message from the engine: {e}"
+                    Err(e) => on_message(Message::Response(Response::Error(crate::failure::Failure::Other(
+                        format!("bad message from the engine: {e}"),
                     )))),
                 }
             } else if let Ok(parts) = data.dyn_into::<js_sys::Array>() {

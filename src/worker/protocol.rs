@@ -1,6 +1,7 @@
 //! The messages between the page and the engine's Web Worker, as JSON text.
 
 use super::preview::{PreviewPage, PreviewQuery};
+use crate::failure::Failure;
 use numberly_core::clean::FileReport;
 use numberly_core::export::Output;
 use numberly_core::generate::GenerateOptions;
@@ -64,8 +65,8 @@ pub struct FileColumns {
     pub which: u8,
     /// Each header cell, what it feeds and whether it is a direct identifier.
     pub notes: Vec<ColumnNote>,
-    /// The sentence explaining why the file cannot be used (empty when it can).
-    pub error: String,
+    /// Why the file cannot be used, when it cannot.
+    pub error: Option<Failure>,
 }
 
 /// A page of rejected rows.
@@ -102,8 +103,8 @@ pub enum Response {
     Columns(FileColumns),
     /// A page of rejected rows.
     Rejects(RejectPage),
-    /// It failed, with a sentence for the user.
-    Error(String),
+    /// It failed, and why.
+    Error(Failure),
 }
 
 /// A rejected row, for the data-quality view.
@@ -172,6 +173,9 @@ pub struct Summary {
     pub privacy: PrivacyReport,
     /// Rows blanked (fewer than k customers) per aggregated file.
     pub suppressed_rows: BTreeMap<String, u64>,
+    /// Whether the customers' consent is known: generated data, or an imported
+    /// clients file with a consent column ("consenting only" needs it).
+    pub consent_known: bool,
 }
 
 /// How many rejected rows the quality view lists.
@@ -210,6 +214,11 @@ impl Summary {
             segments: p.dataset.customers.segments.labels().to_vec(),
             privacy: privacy.report.clone(),
             suppressed_rows: suppressed_rows(report, privacy),
+            consent_known: !p.imported()
+                || p.clean
+                    .columns
+                    .iter()
+                    .any(|n| n.used_as.as_deref() == Some("consentement_marketing")),
         }
     }
 }

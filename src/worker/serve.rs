@@ -5,6 +5,7 @@
 use super::digest::{answer, header, Digester};
 use super::preview::{sorted_rows, PreviewQuery, COLUMNS};
 use super::protocol::{reject_rows, FileColumns, RejectPage, Request, Response, Summary, REJECTS_PER_PAGE};
+use crate::failure::Failure;
 use numberly_core::clean::CleanOptions;
 use numberly_core::export::{export_data, hex, manifest, Digests, Output};
 use numberly_core::ingest::{ReadAt, Streamed};
@@ -93,7 +94,7 @@ pub fn serve() {
             Ok(Request::Rejects { page }) => rejects(page),
             Ok(Request::Filter(filter)) => refilter(filter),
             Ok(Request::Preview(query)) => preview(query),
-            Err(e) => post(&Response::Error(format!("bad request: {e}"))),
+            Err(e) => post(&Response::Error(Failure::Other(format!("bad request: {e}")))),
         }
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -147,16 +148,12 @@ impl ReadAt for FileSource {
 }
 
 /// Why a file is too large for the tab, if it is.
-fn too_large(file: &File, limit: f64) -> Option<String> {
+fn too_large(file: &File, limit: f64) -> Option<Failure> {
     let size = file.size();
-    (size > limit).then(|| {
-        format!(
-            "{}: this file is {:.1} GB, more than this tab can hold (files up to {:.1} GB import); \
-split it, or run `numberly run` on the command line",
-            file.name(),
-            size / 1e9,
-            limit / 1e9
-        )
+    (size > limit).then(|| Failure::TooLarge {
+        file: file.name(),
+        bytes: size,
+        limit,
     })
 }
 
@@ -171,9 +168,7 @@ fn import(
     files: &[File],
 ) {
     let [c, i] = files else {
-        return post(&Response::Error(
-            "choose a clients file and an interactions file".into(),
-        ));
+        return post(&Response::Error(Failure::MissingFile(u8::from(!files.is_empty()))));
     };
     if let Some(e) = too_large(c, MAX_CLIENTS_BYTES).or_else(|| too_large(i, MAX_INTERACTIONS_BYTES)) {
         return post(&Response::Error(e));
@@ -182,15 +177,15 @@ fn import(
     let whole = FileSource { file: c.clone() };
     let client_bytes = match whole.read_at(0, whole.size()) {
         Ok(b) => b,
-        Err(e) => return post(&Response::Error(e)),
+        Err(e) => return post(&Response::Error(Failure::Other(e))),
     };
     // The clients file first, as `numberly run` does: the same file gets the same message.
     if let Err(e) = numberly_core::ingest::CsvFile::open(clients, &client_bytes) {
-        return post(&Response::Error(e.to_string()));
+        return post(&Response::Error(e.into()));
     }
     let (head, body) = match Streamed::open(interactions, FileSource { file: i.clone() }, PIECE_BYTES) {
         Ok(s) => s,
-        Err(e) => return post(&Response::Error(e.to_string())),
+        Err(e) => return post(&Response::Error(e.into())),
     };
     body.on_progress(|f| progress("clean", f * 0.95));
     let clean_opts = CleanOptions {
@@ -221,20 +216,23 @@ fn inspect(which: u8, mapping: &std::collections::BTreeMap<String, String>, file
         Some(e) => Err(e),
         None => {
             let source = FileSource { file: file.clone() };
-            source.read_at(0, source.size().min(1 << 20)).and_then(|head| {
-                let cut = if head.len() as u64 == source.size() {
-                    head.len()
-                } else {
-                    memchr_last_newline(&head)
-                };
-                numberly_core::clean::inspect(&file.name(), &head[..cut], which == 0, mapping)
-                    .map_err(|e| e.to_string())
-            })
+            match source.read_at(0, source.size().min(1 << 20)) {
+                Err(e) => Err(Failure::Other(e)),
+                Ok(head) => {
+                    let cut = if head.len() as u64 == source.size() {
+                        head.len()
+                    } else {
+                        memchr_last_newline(&head)
+                    };
+                    numberly_core::clean::inspect(&file.name(), &head[..cut], which == 0, mapping)
+                        .map_err(Failure::from)
+                }
+            }
         }
     };
     let (notes, error) = match result {
-        Ok((n, e)) => (n, e.map(|e| e.to_string()).unwrap_or_default()),
-        Err(e) => (Vec::new(), e),
+        Ok((n, e)) => (n, e.map(Failure::from)),
+        Err(e) => (Vec::new(), Some(e)),
     };
     post(&Response::Columns(FileColumns { which, notes, error }));
 }
@@ -259,8 +257,8 @@ fn run(source: Source, clean_opts: &CleanOptions, failed: &dyn Fn() -> Option<St
         }
     };
     // A read error explains the rest: it comes first.
-    let prepared = prepare(source, clean_opts, &mut report).map_err(|e| e.to_string());
-    match failed().map_or(prepared, Err) {
+    let prepared = prepare(source, clean_opts, &mut report).map_err(Failure::from);
+    match failed().map(Failure::Other).map_or(prepared, Err) {
         Ok(p) => Some(p),
         Err(e) => {
             post(&Response::Error(e));
@@ -286,7 +284,7 @@ fn start_export(p: &Prepared, options: &PrivacyOptions) -> Option<Privacy> {
     let privacy = match p.privacy(options, key().as_ref()) {
         Ok(privacy) => privacy,
         Err(e) => {
-            post(&Response::Error(e.to_string()));
+            post(&Response::Error(e.into()));
             return None;
         }
     };
@@ -309,7 +307,7 @@ fn start_export(p: &Prepared, options: &PrivacyOptions) -> Option<Privacy> {
             EXPORT.with(|x| x.borrow_mut().outputs = outputs);
             to_digest(&js_sys::Array::of2(&JsValue::from_str("end"), &JsValue::from(epoch)));
         }
-        Err(e) => post(&Response::Error(e.to_string())),
+        Err(e) => post(&Response::Error(e.into())),
     }
     Some(privacy)
 }
@@ -330,16 +328,14 @@ fn on_digests(epoch: u32, shas: Vec<String>) {
     });
     let Some(mut outputs) = outputs else { return };
     if outputs.iter().any(|o| o.sha256.is_empty()) {
-        return post(&Response::Error(
-            "the browser could not compute the files' checksums; run again, or use `numberly run`".into(),
-        ));
+        return post(&Response::Error(Failure::Checksums));
     }
     with_current(|p, privacy| {
         let filter = Filter::default();
         let input = p.export_input(&filter, privacy);
         let bytes = match manifest(&input, &outputs) {
             Ok(b) => b,
-            Err(e) => return post(&Response::Error(e.to_string())),
+            Err(e) => return post(&Response::Error(e.into())),
         };
         let name = "manifest.json";
         outputs.push(Output {
@@ -367,7 +363,7 @@ fn reexport(options: &PrivacyOptions) {
     STATE.with(|s| {
         let state = s.borrow();
         let Some(p) = state.as_ref() else {
-            return post(&Response::Error("run the pipeline first".into()));
+            return post(&Response::Error(Failure::NoRun));
         };
         let privacy = start_export(p, options);
         PRIVACY.with(|s| *s.borrow_mut() = privacy);
@@ -379,7 +375,7 @@ fn with_current(f: impl FnOnce(&Prepared, &Privacy)) {
     STATE.with(|s| {
         PRIVACY.with(|q| match (s.borrow().as_ref(), q.borrow().as_ref()) {
             (Some(p), Some(privacy)) => f(p, privacy),
-            _ => post(&Response::Error("run the pipeline first".into())),
+            _ => post(&Response::Error(Failure::NoRun)),
         })
     });
 }
@@ -486,9 +482,7 @@ fn digest_failed() {
     let pending = EXPORT.with(|x| x.borrow_mut().forget());
     announce_ready();
     if pending {
-        post(&Response::Error(
-            "the engine's second worker stopped before the files' checksums were ready; run again".into(),
-        ));
+        post(&Response::Error(Failure::Checksums));
     }
 }
 

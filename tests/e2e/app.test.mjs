@@ -120,7 +120,7 @@ test('when the digest worker cannot load, the engine computes the digests itself
   await page.waitForSelector(`${status}[data-state=done], ${status}[data-state=error]`, { timeout: 60_000 });
   // The failed load is seen before the run, or during its export: then the page says so, and a new run works.
   if ((await page.getAttribute(status, 'data-state')) === 'error') {
-    assert.match(await page.innerText('body'), /second worker stopped/);
+    assert.match(await page.innerText('body'), /could not compute the files' checksums/);
     await runAndWait(page);
   }
   assert.ok(missing.refused >= 1, 'the digest worker\'s script was asked for, and refused');
@@ -478,7 +478,8 @@ test('columns with unknown names can be mapped by hand', async () => {
   const { page, context } = await open();
   await pickFiles(page, path.join(dir, 'kunden.csv'), path.join(dir, 'events.csv'));
   await page.waitForSelector('[data-testid=import-error-0]');
-  assert.match(await page.textContent('[data-testid=import-error-0]'), /required column `client_id` is missing/);
+  assert.match(await page.textContent('[data-testid=import-error-0]'), /the required column client_id is missing.*"Clients file columns"/);
+  assert.ok(await page.isDisabled('[data-testid=run]'), 'no run while a file is unusable');
   await page.selectOption('[data-testid="map-0-Kunde"]', 'client_id');
   await page.selectOption('[data-testid="map-1-Kunde"]', 'client_id');
   // Each file is inspected again by the worker, one answer after the other.
@@ -503,20 +504,21 @@ test('files that are not CSV get one sentence, and a file too large for the tab 
   fs.truncateSync(huge, 1.5e9);
   const { page, context } = await open();
   await pickFiles(page, path.join(demo, 'clients.csv'), path.join(dir, 'photo.csv'));
-  assert.equal(await page.textContent('[data-testid=import-error-1]'), 'photo.csv: this is not a CSV file: it looks like a PNG image');
-  await page.click('[data-testid=run]');
-  await page.waitForSelector('[data-testid=status][data-state=error]');
-  assert.equal(await page.textContent('[data-testid=status]'), 'photo.csv: this is not a CSV file: it looks like a PNG image');
-  assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '', 'no partial dashboard');
+  assert.equal(await page.textContent('[data-testid=import-error-1]'), 'photo.csv: this is not a CSV file: it looks like a PNG image.');
+  // The run waits for a usable file, and says so.
+  assert.ok(await page.isDisabled('[data-testid=run]'));
+  assert.match(await page.textContent('[data-testid=import-mode]'), /waits for the file reported below/);
+  // The page's language words the same problem.
+  await page.click('button.lang:not(.active)');
+  assert.equal(await page.textContent('[data-testid=import-error-1]'), "photo.csv : ce n'est pas un fichier CSV : on dirait une image PNG.");
+  await page.click('button.lang:not(.active)');
   await page.setInputFiles('[data-testid=import-interactions]', path.join(dir, 'empty.csv'));
-  await page.waitForSelector('[data-testid=import-error-1]');
-  assert.equal(await page.textContent('[data-testid=import-error-1]'), 'empty.csv: the file is empty');
+  await page.waitForFunction(() => /empty\.csv/.test(document.querySelector('[data-testid=import-error-1]')?.textContent));
+  assert.equal(await page.textContent('[data-testid=import-error-1]'), 'empty.csv: the file is empty.');
   await page.setInputFiles('[data-testid=import-interactions]', huge);
-  await page.waitForSelector('[data-testid=import-error-1]');
-  assert.match(await page.textContent('[data-testid=import-error-1]'), /huge\.csv: this file is 1\.5 GB, more than this tab can hold/);
-  await page.click('[data-testid=run]');
-  await page.waitForSelector('[data-testid=status][data-state=error]');
-  assert.match(await page.textContent('[data-testid=status]'), /more than this tab can hold/);
+  await page.waitForFunction(() => /huge\.csv/.test(document.querySelector('[data-testid=import-error-1]')?.textContent));
+  assert.match(await page.textContent('[data-testid=import-error-1]'), /huge\.csv: this file is 1\.5 GB, more than this tab can read/);
+  assert.ok(await page.isDisabled('[data-testid=run]'));
   // The tab keeps working.
   await page.setInputFiles('[data-testid=import-interactions]', path.join(demo, 'donnees_marketing.csv'));
   await runAndWait(page);
@@ -547,12 +549,78 @@ test('a file without a required column gets one clear sentence', async () => {
   fs.writeFileSync(path.join(dir, 'clients.csv'), 'client_id,age,ville,canal_acquisition\nC_0001,40,Lyon,SEO\n');
   fs.writeFileSync(path.join(dir, 'interactions.csv'), 'client_id,type_action,valeur_achat,date\nC_0001,achat,10,2025-01-02\n');
   const { page, context } = await open();
-  await page.setInputFiles('[data-testid=import-clients]', path.join(dir, 'clients.csv'));
-  await page.setInputFiles('[data-testid=import-interactions]', path.join(dir, 'interactions.csv'));
-  await page.click('[data-testid=run]');
-  await page.waitForSelector('[data-testid=status][data-state=error]');
-  assert.match(await page.textContent('[data-testid=status]'), /clients\.csv: required column `segment` is missing/);
+  await pickFiles(page, path.join(dir, 'clients.csv'), path.join(dir, 'interactions.csv'));
+  await page.waitForSelector('[data-testid=import-error-0]');
+  assert.match(await page.textContent('[data-testid=import-error-0]'), /^clients\.csv: the required column segment is missing/);
+  assert.ok(await page.isDisabled('[data-testid=run]'));
+  // In French, in the page's own words: no command-line flag.
+  await page.click('button.lang:not(.active)');
+  const fr = await page.textContent('[data-testid=import-error-0]');
+  assert.match(fr, /^clients\.csv : la colonne obligatoire segment manque .*« Colonnes du fichier clients »/);
+  assert.doesNotMatch(fr, /--|`/);
   fs.rmSync(dir, { recursive: true, force: true });
+  await context.close();
+});
+
+test('one file alone does not run on sample data: the missing file is named', async () => {
+  const demo = path.join(root, 'crates', 'core', 'tests', 'fixtures', 'demo');
+  const { page, context } = await open('?lang=fr');
+  await page.setInputFiles('[data-testid=import-interactions]', path.join(demo, 'donnees_marketing.csv'));
+  await page.waitForSelector('[data-testid=mapping-interactions]');
+  assert.ok(await page.isDisabled('[data-testid=run]'));
+  assert.match(await page.textContent('[data-testid=import-mode]'), /^Il manque le fichier clients/);
+  await page.setInputFiles('[data-testid=import-clients]', path.join(demo, 'clients.csv'));
+  await page.waitForSelector('[data-testid=mapping-clients]');
+  assert.match(await page.textContent('[data-testid=import-mode]'), /traitera ces deux fichiers/);
+  await runAndWait(page);
+  assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '12');
+  await context.close();
+});
+
+test('consenting only is refused before it applies to a file without consent, and the downloads stay', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-consent-'));
+  fs.writeFileSync(path.join(dir, 'clients.csv'), 'client_id,age,ville,segment,canal_acquisition\nC_0001,40,Lyon,Premium,SEO\n');
+  fs.writeFileSync(path.join(dir, 'interactions.csv'), 'client_id,type_action,valeur_achat,date\nC_0001,achat,10,2025-01-02\n');
+  const { page, context } = await open();
+  await pickFiles(page, path.join(dir, 'clients.csv'), path.join(dir, 'interactions.csv'));
+  await runAndWait(page);
+  await page.waitForSelector('[data-testid=download-kpis][href]');
+  assert.equal(await page.textContent('[data-testid=error-privacy-consent]'), '');
+  await page.check('[data-testid=privacy-consent-only]');
+  assert.match(await page.textContent('[data-testid=error-privacy-consent]'), /no consent column/);
+  assert.ok(await page.isDisabled('[data-testid=privacy-apply]'));
+  assert.ok(await page.getAttribute('[data-testid=download-kpis]', 'href'), 'the files stay downloadable');
+  await page.uncheck('[data-testid=privacy-consent-only]');
+  assert.ok(!(await page.isDisabled('[data-testid=privacy-apply]')));
+  fs.rmSync(dir, { recursive: true, force: true });
+  await context.close();
+});
+
+test('the filters say they leave the files alone, whose privacy report does not change with them', async () => {
+  const { page, context } = await open();
+  await runAndWait(page);
+  assert.match(await page.textContent('[data-testid=downloads-scope]'), /filters change only the screen/);
+  const report = async () => page.getAttribute('[data-testid=privacy-suppressed]', 'data-total');
+  const suppressed = await report();
+  const customers = await page.getAttribute('[data-testid=kpi-customers]', 'data-value');
+  await page.click('[data-testid="filter-segment-Standard"]');
+  await page.click('[data-testid="filter-segment-Basique"]');
+  await page.waitForFunction((b) => document.querySelector('[data-testid=kpi-customers]').dataset.value !== b, customers);
+  await page.waitForTimeout(300);
+  assert.equal(await report(), suppressed);
+  await context.close();
+});
+
+test('a date typed into the filter is kept while the period is fixed', async () => {
+  const { page, context } = await open();
+  await runAndWait(page);
+  await page.fill('[data-testid=filter-to]', '2025-01-31');
+  await page.fill('[data-testid=filter-from]', '2026-01-01');
+  await page.waitForFunction(() => document.querySelector('[data-testid=error-filter-period]').textContent !== '');
+  await page.fill('[data-testid=filter-to]', '2026-02-01');
+  await page.waitForFunction(() => document.querySelector('[data-testid=error-filter-period]').textContent === '');
+  assert.equal(await page.inputValue('[data-testid=filter-from]'), '2026-01-01');
+  await page.waitForFunction(() => document.querySelector('[data-testid=kpi-active]').dataset.value === '0');
   await context.close();
 });
 

@@ -1,6 +1,146 @@
 //! The engine's one error type: for "cannot go on", never for a bad row.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// What makes a file unusable. The common cases are named, so that an interface can
+/// say them in its own words and language; `Display` is the command line's English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Problem {
+    /// Nothing but blanks.
+    Empty,
+    /// UTF-16 text (Excel's "Unicode text").
+    Utf16,
+    /// Another kind of file, recognised by its first bytes.
+    NotCsv(Format),
+    /// Binary bytes among the text.
+    Binary,
+    /// A required column is not in the header.
+    MissingColumn {
+        /// The engine's name for the column.
+        column: String,
+        /// The header names that would have been recognised.
+        expected: Vec<String>,
+        /// The file's header as written.
+        header: String,
+        /// What probably went wrong.
+        hint: MissingHint,
+    },
+    /// The dates span more than the engine's longest period.
+    LongPeriod {
+        /// The first date, ISO.
+        first: String,
+        /// The last date, ISO.
+        last: String,
+    },
+    /// Keeping only consenting customers was asked of a file without a consent column.
+    NoConsentColumn,
+    /// Anything else, in English.
+    Other(String),
+}
+
+/// A file format that is not CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Format {
+    /// A zip archive, which an .xlsx workbook is.
+    Zip,
+    /// An old .xls workbook.
+    Xls,
+    /// A PDF document.
+    Pdf,
+    /// A PNG image.
+    Png,
+    /// A JPEG image.
+    Jpeg,
+    /// A GIF image.
+    Gif,
+}
+
+impl Format {
+    /// The format in English, with its article.
+    pub fn english(self) -> &'static str {
+        match self {
+            Format::Zip => "a zip archive or an .xlsx workbook",
+            Format::Xls => "an .xls workbook",
+            Format::Pdf => "a PDF document",
+            Format::Png => "a PNG image",
+            Format::Jpeg => "a JPEG image",
+            Format::Gif => "a GIF image",
+        }
+    }
+}
+
+/// Why a required column was probably not found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MissingHint {
+    /// The header splits into the right columns at `|`, which is not read.
+    Pipe,
+    /// The header splits into the right columns at `found` (a name: `,` `;` or
+    /// "tabs"), but it has more of the detected separator `detected`.
+    Separator {
+        /// The separator that would work.
+        found: String,
+        /// The separator detected.
+        detected: String,
+    },
+    /// No better separator: a column must be mapped (`flag` on the command line).
+    Map {
+        /// `--map-clients` or `--map-interactions`.
+        flag: String,
+    },
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Empty => f.write_str("the file is empty"),
+            Problem::Utf16 => f.write_str(
+                "this is UTF-16 text (Excel's \"Unicode text\"), which is not read: \
+save it as \"CSV UTF-8\" or \"CSV (semicolon)\" and pick it again",
+            ),
+            Problem::NotCsv(format) => write!(f, "this is not a CSV file: it looks like {}", format.english()),
+            Problem::Binary => f.write_str("this is not a CSV text file: it contains binary data"),
+            Problem::MissingColumn {
+                column,
+                expected,
+                header,
+                hint,
+            } => {
+                write!(
+                    f,
+                    "required column `{column}` is missing (expected a header named one of: {}; the header is: {header})",
+                    expected.join(", ")
+                )?;
+                match hint {
+                    MissingHint::Pipe => f.write_str(
+                        "; the columns seem separated by `|`, which is not supported: save the file with `,`, `;` \
+or tab as separator",
+                    ),
+                    MissingHint::Separator { found, detected } => write!(
+                        f,
+                        "; the columns seem separated by {found}, but the header has more {detected}: put the column \
+names that contain {detected} in quotes"
+                    ),
+                    MissingHint::Map { flag } => write!(
+                        f,
+                        "; or map a column to it (`{flag} HEADER={column}` on the command line, the column list in the page)"
+                    ),
+                }
+            }
+            Problem::LongPeriod { first, last } => write!(
+                f,
+                "the dates run from {first} to {last}, more than 200 years: correct the dates, or give the period \
+(--from and --to on the command line, \"Keep only the period\" in the page), which rejects the rest as out_of_period"
+            ),
+            Problem::NoConsentColumn => f.write_str(
+                "keeping only the customers who consented needs a consent column \
+(consentement_marketing, or a name such as consent, opt_in, accepts_marketing), and this file has none: \
+map one, or keep every customer",
+            ),
+            Problem::Other(message) => f.write_str(message),
+        }
+    }
+}
 
 /// Why a run cannot go on.
 #[derive(Debug)]
@@ -11,8 +151,9 @@ pub enum Error {
     Input {
         /// The file's name.
         file: String,
-        /// What is wrong, naming the column or line where there is one.
-        message: String,
+        /// What is wrong, naming the column or line where there is one (boxed: the
+        /// error stays small on the `Ok` path).
+        problem: Box<Problem>,
     },
     /// A read or write failed.
     Io {
@@ -27,7 +168,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Options(m) => write!(f, "invalid options: {m}"),
-            Error::Input { file, message } => write!(f, "{file}: {message}"),
+            Error::Input { file, problem } => write!(f, "{file}: {problem}"),
             Error::Io { file, source } => write!(f, "{file}: {source}"),
         }
     }
@@ -45,9 +186,14 @@ impl std::error::Error for Error {
 impl Error {
     /// An unusable-input error for `file`.
     pub fn input(file: &str, message: impl Into<String>) -> Self {
+        Self::problem(file, Problem::Other(message.into()))
+    }
+
+    /// An unusable-input error for `file`, of a kind a user interface can word itself.
+    pub fn problem(file: &str, problem: Problem) -> Self {
         Error::Input {
             file: file.to_string(),
-            message: message.into(),
+            problem: Box::new(problem),
         }
     }
 

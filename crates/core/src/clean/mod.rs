@@ -13,7 +13,7 @@ mod sessions;
 
 pub use report::{CleanReport, FileReport, Reject, SessionRule};
 
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::ids::{Dict, IdIndex};
 use crate::ingest::{Column, ColumnMap, CsvFile, FileBody, Piece, Pieces, CLIENT_COLUMNS, INTERACTION_COLUMNS};
 use crate::model::{Customers, Dataset, Interactions, CHANNELS, NO_DAY, SEGMENTS};
@@ -151,18 +151,18 @@ pub fn clean_interactions_body(
     let (from, to) = dated.unwrap_or_default();
     if to - from >= MAX_PERIOD_DAYS {
         // One mistyped year (9999) would make a daily series of millions of days.
-        let mut span = Vec::new();
-        crate::dates::write_date(&mut span, from);
-        span.extend_from_slice(b" to ");
-        crate::dates::write_date(&mut span, to);
-        return Err(Error::Input {
-            file: interactions.name.clone(),
-            message: format!(
-                "the dates run from {}, more than 200 years: correct the dates, or give the period \
-(--from and --to on the command line, \"Keep only the period\" in the page), which rejects the rest as out_of_period",
-                String::from_utf8_lossy(&span)
-            ),
-        });
+        let iso = |day: i32| {
+            let mut text = Vec::new();
+            crate::dates::write_date(&mut text, day);
+            String::from_utf8_lossy(&text).into_owned()
+        };
+        return Err(Error::problem(
+            &interactions.name,
+            Problem::LongPeriod {
+                first: iso(from),
+                last: iso(to),
+            },
+        ));
     }
     Ok((
         Dataset {

@@ -2,7 +2,7 @@
 //! the common English ones map themselves.
 
 use super::CsvFile;
-use crate::error::Error;
+use crate::error::{Error, MissingHint, Problem};
 use crate::text::category_key;
 
 /// A column the engine understands.
@@ -317,23 +317,16 @@ fn check_choices(
         } else {
             continue;
         };
-        return Err(Error::Input {
-            file: file.name.clone(),
-            message: format!("mapping `{cell}={target}`: {problem}"),
-        });
+        return Err(Error::input(
+            &file.name,
+            format!("mapping `{cell}={target}`: {problem}"),
+        ));
     }
     Ok(())
 }
 
 fn missing_column(file: &CsvFile, c: &Column, columns: &[Column]) -> Error {
-    let expected: Vec<&str> = std::iter::once(c.name).chain(c.aliases.iter().copied()).collect();
     let header = file.header.join(&(file.separator as char).to_string());
-    let mut message = format!(
-        "required column `{}` is missing (expected a header named one of: {}; the header is: {})",
-        c.name,
-        expected.join(", "),
-        shown_header(file),
-    );
     let name = |s: u8| match s {
         b'\t' => "tabs".to_string(),
         s => format!("`{}`", s as char),
@@ -347,31 +340,33 @@ fn missing_column(file: &CsvFile, c: &Column, columns: &[Column]) -> Error {
                     .any(|n| keys.contains(&category_key(n)))
             })
     });
-    match better {
-        Some(b'|') => message.push_str(
-            "; the columns seem separated by `|`, which is not supported: save the file with `,`, `;` or tab as \
-             separator",
-        ),
-        Some(s) => message.push_str(&format!(
-            "; the columns seem separated by {}, but the header has more {}: put the column names that contain {} \
-             in quotes",
-            name(s),
-            name(file.separator),
-            name(file.separator),
-        )),
-        None => {
-            let flag = if columns.first().is_some_and(|c| c.name == "interaction_id") {
+    let hint = match better {
+        Some(b'|') => MissingHint::Pipe,
+        Some(s) => MissingHint::Separator {
+            found: name(s),
+            detected: name(file.separator),
+        },
+        None => MissingHint::Map {
+            flag: if columns.first().is_some_and(|c| c.name == "interaction_id") {
                 "--map-interactions"
             } else {
                 "--map-clients"
-            };
-            message.push_str(&format!(
-                "; or map a column to it (`{flag} HEADER={}` on the command line, the column list in the page)",
-                c.name
-            ));
-        }
-    }
-    Error::input(&file.name, message)
+            }
+            .to_string(),
+        },
+    };
+    Error::problem(
+        &file.name,
+        Problem::MissingColumn {
+            column: c.name.to_string(),
+            expected: std::iter::once(c.name)
+                .chain(c.aliases.iter().copied())
+                .map(String::from)
+                .collect(),
+            header: shown_header(file),
+            hint,
+        },
+    )
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ mod stream;
 pub use columns::{Column, ColumnMap, CLIENT_COLUMNS, INTERACTION_COLUMNS};
 pub use stream::{ReadAt, Streamed};
 
-use crate::error::Error;
+use crate::error::{Error, Format, Problem};
 use crate::text::{decode, Encoding};
 use std::borrow::Cow;
 
@@ -30,13 +30,13 @@ pub struct CsvFile<'a> {
     body_first_line: u64,
 }
 
-const MAGIC: [(&[u8], &str); 6] = [
-    (b"PK\x03\x04", "a zip archive or an .xlsx workbook"),
-    (b"\xD0\xCF\x11\xE0", "an .xls workbook"),
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xFF\xD8\xFF", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
+const MAGIC: [(&[u8], Format); 6] = [
+    (b"PK\x03\x04", Format::Zip),
+    (b"\xD0\xCF\x11\xE0", Format::Xls),
+    (b"%PDF", Format::Pdf),
+    (b"\x89PNG", Format::Png),
+    (b"\xFF\xD8\xFF", Format::Jpeg),
+    (b"GIF8", Format::Gif),
 ];
 
 impl<'a> CsvFile<'a> {
@@ -44,20 +44,13 @@ impl<'a> CsvFile<'a> {
     /// the bytes are empty, binary, or have no header row.
     pub fn open(name: &str, bytes: &'a [u8]) -> Result<Self, Error> {
         if bytes.iter().all(|c| c.is_ascii_whitespace()) {
-            return Err(Error::input(name, "the file is empty"));
+            return Err(Error::problem(name, Problem::Empty));
         }
         if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || utf16_without_bom(bytes) {
-            return Err(Error::input(
-                name,
-                "this is UTF-16 text (Excel's \"Unicode text\"), which is not read: \
-save it as \"CSV UTF-8\" or \"CSV (semicolon)\" and pick it again",
-            ));
+            return Err(Error::problem(name, Problem::Utf16));
         }
-        if let Some((_, what)) = MAGIC.iter().find(|(m, _)| bytes.starts_with(m)) {
-            return Err(Error::input(
-                name,
-                format!("this is not a CSV file: it looks like {what}"),
-            ));
+        if let Some((_, format)) = MAGIC.iter().find(|(m, _)| bytes.starts_with(m)) {
+            return Err(Error::problem(name, Problem::NotCsv(*format)));
         }
         let head = &bytes[..bytes.len().min(65_536)];
         let controls = head
@@ -65,10 +58,7 @@ save it as \"CSV UTF-8\" or \"CSV (semicolon)\" and pick it again",
             .filter(|&&c| c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'))
             .count();
         if controls > 0 && (head.contains(&0) || controls * 100 > head.len()) {
-            return Err(Error::input(
-                name,
-                "this is not a CSV text file: it contains binary data",
-            ));
+            return Err(Error::problem(name, Problem::Binary));
         }
         let (mut text, encoding) = decode(bytes);
         // Lines ending in a carriage return alone (old Mac spreadsheets): make those line
@@ -99,7 +89,7 @@ save it as \"CSV UTF-8\" or \"CSV (semicolon)\" and pick it again",
             .read_byte_record(&mut record)
             .map_err(|e| Error::input(name, format!("unreadable header: {e}")))?;
         if !found {
-            return Err(Error::input(name, "the file is empty"));
+            return Err(Error::problem(name, Problem::Empty));
         }
         let header: Vec<String> = record
             .iter()

@@ -9,7 +9,7 @@ pub mod identifiers;
 pub use identifiers::{FoundBy, IdentifierKind, Scanner};
 
 use crate::clean::CleanReport;
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::ids::IdColumn;
 use crate::metrics::{age_band, Report, AGE_BANDS};
 use crate::model::Dataset;
@@ -261,12 +261,7 @@ impl Privacy {
                 .any(|n| n.used_as.as_deref() == Some("consentement_marketing"))
         };
         if opts.consent_only && imported && !has_consent() {
-            return Err(Error::input(
-                &clean.clients.file,
-                "keeping only the customers who consented needs a consent column \
-(consentement_marketing, or a name such as consent, opt_in, accepts_marketing), and this file has none: \
-map one, or keep every customer",
-            ));
+            return Err(Error::problem(&clean.clients.file, Problem::NoConsentColumn));
         }
         let forced = clean
             .columns
@@ -432,7 +427,11 @@ pub fn suppressed_rows(report: &Report, privacy: &Privacy) -> BTreeMap<String, u
     let mut out = BTreeMap::new();
     let groups =
         |rows: &[crate::metrics::GroupRow]| rows.iter().filter(|g| group_suppressed(g, privacy)).count() as u64;
-    out.insert("kpis.csv".to_string(), kpis_suppressed(report, privacy) as u64);
+    // All of kpis.csv's rows, or none.
+    out.insert(
+        "kpis.csv".to_string(),
+        if kpis_suppressed(report, privacy) { KPI_ROWS } else { 0 },
+    );
     out.insert("by_channel.csv".to_string(), groups(&report.by_channel));
     out.insert("by_segment.csv".to_string(), groups(&report.by_segment));
     out.insert("age_bands.csv".to_string(), groups(&report.by_age_band));
@@ -464,6 +463,9 @@ pub fn group_suppressed(g: &crate::metrics::GroupRow, privacy: &Privacy) -> bool
         .into_iter()
         .any(|n| privacy.suppresses(n))
 }
+
+/// Rows of `kpis.csv`: one per metric.
+pub const KPI_ROWS: u64 = 11;
 
 /// Whether the KPI rows are blanked (the whole selection counts fewer than k customers).
 pub fn kpis_suppressed(report: &Report, privacy: &Privacy) -> bool {

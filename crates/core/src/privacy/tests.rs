@@ -219,11 +219,37 @@ fn k_anonymity_report_and_suppression() {
     );
     let manifest: serde_json::Value = serde_json::from_str(&f["manifest.json"]).unwrap();
     assert_eq!(manifest["privacy"]["suppressed_rows"]["by_channel.csv"], 2);
+    assert_blanked_rows_are_counted(&f);
     assert_eq!(manifest["privacy"]["customers_below_k"], 3);
     assert_eq!(manifest["privacy"]["key"], "passphrase");
     // k = 1 blanks nothing.
     let none = p.privacy(&PrivacyOptions { k: 1, ..opts("k") }, None).unwrap();
     assert!(!files(&p, &none)["by_channel.csv"].contains(",true"));
+}
+
+/// The manifest's count of blanked rows per file is the number of rows flagged
+/// `suppressed=true` in that file.
+fn assert_blanked_rows_are_counted(f: &std::collections::HashMap<String, String>) {
+    let manifest: serde_json::Value = serde_json::from_str(&f["manifest.json"]).unwrap();
+    let counts = manifest["privacy"]["suppressed_rows"].as_object().unwrap();
+    assert!(counts.len() >= 6, "{counts:?}");
+    for (file, n) in counts {
+        let flagged = f[file].lines().skip(1).filter(|l| l.ends_with(",true")).count();
+        assert_eq!(n.as_u64(), Some(flagged as u64), "{file}");
+    }
+}
+
+#[test]
+fn a_selection_under_k_blanks_every_kpi_row_and_counts_them_all() {
+    let clients = "client_id,age,ville,segment,canal_acquisition\nK1,30,Lyon,Premium,SEO\nK2,40,Lyon,Premium,SEO\n";
+    let inter = "client_id,type_action,valeur_achat,date\nK1,achat,10,2025-01-01\nK2,page_vue,,2025-01-02\n";
+    let p = prepared(clients, inter);
+    let privacy = p.privacy(&opts("k"), None).unwrap();
+    let f = files(&p, &privacy);
+    let kpis: Vec<&str> = f["kpis.csv"].lines().skip(1).collect();
+    assert_eq!(kpis.len(), 11);
+    assert!(kpis.iter().all(|l| l.ends_with(",,true")), "{kpis:?}");
+    assert_blanked_rows_are_counted(&f);
 }
 
 #[test]

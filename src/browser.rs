@@ -10,7 +10,15 @@ use crate::worker::preview::PreviewQuery;
 use crate::worker::protocol::{Request, Response};
 use crate::worker::{EngineWorker, Message};
 use leptos::prelude::*;
-use web_sys::File;
+use std::cell::RefCell;
+use web_sys::{Blob, File};
+
+thread_local! {
+    /// The output files as the engine made them, by name (for their Excel copies).
+    static BLOBS: RefCell<Vec<(String, Blob)>> = const { RefCell::new(Vec::new()) };
+    /// Object URLs of the Excel copies made, revoked with the files'.
+    static COPIES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
 
 /// Puts the language in the page's URL (`lang=`), so that a reload or a shared link
 /// keeps it.
@@ -142,6 +150,28 @@ impl Engine {
         state.progress.set(overall_progress("export", 0.0));
         state.stage.set("export".into());
         self.send(Request::Privacy(state.privacy.get_untracked()), Vec::new());
+    }
+
+    /// Downloads a copy of output file `name` for French Excel (`;`, decimal comma,
+    /// byte order mark), made in this tab from the file already there.
+    pub fn excel(&self, name: String) {
+        let state = self.state;
+        let Some(blob) = BLOBS.with(|b| b.borrow().iter().find(|(n, _)| *n == name).map(|(_, b)| b.clone())) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let bytes = match wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await {
+                Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
+                Err(e) => return fail(state, Failure::Other(format!("{name}: {e:?}"))),
+            };
+            let copy = match numberly_core::export::excel_fr(&name, &bytes) {
+                Ok(copy) => copy,
+                Err(e) => return fail(state, e.into()),
+            };
+            if let Err(e) = save(&excel_name(&name), &copy) {
+                fail(state, Failure::Other(format!("{name}: {e:?}")));
+            }
+        });
     }
 
     /// Asks for a page of the rejected rows.
@@ -306,6 +336,7 @@ fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Messa
         }
         Message::Files(files) => {
             revoke(state);
+            BLOBS.with(|b| *b.borrow_mut() = files.clone());
             let urls = files
                 .into_iter()
                 .filter_map(|(name, blob)| web_sys::Url::create_object_url_with_blob(&blob).ok().map(|u| (name, u)))
@@ -324,7 +355,36 @@ fn revoke(state: AppState) {
     for (_, url) in state.urls.get_untracked() {
         let _ = web_sys::Url::revoke_object_url(&url);
     }
+    for url in COPIES.with(|c| std::mem::take(&mut *c.borrow_mut())) {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    }
+    BLOBS.with(|b| b.borrow_mut().clear());
     state.urls.set(Vec::new());
+}
+
+/// The name of a file's Excel copy: `kpis.csv` → `kpis_excel_fr.csv`.
+fn excel_name(name: &str) -> String {
+    match name.strip_suffix(".csv") {
+        Some(stem) => format!("{stem}_excel_fr.csv"),
+        None => format!("{name}_excel_fr.csv"),
+    }
+}
+
+/// Offers `bytes` for download as `name`, through a link clicked for the user.
+fn save(name: &str, bytes: &[u8]) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv;charset=utf-8");
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    COPIES.with(|c| c.borrow_mut().push(url.clone()));
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let link = document.create_element("a")?.dyn_into::<web_sys::HtmlElement>()?;
+    link.set_attribute("href", &url)?;
+    link.set_attribute("download", name)?;
+    link.click();
+    Ok(())
 }
 
 /// The clients (`0`) or interactions (`1`) file input.

@@ -131,6 +131,7 @@ pub fn App() -> impl IntoView {
     let remap = Callback::new(move |(which, header, column)| engine.remap(which, header, column));
     let apply_privacy = Callback::new(move |_| engine.apply_privacy());
     let page_rejects = Callback::new(move |page| engine.rejects(page));
+    let excel = Callback::new(move |name| engine.excel(name));
     let importing = Signal::derive(move || state.imported.with(|f| f.iter().all(Option::is_some)));
     if autorun {
         engine.run();
@@ -312,7 +313,7 @@ pub fn App() -> impl IntoView {
                 on_apply=apply_privacy
             />
             <div class="results" class:waiting=move || summary.with(Option::is_none)>
-                <Downloads summary=summary urls=state.urls.into() lang=lang />
+                <Downloads summary=summary urls=state.urls.into() lang=lang on_excel=excel />
             </div>
             <footer class="muted">{move || t("privacy")} " · numberly-core " {numberly_core::VERSION}</footer>
         </main>
@@ -362,6 +363,7 @@ mod browser {
         pub fn apply_privacy(&self) {}
         pub fn clear_files(&self) {}
         pub fn rejects(&self, _page: u32) {}
+        pub fn excel(&self, _name: String) {}
     }
 
     pub fn file_picker(_engine: Engine) -> Callback<(usize, web_sys::Event)> {

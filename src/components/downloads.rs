@@ -1,6 +1,7 @@
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
 use leptos::prelude::*;
+use numberly_core::export::EXCEL_ROWS;
 
 /// The name of the archive of every file (made by the worker).
 pub const ZIP_NAME: &str = "numberly.zip";
@@ -14,6 +15,8 @@ pub fn Downloads(
     urls: Signal<Vec<(String, String)>>,
     /// Language.
     lang: Signal<Lang>,
+    /// Asks for a copy of a file for French Excel.
+    on_excel: Callback<String>,
 ) -> impl IntoView {
     view! {
         <section class="panel">
@@ -46,16 +49,18 @@ pub fn Downloads(
                         .iter()
                         .map(|o| {
                             let href = urls.iter().find(|(n, _)| *n == o.name).map(|(_, u)| u.clone());
+                            let ready = href.is_some();
                             let stem = o.name.rsplit_once('.').map_or(o.name.as_str(), |(s, _)| s).to_string();
                             let testid = format!("download-{stem}");
                             // Rows blanked for k-anonymity: said here, so that an empty
                             // row is not taken for a broken file.
                             let blanked = s.suppressed_rows.get(&o.name).copied().filter(|n| *n > 0).map(|n| {
                                 let k = s.privacy.k;
-                                let text = if l == Lang::Fr {
-                                    format!(" · {} masquée(s) : moins de {k} clients", l.int(n))
-                                } else {
-                                    format!(" · {} blanked: fewer than {k} customers", l.int(n))
+                                let text = match (l, n) {
+                                    (Lang::Fr, 1) => format!(" · 1 ligne masquée : moins de {k} clients"),
+                                    (Lang::Fr, _) => format!(" · {} lignes masquées : moins de {k} clients", l.int(n)),
+                                    (Lang::En, 1) => format!(" · 1 row blanked: fewer than {k} customers"),
+                                    (Lang::En, _) => format!(" · {} rows blanked: fewer than {k} customers", l.int(n)),
                                 };
                                 view! {
                                     <span class="blanked" data-testid=format!("blanked-{stem}") data-rows=n>
@@ -76,6 +81,28 @@ pub fn Downloads(
                                         }}
                                     </span>
                                     {blanked}
+                                    {o.name.ends_with(".csv").then(|| {
+                                        let name = o.name.clone();
+                                        // Excel opens 1,048,576 rows, the header included.
+                                        let fits = o.rows < EXCEL_ROWS;
+                                        let title = match (fits, l) {
+                                            (true, Lang::Fr) => "Copie pour Excel en français : séparateur ;, virgule décimale, accents lisibles".to_string(),
+                                            (true, Lang::En) => "Copy for French Excel: ; separator, decimal comma, byte order mark".to_string(),
+                                            (false, Lang::Fr) => format!("Plus de lignes qu'Excel n'en ouvre ({})", l.int(EXCEL_ROWS)),
+                                            (false, Lang::En) => format!("More rows than Excel opens ({})", l.int(EXCEL_ROWS)),
+                                        };
+                                        view! {
+                                            <button
+                                                class="excel"
+                                                data-testid=format!("excel-{stem}")
+                                                title=title
+                                                disabled=!fits || !ready
+                                                on:click=move |_| on_excel.run(name.clone())
+                                            >
+                                                "Excel (FR)"
+                                            </button>
+                                        }
+                                    })}
                                     <code class="sha" title="SHA-256">{o.sha256.clone()}</code>
                                 </li>
                             }

@@ -43,7 +43,7 @@ pub fn Quality(
                         let corrected = (!f.corrected_by_rule.is_empty()).then(|| {
                             view! {
                                 <span class="muted">
-                                    {if l == Lang::Fr { "corrigées, gardées : " } else { "corrected, kept: " }}
+                                    {if l == Lang::Fr { "corrections (lignes gardées) : " } else { "corrections (rows kept): " }}
                                 </span>
                                 {list(&f.corrected_by_rule, "rule corrected")}
                             }
@@ -78,13 +78,26 @@ pub fn Quality(
                                     <td class="num">{r.line}</td>
                                     <td>{r.column.clone()}</td>
                                     <td title=r.rule.clone()>{l.rule(&r.rule)}</td>
-                                    <td class="value">{r.value.clone()}</td>
+                                    <td class="value" title=(r.raw != r.value).then(|| r.value.clone())>
+                                        {r.raw.clone()}
+                                    </td>
                                 </tr>
                             }
                         })
                         .collect_view();
                     view! {
                         <h3>{t("first-rejects")}</h3>
+                        {s.privacy.pseudonymised.then(|| {
+                            view! {
+                                <p class="muted" data-testid="rejects-raw-note">
+                                    {if l == Lang::Fr {
+                                        "Valeurs telles que dans votre fichier, sur cet écran seulement : rejects.csv écrit les client_id en pseudonymes (survolez un identifiant pour voir son pseudonyme)."
+                                    } else {
+                                        "Values as in your file, on this screen only: rejects.csv writes client_id as pseudonyms (hover an id to see its pseudonym)."
+                                    }}
+                                </p>
+                            }
+                        })}
                         <div class="pager">
                             <button
                                 data-testid="rejects-prev"

@@ -118,8 +118,11 @@ pub struct RejectRow {
     pub column: String,
     /// Rule.
     pub rule: String,
-    /// Raw value.
+    /// Raw value, as `rejects.csv` writes it (a `client_id` pseudonymised when
+    /// pseudonyms are on).
     pub value: String,
+    /// Raw value as the file has it, for this screen only (identifiers still withheld).
+    pub raw: String,
 }
 
 /// Customers and revenue of one RFM segment.
@@ -237,6 +240,7 @@ pub fn reject_rows(p: &Prepared, privacy: &Privacy, start: usize, count: usize) 
             column: r.column.to_string(),
             rule: r.rule.to_string(),
             value: privacy.reject_value(r.column, &r.value),
+            raw: Privacy::unpseudonymised_value(&r.value),
         })
         .collect()
 }

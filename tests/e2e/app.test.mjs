@@ -112,6 +112,22 @@ test('the zip of everything holds every CLI file, byte for byte', async () => {
   await context.close();
 });
 
+test('an Excel (FR) copy of a file: byte order mark, semicolons, decimal commas', async () => {
+  const { page, context } = await open();
+  await runAndWait(page);
+  await page.waitForSelector('[data-testid=download-by_channel][href]');
+  for (const stem of ['kpis', 'by_channel']) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=excel-${stem}]`)]);
+    assert.equal(download.suggestedFilename(), `${stem}_excel_fr.csv`);
+    const bytes = fs.readFileSync(await download.path());
+    const lines = fs.readFileSync(path.join(cliOut, `${stem}.csv`), 'utf8').trim().split('\n');
+    const expected = lines.map((l) => l.split(',').map((c) => (/^-?\d+\.\d+$/.test(c) ? c.replace('.', ',') : c)).join(';'));
+    assert.equal(bytes.subarray(0, 3).toString('hex'), 'efbbbf');
+    assert.equal(bytes.subarray(3).toString('utf8'), expected.join('\r\n') + '\r\n', stem);
+  }
+  await context.close();
+});
+
 test('when the digest worker cannot load, the engine computes the digests itself', async () => {
   const missing = await serve(path.join(root, 'dist'), 0, { refuse: ['/digest_boot.js'] });
   const { page, context, errors } = await open('?lang=en', `http://127.0.0.1:${missing.address().port}`);
@@ -577,14 +593,24 @@ test('one file alone does not run on sample data: the missing file is named', as
   await context.close();
 });
 
-test('consenting only is refused before it applies to a file without consent, and the downloads stay', async () => {
+test('consenting only is refused up front without a consent column, the downloads stay, rejected ids show as written', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-consent-'));
   fs.writeFileSync(path.join(dir, 'clients.csv'), 'client_id,age,ville,segment,canal_acquisition\nC_0001,40,Lyon,Premium,SEO\n');
-  fs.writeFileSync(path.join(dir, 'interactions.csv'), 'client_id,type_action,valeur_achat,date\nC_0001,achat,10,2025-01-02\n');
+  fs.writeFileSync(path.join(dir, 'interactions.csv'),
+    'client_id,type_action,valeur_achat,date\nC_0001,achat,10,2025-01-02\nC_0009,achat,5,2025-01-03\n');
   const { page, context } = await open();
   await pickFiles(page, path.join(dir, 'clients.csv'), path.join(dir, 'interactions.csv'));
   await runAndWait(page);
+  // The orphan id as written, on screen; pseudonymised in rejects.csv.
+  assert.match(await page.textContent('[data-testid=rejects] tbody'), /C_0009/);
+  assert.match(await page.textContent('[data-testid=rejects-raw-note]'), /on this screen only/);
+  const rejects = await downloadText(page, 'rejects');
+  assert.doesNotMatch(rejects, /C_0009/);
+  assert.match(rejects, /^interactions\.csv,3,client_id,unknown_client,P_[0-9a-f]{20}$/m);
   await page.waitForSelector('[data-testid=download-kpis][href]');
+  // One customer, k = 5: every row of kpis.csv is blanked, and the download says so.
+  assert.equal(await page.getAttribute('[data-testid=blanked-kpis]', 'data-rows'), '11');
+  assert.match(await page.textContent('[data-testid=blanked-kpis]'), /11 rows blanked: fewer than 5 customers/);
   assert.equal(await page.textContent('[data-testid=error-privacy-consent]'), '');
   await page.check('[data-testid=privacy-consent-only]');
   assert.match(await page.textContent('[data-testid=error-privacy-consent]'), /no consent column/);

@@ -396,6 +396,53 @@ fn exported_data_reimports_to_the_same_metrics() {
 }
 
 #[test]
+fn excel_copies_of_the_exports_reimport_to_the_same_metrics() {
+    let first = generated(&GenerateOptions {
+        customers: 2_000,
+        interactions: 20_000,
+        ..dirty_options(7)
+    });
+    let (_, files) = export_all(&first);
+    let excel = |name: &str| numberly_core::export::excel_fr(name, &files[name]).expect("an export converts");
+    let (clients, interactions) = (excel("clients.csv"), excel("interactions.csv"));
+    assert!(clients.starts_with(b"\xEF\xBB\xBFclient_id;"));
+    // Amounts with a decimal comma.
+    let decimal_comma = |c: &str| c.contains(',') && c.replace(',', "").bytes().all(|b| b.is_ascii_digit());
+    assert!(String::from_utf8_lossy(&interactions)
+        .lines()
+        .skip(1)
+        .any(|l| l.split(';').any(decimal_comma)));
+    let opts = CleanOptions {
+        from: Some(first.dataset.from),
+        to: Some(first.dataset.to),
+        ..CleanOptions::default()
+    };
+    let second = from_files(&clients, &interactions, &opts);
+    assert_eq!(second.clean.clients.rejected + second.clean.interactions.rejected, 0);
+    assert_eq!(second.report, first.report);
+    let (_, again) = export_all(&second);
+    assert!(files["kpis.csv"] == again["kpis.csv"]);
+    // Every aggregated file converts, and reads back (`;`, BOM) to the same cells with
+    // a decimal point again.
+    for name in ["kpis.csv", "by_channel.csv", "daily.csv", "rfm.csv", "rejects.csv"] {
+        let copy = excel(name);
+        let text = String::from_utf8(copy[3..].to_vec()).unwrap().replace("\r\n", "\n");
+        let back: Vec<Vec<String>> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .delimiter(b';')
+            .from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(|c| c.replacen(',', ".", 1)).collect())
+            .collect();
+        let original: Vec<Vec<String>> = records(&files[name])
+            .into_iter()
+            .map(|r| r.into_iter().map(|c| c.replacen(',', ".", 1)).collect())
+            .collect();
+        assert_eq!(back, original, "{name}");
+    }
+}
+
+#[test]
 fn a_customer_without_an_age_keeps_their_revenue_and_round_trips() {
     let clients = b"client_id,age,segment,canal_acquisition\nC1,,Premium,SEO\nC2,40,Standard,Email\n";
     let interactions =

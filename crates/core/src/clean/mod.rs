@@ -559,9 +559,20 @@ fn with_zero<'a>(code: &'a [u8], lost: bool, buf: &'a mut [u8; 6]) -> &'a [u8] {
 
 /// An age cell: a whole number of years up to 120 (`+` and leading zeros allowed),
 /// also as pandas writes a column of whole numbers with a blank in it: `25.0`
-/// (or `25,0` from a French export); `25.5` is not an age.
+/// (or `25,0` from a French export); `25.5` is not an age. A unit after the number,
+/// as a form or a hand-kept sheet writes it (`27 ans`, `27 years`), is read too.
 fn parse_age(raw: &[u8]) -> Option<u8> {
-    let t = text(raw);
+    let t = text(raw).trim();
+    let t = match t.split_once(|c: char| c.is_whitespace()) {
+        Some((number, unit))
+            if ["an", "ans", "year", "years", "yrs", "yo"]
+                .iter()
+                .any(|u| unit.trim().eq_ignore_ascii_case(u)) =>
+        {
+            number
+        }
+        _ => t,
+    };
     let whole = t
         .split_once(['.', ','])
         .filter(|(_, zeros)| !zeros.is_empty() && zeros.bytes().all(|c| c == b'0'))

@@ -803,10 +803,27 @@ fn ages_as_pandas_writes_them_with_a_blank_in_the_column() {
         ("25.0", Some(25)),
         ("25,00", Some(25)),
         ("+07", Some(7)),
+        ("27 ans", Some(27)),
+        ("1 an", Some(1)),
+        ("40\u{a0}ANS", Some(40)),
+        ("33 years", Some(33)),
     ] {
         assert_eq!(super::parse_age(raw.as_bytes()), age, "{raw}");
     }
-    for raw in ["25.5", "25.", "25.0.0", ".0", "121", "-3", "abc", ""] {
+    for raw in [
+        "25.5",
+        "25.",
+        "25.0.0",
+        ".0",
+        "121",
+        "-3",
+        "abc",
+        "",
+        "27 ans et demi",
+        "ans",
+        "130 ans",
+        "27 km",
+    ] {
         assert_eq!(super::parse_age(raw.as_bytes()), None, "{raw}");
     }
 }

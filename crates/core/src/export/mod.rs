@@ -6,7 +6,10 @@
 //! [`crate::privacy::Privacy`] step decides pseudonyms, generalisation, blanked
 //! cells and consent.
 
+mod excel;
 mod tables;
+
+pub use excel::{excel_fr, EXCEL_ROWS};
 
 use crate::clean::CleanReport;
 use crate::error::Error;

@@ -405,6 +405,13 @@ passphrase keys: PBKDF2-HMAC-SHA-256, {PBKDF2_ROUNDS} rounds"
                 return String::from_utf8(out).unwrap_or_default();
             }
         }
+        Self::unpseudonymised_value(value)
+    }
+
+    /// The raw value of a reject as the user's own screen may show it: as written in
+    /// their file (so that they can find and fix it), except that a value that looks
+    /// like a direct identifier is still withheld.
+    pub fn unpseudonymised_value(value: &str) -> String {
         match identifiers::kind_of_value(value.as_bytes()) {
             Some(kind) => format!("[withheld: {}]", kind_label(kind)),
             None => value.to_string(),

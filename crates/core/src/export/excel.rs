@@ -1,0 +1,107 @@
+//! A copy of an exported CSV file for French Excel, which opens a plain UTF-8,
+//! comma-separated file as one column of mojibake: a UTF-8 byte order mark (so that
+//! `Besançon` reads right), `;` between cells, CRLF line ends, and a decimal comma
+//! in numbers (`12.50` → `12,50`). Text, dates, whole numbers and `true`/`false` stay
+//! as they are; the exporter's formula defusing is kept, since cells are copied.
+
+use crate::error::Error;
+
+/// Rows French Excel opens in one sheet, the header included.
+pub const EXCEL_ROWS: u64 = 1_048_576;
+
+/// `csv` (a file the exporter wrote: `,` separated, `.` decimals, UTF-8) rewritten
+/// for French Excel; `name` names the file in an error.
+pub fn excel_fr(name: &str, csv: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv);
+    let mut out = Vec::with_capacity(csv.len() + csv.len() / 16 + 3);
+    out.extend_from_slice(b"\xEF\xBB\xBF");
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .terminator(csv::Terminator::CRLF)
+            .flexible(true)
+            .from_writer(&mut out);
+        let mut record = csv::ByteRecord::new();
+        let mut cell = Vec::new();
+        let mut row = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(Error::input(name, format!("not a CSV file this app wrote: {e}"))),
+            }
+            row.clear();
+            for field in record.iter() {
+                cell.clear();
+                cell.extend_from_slice(field);
+                if let Some(dot) = decimal_point(field) {
+                    cell[dot] = b',';
+                }
+                row.push_field(&cell);
+            }
+            writer
+                .write_byte_record(&row)
+                .map_err(|e| Error::io(name, std::io::Error::other(e)))?;
+        }
+        writer.flush().map_err(|e| Error::io(name, e))?;
+    }
+    Ok(out)
+}
+
+/// Where the `.` of a decimal number is (`-12.50`, `0.333333`): digits, one point,
+/// digits, an optional leading minus and nothing else.
+fn decimal_point(field: &[u8]) -> Option<usize> {
+    let digits = field.strip_prefix(b"-").unwrap_or(field);
+    let dot = digits.iter().position(|&c| c == b'.')?;
+    let (whole, frac) = (&digits[..dot], &digits[dot + 1..]);
+    let all_digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    (all_digits(whole) && all_digits(frac)).then_some(dot + field.len() - digits.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fr(text: &str) -> String {
+        let out = excel_fr("f.csv", text.as_bytes()).unwrap();
+        let text = std::str::from_utf8(&out).unwrap();
+        text.strip_prefix('\u{feff}').expect("a byte order mark").to_string()
+    }
+
+    #[test]
+    fn numbers_take_a_decimal_comma_and_everything_else_stays() {
+        assert_eq!(
+            fr("metric,value,suppressed\nrevenue,25063.50,false\ncustomer_conversion,0.333333,false\n"),
+            "metric;value;suppressed\r\nrevenue;25063,50;false\r\ncustomer_conversion;0,333333;false\r\n"
+        );
+        assert_eq!(
+            fr("client_id,age,ville,date,amount\nC_000001,34,Besançon,2025-01-02,-12.5\n"),
+            "client_id;age;ville;date;amount\r\nC_000001;34;Besançon;2025-01-02;-12,5\r\n"
+        );
+        // Not numbers: a version, a dotted name, a lone point, a defused formula.
+        assert_eq!(
+            fr("a,b,c,d,e\n1.2.3,St. Denis,.5,'-1.5,5.\n"),
+            "a;b;c;d;e\r\n1.2.3;St. Denis;.5;'-1.5;5.\r\n"
+        );
+    }
+
+    #[test]
+    fn cells_holding_the_new_separator_or_quotes_are_quoted() {
+        assert_eq!(
+            fr("ville,note\n\"Lyon, 3e\",\"a;b\"\n\"dit \"\"x\"\"\",\"2 lignes\nici\"\n"),
+            "ville;note\r\nLyon, 3e;\"a;b\"\r\n\"dit \"\"x\"\"\";\"2 lignes\nici\"\r\n"
+        );
+    }
+
+    #[test]
+    fn only_the_decimal_point_of_a_number_is_found() {
+        assert_eq!(decimal_point(b"12.50"), Some(2));
+        assert_eq!(decimal_point(b"-0.5"), Some(2));
+        for text in [&b"12"[..], b"-", b"-.5", b"1..2", b"1.2e3", b"", b"12.50 "] {
+            assert_eq!(decimal_point(text), None, "{}", String::from_utf8_lossy(text));
+        }
+    }
+}

@@ -37,7 +37,7 @@ impl Lang {
             "customers" => ("Customers", "Clients"),
             "interactions" => ("Interactions", "Interactions"),
             "seed" => ("Seed", "Graine"),
-            "dirty" => ("Dirty rate", "Taux d'erreurs"),
+            "dirty" => ("Dirty rate (0 to 0.5)", "Taux d'erreurs (0 à 0,5)"),
             "from" => ("From", "Du"),
             "to" => ("To", "Au"),
             "run" => ("Run", "Lancer"),

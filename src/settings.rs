@@ -141,7 +141,13 @@ impl Settings {
         }
         match self.dirty.trim().replace(',', ".").parse::<f64>() {
             Ok(r) if (0.0..=0.5).contains(&r) => {}
-            _ => out.push((Field::Dirty, t("Between 0 and 0.5.", "Entre 0 et 0,5."))),
+            _ => out.push((
+                Field::Dirty,
+                t(
+                    "A fraction between 0 and 0.5 (0.05: 5% of rows).",
+                    "Une fraction entre 0 et 0,5 (0,05\u{a0}: 5\u{a0}% des lignes).",
+                ),
+            )),
         }
         let (from, to) = (day(&self.from), day(&self.to));
         if from.is_none() {

@@ -27,7 +27,7 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
     } else {
         ("Performance by channel", "Customer conversion (%)", "Revenue (€)")
     };
-    count_and_revenue(title, (names, false), (conv, conversion), (rev, revenue))
+    count_and_revenue(l, title, (names, false), (conv, conversion), (rev, revenue))
 }
 
 /// Share of customers per channel.

@@ -44,7 +44,7 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
         .title(super::nothing(nothing, empty))
         .legend(Legend::new().top("bottom").show(!empty))
         .x_axis(Axis::new().type_(AxisType::Category).data(days).show(!empty))
-        .y_axis(super::value_axis().show(!empty))
+        .y_axis(super::count_axis().show(!empty))
         .y_axis(super::value_axis().name(revenue).show(!empty))
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
         .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(28).show(!empty))
@@ -54,6 +54,7 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
             Line::new()
                 .name(revenue)
                 .y_axis_index(1)
+                .tooltip(super::money_tooltip())
                 .data(values(|d| euros(d.revenue_cents))),
         )
 }

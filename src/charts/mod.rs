@@ -142,6 +142,8 @@ pub fn frame(title: &str, trigger: Trigger) -> Chart {
 pub mod formatter {
     /// A value: [`Lang::number`](crate::i18n::Lang::number) of it (tooltips, value axes).
     pub const NUMBER: &str = "numberly:number";
+    /// A value in euros: money to the cent in the page's language (revenue tooltips).
+    pub const MONEY: &str = "numberly:money";
     /// A label: its value as a number (the last of a cell's coordinates).
     pub const VALUE: &str = "numberly:value";
     /// A label: `name: value`, the value as a number.
@@ -158,6 +160,12 @@ pub mod formatter {
         let colon = if l == Lang::Fr { "\u{a0}:" } else { ":" };
         match formatter {
             NUMBER | VALUE => Some(number),
+            MONEY => Some(
+                value
+                    .last()
+                    .filter(|v| v.is_finite())
+                    .map_or_else(|| "–".to_string(), |euros| l.money((euros * 100.0).round() as i64)),
+            ),
             NAME_VALUE => Some(format!("{name}{colon} {number}")),
             CELL => Some(match *value {
                 [f, r, buyers] => {
@@ -184,10 +192,21 @@ pub fn value_axis() -> charming::component::Axis {
         .axis_label(charming::element::AxisLabel::new().formatter(formatter::NUMBER))
 }
 
+/// A value axis of counts: whole-number ticks (no "0.5 customer" on small data).
+pub fn count_axis() -> charming::component::Axis {
+    value_axis().min_interval(1.0)
+}
+
+/// The tooltip of a revenue series: euros to the cent.
+pub fn money_tooltip() -> Tooltip {
+    Tooltip::new().value_formatter(formatter::MONEY)
+}
+
 /// Bars of a count (left axis) and of revenue in euros (right axis) per category:
 /// the shape of the channel, segment and RFM charts. `slanted` shows every category
 /// name, slanted (for long lists).
 pub fn count_and_revenue(
+    l: Lang,
     title: &str,
     (categories, slanted): (Vec<String>, bool),
     (count_name, counts): (&str, Vec<f64>),
@@ -200,14 +219,23 @@ pub fn count_and_revenue(
     if slanted {
         x = x.axis_label(charming::element::AxisLabel::new().interval(0).rotate(35));
     }
+    // A selection that leaves nothing (every channel unticked) says so.
+    let empty = counts.iter().chain(&revenue).all(|v| *v == 0.0);
     base(title, Trigger::Axis)
+        .title(nothing(nothing_selected(l), empty))
         .x_axis(x)
         // Each axis name reads inwards from its axis, so a long one is not cut by the
         // edge of the chart.
-        .y_axis(value_axis().name(count_name).name_text_style(inward("left")))
+        .y_axis(count_axis().name(count_name).name_text_style(inward("left")))
         .y_axis(value_axis().name(revenue_name).name_text_style(inward("right")))
         .series(Bar::new().name(count_name).data(counts))
-        .series(Bar::new().name(revenue_name).y_axis_index(1).data(revenue))
+        .series(
+            Bar::new()
+                .name(revenue_name)
+                .y_axis_index(1)
+                .tooltip(money_tooltip())
+                .data(revenue),
+        )
 }
 
 /// An axis name's style, aligned `side` of its axis.
@@ -313,6 +341,7 @@ pub(crate) mod tests {
     #[test]
     fn every_number_a_chart_writes_goes_through_a_formatter_the_page_knows() {
         let s = summary();
+        let mut money_series = 0;
         for (_, charts) in super::SECTIONS {
             for c in charts {
                 let j = json(&(c.build)(&s, crate::i18n::Lang::Fr));
@@ -330,6 +359,18 @@ pub(crate) mod tests {
                         assert_eq!(axis["axisLabel"]["formatter"], super::formatter::NUMBER, "{}", c.name);
                     }
                 }
+                // Money reads to the cent (120,70 €, not 120,7).
+                for series in j["series"].as_array().into_iter().flatten() {
+                    if series["name"].as_str().is_some_and(|n| n.contains('€')) {
+                        money_series += 1;
+                        assert_eq!(
+                            series["tooltip"]["valueFormatter"],
+                            super::formatter::MONEY,
+                            "{}",
+                            c.name
+                        );
+                    }
+                }
                 // A formatter the page would not replace would be written as is.
                 for (at, f) in found {
                     assert!(
@@ -339,6 +380,39 @@ pub(crate) mod tests {
                     );
                 }
             }
+        }
+        // Channels, segments, daily and RFM each have a revenue series.
+        assert_eq!(money_series, 4);
+    }
+
+    #[test]
+    fn bar_charts_say_when_the_selection_leaves_nothing() {
+        use crate::i18n::Lang;
+        let s = summary();
+        let mut none = s.clone();
+        for g in none
+            .by_channel
+            .iter_mut()
+            .chain(&mut none.by_segment)
+            .chain(&mut none.by_age_band)
+        {
+            (g.customers, g.active_customers, g.buyers, g.revenue_cents) = (0, 0, 0, 0);
+        }
+        for r in &mut none.rfm_segments {
+            (r.customers, r.revenue_cents) = (0, 0);
+        }
+        let charts: [fn(&crate::worker::protocol::Summary, Lang) -> charming::Chart; 4] = [
+            super::channels::build,
+            super::segments::build,
+            super::segments::ages,
+            super::rfm::build,
+        ];
+        for build in charts {
+            let j = json(&build(&s, Lang::Fr));
+            assert_eq!(j["title"][1]["show"], false, "{}", j["title"][0]["text"]);
+            let j = json(&build(&none, Lang::Fr));
+            assert_eq!(j["title"][1]["text"], "Rien à afficher pour cette sélection");
+            assert_eq!(j["title"][1]["show"], true, "{}", j["title"][0]["text"]);
         }
     }
 
@@ -369,6 +443,14 @@ pub(crate) mod tests {
             "R 5 · F 3: 1,234 buyers"
         );
         assert_eq!(apply(NUMBER, Lang::Fr, "", &[]).unwrap(), "–");
+        assert_eq!(
+            apply(super::formatter::MONEY, Lang::Fr, "", &[120.7]).unwrap(),
+            "120,70\u{a0}€"
+        );
+        assert_eq!(
+            apply(super::formatter::MONEY, Lang::En, "", &[1_234.5]).unwrap(),
+            "€1,234.50"
+        );
         assert_eq!(apply("{b}: {c}", Lang::Fr, "", &[1.0]), None);
     }
 }

@@ -17,6 +17,7 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
     };
     let names: Vec<String> = s.rfm_segments.iter().map(|r| l.rfm_segment(&r.segment)).collect();
     count_and_revenue(
+        l,
         title,
         (names, true),
         (customers, s.rfm_segments.iter().map(|r| r.customers as f64).collect()),

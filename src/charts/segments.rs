@@ -17,6 +17,7 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
     };
     let names: Vec<String> = s.by_segment.iter().map(|g| g.label.clone()).collect();
     count_and_revenue(
+        l,
         title,
         (names, false),
         (customers, s.by_segment.iter().map(|g| g.customers as f64).collect()),
@@ -39,9 +40,11 @@ pub fn ages(s: &Summary, l: Lang) -> Chart {
             (label, _) => label.to_string(),
         })
         .collect();
+    let empty = s.by_age_band.iter().all(|g| g.customers == 0);
     base(title, Trigger::Axis)
+        .title(super::nothing(super::nothing_selected(l), empty))
         .x_axis(Axis::new().type_(AxisType::Category).data(names))
-        .y_axis(super::value_axis())
+        .y_axis(super::count_axis())
         .series(
             Bar::new()
                 .name(customers)

@@ -73,6 +73,7 @@ pub fn warm_up() {
         return;
     }
     let chart = crate::charts::count_and_revenue(
+        crate::i18n::Lang::En,
         "warm-up",
         (vec!["a".into(), "b".into()], true),
         ("n", vec![1.0, 2.0]),
@@ -199,7 +200,7 @@ fn formatter_function(name: &str, lang: crate::i18n::Lang) -> Option<wasm_bindge
         let kind = name.to_string();
         let f = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |arg: JsValue| {
             // A value formatter gets the value; a label's or a tooltip's, the item's params.
-            let (name, value) = if kind == formatter::NUMBER {
+            let (name, value) = if kind == formatter::NUMBER || kind == formatter::MONEY {
                 (String::new(), numbers(&arg))
             } else {
                 let get = |key: &str| js_sys::Reflect::get(&arg, &key.into()).unwrap_or(JsValue::UNDEFINED);

@@ -41,15 +41,20 @@ pub fn Controls(
             })
         }
     };
+    // With files chosen, the sizes, seed and error rate of generated data do not apply:
+    // their fields are disabled (the period still restricts an import when asked).
+    let files_chosen = move || imported.with(|f| f.iter().any(Option::is_some));
     let field = move |key: &'static str, field: Field, get: fn(&Settings) -> String, set: fn(&mut Settings, String)| {
         let error = message(field);
         let invalid = move || !error().is_empty();
+        let generated_only = !matches!(field, Field::From | Field::To);
         view! {
             <label class="field" class:invalid=invalid>
                 <span>{move || lang.get().t(key)}</span>
                 <input
                     data-testid=format!("input-{key}")
                     prop:value=move || settings.with(get)
+                    disabled=move || generated_only && files_chosen()
                     on:input=move |ev| settings.update(|s| set(s, event_target_value(&ev)))
                     aria-invalid=move || invalid().to_string()
                 />

@@ -256,12 +256,13 @@ period From – To\": the rest is then rejected as out of the period (out_of_per
         ),
         (Problem::NoConsentColumn, true) => format!(
             "« consentants seulement » demande une colonne de consentement (consentement_marketing, ou un nom comme \
-consent, opt_in, accepts_marketing), et ce fichier n'en a pas. Choisissez-en une dans {}, ou décochez l'option.",
+consent, opt_in, accepts_marketing), et ce fichier n'en a pas (ou elle est vide). Choisissez-en une dans {}, ou \
+décochez l'option.",
             column_list(true, true)
         ),
         (Problem::NoConsentColumn, false) => format!(
             "\"consenting only\" needs a consent column (consentement_marketing, or a name such as consent, opt_in, \
-accepts_marketing), and this file has none. Choose one in {}, or untick the option.",
+accepts_marketing), and this file has none (or an empty one). Choose one in {}, or untick the option.",
             column_list(true, false)
         ),
         (Problem::Other(message), _) => message.clone(),

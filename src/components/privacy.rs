@@ -260,8 +260,8 @@ donnees_marketing.csv) are not blanked: generalisation and consent apply to them
                         {move || {
                             if consent_refused() {
                                 tr(
-                                    "Votre fichier clients n'a pas de colonne de consentement : choisissez-en une dans « Colonnes du fichier clients » et relancez, ou décochez cette option.",
-                                    "Your clients file has no consent column: choose one in \"Clients file columns\" and run again, or untick this option.",
+                                    "Votre fichier clients n'a pas de colonne de consentement (ou elle est vide) : choisissez-en une dans « Colonnes du fichier clients » et relancez, ou décochez cette option.",
+                                    "Your clients file has no consent column (or an empty one): choose one in \"Clients file columns\" and run again, or untick this option.",
                                 )
                             } else {
                                 ""

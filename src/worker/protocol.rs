@@ -217,11 +217,7 @@ impl Summary {
             segments: p.dataset.customers.segments.labels().to_vec(),
             privacy: privacy.report.clone(),
             suppressed_rows: suppressed_rows(report, privacy),
-            consent_known: !p.imported()
-                || p.clean
-                    .columns
-                    .iter()
-                    .any(|n| n.used_as.as_deref() == Some("consentement_marketing")),
+            consent_known: p.dataset.customers.consent_known,
         }
     }
 }

@@ -33,7 +33,8 @@ pub enum Problem {
         /// The last date, ISO.
         last: String,
     },
-    /// Keeping only consenting customers was asked of a file without a consent column.
+    /// Keeping only consenting customers was asked of a file without a consent column
+    /// (or with an empty one).
     NoConsentColumn,
     /// Anything else, in English.
     Other(String),
@@ -134,8 +135,8 @@ names that contain {detected} in quotes"
             ),
             Problem::NoConsentColumn => f.write_str(
                 "keeping only the customers who consented needs a consent column \
-(consentement_marketing, or a name such as consent, opt_in, accepts_marketing), and this file has none: \
-map one, or keep every customer",
+(consentement_marketing, or a name such as consent, opt_in, accepts_marketing), and this file has none \
+(or only empty cells in it): map one, or keep every customer",
             ),
             Problem::Other(message) => f.write_str(message),
         }

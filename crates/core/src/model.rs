@@ -156,6 +156,10 @@ pub struct Customers {
     pub signup: Vec<i32>,
     /// Marketing opt-in.
     pub consent: Vec<bool>,
+    /// Whether the clients file says anything of consent (a consent column with at
+    /// least one answer among the kept customers): without it, every `consent` is
+    /// `false` for want of an answer, and the export leaves the cell empty.
+    pub consent_known: bool,
     /// Commune names.
     pub villes: Dict,
     /// Postcodes.

@@ -555,6 +555,21 @@ session_conversion,0.562500,false
 interaction_conversion,0.250000,false
 "
     );
+    // The demo has no consent column: the export does not make up a "no".
+    assert!(!p.dataset.customers.consent_known);
+    let consent: Vec<String> = records(&files["clients.csv"])
+        .iter()
+        .skip(1)
+        .map(|r| r[8].clone())
+        .collect();
+    assert_eq!(consent, vec![String::new(); 12]);
+    // Read back, an empty consent column still says nothing.
+    let again = from_files(
+        &files["clients.csv"],
+        &files["interactions.csv"],
+        &CleanOptions::default(),
+    );
+    assert!(!again.dataset.customers.consent_known);
     let f = &p.report.funnel[0];
     assert_eq!(
         (f.label.as_str(), f.sessions_view, f.sessions_cart, f.sessions_purchase),

@@ -469,6 +469,8 @@ struct ClientRow {
     dep_zero: bool,
     age: u8,
     consent: bool,
+    /// Whether the consent cell says anything (an empty one reads as no consent).
+    consent_given: bool,
     signup: i32,
 }
 
@@ -522,6 +524,7 @@ impl ClientRow {
                 None => return fail(row, 6, value),
             },
         };
+        row.consent_given = !f(consent).is_empty();
         row.consent = match parse_consent(f(consent)) {
             Some(c) => c,
             None => return fail(row, 7, f(consent)),
@@ -711,6 +714,7 @@ fn clean_clients(
         c.channel.push(ch_code);
         c.signup.push(row.signup);
         c.consent.push(row.consent);
+        c.consent_known |= row.consent_given;
         report.clients.kept += 1;
     };
     crate::par::pipeline(

@@ -123,7 +123,11 @@ fn clients(ds: &Dataset, cells: &CustomerCells, out: &mut Chunked) -> io::Result
             if c.signup[i] != NO_DAY {
                 write_date(b, c.signup[i]);
             }
-            b.extend_from_slice(if c.consent[i] { b",true\n" } else { b",false\n" });
+            b.extend_from_slice(match (c.consent_known, c.consent[i]) {
+                (false, _) => b",\n",
+                (true, true) => b",true\n",
+                (true, false) => b",false\n",
+            });
         }
         rows
     })

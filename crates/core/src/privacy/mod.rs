@@ -252,15 +252,9 @@ impl Privacy {
         key: Option<&Key>,
     ) -> Result<Self, Error> {
         let c = &dataset.customers;
-        // Without a consent column every customer reads as without consent: keeping
+        // Without a consent answer every customer reads as without consent: keeping
         // only those with it would leave nothing, for no reason the user could see.
-        let has_consent = || {
-            clean
-                .columns
-                .iter()
-                .any(|n| n.used_as.as_deref() == Some("consentement_marketing"))
-        };
-        if opts.consent_only && imported && !has_consent() {
+        if opts.consent_only && imported && !c.consent_known {
             return Err(Error::problem(&clean.clients.file, Problem::NoConsentColumn));
         }
         let forced = clean

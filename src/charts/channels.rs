@@ -45,8 +45,10 @@ pub fn share(s: &Summary, l: Lang) -> Chart {
     // No customer in the selection: an empty grey ring would look like data.
     // (ECharts draws a pie without data as a grey ring: then there is no pie.)
     let empty = data.iter().all(|(n, _)| *n == 0.0);
-    // Names inside the ring: outside it they ran past the edge of a phone-width chart.
-    let inside = Label::new().position(LabelPosition::Inside);
+    // Shares inside the ring: labels outside it ran past the edge of a phone-width chart.
+    let inside = Label::new()
+        .position(LabelPosition::Inside)
+        .formatter(super::formatter::SHARE_LABEL);
     let chart = base(title, Trigger::Item)
         .title(super::nothing(super::nothing_selected(l), empty))
         .legend(Legend::new().top("bottom").show(!empty));
@@ -58,6 +60,7 @@ pub fn share(s: &Summary, l: Lang) -> Chart {
             .name(title)
             .radius(vec!["35%", "70%"])
             .label(inside)
+            .tooltip(charming::element::Tooltip::new().formatter(super::formatter::SHARE))
             .data(data),
     )
 }

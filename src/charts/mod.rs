@@ -148,6 +148,11 @@ pub mod formatter {
     pub const VALUE: &str = "numberly:value";
     /// A label: `name: value`, the value as a number.
     pub const NAME_VALUE: &str = "numberly:name-value";
+    /// A pie's tooltip: `name: value (share %)`; the value is `[value, percent]`.
+    pub const SHARE: &str = "numberly:share";
+    /// A pie's label: its share (the names are in the legend and the tooltip; a label
+    /// of two lines overlapped itself inside the ring).
+    pub const SHARE_LABEL: &str = "numberly:share-label";
     /// A tooltip of the recency × frequency grid: the cell's scores and its buyers.
     pub const CELL: &str = "numberly:cell";
 
@@ -167,6 +172,17 @@ pub mod formatter {
                     .map_or_else(|| "–".to_string(), |euros| l.money((euros * 100.0).round() as i64)),
             ),
             NAME_VALUE => Some(format!("{name}{colon} {number}")),
+            SHARE | SHARE_LABEL => {
+                let (count, percent) = match *value {
+                    [count, percent] => (l.number(count), super::share_text(l, percent)),
+                    _ => ("–".to_string(), "–".to_string()),
+                };
+                Some(if formatter == SHARE {
+                    format!("{name}{colon} {count} ({percent})")
+                } else {
+                    percent
+                })
+            }
             CELL => Some(match *value {
                 [f, r, buyers] => {
                     let word = match l {
@@ -182,6 +198,18 @@ pub mod formatter {
             }),
             _ => None,
         }
+    }
+}
+
+/// A percentage with one decimal in `l` (`34,0 %` / `34.0%`), from ECharts' `percent`.
+fn share_text(l: Lang, percent: f64) -> String {
+    if !percent.is_finite() {
+        return "–".to_string();
+    }
+    let tenths = (percent * 10.0).round() as i64;
+    match l {
+        Lang::Fr => format!("{},{}\u{a0}%", tenths / 10, tenths % 10),
+        Lang::En => format!("{}.{}%", tenths / 10, tenths % 10),
     }
 }
 
@@ -443,6 +471,18 @@ pub(crate) mod tests {
             "R 5 · F 3: 1,234 buyers"
         );
         assert_eq!(apply(NUMBER, Lang::Fr, "", &[]).unwrap(), "–");
+        assert_eq!(
+            apply(super::formatter::SHARE, Lang::Fr, "SEO", &[1_340.0, 33.96]).unwrap(),
+            "SEO\u{a0}: 1\u{202f}340 (34,0\u{a0}%)"
+        );
+        assert_eq!(
+            apply(super::formatter::SHARE_LABEL, Lang::En, "SEO", &[340.0, 34.0]).unwrap(),
+            "34.0%"
+        );
+        assert_eq!(
+            apply(super::formatter::SHARE, Lang::En, "SEO", &[]).unwrap(),
+            "SEO: – (–)"
+        );
         assert_eq!(
             apply(super::formatter::MONEY, Lang::Fr, "", &[120.7]).unwrap(),
             "120,70\u{a0}€"

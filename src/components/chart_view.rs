@@ -204,7 +204,12 @@ fn formatter_function(name: &str, lang: crate::i18n::Lang) -> Option<wasm_bindge
                 (String::new(), numbers(&arg))
             } else {
                 let get = |key: &str| js_sys::Reflect::get(&arg, &key.into()).unwrap_or(JsValue::UNDEFINED);
-                (get("name").as_string().unwrap_or_default(), numbers(&get("value")))
+                let mut value = numbers(&get("value"));
+                // A pie's share of the whole, in percent, after its value.
+                if kind == formatter::SHARE || kind == formatter::SHARE_LABEL {
+                    value.push(get("percent").as_f64().unwrap_or(f64::NAN));
+                }
+                (get("name").as_string().unwrap_or_default(), value)
             };
             JsValue::from_str(&formatter::apply(&kind, lang, &name, &value).unwrap_or_default())
         })

@@ -32,6 +32,8 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
     // axes would frame flat zeros: a message says why instead, and the axes, zoom
     // slider and legend are hidden.
     let empty = s.daily.iter().all(|d| d.interactions == 0);
+    // (A run with dated interactions whose filters leave none: the selection is empty.)
+    let nothing = if s.period.is_some() { super::nothing_selected(l) } else { nothing };
     // (The lines too: hidden axes would still carry a row of points at zero.)
     let values = |v: fn(&numberly_core::metrics::DailyRow) -> f64| -> Vec<f64> {
         if empty {
@@ -45,7 +47,12 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
         .legend(Legend::new().top("bottom").show(!empty))
         .x_axis(Axis::new().type_(AxisType::Category).data(days).show(!empty))
         .y_axis(super::count_axis().show(!empty))
-        .y_axis(super::value_axis().name(revenue).show(!empty))
+        .y_axis(
+            super::value_axis()
+                .name(revenue)
+                .name_text_style(super::inward("right"))
+                .show(!empty),
+        )
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
         .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(28).show(!empty))
         .series(Line::new().name(interactions).data(values(|d| d.interactions as f64)))
@@ -97,12 +104,17 @@ mod tests {
         assert_eq!(j["title"][1]["show"], true);
         assert_eq!(axis0(&j, "xAxis")["show"], false);
         assert_eq!(j["series"][0]["data"].as_array().map_or(0, Vec::len), 0, "no line");
+        // Filters that leave no interaction in a dated run: the selection is empty.
+        s.period = Some((s.from, s.to));
+        let j = json(&super::build(&s, Lang::Fr));
+        assert_eq!(j["title"][1]["text"], "Rien à afficher pour cette sélection");
     }
 
     #[test]
     fn says_so_when_there_is_no_day_to_show() {
         let mut s = summary();
         s.daily.clear();
+        s.period = None;
         for (lang, text) in [
             (Lang::En, "No dated interaction kept"),
             (Lang::Fr, "Aucune interaction datée conservée"),

@@ -61,14 +61,20 @@ pub fn by_channel(s: &Summary, l: Lang) -> Chart {
     } else {
         ("Step conversion by channel (%)", "Visit → cart", "Cart → purchase")
     };
-    let rows = &s.funnel[s.funnel.len().min(1)..];
+    let all = &s.funnel[s.funnel.len().min(1)..];
+    // No session in the selection: a message instead of empty groups.
+    let empty = all.iter().all(|f| f.sessions_view == 0);
+    let rows = if empty { &all[..0] } else { all };
     base(title, Trigger::Axis)
+        .title(super::nothing(super::nothing_selected(l), empty))
+        .legend(Legend::new().top("bottom").show(!empty))
         .x_axis(
             Axis::new()
                 .type_(AxisType::Category)
-                .data(rows.iter().map(|f| f.label.clone()).collect::<Vec<_>>()),
+                .data(rows.iter().map(|f| f.label.clone()).collect::<Vec<_>>())
+                .show(!empty),
         )
-        .y_axis(super::value_axis())
+        .y_axis(super::value_axis().show(!empty))
         .series(
             Bar::new().name(to_cart).data(
                 rows.iter()
@@ -119,6 +125,12 @@ mod tests {
         assert_eq!(j["title"][1]["show"], true);
         assert_eq!(j["title"][1]["text"], "Nothing to show for this selection");
         assert_eq!(j["legend"]["show"], false);
+        for f in &mut none.funnel {
+            (f.sessions_view, f.sessions_cart, f.sessions_purchase) = (0, 0, 0);
+        }
+        let j = json(&super::by_channel(&none, Lang::En));
+        assert_eq!(j["title"][1]["show"], true);
+        assert_eq!(axis0(&j, "xAxis")["data"].as_array().map_or(0, Vec::len), 0);
         let j = json(&super::by_channel(&s, Lang::Fr));
         assert_eq!(
             axis0(&j, "xAxis")["data"].as_array().unwrap().len(),

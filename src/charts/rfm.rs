@@ -34,8 +34,11 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
     };
     let scores: Vec<String> = (1..=5).map(|k| k.to_string()).collect();
     let max = s.rfm_grid.iter().flatten().copied().max().unwrap_or(0).max(1);
+    // No buyer in the selection: a message instead of 25 zeros.
+    let empty = s.rfm_grid.iter().flatten().all(|&n| n == 0);
     let data: Vec<Vec<charming::datatype::DataPoint>> = (0..5)
         .flat_map(|r| (0..5).map(move |f| (r, f)))
+        .filter(|_| !empty)
         .map(|(r, f)| vec![(f as i64).into(), (r as i64).into(), (s.rfm_grid[r][f] as i64).into()])
         .collect();
     // One series: no legend; the colour scale stands on the right of the grid.
@@ -46,11 +49,13 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
                 .formatter(super::formatter::CELL)
                 .value_formatter(super::formatter::NUMBER),
         )
+        .title(super::nothing(super::nothing_selected(l), empty))
         .grid(Grid::new().left(36).right(96).top(76).bottom(36).contain_label(true))
-        .x_axis(Axis::new().type_(AxisType::Category).name(f_axis).data(scores.clone()))
-        .y_axis(Axis::new().type_(AxisType::Category).name(r_axis).data(scores))
+        .x_axis(Axis::new().type_(AxisType::Category).name(f_axis).data(scores.clone()).show(!empty))
+        .y_axis(Axis::new().type_(AxisType::Category).name(r_axis).data(scores).show(!empty))
         .visual_map(
             VisualMap::new()
+                .show(!empty)
                 .min(0)
                 .max(max as f64)
                 .calculable(true)
@@ -80,6 +85,14 @@ mod tests {
         assert_eq!(cells.len(), 25);
         let total: f64 = cells.iter().map(|c| c[2].as_f64().unwrap()).sum();
         assert_eq!(total as u64, s.kpis.buyers);
+        assert_eq!(j["title"][1]["show"], false);
+        // No buyer in the selection: a message, no cells.
+        let mut none = s.clone();
+        none.rfm_grid = [[0; 5]; 5];
+        let j = json(&super::grid(&none, Lang::Fr));
+        assert_eq!(j["title"][1]["show"], true);
+        assert_eq!(j["title"][1]["text"], "Rien à afficher pour cette sélection");
+        assert_eq!(j["series"][0]["data"].as_array().map_or(0, Vec::len), 0);
     }
 
     #[test]

@@ -108,7 +108,12 @@ pub fn Quality(
                             </button>
                             <span data-testid="rejects-page" data-page=number data-total=total>
                                 {format!("{} / {}", number + 1, pages)} " · " {l.int(total)} " "
-                                {if l == Lang::Fr { "lignes rejetées" } else { "rejected rows" }}
+                                {match (l == Lang::Fr, total == 1) {
+                                    (true, true) => "ligne rejetée",
+                                    (true, false) => "lignes rejetées",
+                                    (false, true) => "rejected row",
+                                    (false, false) => "rejected rows",
+                                }}
                             </span>
                             <button
                                 data-testid="rejects-next"

@@ -45,7 +45,7 @@ pub const MISSING_SESSION_ID: &str = "missing_session_id";
 /// Correction: an empty age, kept as unknown (age band `unknown`).
 pub const MISSING_AGE: &str = "missing_age";
 /// Correction: a postcode or département that lost its leading zero in a spreadsheet
-/// (`1000`, `1`), given it back (`01000`, `01`).
+/// (`1000`, `1`), given it back (`01000`, `01`); a row with both counts once.
 pub const LEADING_ZERO: &str = "leading_zero";
 /// Correction: a segment spelled another way (`PREMIUM`).
 pub const SEGMENT_SPELLING: &str = "segment_spelling";

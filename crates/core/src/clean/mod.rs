@@ -700,14 +700,13 @@ fn clean_clients(
         c.age.push(row.age);
         c.ville.push(c.villes.intern_bytes(row.ville.get(text)).0);
         let mut buf = [b'0'; 6];
-        if row.cp_zero {
+        // (Once per row, as every correction: a row whose postcode and département
+        // both lost their zero is one row corrected.)
+        if row.cp_zero || row.dep_zero {
             report.correct(0, rules::LEADING_ZERO);
         }
         let cp = with_zero(row.cp.get(text), row.cp_zero, &mut buf);
         c.code_postal.push(c.codes_postaux.intern_bytes(cp).0);
-        if row.dep_zero {
-            report.correct(0, rules::LEADING_ZERO);
-        }
         let dep = with_zero(row.dep.get(text), row.dep_zero, &mut buf);
         c.departement.push(c.departements.intern_bytes(dep).0);
         c.segment.push(seg_code);

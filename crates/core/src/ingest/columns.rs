@@ -205,10 +205,18 @@ impl ColumnMap {
                         })
                 })
             });
+            // A file whose timestamps sit under `time` or `hour` (names of the time of
+            // day column) has them read as timestamps when its first one is a date.
+            let found = found.or_else(|| {
+                (c.name == "horodatage")
+                    .then(|| dated_time_column(file, columns, &exact, chosen))
+                    .flatten()
+            });
             if found.is_none() && c.required {
                 return Err(missing_column(file, c, columns));
             }
-            positions.push(found);
+            // (A cell read as the timestamp is not also its time of day.)
+            positions.push(found.filter(|p| !positions.contains(&Some(*p))));
         }
         Ok(Self {
             positions,
@@ -250,6 +258,30 @@ impl ColumnMap {
     pub fn has(&self, i: usize) -> bool {
         self.positions[i].is_some()
     }
+}
+
+/// The header cell named like the time of day column (`time`, `hour`…) whose first
+/// cell is a whole date, if the user did not map it.
+fn dated_time_column(
+    file: &CsvFile,
+    columns: &[Column],
+    keys: &[String],
+    chosen: &std::collections::BTreeMap<String, String>,
+) -> Option<usize> {
+    let hour = columns.iter().find(|c| c.name == "heure")?;
+    let j = (0..keys.len()).find(|&j| {
+        !chosen.contains_key(&file.header[j])
+            && std::iter::once(hour.name)
+                .chain(hour.aliases.iter().copied())
+                .any(|name| keys[j] == category_key(name))
+    })?;
+    let mut dated = false;
+    if let Some(piece) = file.parts(1).first() {
+        piece.first_record(|fields| {
+            dated = fields.get(j).is_some_and(|cell| crate::dates::parse(cell).is_some());
+        });
+    }
+    dated.then_some(j)
 }
 
 /// Longest header shown in a message, in bytes (a longer one is cut and ends with `…`).
@@ -401,6 +433,21 @@ mod tests {
         let f = CsvFile::open("c.csv", b"id;age;segment;canal_d_acquisition\n").unwrap();
         assert_eq!(ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap().positions[4], Some(3));
         assert_eq!(header_key("(x)"), "(x)", "a header that is all brackets stays");
+    }
+
+    #[test]
+    fn timestamps_under_time_are_read_as_timestamps() {
+        let f = CsvFile::open("t.csv", b"client_id,type_action,valeur_achat,time\nC1,achat,3,2024-01-02 10:00:00\n").unwrap();
+        let m = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap();
+        assert_eq!((m.positions[5], m.positions[6]), (Some(3), None));
+        // Times of day only: the timestamp is missing, and said so.
+        let f = CsvFile::open("t.csv", b"client_id,type_action,valeur_achat,hour\nC1,achat,3,10:00\n").unwrap();
+        let e = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap_err().to_string();
+        assert!(e.contains("horodatage"), "{e}");
+        // With a date column beside it, `time` stays the time of day.
+        let f = CsvFile::open("t.csv", b"client_id,type_action,valeur_achat,date,time\nC1,achat,3,2024-01-02,10:00\n").unwrap();
+        let m = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap();
+        assert_eq!((m.positions[5], m.positions[6]), (Some(3), Some(4)));
     }
 
     #[test]

@@ -541,8 +541,14 @@ impl ClientRow {
 /// A postcode or département code as a spreadsheet may have written it: as a number,
 /// without its leading zero (`1000` for `01000`, `1` for `01`), or as pandas writes a
 /// column of numbers with a blank in it (`75001.0`). Returns the code without such a
-/// `.0`, and whether it is `short` digits long, so lost its zero.
+/// `.0` (or the `="…"` of an Excel copy), and whether it is `short` digits long, so
+/// lost its zero.
 fn lost_zero(raw: &[u8], short: usize) -> (&[u8], bool) {
+    // (`="01000"`: the form the app's Excel copy gives a code, so that Excel keeps it.)
+    let raw = match raw {
+        [b'=', b'"', code @ .., b'"'] if code.iter().all(u8::is_ascii_digit) => code,
+        _ => raw,
+    };
     let code = match raw {
         [digits @ .., b'.' | b',', b'0'] if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) => digits,
         _ => raw,

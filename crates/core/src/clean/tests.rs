@@ -856,6 +856,8 @@ fn postcodes_and_departements_get_back_the_zero_a_spreadsheet_took() {
     for raw in ["1000.0", "1000,0"] {
         assert_eq!(super::lost_zero(raw.as_bytes(), 4), (&b"1000"[..], true), "{raw}");
     }
+    assert_eq!(super::lost_zero(b"=\"01000\"", 4), (&b"01000"[..], false));
+    assert_eq!(super::lost_zero(b"=\"A\"", 4), (&b"=\"A\""[..], false));
     for raw in ["10000", "100", "1000.5", ".0", "1 000", "A000"] {
         assert!(!super::lost_zero(raw.as_bytes(), 4).1, "{raw}");
     }

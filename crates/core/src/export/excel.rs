@@ -1,8 +1,12 @@
 //! A copy of an exported CSV file for French Excel, which opens a plain UTF-8,
 //! comma-separated file as one column of mojibake: a UTF-8 byte order mark (so that
 //! `Besançon` reads right), `;` between cells, CRLF line ends, and a decimal comma
-//! in numbers (`12.50` → `12,50`). Text, dates, whole numbers and `true`/`false` stay
-//! as they are; the exporter's formula defusing is kept, since cells are copied.
+//! in numbers (`12.50` → `12,50`). A code of digits with a leading zero (postcode
+//! `01000`, département `01`) is written `="01000"`, which Excel shows as the text
+//! `01000` instead of the number 1000; a timestamp's `T` (in a `horodatage` column) becomes
+//! a space, so that Excel reads `2025-01-02 10:00:00` as a date and time. Other text, dates, whole
+//! numbers and `true`/`false` stay as they are; the exporter's formula defusing is
+//! kept, since cells are copied.
 
 use crate::error::Error;
 
@@ -27,18 +31,33 @@ pub fn excel_fr(name: &str, csv: &[u8]) -> Result<Vec<u8>, Error> {
         let mut record = csv::ByteRecord::new();
         let mut cell = Vec::new();
         let mut row = csv::ByteRecord::new();
+        // The columns of timestamps, by their header (a rejected value stays as read).
+        let mut timestamps: Vec<bool> = Vec::new();
+        let mut header = true;
         loop {
             match reader.read_byte_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => return Err(Error::input(name, format!("not a CSV file this app wrote: {e}"))),
             }
+            if std::mem::take(&mut header) {
+                timestamps = record.iter().map(|h| h == b"horodatage").collect();
+            }
             row.clear();
-            for field in record.iter() {
+            for (j, field) in record.iter().enumerate() {
                 cell.clear();
-                cell.extend_from_slice(field);
+                if is_zero_code(field) {
+                    cell.extend_from_slice(b"=\"");
+                    cell.extend_from_slice(field);
+                    cell.push(b'"');
+                } else {
+                    cell.extend_from_slice(field);
+                }
                 if let Some(dot) = decimal_point(field) {
                     cell[dot] = b',';
+                }
+                if timestamps.get(j) == Some(&true) && is_timestamp(field) {
+                    cell[10] = b' ';
                 }
                 row.push_field(&cell);
             }
@@ -49,6 +68,23 @@ pub fn excel_fr(name: &str, csv: &[u8]) -> Result<Vec<u8>, Error> {
         writer.flush().map_err(|e| Error::io(name, e))?;
     }
     Ok(out)
+}
+
+/// Whether `field` is digits only, at least two, the first a zero: a code that Excel
+/// would read as a number and so lose its zero.
+fn is_zero_code(field: &[u8]) -> bool {
+    field.len() > 1 && field[0] == b'0' && field.iter().all(u8::is_ascii_digit)
+}
+
+/// Whether `field` is an ISO timestamp as the exporter writes it, `YYYY-MM-DDTHH:MM:SS`.
+fn is_timestamp(field: &[u8]) -> bool {
+    field.len() == 19
+        && field.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T',
+            13 | 16 => c == b':',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 /// Where the `.` of a decimal number is (`-12.50`, `0.333333`): digits, one point,
@@ -85,6 +121,15 @@ mod tests {
         assert_eq!(
             fr("a,b,c,d,e\n1.2.3,St. Denis,.5,'-1.5,5.\n"),
             "a;b;c;d;e\r\n1.2.3;St. Denis;.5;'-1.5;5.\r\n"
+        );
+    }
+
+    #[test]
+    fn codes_keep_their_zero_and_timestamps_read_as_dates() {
+        assert_eq!(
+            fr("code_postal,departement,age,horodatage,value\n01000,01,0,2025-01-02T10:20:30,2025-01-02T10:20:30\n75001,2A,30,2025-01-02T10:20,x\n"),
+            "code_postal;departement;age;horodatage;value\r\n\"=\"\"01000\"\"\";\"=\"\"01\"\"\";0;2025-01-02 10:20:30;2025-01-02T10:20:30\r\n\
+             75001;2A;30;2025-01-02T10:20;x\r\n"
         );
     }
 

@@ -76,7 +76,10 @@ pub fn Quality(
                                 <tr>
                                     <td>{r.file.clone()}</td>
                                     <td class="num">{r.line}</td>
-                                    <td>{r.column.clone()}</td>
+                                    // The user's name for the column, the engine's in its tooltip.
+                                    <td title=(!r.header.is_empty()).then(|| r.column.clone())>
+                                        {if r.header.is_empty() { r.column.clone() } else { r.header.clone() }}
+                                    </td>
                                     <td title=r.rule.clone()>{l.rule(&r.rule)}</td>
                                     <td class="value" title=(r.raw != r.value).then(|| r.value.clone())>
                                         {r.raw.clone()}

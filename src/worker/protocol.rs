@@ -114,8 +114,11 @@ pub struct RejectRow {
     pub file: String,
     /// Line number.
     pub line: u64,
-    /// Column.
+    /// Column, by the engine's name (as `rejects.csv` writes it).
     pub column: String,
+    /// The file's header cell read as that column, when it has another name
+    /// (`Date` for `horodatage`); empty otherwise.
+    pub header: String,
     /// Rule.
     pub rule: String,
     /// Raw value, as `rejects.csv` writes it (a `client_id` pseudonymised when
@@ -222,6 +225,19 @@ impl Summary {
     }
 }
 
+/// The header cell of file `file` read as engine column `column`, when it is named
+/// otherwise.
+fn header_of(p: &Prepared, file: u8, column: &str) -> String {
+    let name = &p.clean.file(file).file;
+    p.clean
+        .columns
+        .iter()
+        .find(|n| &n.file == name && n.used_as.as_deref() == Some(column))
+        .map(|n| n.column.clone())
+        .filter(|h| h != column)
+        .unwrap_or_default()
+}
+
 /// Rejected rows `start..start + count`, their values as the export writes them
 /// (pseudonymised ids, identifiers withheld).
 pub fn reject_rows(p: &Prepared, privacy: &Privacy, start: usize, count: usize) -> Vec<RejectRow> {
@@ -234,9 +250,49 @@ pub fn reject_rows(p: &Prepared, privacy: &Privacy, start: usize, count: usize) 
             file: p.clean.file(r.file).file.clone(),
             line: r.line,
             column: r.column.to_string(),
+            header: header_of(p, r.file, r.column),
             rule: r.rule.to_string(),
             value: privacy.reject_value(r.column, &r.value),
             raw: Privacy::unpseudonymised_value(&r.value),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use numberly_core::clean::CleanOptions;
+    use numberly_core::pipeline::{prepare, Source};
+    use numberly_core::privacy::PrivacyOptions;
+
+    #[test]
+    fn a_rejected_row_names_the_column_as_the_file_does() {
+        let clients = b"client_id,age,segment,canal_acquisition\nC1,30,Premium,SEO\n";
+        let interactions = b"client_id,type_action,valeur_achat,Date\nC1,achat,12.5,hier\nC1,page_vue,,2025-01-02\n";
+        let p = prepare(
+            Source::Files {
+                clients: ("clients.csv", clients),
+                interactions: ("interactions.csv", interactions),
+            },
+            &CleanOptions::default(),
+            &mut |_, _| {},
+        )
+        .expect("runs");
+        let privacy = p.privacy(&PrivacyOptions::default(), None).expect("no key needed");
+        let rows = super::reject_rows(&p, &privacy, 0, 10);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!((rows[0].column.as_str(), rows[0].header.as_str()), ("horodatage", "Date"));
+        // A column named as the engine names it has no second name.
+        let interactions = b"client_id,type_action,valeur_achat,horodatage\nC1,achat,12.5,hier\nC1,page_vue,,2025-01-02\n";
+        let p = prepare(
+            Source::Files {
+                clients: ("clients.csv", clients),
+                interactions: ("interactions.csv", interactions),
+            },
+            &CleanOptions::default(),
+            &mut |_, _| {},
+        )
+        .expect("runs");
+        let rows = super::reject_rows(&p, &privacy, 0, 10);
+        assert_eq!((rows[0].column.as_str(), rows[0].header.as_str()), ("horodatage", ""));
+    }
 }

@@ -233,6 +233,14 @@ guillemets les noms de colonnes qui en contiennent.",
                     "The columns seem separated by {found}, but the header has more {detected}: put the column names \
 that contain {detected} in quotes."
                 ),
+                (MissingHint::OtherFile { clients }, true) => format!(
+                    "Ce fichier ressemble à un fichier {} : les deux fichiers ont-ils été inversés ?",
+                    if *clients { "d'interactions" } else { "clients" }
+                ),
+                (MissingHint::OtherFile { clients }, false) => format!(
+                    "This file looks like {}: were the two files swapped?",
+                    if *clients { "an interactions file" } else { "a clients file" }
+                ),
                 (MissingHint::Map { flag }, _) => {
                     let list = column_list(flag == "--map-clients", fr);
                     if fr {
@@ -338,6 +346,18 @@ mod tests {
         };
         assert!(f.text(Lang::Fr).contains("« Colonnes du fichier interactions »"));
         assert!(f.text(Lang::En).contains("\"Interactions file columns\""));
+    }
+
+    #[test]
+    fn swapped_files_are_said_to_be() {
+        let f = input(Problem::MissingColumn {
+            column: "segment".into(),
+            expected: vec!["segment".into()],
+            header: "interaction_id,client_id,type_action".into(),
+            hint: MissingHint::OtherFile { clients: true },
+        });
+        assert!(f.text(Lang::Fr).contains("ressemble à un fichier d'interactions"), "{}", f.text(Lang::Fr));
+        assert!(f.text(Lang::En).contains("looks like an interactions file"));
     }
 
     #[test]

@@ -84,6 +84,13 @@ pub enum MissingHint {
         /// The separator detected.
         detected: String,
     },
+    /// The header has every required column of the other kind of file: the clients
+    /// and interactions files were swapped. `clients`: this was given as the clients
+    /// file (and looks like an interactions file).
+    OtherFile {
+        /// Whether the file was given as the clients file.
+        clients: bool,
+    },
     /// No better separator: a column must be mapped (`flag` on the command line).
     Map {
         /// `--map-clients` or `--map-interactions`.
@@ -121,6 +128,11 @@ or tab as separator",
                         f,
                         "; the columns seem separated by {found}, but the header has more {detected}: put the column \
 names that contain {detected} in quotes"
+                    ),
+                    MissingHint::OtherFile { clients } => write!(
+                        f,
+                        "; this looks like {}: were the two files swapped?",
+                        if *clients { "an interactions file" } else { "a clients file" }
                     ),
                     MissingHint::Map { flag } => write!(
                         f,

@@ -372,19 +372,26 @@ fn missing_column(file: &CsvFile, c: &Column, columns: &[Column]) -> Error {
                     .any(|n| keys.contains(&category_key(n)))
             })
     });
+    let interactions = columns.first().is_some_and(|c| c.name == "interaction_id");
+    // Every required column of the other kind of file: the two files were swapped.
+    let other: &[Column] = if interactions { &CLIENT_COLUMNS } else { &INTERACTION_COLUMNS };
+    let keys: Vec<String> = file.header.iter().map(|h| header_key(h)).collect();
+    let swapped = other.iter().filter(|c| c.required).all(|c| {
+        std::iter::once(c.name)
+            .chain(c.aliases.iter().copied())
+            .any(|n| keys.contains(&category_key(n)))
+    });
     let hint = match better {
         Some(b'|') => MissingHint::Pipe,
         Some(s) => MissingHint::Separator {
             found: name(s),
             detected: name(file.separator),
         },
+        None if swapped => MissingHint::OtherFile {
+            clients: !interactions,
+        },
         None => MissingHint::Map {
-            flag: if columns.first().is_some_and(|c| c.name == "interaction_id") {
-                "--map-interactions"
-            } else {
-                "--map-clients"
-            }
-            .to_string(),
+            flag: if interactions { "--map-interactions" } else { "--map-clients" }.to_string(),
         },
     };
     Error::problem(
@@ -433,6 +440,25 @@ mod tests {
         let f = CsvFile::open("c.csv", b"id;age;segment;canal_d_acquisition\n").unwrap();
         assert_eq!(ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap().positions[4], Some(3));
         assert_eq!(header_key("(x)"), "(x)", "a header that is all brackets stays");
+    }
+
+    #[test]
+    fn swapped_files_are_said_to_be() {
+        let f = CsvFile::open("a.csv", b"interaction_id,client_id,type_action,valeur_achat,horodatage\n").unwrap();
+        let e = ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap_err();
+        let Error::Input { problem, .. } = &e else { panic!("{e}") };
+        assert!(
+            matches!(**problem, Problem::MissingColumn { hint: MissingHint::OtherFile { clients: true }, .. }),
+            "{e}"
+        );
+        assert!(e.to_string().contains("interactions file"), "{e}");
+        let f = CsvFile::open("b.csv", b"client_id,age,ville,segment,canal_acquisition\n").unwrap();
+        let e = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap_err();
+        assert!(e.to_string().contains("clients file"), "{e}");
+        // A file of neither kind is asked to map the column.
+        let f = CsvFile::open("c.csv", b"client_id,age,ville\n").unwrap();
+        let e = ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap_err().to_string();
+        assert!(e.contains("--map-clients"), "{e}");
     }
 
     #[test]

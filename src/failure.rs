@@ -356,7 +356,11 @@ mod tests {
             header: "interaction_id,client_id,type_action".into(),
             hint: MissingHint::OtherFile { clients: true },
         });
-        assert!(f.text(Lang::Fr).contains("ressemble à un fichier d'interactions"), "{}", f.text(Lang::Fr));
+        assert!(
+            f.text(Lang::Fr).contains("ressemble à un fichier d'interactions"),
+            "{}",
+            f.text(Lang::Fr)
+        );
         assert!(f.text(Lang::En).contains("looks like an interactions file"));
     }
 

@@ -114,7 +114,10 @@ impl Settings {
         let t = |en: &str, fr_text: &str| if fr { fr_text.to_string() } else { en.to_string() };
         let mut out = Vec::new();
         match number(&self.customers) {
-            None => out.push((Field::Customers, t("A whole number, 1 or more.", "Un nombre entier, 1 ou plus."))),
+            None => out.push((
+                Field::Customers,
+                t("A whole number, 1 or more.", "Un nombre entier, 1 ou plus."),
+            )),
             Some(0) => out.push((Field::Customers, t("At least 1 customer.", "Au moins 1 client."))),
             Some(n) if n > MAX_CUSTOMERS => out.push((
                 Field::Customers,
@@ -140,7 +143,10 @@ impl Settings {
             _ => {}
         }
         if number(&self.seed).is_none() {
-            out.push((Field::Seed, t("A whole number, 0 or more.", "Un nombre entier, 0 ou plus.")));
+            out.push((
+                Field::Seed,
+                t("A whole number, 0 or more.", "Un nombre entier, 0 ou plus."),
+            ));
         }
         match self.dirty.trim().replace(',', ".").parse::<f64>() {
             Ok(r) if (0.0..=0.5).contains(&r) => {}

@@ -33,7 +33,11 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
     // slider and legend are hidden.
     let empty = s.daily.iter().all(|d| d.interactions == 0);
     // (A run with dated interactions whose filters leave none: the selection is empty.)
-    let nothing = if s.period.is_some() { super::nothing_selected(l) } else { nothing };
+    let nothing = if s.period.is_some() {
+        super::nothing_selected(l)
+    } else {
+        nothing
+    };
     // (The lines too: hidden axes would still carry a row of points at zero.)
     let values = |v: fn(&numberly_core::metrics::DailyRow) -> f64| -> Vec<f64> {
         if empty {

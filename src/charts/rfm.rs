@@ -51,8 +51,20 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
         )
         .title(super::nothing(super::nothing_selected(l), empty))
         .grid(Grid::new().left(36).right(96).top(76).bottom(36).contain_label(true))
-        .x_axis(Axis::new().type_(AxisType::Category).name(f_axis).data(scores.clone()).show(!empty))
-        .y_axis(Axis::new().type_(AxisType::Category).name(r_axis).data(scores).show(!empty))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .name(f_axis)
+                .data(scores.clone())
+                .show(!empty),
+        )
+        .y_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .name(r_axis)
+                .data(scores)
+                .show(!empty),
+        )
         .visual_map(
             VisualMap::new()
                 .show(!empty)

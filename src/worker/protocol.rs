@@ -280,9 +280,13 @@ mod tests {
         let privacy = p.privacy(&PrivacyOptions::default(), None).expect("no key needed");
         let rows = super::reject_rows(&p, &privacy, 0, 10);
         assert_eq!(rows.len(), 1, "{rows:?}");
-        assert_eq!((rows[0].column.as_str(), rows[0].header.as_str()), ("horodatage", "Date"));
+        assert_eq!(
+            (rows[0].column.as_str(), rows[0].header.as_str()),
+            ("horodatage", "Date")
+        );
         // A column named as the engine names it has no second name.
-        let interactions = b"client_id,type_action,valeur_achat,horodatage\nC1,achat,12.5,hier\nC1,page_vue,,2025-01-02\n";
+        let interactions =
+            b"client_id,type_action,valeur_achat,horodatage\nC1,achat,12.5,hier\nC1,page_vue,,2025-01-02\n";
         let p = prepare(
             Source::Files {
                 clients: ("clients.csv", clients),

@@ -423,8 +423,14 @@ fn excel_copies_of_the_exports_reimport_to_the_same_metrics() {
     let (_, again) = export_all(&second);
     assert!(files["kpis.csv"] == again["kpis.csv"]);
     // Postcodes written `="01000"` for Excel come back as `01000`.
-    assert!(String::from_utf8_lossy(&clients).contains("\"=\"\"01"), "a code with a leading zero");
-    assert!(files["clients.csv"] == again["clients.csv"], "the customers' cells come back");
+    assert!(
+        String::from_utf8_lossy(&clients).contains("\"=\"\"01"),
+        "a code with a leading zero"
+    );
+    assert!(
+        files["clients.csv"] == again["clients.csv"],
+        "the customers' cells come back"
+    );
     // Every aggregated file converts, and reads back (`;`, BOM) to the same cells with
     // a decimal point again.
     for name in ["kpis.csv", "by_channel.csv", "daily.csv", "rfm.csv", "rejects.csv"] {

@@ -374,7 +374,11 @@ fn missing_column(file: &CsvFile, c: &Column, columns: &[Column]) -> Error {
     });
     let interactions = columns.first().is_some_and(|c| c.name == "interaction_id");
     // Every required column of the other kind of file: the two files were swapped.
-    let other: &[Column] = if interactions { &CLIENT_COLUMNS } else { &INTERACTION_COLUMNS };
+    let other: &[Column] = if interactions {
+        &CLIENT_COLUMNS
+    } else {
+        &INTERACTION_COLUMNS
+    };
     let keys: Vec<String> = file.header.iter().map(|h| header_key(h)).collect();
     let swapped = other.iter().filter(|c| c.required).all(|c| {
         std::iter::once(c.name)
@@ -387,11 +391,14 @@ fn missing_column(file: &CsvFile, c: &Column, columns: &[Column]) -> Error {
             found: name(s),
             detected: name(file.separator),
         },
-        None if swapped => MissingHint::OtherFile {
-            clients: !interactions,
-        },
+        None if swapped => MissingHint::OtherFile { clients: !interactions },
         None => MissingHint::Map {
-            flag: if interactions { "--map-interactions" } else { "--map-clients" }.to_string(),
+            flag: if interactions {
+                "--map-interactions"
+            } else {
+                "--map-clients"
+            }
+            .to_string(),
         },
     };
     Error::problem(
@@ -444,11 +451,23 @@ mod tests {
 
     #[test]
     fn swapped_files_are_said_to_be() {
-        let f = CsvFile::open("a.csv", b"interaction_id,client_id,type_action,valeur_achat,horodatage\n").unwrap();
+        let f = CsvFile::open(
+            "a.csv",
+            b"interaction_id,client_id,type_action,valeur_achat,horodatage\n",
+        )
+        .unwrap();
         let e = ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap_err();
-        let Error::Input { problem, .. } = &e else { panic!("{e}") };
+        let Error::Input { problem, .. } = &e else {
+            panic!("{e}")
+        };
         assert!(
-            matches!(**problem, Problem::MissingColumn { hint: MissingHint::OtherFile { clients: true }, .. }),
+            matches!(
+                **problem,
+                Problem::MissingColumn {
+                    hint: MissingHint::OtherFile { clients: true },
+                    ..
+                }
+            ),
             "{e}"
         );
         assert!(e.to_string().contains("interactions file"), "{e}");
@@ -463,7 +482,11 @@ mod tests {
 
     #[test]
     fn timestamps_under_time_are_read_as_timestamps() {
-        let f = CsvFile::open("t.csv", b"client_id,type_action,valeur_achat,time\nC1,achat,3,2024-01-02 10:00:00\n").unwrap();
+        let f = CsvFile::open(
+            "t.csv",
+            b"client_id,type_action,valeur_achat,time\nC1,achat,3,2024-01-02 10:00:00\n",
+        )
+        .unwrap();
         let m = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap();
         assert_eq!((m.positions[5], m.positions[6]), (Some(3), None));
         // Times of day only: the timestamp is missing, and said so.
@@ -471,7 +494,11 @@ mod tests {
         let e = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap_err().to_string();
         assert!(e.contains("horodatage"), "{e}");
         // With a date column beside it, `time` stays the time of day.
-        let f = CsvFile::open("t.csv", b"client_id,type_action,valeur_achat,date,time\nC1,achat,3,2024-01-02,10:00\n").unwrap();
+        let f = CsvFile::open(
+            "t.csv",
+            b"client_id,type_action,valeur_achat,date,time\nC1,achat,3,2024-01-02,10:00\n",
+        )
+        .unwrap();
         let m = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap();
         assert_eq!((m.positions[5], m.positions[6]), (Some(3), Some(4)));
     }

@@ -212,11 +212,12 @@ impl ColumnMap {
                     .then(|| dated_time_column(file, columns, &exact, chosen))
                     .flatten()
             });
+            // (A cell read as the timestamp is not also its time of day.)
+            let found = found.filter(|p| !positions.contains(&Some(*p)));
             if found.is_none() && c.required {
                 return Err(missing_column(file, c, columns));
             }
-            // (A cell read as the timestamp is not also its time of day.)
-            positions.push(found.filter(|p| !positions.contains(&Some(*p))));
+            positions.push(found);
         }
         Ok(Self {
             positions,

@@ -198,6 +198,7 @@ fn problem_text(problem: &Problem, fr: bool) -> String {
                 expected,
                 header,
                 hint,
+                also_missing,
             },
             _,
         ) => {
@@ -212,6 +213,12 @@ fn problem_text(problem: &Problem, fr: bool) -> String {
                     expected.join(", ")
                 )
             };
+            match (also_missing.len(), fr) {
+                (0, _) => {}
+                (1, true) => text.push_str(&format!(" La colonne {} manque aussi.", also_missing[0])),
+                (_, true) => text.push_str(&format!(" Manquent aussi : {}.", also_missing.join(", "))),
+                (_, false) => text.push_str(&format!(" Also missing: {}.", also_missing.join(", "))),
+            }
             text.push(' ');
             text.push_str(&match (hint, fr) {
                 (MissingHint::Pipe, true) => {
@@ -243,7 +250,13 @@ that contain {detected} in quotes."
                 ),
                 (MissingHint::Map { flag }, _) => {
                     let list = column_list(flag == "--map-clients", fr);
-                    if fr {
+                    if !also_missing.is_empty() {
+                        if fr {
+                            format!("Si votre fichier les a sous d'autres noms, choisissez chacune en face de sa colonne dans {list}.")
+                        } else {
+                            format!("If your file has them under other names, choose each beside its column in {list}.")
+                        }
+                    } else if fr {
                         format!("Si votre fichier l'a sous un autre nom, choisissez {column} en face de cette colonne dans {list}.")
                     } else {
                         format!("If your file has it under another name, choose {column} beside that column in {list}.")
@@ -302,6 +315,7 @@ mod tests {
             hint: MissingHint::Map {
                 flag: "--map-clients".into(),
             },
+            also_missing: Vec::new(),
         });
         let cases = [
             input(Problem::Empty),
@@ -342,10 +356,39 @@ mod tests {
                 hint: MissingHint::Map {
                     flag: "--map-interactions".into(),
                 },
+                also_missing: Vec::new(),
             },
         };
         assert!(f.text(Lang::Fr).contains("« Colonnes du fichier interactions »"));
         assert!(f.text(Lang::En).contains("\"Interactions file columns\""));
+    }
+
+    #[test]
+    fn every_missing_column_is_named() {
+        let problem = |also: &[&str]| {
+            input(Problem::MissingColumn {
+                column: "segment".into(),
+                expected: vec!["segment".into()],
+                header: "client_id,age".into(),
+                hint: MissingHint::Map {
+                    flag: "--map-clients".into(),
+                },
+                also_missing: also.iter().map(|s| s.to_string()).collect(),
+            })
+        };
+        let one = problem(&["canal_acquisition"]);
+        assert!(
+            one.text(Lang::Fr)
+                .contains("La colonne canal_acquisition manque aussi."),
+            "{}",
+            one.text(Lang::Fr)
+        );
+        assert!(one.text(Lang::Fr).contains("les a sous d'autres noms"));
+        let two = problem(&["age", "canal_acquisition"]);
+        assert!(two.text(Lang::Fr).contains("Manquent aussi : age, canal_acquisition."));
+        assert!(two.text(Lang::En).contains("Also missing: age, canal_acquisition."));
+        assert!(two.text(Lang::En).contains("choose each beside its column"));
+        assert!(!problem(&[]).text(Lang::En).contains("Also missing"));
     }
 
     #[test]
@@ -355,6 +398,7 @@ mod tests {
             expected: vec!["segment".into()],
             header: "interaction_id,client_id,type_action".into(),
             hint: MissingHint::OtherFile { clients: true },
+            also_missing: Vec::new(),
         });
         assert!(
             f.text(Lang::Fr).contains("ressemble à un fichier d'interactions"),

@@ -25,6 +25,10 @@ pub enum Problem {
         header: String,
         /// What probably went wrong.
         hint: MissingHint,
+        /// The engine's names of the other required columns missing too, in the
+        /// engine's order, so that one correction of the file can fix them all.
+        #[serde(default)]
+        also_missing: Vec<String>,
     },
     /// The dates span more than the engine's longest period.
     LongPeriod {
@@ -113,12 +117,17 @@ save it as \"CSV UTF-8\" or \"CSV (semicolon)\" and pick it again",
                 expected,
                 header,
                 hint,
+                also_missing,
             } => {
                 write!(
                     f,
                     "required column `{column}` is missing (expected a header named one of: {}; the header is: {header})",
                     expected.join(", ")
                 )?;
+                if !also_missing.is_empty() {
+                    let names: Vec<String> = also_missing.iter().map(|c| format!("`{c}`")).collect();
+                    write!(f, "; also missing: {}", names.join(", "))?;
+                }
                 match hint {
                     MissingHint::Pipe => f.write_str(
                         "; the columns seem separated by `|`, which is not supported: save the file with `,`, `;` \
@@ -136,7 +145,8 @@ names that contain {detected} in quotes"
                     ),
                     MissingHint::Map { flag } => write!(
                         f,
-                        "; or map a column to it (`{flag} HEADER={column}` on the command line, the column list in the page)"
+                        "; or map a column to {} (`{flag} HEADER={column}` on the command line, the column list in the page)",
+                        if also_missing.is_empty() { "it" } else { "each" }
                     ),
                 }
             }

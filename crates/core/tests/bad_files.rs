@@ -210,8 +210,9 @@ fn a_one_megabyte_header_gives_a_short_message() {
         message,
         format!(
             "huge.csv: required column `client_id` is missing (expected a header named one of: client_id, \
-             id_client, customer_id, client, customer, id; the header is: {shown}…); or map a column to it \
-             (`--map-clients HEADER=client_id` on the command line, the column list in the page)"
+             id_client, customer_id, client, customer, id; the header is: {shown}…); also missing: `age`, \
+             `segment`, `canal_acquisition`; or map a column to each (`--map-clients HEADER=client_id` on the \
+             command line, the column list in the page)"
         )
     );
 }
@@ -224,8 +225,9 @@ fn control_characters_of_the_header_stay_out_of_the_message() {
     assert_eq!(
         unusable(("ctl.csv", &file), DEMO_MERGED),
         "ctl.csv: required column `client_id` is missing (expected a header named one of: client_id, id_client, \
-         customer_id, client, customer, id; the header is: a b; [31mred); or map a column to it \
-         (`--map-clients HEADER=client_id` on the command line, the column list in the page)"
+         customer_id, client, customer, id; the header is: a b; [31mred); also missing: `age`, `segment`, \
+         `canal_acquisition`; or map a column to each (`--map-clients HEADER=client_id` on the command line, \
+         the column list in the page)"
     );
 }
 

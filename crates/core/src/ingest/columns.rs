@@ -164,7 +164,7 @@ pub struct ColumnMap {
 }
 
 impl ColumnMap {
-    /// Maps `columns` onto `file`'s header; fails naming the first required column missing.
+    /// Maps `columns` onto `file`'s header; fails naming the required columns missing.
     pub fn new(file: &CsvFile, columns: &[Column]) -> Result<Self, Error> {
         Self::with_choices(file, columns, &Default::default(), &[])
     }
@@ -214,10 +214,16 @@ impl ColumnMap {
             });
             // (A cell read as the timestamp is not also its time of day.)
             let found = found.filter(|p| !positions.contains(&Some(*p)));
-            if found.is_none() && c.required {
-                return Err(missing_column(file, c, columns));
-            }
             positions.push(found);
+        }
+        // Every required column missing is named at once, the first in full.
+        let mut missing = columns
+            .iter()
+            .zip(&positions)
+            .filter(|(c, p)| c.required && p.is_none());
+        if let Some((first, _)) = missing.next() {
+            let others = missing.map(|(c, _)| c.name.to_string()).collect();
+            return Err(missing_column(file, first, columns, others));
         }
         Ok(Self {
             positions,
@@ -288,8 +294,6 @@ fn dated_time_column(
 /// Longest header shown in a message, in bytes (a longer one is cut and ends with `…`).
 const MAX_HEADER_SHOWN: usize = 200;
 
-/// The error for required column `c` missing from `file`: the accepted names, the header
-/// found (cut), and, when another separator would have found every required column, why.
 /// The file's header as one line for a message: cut past [`MAX_HEADER_SHOWN`] bytes,
 /// and no control character from the file reaches a terminal.
 fn shown_header(file: &CsvFile) -> String {
@@ -358,7 +362,11 @@ fn check_choices(
     Ok(())
 }
 
-fn missing_column(file: &CsvFile, c: &Column, columns: &[Column]) -> Error {
+/// The error for required column `c` missing from `file`: the accepted names, the
+/// header found (cut), and why when another separator or the other kind of file would
+/// have every required column. `others`, the other required columns missing, are named
+/// only when columns must be mapped (a wrong separator or swapped files explain them).
+fn missing_column(file: &CsvFile, c: &Column, columns: &[Column], others: Vec<String>) -> Error {
     let header = file.header.join(&(file.separator as char).to_string());
     let name = |s: u8| match s {
         b'\t' => "tabs".to_string(),
@@ -411,6 +419,11 @@ fn missing_column(file: &CsvFile, c: &Column, columns: &[Column]) -> Error {
                 .map(String::from)
                 .collect(),
             header: shown_header(file),
+            also_missing: if matches!(hint, MissingHint::Map { .. }) {
+                others
+            } else {
+                Vec::new()
+            },
             hint,
         },
     )
@@ -540,5 +553,26 @@ mod tests {
             e.starts_with("clients.csv: required column `segment` is missing"),
             "{e}"
         );
+        assert!(!e.contains("also missing"), "{e}");
+        // Every required column missing is named, the first in full.
+        let f = CsvFile::open("clients.csv", b"client_id,ville,canal\n").unwrap();
+        let e = ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap_err().to_string();
+        assert!(e.starts_with("clients.csv: required column `age` is missing"), "{e}");
+        assert!(e.contains("; also missing: `segment`;"), "{e}");
+        let f = CsvFile::open("i.csv", b"interaction_id,note\n").unwrap();
+        let e = ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap_err().to_string();
+        assert!(e.contains("required column `client_id` is missing"), "{e}");
+        assert!(
+            e.contains("also missing: `type_action`, `valeur_achat`, `horodatage`"),
+            "{e}"
+        );
+        // Swapped files explain every missing column: none is listed.
+        let f = CsvFile::open(
+            "a.csv",
+            b"interaction_id,client_id,type_action,valeur_achat,horodatage\n",
+        )
+        .unwrap();
+        let e = ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap_err().to_string();
+        assert!(!e.contains("also missing"), "{e}");
     }
 }

@@ -562,17 +562,20 @@ test('rejected rows can be paged through', async () => {
 
 test('a file without a required column gets one clear sentence', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-bad-'));
-  fs.writeFileSync(path.join(dir, 'clients.csv'), 'client_id,age,ville,canal_acquisition\nC_0001,40,Lyon,SEO\n');
+  fs.writeFileSync(path.join(dir, 'clients.csv'), 'client_id,age,ville\nC_0001,40,Lyon\n');
   fs.writeFileSync(path.join(dir, 'interactions.csv'), 'client_id,type_action,valeur_achat,date\nC_0001,achat,10,2025-01-02\n');
   const { page, context } = await open();
   await pickFiles(page, path.join(dir, 'clients.csv'), path.join(dir, 'interactions.csv'));
   await page.waitForSelector('[data-testid=import-error-0]');
-  assert.match(await page.textContent('[data-testid=import-error-0]'), /^clients\.csv: the required column segment is missing/);
+  const en = await page.textContent('[data-testid=import-error-0]');
+  assert.match(en, /^clients\.csv: the required column segment is missing/);
+  // Every missing column at once, not one per try.
+  assert.match(en, /Also missing: canal_acquisition\./);
   assert.ok(await page.isDisabled('[data-testid=run]'));
   // In French, in the page's own words: no command-line flag.
   await page.click('button.lang:not(.active)');
   const fr = await page.textContent('[data-testid=import-error-0]');
-  assert.match(fr, /^clients\.csv : la colonne obligatoire segment manque .*« Colonnes du fichier clients »/);
+  assert.match(fr, /^clients\.csv : la colonne obligatoire segment manque .*La colonne canal_acquisition manque aussi\. .*« Colonnes du fichier clients »/);
   assert.doesNotMatch(fr, /--|`/);
   fs.rmSync(dir, { recursive: true, force: true });
   await context.close();

@@ -218,7 +218,16 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         if a.clients.is_some() {
             a.interactions = Some(PathBuf::from(v));
         } else {
-            a.gen.interactions = parse_num("--interactions", &v)?;
+            // A file name here is a forgotten --clients (or a file given to generate).
+            let looks_like_file =
+                |v: &str| v.contains(['.', '/', '\\']) && !v.replace('_', "").chars().all(|c| c.is_ascii_digit());
+            a.gen.interactions = parse_num("--interactions", &v).map_err(|e| match () {
+                _ if !looks_like_file(&v) => e,
+                _ if a.command == "generate" => {
+                    format!("--interactions: `generate` takes a number of interactions, got the file `{v}`")
+                }
+                _ => format!("--interactions `{v}` is a file: --clients FILE and --interactions FILE go together"),
+            })?;
         }
     }
     if let Some(d) = a.from {

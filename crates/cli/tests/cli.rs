@@ -453,6 +453,16 @@ fn bad_command_lines_exit_with_a_message() {
     assert!(msg.contains("--out"), "{msg}");
     let msg = fails(&["run", "--clients", &fixture("demo/clients.csv"), "--out", out]);
     assert!(msg.contains("--interactions"), "{msg}");
+    // An interactions file without --clients: the missing flag is named, not a number.
+    let msg = fails(&["run", "--interactions", "data/i.csv", "--out", out]);
+    assert!(
+        msg.contains("--clients FILE and --interactions FILE go together"),
+        "{msg}"
+    );
+    let msg = fails(&["generate", "--interactions", "i.csv", "--out", out]);
+    assert!(msg.contains("takes a number of interactions"), "{msg}");
+    let msg = fails(&["run", "--interactions", "lots", "--out", out]);
+    assert!(msg.contains("--interactions: expected a number, got `lots`"), "{msg}");
     let msg = fails(&[
         "generate",
         "--clients",

@@ -1005,6 +1005,16 @@ fn streamed_files_give_the_same_bytes_as_whole_files() {
             "excel_utf8_bom",
             fixture("excel_utf8_bom", "clients.csv", "interactions.csv"),
         ),
+        // Timestamps under `time`, which its first row tells: the head says so too.
+        (
+            "timestamps_under_time",
+            (
+                b"client_id,age,segment,canal_acquisition\nC1,30,Premium,SEO\nC2,40,Basique,Email\n".to_vec(),
+                b"client_id,type_action,valeur_achat,time\nC1,achat,12.50,2025-01-02 10:00:00\n\
+C2,page_vue,,2025-01-03 11:00:00\nC2,achat,8,2025-01-03 11:05:00\n"
+                    .to_vec(),
+            ),
+        ),
     ];
     for (name, (clients, interactions)) in &cases {
         let whole = from_files(clients, interactions, &CleanOptions::default());

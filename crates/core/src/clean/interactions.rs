@@ -168,11 +168,29 @@ impl Checker<'_> {
             for (r, &slot) in slots.iter().enumerate().take(batch.len()) {
                 let (line, fields) = batch.record(r);
                 let line = (line - piece.first_line) as u32;
-                let row = self.check(&mut st, line, fields, batch.text(r), slot);
+                let mut row = self.check(&mut st, line, fields, batch.text(r), slot);
+                if row.fault != 0 && !FAULTS[row.fault as usize].2 && !self.map.has(ID) {
+                    // Whether a copy of this faulty row is a duplicate depends on its
+                    // time being to the second, which its checks may not have reached.
+                    row.flags |= (!self.to_the_second(&mut st, fields) as u8) << 4;
+                }
                 st.rows.push(row);
             }
         });
         st
+    }
+
+    /// Whether a row's time (its date, and its time column if it has one) is given to
+    /// the second; not when it does not parse.
+    fn to_the_second(&self, st: &mut Staged, fields: &[&[u8]]) -> bool {
+        let f = |i| self.map.get(i, fields).map(trimmed).unwrap_or(b"");
+        let Some(parsed) = crate::dates::parse_cached(f(WHEN), &mut st.days) else {
+            return false;
+        };
+        if !parsed.has_time && self.map.has(TIME) && !f(TIME).is_empty() {
+            return crate::dates::at_time(parsed, f(TIME)).is_some_and(|p| p.to_the_second);
+        }
+        parsed.to_the_second
     }
 
     /// The row's checks; `slot` is what the customer's prefetch found for its

@@ -901,16 +901,30 @@ C_0001,page_vue,,2025-01-02T10:00:00
 C_0001,page_vue,,2025-01-02T10:00:00
 C_0001,clic,,02/01/2025 10:00
 C_0001,clic,,02/01/2025 10:00
+C_0009,page_vue,,02/01/2025 10:00
+C_0009,page_vue,,02/01/2025 10:00
+C_0001,clic,,2025-01-02T10:00:00
+C_0001,clic,,2025-01-02T10:00:00
+C_0001,clic,,02/01/2025 10:00:99
+C_0001,clic,,02/01/2025 10:00:99
 ";
     let (_, report) = run(&clients, interactions, &january());
     let rule_of: Vec<(u64, &str)> = rejects(&report, 1).iter().map(|r| (r.0, r.2)).collect();
     assert_eq!(
         rule_of,
-        // (A row rejected before its time is read is a copy as before.)
+        // A faulty row's copy is judged the same way, even when its checks stopped
+        // before its time (`clic`, an unknown customer); a time that does not parse
+        // is not to the second.
         [
             (8, rules::DUPLICATE_ROW),
             (9, rules::UNKNOWN_ACTION),
-            (10, rules::DUPLICATE_ROW)
+            (10, rules::UNKNOWN_ACTION),
+            (11, rules::UNKNOWN_CLIENT),
+            (12, rules::UNKNOWN_CLIENT),
+            (13, rules::UNKNOWN_ACTION),
+            (14, rules::DUPLICATE_ROW),
+            (15, rules::UNKNOWN_ACTION),
+            (16, rules::UNKNOWN_ACTION),
         ]
     );
     assert_eq!(report.interactions.kept, 6);

@@ -283,11 +283,9 @@ fn dated_time_column(
                 .any(|name| keys[j] == category_key(name))
     })?;
     let mut dated = false;
-    if let Some(piece) = file.parts(1).first() {
-        piece.first_record(|fields| {
-            dated = fields.get(j).is_some_and(|cell| crate::dates::parse(cell).is_some());
-        });
-    }
+    file.first_body_record(|fields| {
+        dated = fields.get(j).is_some_and(|cell| crate::dates::parse(cell).is_some());
+    });
     dated.then_some(j)
 }
 

@@ -28,6 +28,10 @@ pub struct CsvFile<'a> {
     text: Cow<'a, [u8]>,
     body_start: usize,
     body_first_line: u64,
+    /// For a header-only file whose body is read piece by piece (see
+    /// [`stream::Streamed::open`]): the start of that body, decoded, so that its first
+    /// record can tell what its columns hold. Empty otherwise.
+    sample: Vec<u8>,
 }
 
 const MAGIC: [(&[u8], Format); 6] = [
@@ -61,18 +65,13 @@ impl<'a> CsvFile<'a> {
             return Err(Error::problem(name, Problem::Binary));
         }
         let (mut text, encoding) = decode(bytes);
-        // Lines ending in a carriage return alone (old Mac spreadsheets): make those line
-        // feeds, since the separator detection and the fast path split lines at line feeds.
-        if let Some(p) = memchr::memchr2(b'\r', b'\n', &text) {
-            if text[p] == b'\r' && text.get(p + 1) != Some(&b'\n') {
-                let mut lf = text.into_owned();
-                for i in 0..lf.len() {
-                    if lf[i] == b'\r' && lf.get(i + 1) != Some(&b'\n') {
-                        lf[i] = b'\n';
-                    }
-                }
-                text = Cow::Owned(lf);
-            }
+        // Lines ending in a carriage return alone (old Mac spreadsheets, or a line pasted
+        // from one): make those line feeds, since the separator detection and the fast
+        // path split lines at line feeds, so that every reader ends a line there.
+        if lone_carriage_return(&text, None).is_some() {
+            let mut lf = text.into_owned();
+            lone_carriage_returns_to_line_feeds(&mut lf, None);
+            text = Cow::Owned(lf);
         }
         // A first line `sep=;` names the separator; the header is the next line.
         let (skip, separator) = match separator_line(name, &text)? {
@@ -105,7 +104,22 @@ impl<'a> CsvFile<'a> {
             text,
             body_start,
             body_first_line,
+            sample: Vec::new(),
         })
+    }
+
+    /// Calls `f` with the fields of the body's first record, if it has one: from the
+    /// text, or from the sample of a body read piece by piece.
+    pub(crate) fn first_body_record(&self, f: impl FnOnce(&[&[u8]])) {
+        let body = &self.text[self.body_start.min(self.text.len())..];
+        let text = if body.is_empty() { &self.sample[..] } else { body };
+        Piece {
+            text: Cow::Borrowed(text),
+            first_line: self.body_first_line,
+            separator: self.separator,
+            quoted: memchr::memchr(b'"', text).is_some(),
+        }
+        .first_record(f);
     }
 
     /// The file's text after decoding (UTF-8).
@@ -184,6 +198,22 @@ pub trait Pieces: Sync {
     /// The number of records, when known in advance (to size the columns once).
     fn rows_hint(&self) -> Option<usize> {
         None
+    }
+}
+
+/// Where the first carriage return not followed by a line feed is in `bytes`, `next`
+/// the byte after them (if any).
+fn lone_carriage_return(bytes: &[u8], next: Option<u8>) -> Option<usize> {
+    memchr::memchr_iter(b'\r', bytes).find(|&i| bytes.get(i + 1).copied().or(next) != Some(b'\n'))
+}
+
+/// Makes each carriage return not followed by a line feed a line feed; `next` is the
+/// byte after `bytes` (if any), for one at their end.
+pub(crate) fn lone_carriage_returns_to_line_feeds(bytes: &mut [u8], next: Option<u8>) {
+    let mut from = 0;
+    while let Some(i) = lone_carriage_return(&bytes[from..], next) {
+        bytes[from + i] = b'\n';
+        from += i + 1;
     }
 }
 
@@ -553,15 +583,16 @@ mod tests {
             let f = CsvFile::open("q.csv", text.as_bytes()).unwrap();
             assert_eq!(rows(&f), [row(2, &["1", "a", "b"]), row(3, &["2", "\"C", "6"])]);
         }
-        // A carriage return alone ends that line too, as it ends a record for csv.
+        // A carriage return alone ends that line too, as it ends a record for csv, and
+        // counts as one.
         let f = CsvFile::open("q.csv", b"id,c\n1,a\n2,\"C\r3,x\n4,y\n").unwrap();
         assert_eq!(
             rows(&f),
             [
                 row(2, &["1", "a"]),
                 row(3, &["2", "\"C"]),
-                row(3, &["3", "x"]),
-                row(4, &["4", "y"])
+                row(4, &["3", "x"]),
+                row(5, &["4", "y"])
             ]
         );
         // A quote closed further down is a cell with line breaks, as CSV has it.

@@ -46,7 +46,6 @@ pub struct Streamed<R> {
     separator: u8,
     body_start: u64,
     body_first_line: u64,
-    cr_only: bool,
     quoted: bool,
     piece_bytes: u64,
     state: Mutex<State>,
@@ -57,14 +56,8 @@ impl<R: ReadAt> Streamed<R> {
     /// header, separator and encoding (returned as a header-only [`CsvFile`]).
     pub fn open(name: &str, source: R, piece_bytes: u64) -> Result<(CsvFile<'static>, Self), Error> {
         let size = source.size();
-        let first = source
-            .read_at(0, size.min(STEP + 1))
-            .map_err(|e| Error::input(name, e))?;
-        // When the first line ends in a carriage return alone (old Mac spreadsheets), every
-        // lone carriage return is read as a line feed (the rule of `CsvFile::open`).
-        let cr_only = memchr::memchr2(b'\r', b'\n', &first)
-            .is_some_and(|p| first[p] == b'\r' && first.get(p + 1) != Some(&b'\n'));
-        let read = |a: u64, b: u64| read_lf(&source, cr_only, a, b).map_err(|e| Error::input(name, e));
+        // Every lone carriage return is read as a line feed (the rule of `CsvFile::open`).
+        let read = |a: u64, b: u64| read_lf(&source, a, b).map_err(|e| Error::input(name, e));
         // The head: enough lines to hold the header and a first record.
         let mut head = read(0, size.min(STEP))?;
         while memchr::memchr(b'\n', &head).is_none() && (head.len() as u64) < size.min(MAX_HEADER) {
@@ -87,6 +80,7 @@ impl<R: ReadAt> Streamed<R> {
         // Checks (empty, binary, not CSV) and the header, as the head reads.
         let file = CsvFile::open(name, &head[..cut])?;
         let (mut encoding, mut separator, mut header) = (file.encoding, file.separator, file.header.clone());
+        let mut sample = file.text[file.body_start.min(file.text.len())..].to_vec();
         // The header ends where the csv reader ends it (a quoted cell may hold line breaks).
         // (After Excel's separator line, when there is one.)
         let bom = if head.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
@@ -107,6 +101,7 @@ impl<R: ReadAt> Streamed<R> {
             let text = decode_as(raw, scan.encoding());
             let file = CsvFile::open(name, &text)?;
             (encoding, separator, header) = (scan.encoding(), file.separator, file.header.clone());
+            sample = file.text[file.body_start.min(file.text.len())..].to_vec();
         }
         // Lines of the header (a quoted header cell may hold line breaks).
         let body_first_line = 1 + memchr::memchr_iter(b'\n', &head[..body_start as usize]).count() as u64;
@@ -118,6 +113,7 @@ impl<R: ReadAt> Streamed<R> {
             text: Cow::Owned(Vec::new()),
             body_start: 0,
             body_first_line,
+            sample,
         };
         let streamed = Self {
             source,
@@ -125,7 +121,6 @@ impl<R: ReadAt> Streamed<R> {
             separator,
             body_start: body_start.max(bom as u64),
             body_first_line,
-            cr_only,
             quoted,
             piece_bytes: piece_bytes.max(1),
             state: Mutex::new(State {
@@ -221,7 +216,7 @@ impl<R: ReadAt> Streamed<R> {
         if st.error.is_some() {
             return Vec::new();
         }
-        match read_lf(&self.source, self.cr_only, start, end) {
+        match read_lf(&self.source, start, end) {
             Ok(b) => b,
             Err(e) => {
                 st.error = Some(e);
@@ -245,20 +240,12 @@ impl<R: ReadAt> Streamed<R> {
     }
 }
 
-/// Reads `start..end`; with `cr_only`, a carriage return not followed by a line feed
-/// becomes a line feed (the byte after `end` is read to tell).
-fn read_lf<R: ReadAt>(source: &R, cr_only: bool, start: u64, end: u64) -> Result<Vec<u8>, String> {
-    if !cr_only {
-        return source.read_at(start, end);
-    }
+/// Reads `start..end`, a carriage return not followed by a line feed made a line feed
+/// (the byte after `end` is read to tell).
+fn read_lf<R: ReadAt>(source: &R, start: u64, end: u64) -> Result<Vec<u8>, String> {
     let mut bytes = source.read_at(start, (end + 1).min(source.size()))?;
     let next = (bytes.len() as u64 > end - start).then(|| bytes.pop()).flatten();
-    for i in 0..bytes.len() {
-        let following = bytes.get(i + 1).copied().or(next);
-        if bytes[i] == b'\r' && following != Some(b'\n') {
-            bytes[i] = b'\n';
-        }
-    }
+    super::lone_carriage_returns_to_line_feeds(&mut bytes, next);
     Ok(bytes)
 }
 
@@ -444,6 +431,26 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_carriage_return_after_the_first_line_ends_a_line_too() {
+        // Line feeds first, then lines ended by a carriage return alone: one line each,
+        // numbered as such, with or without a quote in the file.
+        for text in [
+            &b"id,v\n1,a\n2,b\r3,c\r4,d\n"[..],
+            &b"id,v\n1,\"a\"\n2,b\r3,c\r4,d\n"[..],
+        ] {
+            let whole = CsvFile::open("mixed.csv", text).unwrap();
+            let expected = records(&super::super::FileBody::of(&whole, 1 << 20));
+            let lines: Vec<u64> = expected.iter().map(|r| r.0).collect();
+            assert_eq!(lines, [2, 3, 4, 5], "{:?}", String::from_utf8_lossy(text));
+            assert_eq!(expected[2].1, ["3", "c"]);
+            for piece_bytes in [1, 3, 7, 64] {
+                let (_, s) = Streamed::open("mixed.csv", text, piece_bytes).unwrap();
+                assert_eq!(records(&s), expected, "pieces of {piece_bytes} bytes");
+            }
+        }
+    }
+
+    #[test]
     fn the_encoding_is_the_whole_files() {
         // Valid UTF-8 in the head, a Windows-1252 byte far after it: both read right, the
         // whole file and in pieces. Without the UTF-8 line, the whole file is 1252.
@@ -530,6 +537,18 @@ mod tests {
         assert_eq!(head.encoding, Encoding::Windows1252);
         let got: Vec<String> = records(&s).into_iter().map(|(_, f)| f[0].clone()).collect();
         assert_eq!(got, ["Béziers", "Nîmes"]);
+    }
+
+    #[test]
+    fn the_head_keeps_the_first_record_for_what_it_tells() {
+        let text: &[u8] = b"\xEF\xBB\xBFid;time\r\n1;2025-01-02 10:00:00\r\n2;2025-01-02 11:00:00\r\n";
+        let (head, s) = Streamed::open("t.csv", text, 8).unwrap();
+        let mut first = Vec::new();
+        head.first_body_record(|f| first = f.iter().map(|c| c.to_vec()).collect());
+        assert_eq!(first, [b"1".to_vec(), b"2025-01-02 10:00:00".to_vec()]);
+        // The head is still header only: the body is read from the pieces alone.
+        assert!(head.parts(1).iter().all(|p| p.text.is_empty()));
+        assert_eq!(records(&s).len(), 2);
     }
 
     #[test]

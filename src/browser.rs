@@ -146,6 +146,10 @@ impl Engine {
     /// export that fails leaves them, and their report, as they were).
     pub fn apply_privacy(&self) {
         let state = self.state;
+        let imported = state
+            .privacy_applied
+            .with_untracked(|a| a.as_ref().is_some_and(|(_, i)| *i));
+        state.privacy_sent.set(Some((state.privacy.get_untracked(), imported)));
         state.phase.set(Phase::Running);
         state.progress.set(overall_progress("export", 0.0));
         state.stage.set("export".into());
@@ -235,6 +239,9 @@ impl Engine {
         state.summary.set(None);
         state.preview.set(None);
         state.rejects.set(None);
+        state.privacy_applied.set(None);
+        let imports = matches!(request, Request::Import { .. });
+        state.privacy_sent.set(Some((state.privacy.get_untracked(), imports)));
         state.phase.set(Phase::Running);
         state.progress.set(0.0);
         let files: Vec<File> = match request {
@@ -261,7 +268,7 @@ impl Engine {
     pub fn cancel(&self) {
         // (The page let the last result go when the run began.)
         self.slot.update_value(|s| s.worker = None);
-        self.state.phase.set(Phase::Idle);
+        self.state.phase.set(Phase::Cancelled);
         self.start_worker();
     }
 }
@@ -313,6 +320,10 @@ fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Messa
                 };
                 slot.with_value(|s| s.worker.as_ref().map(|w| w.send(&Request::Preview(first), &[])));
                 state.rejects.set(None);
+            }
+            if !summary.outputs.is_empty() {
+                // New files: made with the options last sent.
+                state.privacy_applied.set(state.privacy_sent.get_untracked());
             }
             if summary.outputs.is_empty() {
                 // A filter result: keep the run's downloads, and the privacy report of

@@ -129,6 +129,57 @@ the clients.csv from the same source), or go back to sample data."
     }
 }
 
+/// One sentence when an imported file has rows but keeps none (the clients file
+/// first, since its rejections reject the interactions too): how many, its most
+/// frequent rule and, when `rejects` holds it, the first row that broke it. The
+/// engine's [`numberly_core::clean::CleanReport::nothing_kept`], in the page's words.
+pub fn nothing_kept(
+    files: &[numberly_core::clean::FileReport],
+    rejects: &[crate::worker::protocol::RejectRow],
+    lang: Lang,
+) -> Option<String> {
+    let fr = lang == Lang::Fr;
+    let f = files.iter().find(|f| f.read > 0 && f.kept == 0)?;
+    let (rule, n) = f
+        .rejected_by_rule
+        .iter()
+        .max_by_key(|(rule, n)| (**n, std::cmp::Reverse(rule.as_str())))?;
+    let rows = match (f.read, fr) {
+        (1, true) => "sa seule ligne n'a pas été gardée".to_string(),
+        (1, false) => "its one row was not kept".to_string(),
+        (read, true) => format!("aucune de ses {} lignes n'a été gardée", lang.int(read)),
+        (read, false) => format!("none of its {} rows was kept", lang.int(read)),
+    };
+    let first = rejects
+        .iter()
+        .find(|r| r.file == f.file && &r.rule == rule)
+        .map(|r| {
+            let column = if r.header.is_empty() { &r.column } else { &r.header };
+            let value: String = r.raw.chars().take(60).collect();
+            if fr {
+                format!(" ; la première à la ligne {}, colonne {column} : « {value} »", r.line)
+            } else {
+                format!("; first at line {}, column {column}: \"{value}\"", r.line)
+            }
+        })
+        .unwrap_or_default();
+    let (quality, n) = (lang.t("quality"), lang.int(*n));
+    let rule = lang.rule(rule);
+    Some(if fr {
+        format!(
+            "{}{} {rows} ({rule} : {n}{first}). Les lignes rejetées sont dans « {quality} » et rejects.csv.",
+            f.file,
+            colon(fr)
+        )
+    } else {
+        format!(
+            "{}{} {rows} ({rule}: {n}{first}). The rejected rows are in \"{quality}\" and rejects.csv.",
+            f.file,
+            colon(fr)
+        )
+    })
+}
+
 /// The colon after a file name: French puts a space before it.
 fn colon(fr: bool) -> &'static str {
     if fr {
@@ -361,6 +412,48 @@ mod tests {
         };
         assert!(f.text(Lang::Fr).contains("« Colonnes du fichier interactions »"));
         assert!(f.text(Lang::En).contains("\"Interactions file columns\""));
+    }
+
+    #[test]
+    fn a_file_that_keeps_nothing_is_said_so() {
+        use numberly_core::clean::FileReport;
+        let file = |name: &str, read, kept, rules: &[(&str, u64)]| {
+            let mut f: FileReport = serde_json::from_value(serde_json::json!({
+                "file": name, "encoding": "utf-8", "separator": ",", "read": read, "kept": kept,
+                "rejected": read - kept, "rejected_by_rule": {}, "corrected_by_rule": {}
+            }))
+            .unwrap();
+            f.rejected_by_rule = rules.iter().map(|(r, n)| (r.to_string(), *n)).collect();
+            f
+        };
+        let reject = |line, value: &str| crate::worker::protocol::RejectRow {
+            file: "i.csv".into(),
+            line,
+            column: "client_id".into(),
+            header: "Client".into(),
+            rule: "unknown_client".into(),
+            value: value.into(),
+            raw: value.into(),
+        };
+        let files = [
+            file("c.csv", 5, 5, &[]),
+            file("i.csv", 3, 0, &[("unknown_client", 2), ("invalid_date", 1)]),
+        ];
+        let fr = nothing_kept(&files, &[reject(2, "X1"), reject(3, "X2")], Lang::Fr).unwrap();
+        assert_eq!(
+            fr,
+            "i.csv : aucune de ses 3 lignes n'a été gardée (client inconnu : 2 ; la première à la ligne 2, \
+             colonne Client : « X1 »). Les lignes rejetées sont dans « Qualité des données » et rejects.csv."
+        );
+        let en = nothing_kept(&files, &[], Lang::En).unwrap();
+        assert_eq!(
+            en,
+            "i.csv: none of its 3 rows was kept (unknown customer: 2). The rejected rows are in \"Data quality\" \
+             and rejects.csv."
+        );
+        // A file that keeps a row, or has none: nothing to say.
+        let files = [file("c.csv", 5, 5, &[]), file("i.csv", 0, 0, &[])];
+        assert_eq!(nothing_kept(&files, &[], Lang::En), None);
     }
 
     #[test]

@@ -44,9 +44,12 @@ impl Lang {
             "cancel" => ("Cancel", "Annuler"),
             "presets" => ("Presets", "Préréglages"),
             "idle" => ("Ready.", "Prêt."),
+            "cancelled" => (
+                "Cancelled. Nothing is shown until the next run.",
+                "Annulé. Rien n'est affiché avant la prochaine analyse.",
+            ),
             "running" => ("Running…", "Calcul en cours…"),
             "done" => ("Done.", "Terminé."),
-            "cancelled" => ("Cancelled.", "Annulé."),
             "generate" => ("Generating", "Génération"),
             "clean" => ("Cleaning", "Nettoyage"),
             "metrics" => ("Metrics", "Indicateurs"),
@@ -314,6 +317,7 @@ mod tests {
         for key in [
             "run",
             "cancel",
+            "cancelled",
             "kpi-revenue",
             "def-basket",
             "quality",

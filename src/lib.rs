@@ -29,6 +29,8 @@ pub enum Phase {
     Done,
     /// The run failed.
     Error,
+    /// The run was cancelled (and the previous results let go).
+    Cancelled,
 }
 
 impl Phase {
@@ -39,6 +41,7 @@ impl Phase {
             Phase::Running => "running",
             Phase::Done => "done",
             Phase::Error => "error",
+            Phase::Cancelled => "cancelled",
         }
     }
 }
@@ -92,6 +95,22 @@ pub struct AppState {
     pub import_period: RwSignal<bool>,
     /// Whether a privacy option on screen is invalid (then nothing runs or applies).
     pub privacy_invalid: RwSignal<bool>,
+    /// The privacy options of the last run or apply asked, and whether that run's
+    /// data were imported (which decides the pseudonyms' default).
+    pub privacy_sent: RwSignal<Option<(PrivacyOptions, bool)>>,
+    /// The same for the files offered for download, once they are there.
+    pub privacy_applied: RwSignal<Option<(PrivacyOptions, bool)>>,
+}
+
+/// Whether the options on screen, `current`, would make other files than `applied`
+/// made, for data imported (`imported`) or generated: the pseudonyms' default is
+/// resolved on both sides, so that ticking a box and unticking it changes nothing.
+pub fn privacy_differs(current: &PrivacyOptions, applied: &PrivacyOptions, imported: bool) -> bool {
+    let effective = |o: &PrivacyOptions| PrivacyOptions {
+        pseudonymise: Some(o.pseudonymise.unwrap_or(imported)),
+        ..o.clone()
+    };
+    effective(current) != effective(applied)
 }
 
 /// A KPI card: test id, definition key, and (formatted, raw) value of a summary.
@@ -119,6 +138,8 @@ pub fn App() -> impl IntoView {
         rejects: RwSignal::new(None),
         import_period: RwSignal::new(false),
         privacy_invalid: RwSignal::new(false),
+        privacy_sent: RwSignal::new(None),
+        privacy_applied: RwSignal::new(None),
     };
     let engine = browser::Engine::new(state);
     let run = Callback::new(move |_| engine.run());
@@ -152,10 +173,32 @@ pub fn App() -> impl IntoView {
         Phase::Idle => t("idle").to_string(),
         Phase::Running => t("running").to_string(),
         Phase::Done => t("done").to_string(),
+        Phase::Cancelled => t("cancelled").to_string(),
         Phase::Error => state
             .error
             .with(|e| e.as_ref().map(|e| e.text(lang.get())).unwrap_or_default()),
     };
+    // Privacy options changed since the files on offer were made (not applied yet).
+    let privacy_pending = Signal::derive(move || {
+        state.privacy_applied.with(|applied| {
+            applied.as_ref().is_some_and(|(applied, imported)| {
+                state
+                    .privacy
+                    .with(|current| privacy_differs(current, applied, *imported))
+            })
+        })
+    });
+    // A file that keeps none of its rows: said beside the status, not only in the
+    // quality section further down.
+    let nothing_kept = Signal::derive(move || {
+        if state.phase.get() != Phase::Done {
+            return None;
+        }
+        summary.with(|s| {
+            s.as_ref()
+                .and_then(|s| failure::nothing_kept(&s.files, &s.first_rejects, lang.get()))
+        })
+    });
     let stage_label = Signal::derive(move || {
         t(match state.stage.get().as_str() {
             "generate" => "generate",
@@ -251,6 +294,11 @@ pub fn App() -> impl IntoView {
                     <ProgressBar stage=stage_label fraction=state.progress.into() />
                 </Show>
             </div>
+            <Show when=move || nothing_kept.with(Option::is_some)>
+                <p class="nothing-kept" data-testid="nothing-kept" role="alert">
+                    {move || nothing_kept.get().unwrap_or_default()}
+                </p>
+            </Show>
             <Filters summary=summary lang=lang on_change=refilter />
             <Show when=move || summary.with(Option::is_none)>
                 <p class="muted waiting-hint" data-testid="waiting-hint">
@@ -309,11 +357,18 @@ pub fn App() -> impl IntoView {
                 summary=summary
                 importing=importing
                 running=running
+                pending=privacy_pending
                 lang=lang
                 on_apply=apply_privacy
             />
             <div class="results" class:waiting=move || summary.with(Option::is_none)>
-                <Downloads summary=summary urls=state.urls.into() lang=lang on_excel=excel />
+                <Downloads
+                    summary=summary
+                    urls=state.urls.into()
+                    pending=privacy_pending
+                    lang=lang
+                    on_excel=excel
+                />
             </div>
             <footer class="muted">{move || t("privacy")} " · numberly-core " {numberly_core::VERSION}</footer>
         </main>

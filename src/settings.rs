@@ -42,10 +42,8 @@ impl Default for Settings {
     }
 }
 
-/// A named preset of sizes.
+/// A preset of sizes.
 pub struct Preset {
-    /// Label on the button.
-    pub label: &'static str,
     /// Customers.
     pub customers: u64,
     /// Interactions.
@@ -55,21 +53,30 @@ pub struct Preset {
 /// The presets: the original demo's sizes, and two large ones.
 pub const PRESETS: [Preset; 3] = [
     Preset {
-        label: "1 000 / 5 000",
         customers: 1_000,
         interactions: 5_000,
     },
     Preset {
-        label: "100k / 1M",
         customers: 100_000,
         interactions: 1_000_000,
     },
     Preset {
-        label: "1M / 10M",
         customers: 1_000_000,
         interactions: 10_000_000,
     },
 ];
+
+impl Preset {
+    /// Label on the button, in `lang`: `1 000 / 5 000` (`1,000 / 5,000`), `100k / 1M`.
+    pub fn label(&self, lang: crate::i18n::Lang) -> String {
+        let size = |n: u64| match n {
+            n if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
+            n if n >= 100_000 && n % 1_000 == 0 => format!("{}k", n / 1_000),
+            n => lang.int(n),
+        };
+        format!("{} / {}", size(self.customers), size(self.interactions))
+    }
+}
 
 /// A field of the settings, for messages placed beside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -262,6 +269,14 @@ pub fn with_lang(query: &str, code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preset_labels_write_numbers_as_the_page_does() {
+        use crate::i18n::Lang;
+        let labels = |l| PRESETS.iter().map(|p| p.label(l)).collect::<Vec<_>>();
+        assert_eq!(labels(Lang::En), ["1,000 / 5,000", "100k / 1M", "1M / 10M"]);
+        assert_eq!(labels(Lang::Fr)[0], "1\u{202f}000 / 5\u{202f}000");
+    }
 
     #[test]
     fn defaults_are_valid_and_match_the_engine() {

@@ -1,6 +1,6 @@
 //! Evolution over time, with zoom on the time axis.
 
-use super::{base, euros};
+use super::{base_above, euros};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
 use charming::component::{Axis, DataZoom, DataZoomType, Legend};
@@ -46,7 +46,8 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
             s.daily.iter().map(v).collect()
         }
     };
-    base(title, Trigger::Axis)
+    // The slider (28 to 58 pixels up) gets a gap below the date labels.
+    base_above(title, Trigger::Axis, 76)
         .title(super::nothing(nothing, empty))
         .legend(Legend::new().top("bottom").show(!empty))
         .x_axis(Axis::new().type_(AxisType::Category).data(days).show(!empty))

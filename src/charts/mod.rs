@@ -86,12 +86,18 @@ pub const SECTIONS: [(&str, &[ChartSpec]); 5] = [
 
 /// The common frame: a title, tooltips, a legend that toggles series, save-as-PNG.
 pub fn base(title: &str, trigger: Trigger) -> Chart {
+    base_above(title, trigger, 56)
+}
+
+/// [`base`] whose plot area, its axis labels included, ends `bottom` pixels above the
+/// chart's bottom (room for a zoom slider between it and the legend).
+pub fn base_above(title: &str, trigger: Trigger, bottom: i64) -> Chart {
     frame(title, trigger).legend(Legend::new().top("bottom")).grid(
         Grid::new()
             .left("3%")
             .right("4%")
             .top(76)
-            .bottom(56)
+            .bottom(bottom)
             .contain_label(true),
     )
 }
@@ -245,7 +251,7 @@ pub fn count_and_revenue(
     use charming::series::Bar;
     let mut x = Axis::new().type_(AxisType::Category).data(categories);
     if slanted {
-        x = x.axis_label(charming::element::AxisLabel::new().interval(0).rotate(35));
+        x = x.axis_label(charming::element::AxisLabel::new().interval(0).rotate(45));
     }
     // A selection that leaves nothing (every channel unticked) says so.
     let empty = counts.iter().chain(&revenue).all(|v| *v == 0.0);

@@ -123,7 +123,23 @@ fn replace(echarts: &charming::Echarts, chart: &charming::Chart, lang: crate::i1
 #[cfg(target_arch = "wasm32")]
 fn localise(option: &wasm_bindgen::JsValue, lang: crate::i18n::Lang) {
     use js_sys::Reflect;
+    use wasm_bindgen::JsCast;
     attach_formatters(option, lang);
+    // A visual map's numbers in the page's language too (ECharts writes `4534`, the
+    // cells beside it `4 534`): charming has no field for its formatter.
+    if let Ok(maps) = Reflect::get(option, &"visualMap".into()) {
+        let number = formatter_function(crate::charts::formatter::NUMBER, lang);
+        let maps = match maps.dyn_ref::<js_sys::Array>() {
+            Some(a) => a.to_vec(),
+            None => vec![maps],
+        };
+        for map in maps.iter().filter(|m| m.is_object()) {
+            let unset = Reflect::get(map, &"formatter".into()).map_or(true, |f| f.is_undefined());
+            if let (true, Some(f)) = (unset, &number) {
+                let _ = Reflect::set(map, &"formatter".into(), f);
+            }
+        }
+    }
     let save = ["toolbox", "feature", "saveAsImage"]
         .iter()
         .try_fold(option.clone(), |v, key| {

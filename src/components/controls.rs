@@ -182,7 +182,7 @@ pub fn Controls(
                                         })
                                 }
                             >
-                                {p.label}
+                                {move || p.label(lang.get())}
                             </button>
                         }
                     })

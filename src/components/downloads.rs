@@ -13,6 +13,8 @@ pub fn Downloads(
     summary: Signal<Option<Summary>>,
     /// Object URLs of the files, by name.
     urls: Signal<Vec<(String, String)>>,
+    /// Whether privacy options changed on screen are not applied to these files yet.
+    pending: Signal<bool>,
     /// Language.
     lang: Signal<Lang>,
     /// Asks for a copy of a file for French Excel.
@@ -30,6 +32,19 @@ pub fn Downloads(
                     }
                 }}
             </p>
+            <Show when=move || pending.get()>
+                <p class="pending" data-testid="downloads-pending">
+                    {move || {
+                        if lang.get() == Lang::Fr {
+                            "Ces fichiers suivent les options de confidentialité précédentes : les options modifiées \
+                             ci-dessus ne s'y appliquent qu'avec « Appliquer aux téléchargements »."
+                        } else {
+                            "These files follow the previous privacy options: the options changed above apply to \
+                             them only with \"Apply to downloads\"."
+                        }
+                    }}
+                </p>
+            </Show>
             <p>
                 <a
                     class="all"

@@ -41,9 +41,12 @@ pub fn Preview(
             <p class="muted" data-testid="preview-scope">
                 {move || {
                     if fr() {
-                        "Toutes les interactions conservées, sans les filtres, comme dans interactions.csv."
+                        "Toutes les interactions conservées, avec les colonnes de leur client (comme dans \
+                         donnees_marketing.csv), sans les filtres ; des options de confidentialité, seuls les \
+                         pseudonymes s'appliquent ici."
                     } else {
-                        "Every interaction kept, without the filters, as in interactions.csv."
+                        "Every interaction kept, with its customer's columns (as in donnees_marketing.csv), without \
+                         the filters; of the privacy options, only the pseudonyms apply here."
                     }
                 }}
             </p>

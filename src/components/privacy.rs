@@ -18,6 +18,8 @@ pub fn PrivacyPanel(
     importing: Signal<bool>,
     /// Whether the engine is busy.
     running: Signal<bool>,
+    /// Whether the options on screen differ from those of the files on offer.
+    pending: Signal<bool>,
     /// Language.
     lang: Signal<Lang>,
     /// Export again with the options.
@@ -301,11 +303,23 @@ donnees_marketing.csv) are not blanked: generalisation and consent apply to them
                 </div>
             </div>
             <div class="actions">
+                <Show when=move || pending.get() && !running.get()>
+                    <span class="pending" data-testid="privacy-pending">
+                        {move || {
+                            tr(
+                                "Options modifiées : les téléchargements suivent les précédentes tant qu'elles ne sont pas appliquées.",
+                                "Options changed: the downloads follow the previous ones until these are applied.",
+                            )
+                        }}
+                    </span>
+                </Show>
                 <span class="spacer"></span>
                 <button
                     class="primary"
                     data-testid="privacy-apply"
-                    disabled=move || summary.with(Option::is_none) || running.get() || k_bad() || consent_refused()
+                    disabled=move || {
+                        summary.with(Option::is_none) || running.get() || k_bad() || consent_refused() || !pending.get()
+                    }
                     on:click=move |_| on_apply.run(())
                 >
                     {move || tr("Appliquer aux téléchargements", "Apply to downloads")}

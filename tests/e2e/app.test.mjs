@@ -305,7 +305,8 @@ test('a run can be cancelled, and the next run works', async () => {
   await page.click('[data-testid=run]');
   await page.waitForSelector('[data-testid=status][data-state=running]');
   await page.click('[data-testid=cancel]');
-  await page.waitForSelector('[data-testid=status][data-state=idle]');
+  await page.waitForSelector('[data-testid=status][data-state=cancelled]');
+  assert.match(await page.textContent('[data-testid=status]'), /^Cancelled\. Nothing is shown until the next run\./);
   // Nothing of a result the engine no longer holds stays on screen.
   await page.waitForSelector('[data-testid=waiting-hint]');
   await page.fill('[data-testid=input-customers]', '1000');
@@ -560,6 +561,27 @@ test('rejected rows can be paged through', async () => {
   await context.close();
 });
 
+test('an imported file that keeps none of its rows is said so beside the status', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-none-'));
+  fs.writeFileSync(path.join(dir, 'clients.csv'), 'client_id,age,segment,canal_acquisition\nC1,40,Premium,SEO\n');
+  fs.writeFileSync(path.join(dir, 'interactions.csv'), 'client_id,type_action,valeur_achat,date\nX1,achat,10,2025-01-02\nX2,page_vue,,2025-01-03\n');
+  const { page, context } = await open('?lang=fr');
+  await pickFiles(page, path.join(dir, 'clients.csv'), path.join(dir, 'interactions.csv'));
+  await page.click('[data-testid=run]');
+  await page.waitForSelector('[data-testid=status][data-state=done]');
+  assert.equal(
+    await page.textContent('[data-testid=nothing-kept]'),
+    'interactions.csv : aucune de ses 2 lignes n\'a été gardée (client inconnu : 2 ; la première à la ligne 2, '
+      + 'colonne client_id : « X1 »). Les lignes rejetées sont dans « Qualité des données » et rejects.csv.',
+  );
+  // A run that keeps rows says nothing of the kind.
+  await page.click('[data-testid=import-clear]');
+  await runAndWait(page);
+  assert.equal(await page.$('[data-testid=nothing-kept]'), null);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await context.close();
+});
+
 test('a file without a required column gets one clear sentence', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-bad-'));
   fs.writeFileSync(path.join(dir, 'clients.csv'), 'client_id,age,ville\nC_0001,40,Lyon\n');
@@ -619,8 +641,15 @@ test('consenting only is refused up front without a consent column, the download
   assert.match(await page.textContent('[data-testid=error-privacy-consent]'), /no consent column/);
   assert.ok(await page.isDisabled('[data-testid=privacy-apply]'));
   assert.ok(await page.getAttribute('[data-testid=download-kpis]', 'href'), 'the files stay downloadable');
+  // Back to the options of the files on offer: nothing to apply.
   await page.uncheck('[data-testid=privacy-consent-only]');
+  assert.ok(await page.isDisabled('[data-testid=privacy-apply]'));
+  // An option changed: the files are said not to follow it until it is applied.
+  await page.check('[data-testid=privacy-age-bands]');
   assert.ok(!(await page.isDisabled('[data-testid=privacy-apply]')));
+  assert.match(await page.textContent('[data-testid=downloads-pending]'), /previous privacy options/);
+  await page.uncheck('[data-testid=privacy-age-bands]');
+  assert.equal(await page.$('[data-testid=downloads-pending]'), null);
   fs.rmSync(dir, { recursive: true, force: true });
   await context.close();
 });

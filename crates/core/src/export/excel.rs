@@ -3,7 +3,7 @@
 //! `Besançon` reads right), `;` between cells, CRLF line ends, and a decimal comma
 //! in numbers (`12.50` → `12,50`). A code of digits with a leading zero (postcode
 //! `01000`, département `01`) is written `="01000"`, which Excel shows as the text
-//! `01000` instead of the number 1000; a timestamp's `T` (in a `horodatage` column) becomes
+//! `01000` instead of the number 1000; a timestamp's `T` (in a `horodatage` or `date` column) becomes
 //! a space, so that Excel reads `2025-01-02 10:00:00` as a date and time. Other text, dates, whole
 //! numbers and `true`/`false` stay as they are; the exporter's formula defusing is
 //! kept, since cells are copied.
@@ -31,7 +31,8 @@ pub fn excel_fr(name: &str, csv: &[u8]) -> Result<Vec<u8>, Error> {
         let mut record = csv::ByteRecord::new();
         let mut cell = Vec::new();
         let mut row = csv::ByteRecord::new();
-        // The columns of timestamps, by their header (a rejected value stays as read).
+        // The columns of timestamps, by their header: `horodatage`, and `date` in the
+        // demo's merged file (a rejected value stays as read).
         let mut timestamps: Vec<bool> = Vec::new();
         let mut header = true;
         loop {
@@ -41,7 +42,7 @@ pub fn excel_fr(name: &str, csv: &[u8]) -> Result<Vec<u8>, Error> {
                 Err(e) => return Err(Error::input(name, format!("not a CSV file this app wrote: {e}"))),
             }
             if std::mem::take(&mut header) {
-                timestamps = record.iter().map(|h| h == b"horodatage").collect();
+                timestamps = record.iter().map(|h| h == b"horodatage" || h == b"date").collect();
             }
             row.clear();
             for (j, field) in record.iter().enumerate() {
@@ -130,6 +131,11 @@ mod tests {
             fr("code_postal,departement,age,horodatage,value\n01000,01,0,2025-01-02T10:20:30,2025-01-02T10:20:30\n75001,2A,30,2025-01-02T10:20,x\n"),
             "code_postal;departement;age;horodatage;value\r\n\"=\"\"01000\"\"\";\"=\"\"01\"\"\";0;2025-01-02 10:20:30;2025-01-02T10:20:30\r\n\
              75001;2A;30;2025-01-02T10:20;x\r\n"
+        );
+        // The merged file's timestamps are under `date`; a day stays a day.
+        assert_eq!(
+            fr("interaction_id,date\nI_1,2025-01-02T10:20:30\nI_2,2025-01-02\n"),
+            "interaction_id;date\r\nI_1;2025-01-02 10:20:30\r\nI_2;2025-01-02\r\n"
         );
     }
 

@@ -55,7 +55,8 @@ pub fn initial_settings() -> (Settings, bool, Lang) {
 struct Slot {
     worker: Option<EngineWorker>,
     ready: bool,
-    pending: Option<(Request, Vec<File>)>,
+    /// Requests made before the worker was ready, in order, sent once it is.
+    pending: Vec<(Request, Vec<File>)>,
 }
 
 /// Starts runs and cancels them.
@@ -75,7 +76,7 @@ impl Engine {
             slot: StoredValue::new_local(Slot {
                 worker: None,
                 ready: false,
-                pending: None,
+                pending: Vec::new(),
             }),
             files: StoredValue::new_local([None, None]),
         };
@@ -95,13 +96,23 @@ impl Engine {
                     fail(state, Failure::Other(e));
                 }
             }
-            _ => s.pending = Some((request, files)),
+            _ => {
+                // (A file inspected again replaces its waiting inspection; the other
+                // file's stays: both files picked while the engine starts are read.)
+                if let Request::Inspect { which, .. } = &request {
+                    let which = *which;
+                    s.pending
+                        .retain(|(r, _)| !matches!(r, Request::Inspect { which: w, .. } if *w == which));
+                }
+                s.pending.push((request, files));
+            }
         });
     }
 
     /// Sets (or clears) the clients (`0`) or interactions (`1`) file to import, and
     /// asks the engine to describe its columns.
     pub fn set_file(&self, which: usize, file: Option<File>) {
+        self.state.import_notice.set(None);
         self.state
             .imported
             .update(|names| names[which] = file.as_ref().map(|f| f.name()));
@@ -131,6 +142,17 @@ impl Engine {
                 input.set_value("");
             }
         }
+    }
+
+    /// Puts the clients file in the interactions slot and the other way round (and
+    /// in their inputs), then says so.
+    pub fn swap_files(&self) {
+        let [clients, interactions] = self.files.with_value(|f| f.clone());
+        for (which, file) in [(0, interactions), (1, clients)] {
+            show_in_input(which, file.as_ref());
+            self.set_file(which, file);
+        }
+        self.state.import_notice.set(Some(crate::ImportNotice::Swapped));
     }
 
     /// The user maps header cell `header` of file `which` to `column` (`""`: ignore it).
@@ -281,7 +303,7 @@ fn start_worker(state: AppState, slot: StoredValue<Slot, LocalStorage>) {
             *s = Slot {
                 worker: Some(w),
                 ready: false,
-                pending: None,
+                pending: Vec::new(),
             }
         }),
         Err(e) => fail(state, Failure::Other(e)),
@@ -293,9 +315,13 @@ fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Messa
         Message::Response(Response::Ready) => slot.update_value(|s| {
             s.ready = true;
             state.engine_ready.set(true);
-            if let (Some(w), Some((request, files))) = (&s.worker, s.pending.take()) {
-                if let Err(e) = w.send(&request, &files) {
-                    fail(state, Failure::Other(e));
+            let pending = std::mem::take(&mut s.pending);
+            if let Some(w) = &s.worker {
+                for (request, files) in pending {
+                    if let Err(e) = w.send(&request, &files) {
+                        fail(state, Failure::Other(e));
+                        break;
+                    }
                 }
             }
         }),
@@ -417,6 +443,10 @@ pub fn file_dropper(engine: Engine) -> Callback<web_sys::DragEvent> {
             return;
         };
         let files: Vec<File> = (0..list.length().min(2)).filter_map(|i| list.item(i)).collect();
+        let ignored: Vec<String> = (2..list.length())
+            .filter_map(|i| list.item(i))
+            .map(|f| f.name())
+            .collect();
         // By name: "client" or "customer" (the demo's clients.csv, customers.csv).
         let is_clients = |f: &File| {
             let name = f.name().to_lowercase();
@@ -429,15 +459,33 @@ pub fn file_dropper(engine: Engine) -> Callback<web_sys::DragEvent> {
             _ => Vec::new(),
         };
         for (which, file) in slots {
-            // Show the file in its input too, as if it had been picked there.
-            if let (Some(input), Ok(transfer)) = (file_input(which), web_sys::DataTransfer::new()) {
-                if transfer.items().add_with_file(&file).is_ok() {
+            show_in_input(which, Some(&file));
+            engine.set_file(which, Some(file));
+        }
+        if !ignored.is_empty() {
+            engine
+                .state
+                .import_notice
+                .set(Some(crate::ImportNotice::Ignored(ignored)));
+        }
+    })
+}
+
+/// Shows `file` in input `which` (or empties it), as if it had been picked there.
+fn show_in_input(which: usize, file: Option<&File>) {
+    let Some(input) = file_input(which) else {
+        return;
+    };
+    match file {
+        Some(file) => {
+            if let Ok(transfer) = web_sys::DataTransfer::new() {
+                if transfer.items().add_with_file(file).is_ok() {
                     input.set_files(transfer.files().as_ref());
                 }
             }
-            engine.set_file(which, Some(file));
         }
-    })
+        None => input.set_value(""),
+    }
 }
 
 /// The handler of the two file inputs: `(which, change event)`.

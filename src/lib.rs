@@ -100,6 +100,66 @@ pub struct AppState {
     pub privacy_sent: RwSignal<Option<(PrivacyOptions, bool)>>,
     /// The same for the files offered for download, once they are there.
     pub privacy_applied: RwSignal<Option<(PrivacyOptions, bool)>>,
+    /// What the page did with the files given beyond what was asked.
+    pub import_notice: RwSignal<Option<ImportNotice>>,
+}
+
+/// What the page did with the files given, beyond taking them as they came.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportNotice {
+    /// The clients and interactions files were given the other way round, and were
+    /// put back in place.
+    Swapped,
+    /// More than two files were dropped: these were left out.
+    Ignored(Vec<String>),
+}
+
+impl ImportNotice {
+    /// The sentence, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let fr = lang == Lang::Fr;
+        match self {
+            ImportNotice::Swapped if fr => {
+                "Les deux fichiers étaient inversés : le fichier clients et le fichier interactions ont été remis à \
+                 leur place."
+                    .to_string()
+            }
+            ImportNotice::Swapped => {
+                "The two files were the other way round: the clients and interactions files were put back in place."
+                    .to_string()
+            }
+            ImportNotice::Ignored(names) if fr => format!(
+                "Deux fichiers seulement sont lus (clients et interactions) : {} laissé{} de côté.",
+                names.join(", "),
+                if names.len() > 1 { "s" } else { "" }
+            ),
+            ImportNotice::Ignored(names) => format!(
+                "Only two files are read (clients and interactions): {} left out.",
+                names.join(", ")
+            ),
+        }
+    }
+}
+
+/// Whether the columns found in the two chosen files say that each is the other kind
+/// (the clients file given as interactions, and the other way round).
+pub fn files_swapped(columns: &[Option<worker::protocol::FileColumns>; 2]) -> bool {
+    use numberly_core::error::{MissingHint, Problem};
+    let looks_like = |which: usize, clients: bool| {
+        columns[which].as_ref().is_some_and(|c| {
+            matches!(
+                &c.error,
+                Some(failure::Failure::Input {
+                    problem: Problem::MissingColumn {
+                        hint: MissingHint::OtherFile { clients: given_as_clients },
+                        ..
+                    },
+                    ..
+                }) if *given_as_clients == clients
+            )
+        })
+    };
+    looks_like(0, true) && looks_like(1, false)
 }
 
 /// Whether the options on screen, `current`, would make other files than `applied`
@@ -140,8 +200,15 @@ pub fn App() -> impl IntoView {
         privacy_invalid: RwSignal::new(false),
         privacy_sent: RwSignal::new(None),
         privacy_applied: RwSignal::new(None),
+        import_notice: RwSignal::new(None),
     };
     let engine = browser::Engine::new(state);
+    // Two files given the other way round are put back in place (and the page says so).
+    Effect::new(move |_| {
+        if state.columns.with(files_swapped) {
+            engine.swap_files();
+        }
+    });
     let run = Callback::new(move |_| engine.run());
     let cancel = Callback::new(move |_| engine.cancel());
     let refilter = Callback::new(move |f| engine.filter(f));
@@ -278,6 +345,11 @@ pub fn App() -> impl IntoView {
                 on_drop=drop_files
                 on_clear=clear_files
             />
+            <Show when=move || state.import_notice.with(Option::is_some)>
+                <p class="import-notice" data-testid="import-notice" role="status">
+                    {move || state.import_notice.with(|n| n.as_ref().map(|n| n.text(lang.get())).unwrap_or_default())}
+                </p>
+            </Show>
             <Mapping columns=state.columns.into() lang=lang on_map=remap />
             <div class="status-row">
                 <div
@@ -417,6 +489,7 @@ mod browser {
         pub fn remap(&self, _which: usize, _header: String, _column: String) {}
         pub fn apply_privacy(&self) {}
         pub fn clear_files(&self) {}
+        pub fn swap_files(&self) {}
         pub fn rejects(&self, _page: u32) {}
         pub fn excel(&self, _name: String) {}
     }
@@ -433,6 +506,38 @@ mod browser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_given_the_other_way_round_are_told_apart() {
+        use numberly_core::error::{MissingHint, Problem};
+        use worker::protocol::FileColumns;
+        let file = |which: u8, hint: Option<MissingHint>| {
+            Some(FileColumns {
+                which,
+                notes: Vec::new(),
+                error: hint.map(|hint| failure::Failure::Input {
+                    file: "f.csv".into(),
+                    problem: Problem::MissingColumn {
+                        column: "segment".into(),
+                        expected: Vec::new(),
+                        header: String::new(),
+                        hint,
+                        also_missing: Vec::new(),
+                    },
+                }),
+            })
+        };
+        let other = |clients| Some(MissingHint::OtherFile { clients });
+        assert!(files_swapped(&[file(0, other(true)), file(1, other(false))]));
+        // One file only, or one that is fine, or another problem: left as given.
+        assert!(!files_swapped(&[file(0, other(true)), None]));
+        assert!(!files_swapped(&[file(0, other(true)), file(1, None)]));
+        let map = Some(MissingHint::Map { flag: String::new() });
+        assert!(!files_swapped(&[file(0, other(true)), file(1, map)]));
+        assert!(ImportNotice::Ignored(vec!["a.csv".into(), "b.csv".into()])
+            .text(Lang::Fr)
+            .ends_with("a.csv, b.csv laissés de côté."));
+    }
 
     #[test]
     fn progress_moves_forward_through_the_stages() {

@@ -488,6 +488,40 @@ test('files dropped on the page are taken by name, and filters work on imported 
   await context.close();
 });
 
+test('two files given the other way round are put back in place, and a third dropped file is said left out', async () => {
+  const demo = path.join(root, 'crates', 'core', 'tests', 'fixtures', 'demo');
+  const { page, context } = await open();
+  const drop = async (list) => {
+    const files = list.map(([from, name]) => ({
+      name, text: from.includes('\n') ? from : fs.readFileSync(path.join(demo, from), 'utf8'),
+    }));
+    const transfer = await page.evaluateHandle((fl) => {
+      const dt = new DataTransfer();
+      for (const f of fl) dt.items.add(new File([f.text], f.name, { type: 'text/csv' }));
+      return dt;
+    }, files);
+    await page.dispatchEvent('[data-testid=import-drop]', 'drop', { dataTransfer: transfer });
+  };
+  await drop([['clients.csv', 'clients.csv'], ['donnees_marketing.csv', 'donnees_marketing.csv'], ['clients.csv', 'extra.csv']]);
+  await page.waitForSelector('[data-testid=mapping-interactions]');
+  assert.equal(await page.textContent('[data-testid=import-notice]'), 'Only two files are read (clients and interactions): extra.csv left out.');
+  // Names that do not tell, the interactions first: each looks like the other kind,
+  // so they are put back in place, and the page says so.
+  const interactions = 'interaction_id,client_id,type_action,valeur_achat,date\nI1,C_0001,achat,10,2024-03-01 09:00:00\n';
+  await drop([[interactions, 'a.csv'], ['clients.csv', 'b.csv']]);
+  await page.waitForFunction(() => document.querySelector('[data-testid=import-clients]').files[0]?.name === 'b.csv');
+  assert.equal(await page.$eval('[data-testid=import-interactions]', (i) => i.files[0]?.name), 'a.csv');
+  await page.waitForSelector('[data-testid=mapping-clients]');
+  await page.waitForSelector('[data-testid=mapping-interactions]');
+  assert.equal(await page.textContent('[data-testid=import-notice]'),
+    'The two files were the other way round: the clients and interactions files were put back in place.');
+  assert.equal(await page.$('[data-testid=import-error-0]'), null);
+  assert.equal(await page.$('[data-testid=import-error-1]'), null);
+  await runAndWait(page);
+  assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '12');
+  await context.close();
+});
+
 test('columns with unknown names can be mapped by hand', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-map-'));
   fs.writeFileSync(path.join(dir, 'kunden.csv'), 'Kunde,age,segment,canal,Notiz\nX1,40,Premium,SEO,a\nX2,33,Basique,Email,b\n');
@@ -732,6 +766,30 @@ test('the engine says it is ready only once its digest worker has loaded, howeve
   await runAndWait(page);
   await page.waitForSelector('[data-testid=download-all][href]');
   assert.deepEqual(requests.slice(loaded), []);
+  await context.close();
+  slow.close();
+});
+
+test('both files dropped while the engine is still starting are read', async () => {
+  // A regression: only the last request made before the engine was ready was kept.
+  const slow = await serve(path.join(root, 'dist'), 0, { slow: ['/digest_bg.wasm'] });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  await page.goto(`http://127.0.0.1:${slow.address().port}/?lang=en`);
+  await page.waitForSelector('[data-testid=import-drop]');
+  const demo = path.join(root, 'crates', 'core', 'tests', 'fixtures', 'demo');
+  const files = ['clients.csv', 'donnees_marketing.csv'].map((name) => ({ name, text: fs.readFileSync(path.join(demo, name), 'utf8') }));
+  const transfer = await page.evaluateHandle((fl) => {
+    const dt = new DataTransfer();
+    for (const f of fl) dt.items.add(new File([f.text], f.name, { type: 'text/csv' }));
+    return dt;
+  }, files);
+  assert.equal(await page.getAttribute('[data-testid=status]', 'data-engine'), 'starting', 'dropped before the engine is ready');
+  await page.dispatchEvent('[data-testid=import-drop]', 'drop', { dataTransfer: transfer });
+  await page.waitForSelector('[data-testid=mapping-clients]');
+  await page.waitForSelector('[data-testid=mapping-interactions]');
+  await runAndWait(page);
+  assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '12');
   await context.close();
   slow.close();
 });

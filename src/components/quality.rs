@@ -145,7 +145,7 @@ pub fn Quality(
                 };
                 view! {
                     <div class="scroll">
-                        <table>
+                        <table class="file-counts">
                             <thead>
                                 <tr>
                                     <th>{t("file")}</th>

@@ -115,8 +115,8 @@ impl CleanReport {
             .max_by_key(|(rule, n)| (**n, std::cmp::Reverse(rule.as_str())))?;
         let first = self.rejects.iter().find(|r| r.file == k && r.rule == rule).map(|r| {
             // (A value from the file reaches a terminal: no control character, not too long.)
-            let value: String = r
-                .value
+            // (An identifier withheld, as on the page's screen.)
+            let value: String = crate::privacy::Privacy::unpseudonymised_value(&r.value)
                 .chars()
                 .take(60)
                 .map(|c| if c.is_control() { '?' } else { c })
@@ -153,6 +153,7 @@ impl CleanReport {
     }
 
     pub(super) fn reject(&mut self, file: u8, line: u64, column: &'static str, rule: &'static str, value: &[u8]) {
+        let value_bytes_whole = value;
         let cut = value.len() > MAX_VALUE_BYTES;
         let mut end = value.len().min(MAX_VALUE_BYTES);
         while cut && end > 0 && (value[end] & 0xC0) == 0x80 {
@@ -161,6 +162,15 @@ impl CleanReport {
         let mut value = String::from_utf8_lossy(&value[..end]).into_owned();
         if cut {
             value.push('…');
+            // A long value is judged whole, before its cut could keep part of an
+            // identifier and lose what shows it is one (a `client_id` is
+            // pseudonymised whole or not at all, later).
+            if column != "client_id" {
+                let whole = String::from_utf8_lossy(value_bytes_whole);
+                if crate::privacy::identifiers::kind_of_value(whole.as_bytes()).is_some() {
+                    value = crate::privacy::Privacy::unpseudonymised_value(&whole);
+                }
+            }
         }
         let f = self.file_mut(file);
         f.rejected += 1;

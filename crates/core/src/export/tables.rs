@@ -4,7 +4,7 @@ use super::{Chunked, ExportInput, Output};
 use crate::dates::{write_date, TimestampWriter, DAY};
 use crate::metrics::{GroupRow, Report};
 use crate::model::{Action, Dataset, NO_DAY};
-use crate::privacy::{funnel_customers, group_suppressed, kpis_suppressed, suppressed_rows, Privacy};
+use crate::privacy::{kpis_suppressed, suppressed_rows, Blanked, Privacy};
 use crate::text::{div_round, push_cents, push_int, push_ratio, push_text};
 use std::io;
 
@@ -53,9 +53,15 @@ fn write(name: &str, input: &ExportInput, out: &mut Chunked) -> io::Result<()> {
     match name {
         "rejects.csv" => rejects(input, out),
         "kpis.csv" => kpis(r, p, out),
-        "by_channel.csv" => groups("canal_acquisition", &r.by_channel, r, p, out),
-        "by_segment.csv" => groups("segment", &r.by_segment, r, p, out),
-        "age_bands.csv" => groups("age_band", &r.by_age_band, r, p, out),
+        "by_channel.csv" => groups(
+            "canal_acquisition",
+            &r.by_channel,
+            &Blanked::new(r, p).by_channel,
+            r,
+            out,
+        ),
+        "by_segment.csv" => groups("segment", &r.by_segment, &Blanked::new(r, p).by_segment, r, out),
+        "age_bands.csv" => groups("age_band", &r.by_age_band, &Blanked::new(r, p).age_bands, r, out),
         "daily.csv" => daily(r, p, out),
         "funnel.csv" => funnel(r, p, out),
         "rfm.csv" => rfm(ds, r, p, out),
@@ -802,13 +808,12 @@ fn kpis(r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
     Ok(())
 }
 
-fn groups(key: &str, rows: &[GroupRow], r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
+fn groups(key: &str, rows: &[GroupRow], blanked: &[bool], r: &Report, out: &mut Chunked) -> io::Result<()> {
     out.header(&format!(
         "{key},customers,active_customers,buyers,customer_conversion,purchases,revenue,average_basket,revenue_share,\
 interactions,suppressed"
     ));
-    for g in rows {
-        let hide = group_suppressed(g, p);
+    for (g, &hide) in rows.iter().zip(blanked) {
         let b = out.row();
         push_text(b, g.label.as_bytes());
         if hide {
@@ -839,8 +844,8 @@ interactions,suppressed"
 
 fn daily(r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
     out.header("date,interactions,page_views,carts,purchases,revenue,active_customers,suppressed");
-    for d in &r.daily {
-        let hide = p.suppresses(d.active_customers);
+    let blanked = Blanked::new(r, p).daily;
+    for (d, &hide) in r.daily.iter().zip(&blanked) {
         let b = out.row();
         write_date(b, d.day);
         if hide {
@@ -866,8 +871,8 @@ fn funnel(r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
         "canal_acquisition,sessions_view,sessions_cart,sessions_purchase,view_to_cart,cart_to_purchase,\
 view_to_purchase,suppressed",
     );
-    for f in &r.funnel {
-        let hide = p.suppresses(funnel_customers(r, &f.label));
+    let blanked = Blanked::new(r, p).funnel;
+    for (f, &hide) in r.funnel.iter().zip(&blanked) {
         let b = out.row();
         push_text(b, f.label.as_bytes());
         if hide {
@@ -930,8 +935,8 @@ fn rfm(ds: &Dataset, r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<(
 fn rfm_segments(r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
     out.header("rfm_segment,customers,revenue,revenue_share,customer_share,suppressed");
     let total_customers: u64 = r.rfm.segments.iter().map(|s| s.customers).sum();
-    for s in &r.rfm.segments {
-        let hide = p.suppresses(s.customers);
+    let blanked = Blanked::new(r, p).rfm_segments;
+    for (s, &hide) in r.rfm.segments.iter().zip(&blanked) {
         let b = out.row();
         push_text(b, s.segment.label().as_bytes());
         if hide {

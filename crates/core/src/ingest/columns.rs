@@ -295,7 +295,14 @@ const MAX_HEADER_SHOWN: usize = 200;
 /// The file's header as one line for a message: cut past [`MAX_HEADER_SHOWN`] bytes,
 /// and no control character from the file reaches a terminal.
 fn shown_header(file: &CsvFile) -> String {
-    let header = file.header.join(&(file.separator as char).to_string());
+    // (A file without a header line has its first record there: a cell that looks
+    // like a direct identifier is withheld, as in the rejects.)
+    let cells: Vec<String> = file
+        .header
+        .iter()
+        .map(|h| crate::privacy::Privacy::unpseudonymised_value(h))
+        .collect();
+    let header = cells.join(&(file.separator as char).to_string());
     let mut end = header.len().min(MAX_HEADER_SHOWN);
     while !header.is_char_boundary(end) {
         end -= 1;
@@ -562,6 +569,17 @@ mod tests {
         assert!(e.contains("required column `client_id` is missing"), "{e}");
         assert!(
             e.contains("also missing: `type_action`, `valeur_achat`, `horodatage`"),
+            "{e}"
+        );
+        // A file without a header line: its first record's identifiers are withheld.
+        let f = CsvFile::open(
+            "c.csv",
+            b"C_001,Jean,jean.dupont@example.fr,06 12 34 56 78,34,Paris,Premium,SEO\n",
+        )
+        .unwrap();
+        let e = ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap_err().to_string();
+        assert!(
+            e.contains("the header is: C_001,Jean,[withheld: email],[withheld: phone],34,"),
             "{e}"
         );
         // Swapped files explain every missing column: none is listed.

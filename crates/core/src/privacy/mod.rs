@@ -130,7 +130,11 @@ fn push_pseudonym(mac: &Hmac<Sha256>, id: &[u8], out: &mut Vec<u8>) {
 /// The pseudonym of one id under `key` (for checks and tests).
 pub fn pseudonym(key: &Key, id: &str) -> String {
     let mut out = Vec::new();
-    push_pseudonym(&key.mac(), id.trim().as_bytes(), &mut out);
+    push_pseudonym(
+        &key.mac(),
+        id.trim_matches(|c: char| c.is_ascii_whitespace()).as_bytes(),
+        &mut out,
+    );
     String::from_utf8(out).unwrap_or_default()
 }
 
@@ -393,9 +397,12 @@ passphrase keys: PBKDF2-HMAC-SHA-256, {PBKDF2_ROUNDS} rounds"
     /// like the kept ones; a value that looks like a direct identifier is withheld.
     pub fn reject_value(&self, column: &str, value: &str) -> String {
         if let (Some(mac), "client_id") = (&self.mac, column) {
-            if !value.trim().is_empty() {
+            // Trimmed as cleaning trims an id (ASCII blanks only: a no-break space
+            // stays), so that a customer's rejects carry their kept pseudonym.
+            let id = value.trim_matches(|c: char| c.is_ascii_whitespace());
+            if !id.is_empty() {
                 let mut out = Vec::new();
-                push_pseudonym(mac, value.trim().as_bytes(), &mut out);
+                push_pseudonym(mac, id.as_bytes(), &mut out);
                 return String::from_utf8(out).unwrap_or_default();
             }
         }
@@ -423,39 +430,109 @@ fn kind_label(kind: IdentifierKind) -> &'static str {
 }
 
 /// Rows blanked in each aggregated file of `report` under `privacy` (the rule the
-/// writers follow: a row whose smallest non-zero customer count is below k).
+/// writers follow, see [`Blanked`]).
 pub fn suppressed_rows(report: &Report, privacy: &Privacy) -> BTreeMap<String, u64> {
+    let b = Blanked::new(report, privacy);
+    let count = |rows: &[bool]| rows.iter().filter(|&&h| h).count() as u64;
     let mut out = BTreeMap::new();
-    let groups =
-        |rows: &[crate::metrics::GroupRow]| rows.iter().filter(|g| group_suppressed(g, privacy)).count() as u64;
     // All of kpis.csv's rows, or none.
-    out.insert(
-        "kpis.csv".to_string(),
-        if kpis_suppressed(report, privacy) { KPI_ROWS } else { 0 },
-    );
-    out.insert("by_channel.csv".to_string(), groups(&report.by_channel));
-    out.insert("by_segment.csv".to_string(), groups(&report.by_segment));
-    out.insert("age_bands.csv".to_string(), groups(&report.by_age_band));
-    let daily = report
-        .daily
-        .iter()
-        .filter(|d| privacy.suppresses(d.active_customers))
-        .count();
-    out.insert("daily.csv".to_string(), daily as u64);
-    let funnel = report
-        .funnel
-        .iter()
-        .filter(|f| privacy.suppresses(funnel_customers(report, &f.label)))
-        .count();
-    out.insert("funnel.csv".to_string(), funnel as u64);
-    let rfm = report
-        .rfm
-        .segments
-        .iter()
-        .filter(|s| privacy.suppresses(s.customers))
-        .count();
-    out.insert("rfm_segments.csv".to_string(), rfm as u64);
+    out.insert("kpis.csv".to_string(), if b.kpis { KPI_ROWS } else { 0 });
+    out.insert("by_channel.csv".to_string(), count(&b.by_channel));
+    out.insert("by_segment.csv".to_string(), count(&b.by_segment));
+    out.insert("age_bands.csv".to_string(), count(&b.age_bands));
+    out.insert("daily.csv".to_string(), count(&b.daily));
+    out.insert("funnel.csv".to_string(), count(&b.funnel));
+    out.insert("rfm_segments.csv".to_string(), count(&b.rfm_segments));
     out
+}
+
+/// The rows blanked in each aggregated file, in the file's row order. A row is
+/// blanked when its smallest non-zero customer count is below k (see
+/// [`group_suppressed`]); and, since the rows of each file add up to the totals of
+/// `kpis.csv`, a row blanked alone in its file would be the total minus the rows
+/// shown: then the smallest other row is blanked too (complementary suppression),
+/// so that only the sum of the two can be worked out.
+pub struct Blanked {
+    /// `kpis.csv`, all its rows or none.
+    pub kpis: bool,
+    /// `by_channel.csv`.
+    pub by_channel: Vec<bool>,
+    /// `by_segment.csv`.
+    pub by_segment: Vec<bool>,
+    /// `age_bands.csv`.
+    pub age_bands: Vec<bool>,
+    /// `daily.csv`.
+    pub daily: Vec<bool>,
+    /// `funnel.csv` (`all` first, then the channels).
+    pub funnel: Vec<bool>,
+    /// `rfm_segments.csv`.
+    pub rfm_segments: Vec<bool>,
+}
+
+impl Blanked {
+    /// The rows blanked for `report` under `privacy`.
+    pub fn new(report: &Report, privacy: &Privacy) -> Self {
+        let groups = |rows: &[crate::metrics::GroupRow]| {
+            complemented(
+                rows.iter().map(|g| group_suppressed(g, privacy)).collect(),
+                &rows.iter().map(|g| g.customers).collect::<Vec<_>>(),
+            )
+        };
+        let daily = complemented(
+            report
+                .daily
+                .iter()
+                .map(|d| privacy.suppresses(d.active_customers))
+                .collect(),
+            &report.daily.iter().map(|d| d.active_customers).collect::<Vec<_>>(),
+        );
+        // The channels' rows add up to `all`'s: they complement one another.
+        let sizes: Vec<u64> = report
+            .funnel
+            .iter()
+            .map(|f| funnel_customers(report, &f.label))
+            .collect();
+        let all = report.funnel.iter().position(|f| f.label == "all");
+        let mut funnel: Vec<bool> = sizes.iter().map(|&n| privacy.suppresses(n)).collect();
+        let channels: Vec<usize> = (0..funnel.len()).filter(|&i| Some(i) != all).collect();
+        let hidden = complemented(
+            channels.iter().map(|&i| funnel[i]).collect(),
+            &channels.iter().map(|&i| sizes[i]).collect::<Vec<_>>(),
+        );
+        for (&i, h) in channels.iter().zip(hidden) {
+            funnel[i] = h;
+        }
+        let segments = &report.rfm.segments;
+        let rfm_segments = complemented(
+            segments.iter().map(|s| privacy.suppresses(s.customers)).collect(),
+            &segments.iter().map(|s| s.customers).collect::<Vec<_>>(),
+        );
+        Self {
+            kpis: kpis_suppressed(report, privacy),
+            by_channel: groups(&report.by_channel),
+            by_segment: groups(&report.by_segment),
+            age_bands: groups(&report.by_age_band),
+            daily,
+            funnel,
+            rfm_segments,
+        }
+    }
+}
+
+/// `blanked` with, when it blanks exactly one of several rows, the smallest other
+/// row (by `sizes`, non-zero first: a row of zeros tells nothing; the first of
+/// equals) blanked too.
+fn complemented(mut blanked: Vec<bool>, sizes: &[u64]) -> Vec<bool> {
+    if blanked.len() < 2 || blanked.iter().filter(|&&h| h).count() != 1 {
+        return blanked;
+    }
+    let other = (0..blanked.len())
+        .filter(|&i| !blanked[i])
+        .min_by_key(|&i| (sizes[i] == 0, sizes[i]));
+    if let Some(i) = other {
+        blanked[i] = true;
+    }
+    blanked
 }
 
 /// Whether a by-channel, by-segment or by-age-band row is blanked.

@@ -227,6 +227,70 @@ fn k_anonymity_report_and_suppression() {
     assert!(!files(&p, &none)["by_channel.csv"].contains(",true"));
 }
 
+#[test]
+fn a_row_blanked_alone_takes_the_smallest_other_with_it() {
+    // 8 customers on SEO, 6 on Email, 1 on Direct: Direct alone under k = 5 would be
+    // kpis.csv minus SEO and Email; Email is blanked with it.
+    let mut clients = String::from("client_id,age,ville,segment,canal_acquisition\n");
+    let mut inter = String::from("client_id,type_action,valeur_achat,date\n");
+    for i in 0..15 {
+        let channel = match i {
+            0..=7 => "SEO",
+            8..=13 => "Email",
+            _ => "Direct",
+        };
+        clients += &format!("K{i},{},Lyon,Premium,{channel}\n", 20 + i);
+        inter += &format!("K{i},achat,{},2025-01-0{}\n", 10 + i, 1 + i % 2);
+    }
+    let p = prepared(&clients, &inter);
+    let privacy = p.privacy(&opts("k"), None).unwrap();
+    let f = files(&p, &privacy);
+    let row = |file: &str, label: &str| {
+        f[file]
+            .lines()
+            .find(|l| l.starts_with(&format!("{label},")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        row("by_channel.csv", "SEO").ends_with(",false"),
+        "{}",
+        f["by_channel.csv"]
+    );
+    assert_eq!(row("by_channel.csv", "Email"), "Email,,,,,,,,,,true");
+    assert_eq!(row("by_channel.csv", "Direct"), "Direct,,,,,,,,,,true");
+    // The funnel's channel rows likewise; its `all` row stays.
+    assert!(row("funnel.csv", "all").ends_with(",false"));
+    assert!(row("funnel.csv", "Email").ends_with(",true") && row("funnel.csv", "Direct").ends_with(",true"));
+    // No file has a single blanked row among several.
+    for file in [
+        "by_channel.csv",
+        "by_segment.csv",
+        "age_bands.csv",
+        "daily.csv",
+        "rfm_segments.csv",
+    ] {
+        let rows: Vec<&str> = f[file].lines().skip(1).collect();
+        let blanked = rows.iter().filter(|l| l.ends_with(",true")).count();
+        assert!(rows.len() < 2 || blanked != 1, "{file}: {}", f[file]);
+    }
+    assert_blanked_rows_are_counted(&f);
+}
+
+#[test]
+fn the_complement_is_the_smallest_other_row_with_customers() {
+    assert_eq!(complemented(vec![false, true, false], &[9, 2, 7]), [false, true, true]);
+    assert_eq!(
+        complemented(vec![false, true, false, false], &[0, 2, 7, 7]),
+        [false, true, true, false]
+    );
+    assert_eq!(complemented(vec![true, false], &[1, 0]), [true, true]);
+    // None, or two already, or a single row: as they are.
+    assert_eq!(complemented(vec![false, false], &[9, 2]), [false, false]);
+    assert_eq!(complemented(vec![true, true, false], &[1, 2, 9]), [true, true, false]);
+    assert_eq!(complemented(vec![true], &[1]), [true]);
+}
+
 /// The manifest's count of blanked rows per file is the number of rows flagged
 /// `suppressed=true` in that file.
 fn assert_blanked_rows_are_counted(f: &std::collections::HashMap<String, String>) {
@@ -259,6 +323,44 @@ fn reject_values_that_look_like_identifiers_are_withheld() {
     assert_eq!(privacy.reject_value("age", "jo@x.fr"), "[withheld: email]");
     assert_eq!(privacy.reject_value("age", "abc"), "abc");
     assert_eq!(privacy.reject_value("client_id", "ZZ9"), "ZZ9");
+}
+
+#[test]
+fn a_customers_rejects_carry_their_kept_pseudonym_and_long_identifiers_are_withheld_whole() {
+    // An id ending in a no-break space (kept so by cleaning), repeated: its
+    // duplicate_id reject has the pseudonym of its kept rows.
+    let nbsp = "C_002\u{a0}";
+    let age = format!("{}jean.dupont@example.fr", "x".repeat(190));
+    let clients = format!(
+        "client_id,age,ville,segment,canal_acquisition\n{nbsp},34,Paris,Premium,SEO\n{nbsp},35,Paris,Premium,SEO\n\
+         C_003,{age},Lyon,Basique,Email\n"
+    );
+    let interactions = format!("client_id,type_action,valeur_achat,horodatage\n{nbsp},page_vue,,2025-01-02 10:00:00\n");
+    let p = prepared(&clients, &interactions);
+    let f = files(&p, &p.privacy(&opts("x"), None).unwrap());
+    let kept = pseudonym(&Key::from_passphrase("x"), nbsp);
+    assert!(f["clients.csv"].contains(&kept), "{}", f["clients.csv"]);
+    assert!(
+        f["rejects.csv"].contains(&format!("clients.csv,3,client_id,duplicate_id,{kept}")),
+        "{}",
+        f["rejects.csv"]
+    );
+    // A value over 200 bytes that is an email whole: withheld, not cut to a piece of it.
+    assert!(
+        f["rejects.csv"].contains("clients.csv,4,age,invalid_age,[withheld: email]"),
+        "{}",
+        f["rejects.csv"]
+    );
+    assert!(!f["rejects.csv"].contains("jean"), "{}", f["rejects.csv"]);
+}
+
+#[test]
+fn a_file_that_keeps_nothing_says_so_without_an_identifier() {
+    let interactions = "client_id,type_action,valeur_achat,horodatage\njo@x.fr,achat,5,2025-01-02 10:00:00\n";
+    let p = prepared(CLIENTS, interactions);
+    let said = p.clean.nothing_kept().expect("nothing kept");
+    assert!(said.contains("\"[withheld: email]\""), "{said}");
+    assert!(!said.contains("jo@x.fr"), "{said}");
 }
 
 #[test]

@@ -181,7 +181,10 @@ impl Checker<'_> {
     }
 
     /// Whether a row's time (its date, and its time column if it has one) is given to
-    /// the second; not when it does not parse.
+    /// the second; not when it does not parse. (For faulty rows only: kept out of
+    /// the checks' loop.)
+    #[cold]
+    #[inline(never)]
     fn to_the_second(&self, st: &mut Staged, fields: &[&[u8]]) -> bool {
         let f = |i| self.map.get(i, fields).map(trimmed).unwrap_or(b"");
         let Some(parsed) = crate::dates::parse_cached(f(WHEN), &mut st.days) else {

@@ -203,6 +203,7 @@ impl Lang {
             r::MISSING_SESSION_ID => ("no session_id", "session_id absent"),
             r::MISSING_AGE => ("age empty, kept unknown", "âge vide, gardé inconnu"),
             r::LEADING_ZERO => ("leading zero restored", "zéro initial rétabli"),
+            r::DEPARTEMENT_FROM_POSTCODE => ("département from the postcode", "département déduit du code postal"),
             r::SEGMENT_SPELLING => ("segment respelled", "segment réécrit"),
             r::CHANNEL_SPELLING => ("channel respelled", "canal réécrit"),
             r::ACTION_SPELLING => ("action respelled", "action réécrite"),

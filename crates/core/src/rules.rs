@@ -47,6 +47,9 @@ pub const MISSING_AGE: &str = "missing_age";
 /// Correction: a postcode or département that lost its leading zero in a spreadsheet
 /// (`1000`, `1`), given it back (`01000`, `01`); a row with both counts once.
 pub const LEADING_ZERO: &str = "leading_zero";
+/// Correction: a département missing beside a French postcode, taken from it
+/// (`69001` → `69`, `20167` → `2A`, `97411` → `974`).
+pub const DEPARTEMENT_FROM_POSTCODE: &str = "departement_from_postcode";
 /// Correction: a segment spelled another way (`PREMIUM`).
 pub const SEGMENT_SPELLING: &str = "segment_spelling";
 /// Correction: a channel spelled another way (` seo`, `E-mail`).

@@ -557,6 +557,30 @@ fn lost_zero(raw: &[u8], short: usize) -> (&[u8], bool) {
 }
 
 /// `code` given back the zero it lost (see [`lost_zero`]), in `buf`.
+/// The département of a French postcode of five digits: its first two digits, three
+/// overseas (`971` to `989`), and in Corsica `2A` below 20200, `2B` from it. `None`
+/// for anything else (a foreign or unreadable code). (A few communes near a border
+/// have a neighbour's postcode: their own département is not known from it.)
+fn departement_of_postcode<'a>(cp: &[u8], buf: &'a mut [u8; 3]) -> Option<&'a [u8]> {
+    if cp.len() != 5 || !cp.iter().all(u8::is_ascii_digit) || cp.starts_with(b"00") {
+        return None;
+    }
+    match &cp[..2] {
+        b"97" | b"98" => {
+            buf.copy_from_slice(&cp[..3]);
+            Some(&buf[..3])
+        }
+        b"20" => {
+            buf[..2].copy_from_slice(if &cp[..3] < &b"202"[..] { b"2A" } else { b"2B" });
+            Some(&buf[..2])
+        }
+        _ => {
+            buf[..2].copy_from_slice(&cp[..2]);
+            Some(&buf[..2])
+        }
+    }
+}
+
 fn with_zero<'a>(code: &'a [u8], lost: bool, buf: &'a mut [u8; 6]) -> &'a [u8] {
     if !lost {
         return code;
@@ -713,7 +737,21 @@ fn clean_clients(
         }
         let cp = with_zero(row.cp.get(text), row.cp_zero, &mut buf);
         c.code_postal.push(c.codes_postaux.intern_bytes(cp).0);
-        let dep = with_zero(row.dep.get(text), row.dep_zero, &mut buf);
+        // A postcode without its département (no such column, or an empty cell)
+        // gives it, so that "département only" keeps a place.
+        let mut from_cp = [0u8; 3];
+        let derived = if row.dep.get(text).is_empty() {
+            departement_of_postcode(cp, &mut from_cp)
+        } else {
+            None
+        };
+        let dep = match derived {
+            Some(dep) => {
+                report.correct(0, rules::DEPARTEMENT_FROM_POSTCODE);
+                dep
+            }
+            None => with_zero(row.dep.get(text), row.dep_zero, &mut buf),
+        };
         c.departement.push(c.departements.intern_bytes(dep).0);
         c.segment.push(seg_code);
         c.channel.push(ch_code);

@@ -829,6 +829,39 @@ fn ages_as_pandas_writes_them_with_a_blank_in_the_column() {
 }
 
 #[test]
+fn a_departement_missing_beside_a_postcode_is_taken_from_it() {
+    let clients = "client_id,age,ville,code_postal,departement,segment,canal_acquisition\n\
+        C_1,30,Lyon,69001,,Premium,SEO\n\
+        C_2,31,Ajaccio,20167,,Premium,SEO\n\
+        C_3,32,Bastia,20200,,Premium,SEO\n\
+        C_4,33,Saint-Pierre,97410,,Premium,SEO\n\
+        C_5,34,Bourg,1000,,Premium,SEO\n\
+        C_6,35,Bruxelles,1000 BX,,Premium,SEO\n\
+        C_7,36,Paris,75001,92,Premium,SEO\n\
+        C_8,37,Nulle part,,,Premium,SEO\n";
+    let (ds, report) = run(clients, INTERACTIONS_HEADER, &january());
+    let c = &ds.customers;
+    let deps: Vec<String> = c
+        .departement
+        .iter()
+        .map(|&k| c.departements.labels()[k as usize].clone())
+        .collect();
+    // A département given stays as given (C_7); no postcode, or a foreign one, gives none.
+    assert_eq!(deps, ["69", "2A", "2B", "974", "01", "", "92", ""]);
+    assert_eq!(
+        report.clients.corrected_by_rule,
+        counts(&[(rules::DEPARTEMENT_FROM_POSTCODE, 5), (rules::LEADING_ZERO, 1)])
+    );
+    // Without a département column at all, the same.
+    let clients = "client_id,age,code_postal,segment,canal_acquisition\nC_1,30,13008,Premium,SEO\n";
+    let (ds, _) = run(clients, INTERACTIONS_HEADER, &january());
+    assert_eq!(
+        ds.customers.departements.labels()[ds.customers.departement[0] as usize],
+        "13"
+    );
+}
+
+#[test]
 fn postcodes_and_departements_get_back_the_zero_a_spreadsheet_took() {
     let clients = "client_id,age,ville,code_postal,departement,segment,canal_acquisition\n\
         C_1,30,Bourg-en-Bresse,1000,1,Premium,SEO\n\

@@ -571,7 +571,7 @@ fn departement_of_postcode<'a>(cp: &[u8], buf: &'a mut [u8; 3]) -> Option<&'a [u
             Some(&buf[..3])
         }
         b"20" => {
-            buf[..2].copy_from_slice(if &cp[..3] < &b"202"[..] { b"2A" } else { b"2B" });
+            buf[..2].copy_from_slice(if cp[..3] < b"202"[..] { b"2A" } else { b"2B" });
             Some(&buf[..2])
         }
         _ => {

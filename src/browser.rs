@@ -112,7 +112,7 @@ impl Engine {
     /// Sets (or clears) the clients (`0`) or interactions (`1`) file to import, and
     /// asks the engine to describe its columns.
     pub fn set_file(&self, which: usize, file: Option<File>) {
-        self.state.import_notice.set(None);
+        self.state.import_notice.set(Vec::new());
         self.state
             .imported
             .update(|names| names[which] = file.as_ref().map(|f| f.name()));
@@ -148,11 +148,14 @@ impl Engine {
     /// in their inputs), then says so.
     pub fn swap_files(&self) {
         let [clients, interactions] = self.files.with_value(|f| f.clone());
+        // (What was said of the same files, such as those left out of a drop, stays.)
+        let mut notices = self.state.import_notice.get_untracked();
         for (which, file) in [(0, interactions), (1, clients)] {
             show_in_input(which, file.as_ref());
             self.set_file(which, file);
         }
-        self.state.import_notice.set(Some(crate::ImportNotice::Swapped));
+        notices.push(crate::ImportNotice::Swapped);
+        self.state.import_notice.set(notices);
     }
 
     /// The user maps header cell `header` of file `which` to `column` (`""`: ignore it).
@@ -288,9 +291,17 @@ impl Engine {
 
     /// Stops the run under way: its worker is terminated and a fresh one started.
     pub fn cancel(&self) {
-        // (The page let the last result go when the run began.)
+        // (A run let the last result go as it began; an export under new privacy
+        // options kept it on screen, but the engine that held its data is stopped:
+        // let it go now.)
+        let state = self.state;
         self.slot.update_value(|s| s.worker = None);
-        self.state.phase.set(Phase::Cancelled);
+        revoke(state);
+        state.summary.set(None);
+        state.preview.set(None);
+        state.rejects.set(None);
+        state.privacy_applied.set(None);
+        state.phase.set(Phase::Cancelled);
         self.start_worker();
     }
 }
@@ -466,7 +477,7 @@ pub fn file_dropper(engine: Engine) -> Callback<web_sys::DragEvent> {
             engine
                 .state
                 .import_notice
-                .set(Some(crate::ImportNotice::Ignored(ignored)));
+                .update(|n| n.push(crate::ImportNotice::Ignored(ignored)));
         }
     })
 }

@@ -303,7 +303,10 @@ that contain {detected} in quotes."
                     let list = column_list(flag == "--map-clients", fr);
                     if !also_missing.is_empty() {
                         if fr {
-                            format!("Si votre fichier les a sous d'autres noms, choisissez chacune en face de sa colonne dans {list}.")
+                            format!(
+                                "Si votre fichier les a sous d'autres noms, choisissez chacune d'elles en face de la \
+                                 colonne correspondante dans {list}."
+                            )
                         } else {
                             format!("If your file has them under other names, choose each beside its column in {list}.")
                         }

@@ -101,7 +101,7 @@ pub struct AppState {
     /// The same for the files offered for download, once they are there.
     pub privacy_applied: RwSignal<Option<(PrivacyOptions, bool)>>,
     /// What the page did with the files given beyond what was asked.
-    pub import_notice: RwSignal<Option<ImportNotice>>,
+    pub import_notice: RwSignal<Vec<ImportNotice>>,
 }
 
 /// What the page did with the files given, beyond taking them as they came.
@@ -129,9 +129,13 @@ impl ImportNotice {
                     .to_string()
             }
             ImportNotice::Ignored(names) if fr => format!(
-                "Deux fichiers seulement sont lus (clients et interactions) : {} laissé{} de côté.",
+                "Seuls deux fichiers sont lus (clients et interactions) : {} {} de côté.",
                 names.join(", "),
-                if names.len() > 1 { "s" } else { "" }
+                if names.len() > 1 {
+                    "ont été laissés"
+                } else {
+                    "a été laissé"
+                }
             ),
             ImportNotice::Ignored(names) => format!(
                 "Only two files are read (clients and interactions): {} left out.",
@@ -200,7 +204,7 @@ pub fn App() -> impl IntoView {
         privacy_invalid: RwSignal::new(false),
         privacy_sent: RwSignal::new(None),
         privacy_applied: RwSignal::new(None),
-        import_notice: RwSignal::new(None),
+        import_notice: RwSignal::new(Vec::new()),
     };
     let engine = browser::Engine::new(state);
     // Two files given the other way round are put back in place (and the page says so).
@@ -345,9 +349,13 @@ pub fn App() -> impl IntoView {
                 on_drop=drop_files
                 on_clear=clear_files
             />
-            <Show when=move || state.import_notice.with(Option::is_some)>
+            <Show when=move || state.import_notice.with(|n| !n.is_empty())>
                 <p class="import-notice" data-testid="import-notice" role="status">
-                    {move || state.import_notice.with(|n| n.as_ref().map(|n| n.text(lang.get())).unwrap_or_default())}
+                    {move || {
+                        state
+                            .import_notice
+                            .with(|n| n.iter().map(|n| n.text(lang.get())).collect::<Vec<_>>().join(" "))
+                    }}
                 </p>
             </Show>
             <Mapping columns=state.columns.into() lang=lang on_map=remap />
@@ -536,7 +544,7 @@ mod tests {
         assert!(!files_swapped(&[file(0, other(true)), file(1, map)]));
         assert!(ImportNotice::Ignored(vec!["a.csv".into(), "b.csv".into()])
             .text(Lang::Fr)
-            .ends_with("a.csv, b.csv laissés de côté."));
+            .ends_with("a.csv, b.csv ont été laissés de côté."));
     }
 
     #[test]

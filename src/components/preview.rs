@@ -42,8 +42,8 @@ pub fn Preview(
                 {move || {
                     if fr() {
                         "Toutes les interactions conservées, avec les colonnes de leur client (comme dans \
-                         donnees_marketing.csv), sans les filtres ; des options de confidentialité, seuls les \
-                         pseudonymes s'appliquent ici."
+                         donnees_marketing.csv), sans les filtres ; parmi les options de confidentialité, seule la \
+                         pseudonymisation s'applique ici."
                     } else {
                         "Every interaction kept, with its customer's columns (as in donnees_marketing.csv), without \
                          the filters; of the privacy options, only the pseudonyms apply here."

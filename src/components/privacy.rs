@@ -307,7 +307,7 @@ donnees_marketing.csv) are not blanked: generalisation and consent apply to them
                     <span class="pending" data-testid="privacy-pending">
                         {move || {
                             tr(
-                                "Options modifiées : les téléchargements suivent les précédentes tant qu'elles ne sont pas appliquées.",
+                                "Options modifiées : les téléchargements suivent encore les précédentes tant que les nouvelles ne sont pas appliquées.",
                                 "Options changed: the downloads follow the previous ones until these are applied.",
                             )
                         }}

@@ -315,6 +315,19 @@ test('a run can be cancelled, and the next run works', async () => {
   await runAndWait(page);
   const cliKpis = Object.fromEntries(csvRows(path.join(cliOut, 'kpis.csv')).map((r) => [r.metric, r.value]));
   assert.equal(await page.getAttribute('[data-testid=kpi-revenue]', 'data-value'), cliKpis.revenue);
+  // An export under new privacy options, cancelled: the engine that held the data
+  // is gone, and so is everything made of them.
+  await page.fill('[data-testid=input-customers]', '100000');
+  await page.fill('[data-testid=input-interactions]', '1000000');
+  await runAndWait(page);
+  await page.check('[data-testid=privacy-age-bands]');
+  await page.click('[data-testid=privacy-apply]');
+  await page.waitForSelector('[data-testid=status][data-state=running]');
+  await page.click('[data-testid=cancel]');
+  await page.waitForSelector('[data-testid=status][data-state=cancelled]');
+  await page.waitForSelector('[data-testid=waiting-hint]');
+  assert.equal(await page.$('[data-testid=download-all][href]'), null);
+  assert.ok(await page.isDisabled('[data-testid=privacy-apply]'));
   await context.close();
 });
 

@@ -219,8 +219,12 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
             a.interactions = Some(PathBuf::from(v));
         } else {
             // A file name here is a forgotten --clients (or a file given to generate).
-            let looks_like_file =
-                |v: &str| v.contains(['.', '/', '\\']) && !v.replace('_', "").chars().all(|c| c.is_ascii_digit());
+            let looks_like_file = |v: &str| {
+                let lower = v.to_lowercase();
+                v.contains(['/', '\\'])
+                    || [".csv", ".tsv", ".txt"].iter().any(|e| lower.ends_with(e))
+                    || std::path::Path::new(v).is_file()
+            };
             a.gen.interactions = parse_num("--interactions", &v).map_err(|e| match () {
                 _ if !looks_like_file(&v) => e,
                 _ if a.command == "generate" => {

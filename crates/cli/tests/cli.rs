@@ -461,8 +461,13 @@ fn bad_command_lines_exit_with_a_message() {
     );
     let msg = fails(&["generate", "--interactions", "i.csv", "--out", out]);
     assert!(msg.contains("takes a number of interactions"), "{msg}");
-    let msg = fails(&["run", "--interactions", "lots", "--out", out]);
-    assert!(msg.contains("--interactions: expected a number, got `lots`"), "{msg}");
+    for not_a_number in ["lots", "1.5", "10.000"] {
+        let msg = fails(&["run", "--interactions", not_a_number, "--out", out]);
+        assert!(
+            msg.contains(&format!("--interactions: expected a number, got `{not_a_number}`")),
+            "{msg}"
+        );
+    }
     let msg = fails(&[
         "generate",
         "--clients",

@@ -556,31 +556,35 @@ fn lost_zero(raw: &[u8], short: usize) -> (&[u8], bool) {
     (code, code.len() == short && code.iter().all(u8::is_ascii_digit))
 }
 
-/// `code` given back the zero it lost (see [`lost_zero`]), in `buf`.
-/// The département of a French postcode of five digits: its first two digits, three
-/// overseas (`971` to `989`), and in Corsica `2A` below 20200, `2B` from it. `None`
-/// for anything else (a foreign or unreadable code). (A few communes near a border
-/// have a neighbour's postcode: their own département is not known from it.)
+/// The département of a French postcode of five digits: its first two digits (`01` to
+/// `95`), in Corsica `2A` below 20200 and `2B` from it, and overseas three digits
+/// (`971` to `976`, `984` to `988`). `None` for anything else: a foreign code
+/// (Monaco's `980`), a number that is no département, an unreadable one. (A few
+/// communes near a border have a neighbour's postcode: theirs is not known from it.)
 fn departement_of_postcode<'a>(cp: &[u8], buf: &'a mut [u8; 3]) -> Option<&'a [u8]> {
-    if cp.len() != 5 || !cp.iter().all(u8::is_ascii_digit) || cp.starts_with(b"00") {
+    if cp.len() != 5 || !cp.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    match &cp[..2] {
-        b"97" | b"98" => {
-            buf.copy_from_slice(&cp[..3]);
-            Some(&buf[..3])
-        }
-        b"20" => {
-            buf[..2].copy_from_slice(if cp[..3] < b"202"[..] { b"2A" } else { b"2B" });
+    let two = (cp[0] - b'0') * 10 + (cp[1] - b'0');
+    let three = two as u16 * 10 + (cp[2] - b'0') as u16;
+    match two {
+        20 => {
+            buf[..2].copy_from_slice(if three < 202 { b"2A" } else { b"2B" });
             Some(&buf[..2])
         }
-        _ => {
+        1..=95 => {
             buf[..2].copy_from_slice(&cp[..2]);
             Some(&buf[..2])
         }
+        97 | 98 if matches!(three, 971..=976 | 984..=988) => {
+            buf.copy_from_slice(&cp[..3]);
+            Some(&buf[..3])
+        }
+        _ => None,
     }
 }
 
+/// `code` given back the zero it lost (see [`lost_zero`]), in `buf`.
 fn with_zero<'a>(code: &'a [u8], lost: bool, buf: &'a mut [u8; 6]) -> &'a [u8] {
     if !lost {
         return code;

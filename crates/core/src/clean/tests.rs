@@ -838,7 +838,9 @@ fn a_departement_missing_beside_a_postcode_is_taken_from_it() {
         C_5,34,Bourg,1000,,Premium,SEO\n\
         C_6,35,Bruxelles,1000 BX,,Premium,SEO\n\
         C_7,36,Paris,75001,92,Premium,SEO\n\
-        C_8,37,Nulle part,,,Premium,SEO\n";
+        C_8,37,Nulle part,,,Premium,SEO\n\
+        C_9,38,Monaco,98000,,Premium,SEO\n\
+        C_10,39,Nulle part,99100,,Premium,SEO\n";
     let (ds, report) = run(clients, INTERACTIONS_HEADER, &january());
     let c = &ds.customers;
     let deps: Vec<String> = c
@@ -847,7 +849,7 @@ fn a_departement_missing_beside_a_postcode_is_taken_from_it() {
         .map(|&k| c.departements.labels()[k as usize].clone())
         .collect();
     // A département given stays as given (C_7); no postcode, or a foreign one, gives none.
-    assert_eq!(deps, ["69", "2A", "2B", "974", "01", "", "92", ""]);
+    assert_eq!(deps, ["69", "2A", "2B", "974", "01", "", "92", "", "", ""]);
     assert_eq!(
         report.clients.corrected_by_rule,
         counts(&[(rules::DEPARTEMENT_FROM_POSTCODE, 5), (rules::LEADING_ZERO, 1)])

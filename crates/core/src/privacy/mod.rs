@@ -472,10 +472,21 @@ pub struct Blanked {
 impl Blanked {
     /// The rows blanked for `report` under `privacy`.
     pub fn new(report: &Report, privacy: &Privacy) -> Self {
+        // A complement must hide something in every column the blanked row is
+        // hidden for: one with no buyer (or no purchase, no revenue) would leave the
+        // blanked row's purchases and revenue one subtraction away.
         let groups = |rows: &[crate::metrics::GroupRow]| {
             complemented(
                 rows.iter().map(|g| group_suppressed(g, privacy)).collect(),
-                &rows.iter().map(|g| g.customers).collect::<Vec<_>>(),
+                &rows
+                    .iter()
+                    .map(|g| {
+                        (
+                            g.customers == 0 || g.active_customers == 0 || g.buyers == 0,
+                            g.customers,
+                        )
+                    })
+                    .collect::<Vec<_>>(),
             )
         };
         let daily = complemented(
@@ -484,32 +495,63 @@ impl Blanked {
                 .iter()
                 .map(|d| privacy.suppresses(d.active_customers))
                 .collect(),
-            &report.daily.iter().map(|d| d.active_customers).collect::<Vec<_>>(),
+            &report
+                .daily
+                .iter()
+                .map(|d| (d.active_customers == 0 || d.purchases == 0, d.active_customers))
+                .collect::<Vec<_>>(),
         );
-        // The channels' rows add up to `all`'s: they complement one another.
+        let segments = &report.rfm.segments;
+        let rfm_segments = complemented(
+            segments.iter().map(|s| privacy.suppresses(s.customers)).collect(),
+            &segments
+                .iter()
+                .map(|s| (s.customers == 0 || s.revenue_cents == 0, s.customers))
+                .collect::<Vec<_>>(),
+        );
+        let by_channel = groups(&report.by_channel);
+        // The funnel's channel rows add up to its `all` row, and are the channels of
+        // by_channel.csv: a channel blanked in either file is blanked in both, and
+        // they complement one another.
         let sizes: Vec<u64> = report
             .funnel
             .iter()
             .map(|f| funnel_customers(report, &f.label))
             .collect();
-        let all = report.funnel.iter().position(|f| f.label == "all");
-        let mut funnel: Vec<bool> = sizes.iter().map(|&n| privacy.suppresses(n)).collect();
-        let channels: Vec<usize> = (0..funnel.len()).filter(|&i| Some(i) != all).collect();
+        let in_by_channel = |label: &str| {
+            report
+                .by_channel
+                .iter()
+                .zip(&by_channel)
+                .any(|(g, &hidden)| hidden && g.label == label)
+        };
+        let channels: Vec<usize> = (0..report.funnel.len())
+            .filter(|&i| report.funnel[i].label != "all")
+            .collect();
         let hidden = complemented(
-            channels.iter().map(|&i| funnel[i]).collect(),
-            &channels.iter().map(|&i| sizes[i]).collect::<Vec<_>>(),
+            channels
+                .iter()
+                .map(|&i| privacy.suppresses(sizes[i]) || in_by_channel(&report.funnel[i].label))
+                .collect(),
+            &channels
+                .iter()
+                .map(|&i| (sizes[i] == 0 || report.funnel[i].sessions_purchase == 0, sizes[i]))
+                .collect::<Vec<_>>(),
         );
-        for (&i, h) in channels.iter().zip(hidden) {
+        let mut funnel: Vec<bool> = sizes.iter().map(|&n| privacy.suppresses(n)).collect();
+        for (&i, &h) in channels.iter().zip(&hidden) {
             funnel[i] = h;
         }
-        let segments = &report.rfm.segments;
-        let rfm_segments = complemented(
-            segments.iter().map(|s| privacy.suppresses(s.customers)).collect(),
-            &segments.iter().map(|s| s.customers).collect::<Vec<_>>(),
-        );
+        let funnel_hidden = hidden_funnel_labels(report, &channels, &funnel);
+        let by_channel = report
+            .by_channel
+            .iter()
+            .zip(by_channel)
+            .map(|(g, hidden)| hidden || funnel_hidden.contains(&g.label))
+            .collect();
         Self {
             kpis: kpis_suppressed(report, privacy),
-            by_channel: groups(&report.by_channel),
+            by_channel,
             by_segment: groups(&report.by_segment),
             age_bands: groups(&report.by_age_band),
             daily,
@@ -519,16 +561,24 @@ impl Blanked {
     }
 }
 
-/// `blanked` with, when it blanks exactly one of several rows, the smallest other
-/// row (by `sizes`, non-zero first: a row of zeros tells nothing; the first of
-/// equals) blanked too.
-fn complemented(mut blanked: Vec<bool>, sizes: &[u64]) -> Vec<bool> {
+/// The labels of the funnel's channel rows (`channels`, indices) that `funnel` blanks.
+fn hidden_funnel_labels(report: &Report, channels: &[usize], funnel: &[bool]) -> Vec<String> {
+    channels
+        .iter()
+        .filter(|&&i| funnel[i])
+        .map(|&i| report.funnel[i].label.clone())
+        .collect()
+}
+
+/// `blanked` with, when it blanks exactly one of several rows, another row blanked
+/// too: by `keys` (`(tells nothing, size)`), the smallest of those that hide
+/// something (a row with nothing in a column would leave the blanked row's value in
+/// it one subtraction away), else the smallest; the first of equals.
+fn complemented(mut blanked: Vec<bool>, keys: &[(bool, u64)]) -> Vec<bool> {
     if blanked.len() < 2 || blanked.iter().filter(|&&h| h).count() != 1 {
         return blanked;
     }
-    let other = (0..blanked.len())
-        .filter(|&i| !blanked[i])
-        .min_by_key(|&i| (sizes[i] == 0, sizes[i]));
+    let other = (0..blanked.len()).filter(|&i| !blanked[i]).min_by_key(|&i| keys[i]);
     if let Some(i) = other {
         blanked[i] = true;
     }

@@ -278,17 +278,66 @@ fn a_row_blanked_alone_takes_the_smallest_other_with_it() {
 }
 
 #[test]
-fn the_complement_is_the_smallest_other_row_with_customers() {
-    assert_eq!(complemented(vec![false, true, false], &[9, 2, 7]), [false, true, true]);
+fn the_complement_is_the_smallest_other_row_that_hides_something() {
+    let k = |sizes: &[u64]| sizes.iter().map(|&n| (n == 0, n)).collect::<Vec<_>>();
     assert_eq!(
-        complemented(vec![false, true, false, false], &[0, 2, 7, 7]),
+        complemented(vec![false, true, false], &k(&[9, 2, 7])),
+        [false, true, true]
+    );
+    assert_eq!(
+        complemented(vec![false, true, false, false], &k(&[0, 2, 7, 7])),
         [false, true, true, false]
     );
-    assert_eq!(complemented(vec![true, false], &[1, 0]), [true, true]);
+    assert_eq!(complemented(vec![true, false], &k(&[1, 0])), [true, true]);
+    // A row that tells nothing in a column (no buyer) is passed over for a larger one.
+    assert_eq!(
+        complemented(vec![true, false, false], &[(false, 40), (true, 6), (false, 90)]),
+        [true, false, true]
+    );
     // None, or two already, or a single row: as they are.
-    assert_eq!(complemented(vec![false, false], &[9, 2]), [false, false]);
-    assert_eq!(complemented(vec![true, true, false], &[1, 2, 9]), [true, true, false]);
-    assert_eq!(complemented(vec![true], &[1]), [true]);
+    assert_eq!(complemented(vec![false, false], &k(&[9, 2])), [false, false]);
+    assert_eq!(
+        complemented(vec![true, true, false], &k(&[1, 2, 9])),
+        [true, true, false]
+    );
+    assert_eq!(complemented(vec![true], &k(&[1])), [true]);
+}
+
+#[test]
+fn a_channel_blanked_for_its_buyers_is_not_one_subtraction_away_in_any_file() {
+    // Direct: 8 customers, 2 buyers (under k = 5); Email: 6 customers, no buyer; SEO:
+    // 10 customers, all buyers. Email cannot hide Direct's revenue: SEO is blanked with
+    // it, in by_channel.csv and in funnel.csv alike.
+    let mut clients = String::from("client_id,age,ville,segment,canal_acquisition\n");
+    let mut inter = String::from("client_id,type_action,valeur_achat,date\n");
+    for i in 0..24 {
+        let (channel, buys) = match i {
+            0..=7 => ("Direct", i < 2),
+            8..=13 => ("Email", false),
+            _ => ("SEO", true),
+        };
+        clients += &format!("K{i},{},Lyon,Premium,{channel}\n", 20 + i);
+        if buys {
+            inter += &format!("K{i},achat,{},2025-01-0{}\n", 10 + i, 1 + i % 2);
+        } else {
+            inter += &format!("K{i},page_vue,,2025-01-0{}\n", 1 + i % 2);
+        }
+    }
+    let p = prepared(&clients, &inter);
+    let f = files(&p, &p.privacy(&opts("k"), None).unwrap());
+    let hidden = |file: &str| -> Vec<String> {
+        let mut v: Vec<String> = f[file]
+            .lines()
+            .skip(1)
+            .filter(|l| l.ends_with(",true"))
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(hidden("by_channel.csv"), ["Direct", "SEO"], "{}", f["by_channel.csv"]);
+    assert_eq!(hidden("funnel.csv"), ["Direct", "SEO"], "{}", f["funnel.csv"]);
+    assert_blanked_rows_are_counted(&f);
 }
 
 /// The manifest's count of blanked rows per file is the number of rows flagged

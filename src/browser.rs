@@ -343,6 +343,13 @@ fn handle(state: AppState, slot: StoredValue<Slot, LocalStorage>, message: Messa
         Message::Response(Response::Preview(page)) => state.preview.set(Some(page)),
         Message::Response(Response::Columns(columns)) => {
             let which = columns.which as usize;
+            // (An answer about a file replaced since is not this file's.)
+            if state
+                .imported
+                .with_untracked(|f| f[which.min(1)].as_deref() != Some(columns.file.as_str()))
+            {
+                return;
+            }
             state.columns.update(|c| c[which.min(1)] = Some(columns));
         }
         Message::Response(Response::Rejects(page)) => state.rejects.set(Some(page)),

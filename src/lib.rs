@@ -522,6 +522,7 @@ mod tests {
         let file = |which: u8, hint: Option<MissingHint>| {
             Some(FileColumns {
                 which,
+                file: "f.csv".into(),
                 notes: Vec::new(),
                 error: hint.map(|hint| failure::Failure::Input {
                     file: "f.csv".into(),

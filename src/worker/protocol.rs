@@ -63,6 +63,10 @@ pub enum Request {
 pub struct FileColumns {
     /// 0 for the clients file, 1 for the interactions file.
     pub which: u8,
+    /// The file's name, so that the page can tell an answer about a file replaced
+    /// since (while the engine was busy) from one about the file chosen now.
+    #[serde(default)]
+    pub file: String,
     /// Each header cell, what it feeds and whether it is a direct identifier.
     pub notes: Vec<ColumnNote>,
     /// Why the file cannot be used, when it cannot.

@@ -234,7 +234,12 @@ fn inspect(which: u8, mapping: &std::collections::BTreeMap<String, String>, file
         Ok((n, e)) => (n, e.map(Failure::from)),
         Err(e) => (Vec::new(), Some(e)),
     };
-    post(&Response::Columns(FileColumns { which, notes, error }));
+    post(&Response::Columns(FileColumns {
+        which,
+        file: file.name(),
+        notes,
+        error,
+    }));
 }
 
 fn memchr_last_newline(b: &[u8]) -> usize {

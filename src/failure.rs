@@ -139,11 +139,7 @@ pub fn nothing_kept(
     lang: Lang,
 ) -> Option<String> {
     let fr = lang == Lang::Fr;
-    let f = files.iter().find(|f| f.read > 0 && f.kept == 0)?;
-    let (rule, n) = f
-        .rejected_by_rule
-        .iter()
-        .max_by_key(|(rule, n)| (**n, std::cmp::Reverse(rule.as_str())))?;
+    let (f, (rule, n)) = files.iter().find_map(|f| Some((f, f.kept_nothing()?)))?;
     let rows = match (f.read, fr) {
         (1, true) => "sa seule ligne n'a pas été gardée".to_string(),
         (1, false) => "its one row was not kept".to_string(),
@@ -152,7 +148,7 @@ pub fn nothing_kept(
     };
     let first = rejects
         .iter()
-        .find(|r| r.file == f.file && &r.rule == rule)
+        .find(|r| r.file == f.file && r.rule == rule)
         .map(|r| {
             let column = if r.header.is_empty() { &r.column } else { &r.header };
             let value: String = r.raw.chars().take(60).collect();
@@ -163,7 +159,7 @@ pub fn nothing_kept(
             }
         })
         .unwrap_or_default();
-    let (quality, n) = (lang.t("quality"), lang.int(*n));
+    let (quality, n) = (lang.t("quality"), lang.int(n));
     let rule = lang.rule(rule);
     Some(if fr {
         format!(

@@ -354,6 +354,16 @@ function dirDigests(dir) {
 }
 
 /** Picks the two files and waits for the engine to describe their columns. */
+/** Drops `files` ({ name, text }) on the import area, as a user drags them there. */
+async function dropFiles(page, files) {
+  const transfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([f.text], f.name, { type: 'text/csv' }));
+    return dt;
+  }, files);
+  await page.dispatchEvent('[data-testid=import-drop]', 'drop', { dataTransfer: transfer });
+}
+
 async function pickFiles(page, clients, interactions) {
   await page.setInputFiles('[data-testid=import-clients]', clients);
   await page.waitForSelector('[data-testid=mapping-clients]');
@@ -474,12 +484,7 @@ test('files dropped on the page are taken by name, and filters work on imported 
     name, text: fs.readFileSync(path.join(demo, name), 'utf8'),
   }));
   // The interactions file first: the names decide which is which.
-  const transfer = await page.evaluateHandle((list) => {
-    const dt = new DataTransfer();
-    for (const f of list) dt.items.add(new File([f.text], f.name, { type: 'text/csv' }));
-    return dt;
-  }, files);
-  await page.dispatchEvent('[data-testid=import-drop]', 'drop', { dataTransfer: transfer });
+  await dropFiles(page, files);
   await page.waitForSelector('[data-testid=mapping-clients]');
   await page.waitForSelector('[data-testid=mapping-interactions]');
   assert.equal(await page.$eval('[data-testid=import-clients]', (i) => i.files[0]?.name), 'clients.csv');
@@ -504,17 +509,9 @@ test('files dropped on the page are taken by name, and filters work on imported 
 test('two files given the other way round are put back in place, and a third dropped file is said left out', async () => {
   const demo = path.join(root, 'crates', 'core', 'tests', 'fixtures', 'demo');
   const { page, context } = await open();
-  const drop = async (list) => {
-    const files = list.map(([from, name]) => ({
-      name, text: from.includes('\n') ? from : fs.readFileSync(path.join(demo, from), 'utf8'),
-    }));
-    const transfer = await page.evaluateHandle((fl) => {
-      const dt = new DataTransfer();
-      for (const f of fl) dt.items.add(new File([f.text], f.name, { type: 'text/csv' }));
-      return dt;
-    }, files);
-    await page.dispatchEvent('[data-testid=import-drop]', 'drop', { dataTransfer: transfer });
-  };
+  const drop = (list) => dropFiles(page, list.map(([from, name]) => ({
+    name, text: from.includes('\n') ? from : fs.readFileSync(path.join(demo, from), 'utf8'),
+  })));
   await drop([['clients.csv', 'clients.csv'], ['donnees_marketing.csv', 'donnees_marketing.csv'], ['clients.csv', 'extra.csv']]);
   await page.waitForSelector('[data-testid=mapping-interactions]');
   assert.equal(await page.textContent('[data-testid=import-notice]'), 'Only two files are read (clients and interactions): extra.csv left out.');
@@ -792,13 +789,8 @@ test('both files dropped while the engine is still starting are read', async () 
   await page.waitForSelector('[data-testid=import-drop]');
   const demo = path.join(root, 'crates', 'core', 'tests', 'fixtures', 'demo');
   const files = ['clients.csv', 'donnees_marketing.csv'].map((name) => ({ name, text: fs.readFileSync(path.join(demo, name), 'utf8') }));
-  const transfer = await page.evaluateHandle((fl) => {
-    const dt = new DataTransfer();
-    for (const f of fl) dt.items.add(new File([f.text], f.name, { type: 'text/csv' }));
-    return dt;
-  }, files);
   assert.equal(await page.getAttribute('[data-testid=status]', 'data-engine'), 'starting', 'dropped before the engine is ready');
-  await page.dispatchEvent('[data-testid=import-drop]', 'drop', { dataTransfer: transfer });
+  await dropFiles(page, files);
   await page.waitForSelector('[data-testid=mapping-clients]');
   await page.waitForSelector('[data-testid=mapping-interactions]');
   await runAndWait(page);

@@ -30,6 +30,18 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// When the file has rows but keeps none: its most frequent rejection rule and
+    /// how many rows it rejected (the first by name of equals).
+    pub fn kept_nothing(&self) -> Option<(&str, u64)> {
+        if self.read == 0 || self.kept > 0 {
+            return None;
+        }
+        self.rejected_by_rule
+            .iter()
+            .max_by_key(|(rule, n)| (**n, std::cmp::Reverse(rule.as_str())))
+            .map(|(rule, n)| (rule.as_str(), *n))
+    }
+
     pub(super) fn new(file: &CsvFile) -> Self {
         let separator = match file.separator {
             b'\t' => "tab".to_string(),
@@ -106,16 +118,12 @@ impl CleanReport {
     /// rule and the first row that broke it (the clients file first, since its
     /// rejections reject the interactions too).
     pub fn nothing_kept(&self) -> Option<String> {
-        let (k, f) = [(0u8, &self.clients), (1, &self.interactions)]
+        let (k, f, (rule, n)) = [(0u8, &self.clients), (1, &self.interactions)]
             .into_iter()
-            .find(|(_, f)| f.read > 0 && f.kept == 0)?;
-        let (rule, n) = f
-            .rejected_by_rule
-            .iter()
-            .max_by_key(|(rule, n)| (**n, std::cmp::Reverse(rule.as_str())))?;
+            .find_map(|(k, f)| Some((k, f, f.kept_nothing()?)))?;
         let first = self.rejects.iter().find(|r| r.file == k && r.rule == rule).map(|r| {
-            // (A value from the file reaches a terminal: no control character, not too long.)
-            // (An identifier withheld, as on the page's screen.)
+            // (A value from the file reaches a terminal: no control character, not too
+            // long, no identifier, as on the page's screen.)
             let value: String = crate::privacy::Privacy::unpseudonymised_value(&r.value)
                 .chars()
                 .take(60)
@@ -152,24 +160,20 @@ impl CleanReport {
         }
     }
 
-    pub(super) fn reject(&mut self, file: u8, line: u64, column: &'static str, rule: &'static str, value: &[u8]) {
-        let value_bytes_whole = value;
-        let cut = value.len() > MAX_VALUE_BYTES;
-        let mut end = value.len().min(MAX_VALUE_BYTES);
-        while cut && end > 0 && (value[end] & 0xC0) == 0x80 {
+    pub(super) fn reject(&mut self, file: u8, line: u64, column: &'static str, rule: &'static str, raw: &[u8]) {
+        let cut = raw.len() > MAX_VALUE_BYTES;
+        let mut end = raw.len().min(MAX_VALUE_BYTES);
+        while cut && end > 0 && (raw[end] & 0xC0) == 0x80 {
             end -= 1; // do not split a UTF-8 character
         }
-        let mut value = String::from_utf8_lossy(&value[..end]).into_owned();
+        let mut value = String::from_utf8_lossy(&raw[..end]).into_owned();
         if cut {
             value.push('…');
             // A long value is judged whole, before its cut could keep part of an
             // identifier and lose what shows it is one (a `client_id` is
             // pseudonymised whole or not at all, later).
-            if column != "client_id" {
-                let whole = String::from_utf8_lossy(value_bytes_whole);
-                if crate::privacy::identifiers::kind_of_value(whole.as_bytes()).is_some() {
-                    value = crate::privacy::Privacy::unpseudonymised_value(&whole);
-                }
+            if column != "client_id" && crate::privacy::identifiers::kind_of_value(raw).is_some() {
+                value = crate::privacy::Privacy::unpseudonymised_value(&String::from_utf8_lossy(raw));
             }
         }
         let f = self.file_mut(file);

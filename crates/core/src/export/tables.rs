@@ -50,22 +50,18 @@ fn write(name: &str, input: &ExportInput, out: &mut Chunked) -> io::Result<()> {
     let ds = input.dataset;
     let r = input.report;
     let p = input.privacy;
+    // The rows blanked in the aggregated files (which depend on one another).
+    let blanked = || Blanked::new(r, p);
     match name {
         "rejects.csv" => rejects(input, out),
         "kpis.csv" => kpis(r, p, out),
-        "by_channel.csv" => groups(
-            "canal_acquisition",
-            &r.by_channel,
-            &Blanked::new(r, p).by_channel,
-            r,
-            out,
-        ),
-        "by_segment.csv" => groups("segment", &r.by_segment, &Blanked::new(r, p).by_segment, r, out),
-        "age_bands.csv" => groups("age_band", &r.by_age_band, &Blanked::new(r, p).age_bands, r, out),
-        "daily.csv" => daily(r, p, out),
-        "funnel.csv" => funnel(r, p, out),
+        "by_channel.csv" => groups("canal_acquisition", &r.by_channel, &blanked().by_channel, r, out),
+        "by_segment.csv" => groups("segment", &r.by_segment, &blanked().by_segment, r, out),
+        "age_bands.csv" => groups("age_band", &r.by_age_band, &blanked().age_bands, r, out),
+        "daily.csv" => daily(r, &blanked().daily, out),
+        "funnel.csv" => funnel(r, &blanked().funnel, out),
         "rfm.csv" => rfm(ds, r, p, out),
-        "rfm_segments.csv" => rfm_segments(r, p, out),
+        "rfm_segments.csv" => rfm_segments(r, &blanked().rfm_segments, out),
         _ => Ok(()),
     }
 }
@@ -842,10 +838,9 @@ interactions,suppressed"
     Ok(())
 }
 
-fn daily(r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
+fn daily(r: &Report, blanked: &[bool], out: &mut Chunked) -> io::Result<()> {
     out.header("date,interactions,page_views,carts,purchases,revenue,active_customers,suppressed");
-    let blanked = Blanked::new(r, p).daily;
-    for (d, &hide) in r.daily.iter().zip(&blanked) {
+    for (d, &hide) in r.daily.iter().zip(blanked) {
         let b = out.row();
         write_date(b, d.day);
         if hide {
@@ -866,13 +861,12 @@ fn daily(r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
     Ok(())
 }
 
-fn funnel(r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
+fn funnel(r: &Report, blanked: &[bool], out: &mut Chunked) -> io::Result<()> {
     out.header(
         "canal_acquisition,sessions_view,sessions_cart,sessions_purchase,view_to_cart,cart_to_purchase,\
 view_to_purchase,suppressed",
     );
-    let blanked = Blanked::new(r, p).funnel;
-    for (f, &hide) in r.funnel.iter().zip(&blanked) {
+    for (f, &hide) in r.funnel.iter().zip(blanked) {
         let b = out.row();
         push_text(b, f.label.as_bytes());
         if hide {
@@ -932,11 +926,10 @@ fn rfm(ds: &Dataset, r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<(
     })
 }
 
-fn rfm_segments(r: &Report, p: &Privacy, out: &mut Chunked) -> io::Result<()> {
+fn rfm_segments(r: &Report, blanked: &[bool], out: &mut Chunked) -> io::Result<()> {
     out.header("rfm_segment,customers,revenue,revenue_share,customer_share,suppressed");
     let total_customers: u64 = r.rfm.segments.iter().map(|s| s.customers).sum();
-    let blanked = Blanked::new(r, p).rfm_segments;
-    for (s, &hide) in r.rfm.segments.iter().zip(&blanked) {
+    for (s, &hide) in r.rfm.segments.iter().zip(blanked) {
         let b = out.row();
         push_text(b, s.segment.label().as_bytes());
         if hide {

@@ -68,9 +68,9 @@ impl<'a> CsvFile<'a> {
         // Lines ending in a carriage return alone (old Mac spreadsheets, or a line pasted
         // from one): make those line feeds, since the separator detection and the fast
         // path split lines at line feeds, so that every reader ends a line there.
-        if lone_carriage_return(&text, None).is_some() {
+        if let Some(first) = lone_carriage_return(&text, None) {
             let mut lf = text.into_owned();
-            lone_carriage_returns_to_line_feeds(&mut lf, None);
+            lone_carriage_returns_to_line_feeds(&mut lf[first..], None);
             text = Cow::Owned(lf);
         }
         // A first line `sep=;` names the separator; the header is the next line.

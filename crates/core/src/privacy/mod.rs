@@ -542,12 +542,12 @@ impl Blanked {
         for (&i, &h) in channels.iter().zip(&hidden) {
             funnel[i] = h;
         }
-        let funnel_hidden = hidden_funnel_labels(report, &channels, &funnel);
+        let in_funnel = |label: &str| channels.iter().any(|&i| funnel[i] && report.funnel[i].label == label);
         let by_channel = report
             .by_channel
             .iter()
             .zip(by_channel)
-            .map(|(g, hidden)| hidden || funnel_hidden.contains(&g.label))
+            .map(|(g, hidden)| hidden || in_funnel(&g.label))
             .collect();
         Self {
             kpis: kpis_suppressed(report, privacy),
@@ -559,15 +559,6 @@ impl Blanked {
             rfm_segments,
         }
     }
-}
-
-/// The labels of the funnel's channel rows (`channels`, indices) that `funnel` blanks.
-fn hidden_funnel_labels(report: &Report, channels: &[usize], funnel: &[bool]) -> Vec<String> {
-    channels
-        .iter()
-        .filter(|&&i| funnel[i])
-        .map(|&i| report.funnel[i].label.clone())
-        .collect()
 }
 
 /// `blanked` with, when it blanks exactly one of several rows, another row blanked

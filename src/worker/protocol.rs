@@ -256,7 +256,7 @@ pub fn reject_rows(p: &Prepared, privacy: &Privacy, start: usize, count: usize) 
             column: r.column.to_string(),
             header: header_of(p, r.file, r.column),
             rule: r.rule.to_string(),
-            value: privacy.reject_value(r.column, &r.value),
+            value: privacy.reject_cell(r),
             raw: Privacy::unpseudonymised_value(&r.value),
         })
         .collect()

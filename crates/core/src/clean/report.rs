@@ -73,6 +73,9 @@ pub struct Reject {
     pub rule: &'static str,
     /// The raw value, cut to [`MAX_VALUE_BYTES`].
     pub value: String,
+    /// A `client_id` longer than the cut, whole: it is pseudonymised whole, as the
+    /// customer's kept rows are (see [`crate::privacy::Privacy::reject_cell`]).
+    pub whole_id: Option<String>,
 }
 
 /// How interactions were grouped into sessions.
@@ -167,12 +170,15 @@ impl CleanReport {
             end -= 1; // do not split a UTF-8 character
         }
         let mut value = String::from_utf8_lossy(&raw[..end]).into_owned();
+        let mut whole_id = None;
         if cut {
             value.push('…');
             // A long value is judged whole, before its cut could keep part of an
-            // identifier and lose what shows it is one (a `client_id` is
-            // pseudonymised whole or not at all, later).
-            if column != "client_id" && crate::privacy::identifiers::kind_of_value(raw).is_some() {
+            // identifier and lose what shows it is one (a `client_id` is judged, or
+            // pseudonymised, whole when it is written).
+            if column == "client_id" {
+                whole_id = Some(String::from_utf8_lossy(raw).into_owned());
+            } else if crate::privacy::identifiers::kind_of_value(raw).is_some() {
                 value = crate::privacy::Privacy::unpseudonymised_value(&String::from_utf8_lossy(raw));
             }
         }
@@ -185,6 +191,7 @@ impl CleanReport {
             column,
             rule,
             value,
+            whole_id,
         });
     }
 

@@ -741,7 +741,7 @@ fn rejects(input: &ExportInput, out: &mut Chunked) -> io::Result<()> {
         b.push(b',');
         push_text(b, r.rule.as_bytes());
         b.push(b',');
-        push_text(b, input.privacy.reject_value(r.column, &r.value).as_bytes());
+        push_text(b, input.privacy.reject_cell(r).as_bytes());
         b.push(b'\n');
         out.maybe_flush()?;
     }
@@ -839,12 +839,12 @@ interactions,suppressed"
 }
 
 fn daily(r: &Report, blanked: &[bool], out: &mut Chunked) -> io::Result<()> {
-    out.header("date,interactions,page_views,carts,purchases,revenue,active_customers,suppressed");
+    out.header("date,interactions,page_views,carts,purchases,revenue,active_customers,buyers,suppressed");
     for (d, &hide) in r.daily.iter().zip(blanked) {
         let b = out.row();
         write_date(b, d.day);
         if hide {
-            b.extend_from_slice(b",,,,,,");
+            b.extend_from_slice(b",,,,,,,");
             end_row(b, true);
             continue;
         }
@@ -854,8 +854,10 @@ fn daily(r: &Report, blanked: &[bool], out: &mut Chunked) -> io::Result<()> {
         }
         b.push(b',');
         push_cents(b, d.revenue_cents);
-        b.push(b',');
-        push_int(b, d.active_customers as i64);
+        for v in [d.active_customers, d.buyers] {
+            b.push(b',');
+            push_int(b, v as i64);
+        }
         end_row(b, false);
     }
     Ok(())

@@ -81,6 +81,8 @@ pub struct DailyRow {
     pub revenue_cents: i64,
     /// Distinct customers with an interaction that day.
     pub active_customers: u64,
+    /// Distinct customers with a purchase that day.
+    pub buyers: u64,
 }
 
 /// Sessions reaching each funnel stage, for all channels or one.
@@ -265,6 +267,7 @@ fn compute_in(ds: &Dataset, filter: &Filter, shares: usize) -> Report {
             day.purchases += part.purchases;
             day.revenue_cents += part.revenue_cents;
             day.active_customers += part.active_customers;
+            day.buyers += part.buyers;
         }
     }
     // A session counts once, for the channel of the customer of its first row: the
@@ -390,6 +393,9 @@ fn row_pass(
     let mut daily = vec![DailyRow::default(); ndays];
     // Per session: see `Share::sessions`.
     let mut sessions = vec![0u64; t.session_ids.len()];
+    // Per purchase its day and customer (day above), for the day's distinct buyers:
+    // purchases are a few rows in a hundred, so sorting them costs little.
+    let mut bought: Vec<u64> = Vec::new();
     let len = mine.len();
     let own = |i: usize| (t.customer[i] as usize).checked_sub(base).filter(|&c| c < len);
     // Rows in file order, or grouped by day.
@@ -437,9 +443,15 @@ fn row_pass(
                 a.purchases += 1;
                 a.revenue += t.amount.get(i);
                 a.last_purchase = a.last_purchase.max(from + d as i32);
+                bought.push((d as u64) << 32 | c as u64);
                 *s |= 6;
             }
         }
+    }
+    bought.sort_unstable();
+    bought.dedup();
+    for key in bought {
+        daily[(key >> 32) as usize].buyers += 1;
     }
     Share { daily, sessions }
 }

@@ -176,6 +176,8 @@ fn daily_series_counts_distinct_customers_per_day() {
         purchases: buys,
         revenue_cents: rev,
         active_customers: active,
+        // Each day of this file has at most one purchase.
+        buyers: buys,
     };
     let mut expected: Vec<DailyRow> = (1..=10).map(|d| row(d, 0, 0, 0, 0, 0, 0)).collect();
     // Jan 2: I_01 I_02 I_03 I_05 I_06 I_07 I_10; views I_01 I_02 I_07 I_10; carts I_03 I_05;
@@ -414,13 +416,15 @@ fn an_empty_selection_gives_zeros() {
     assert_eq!(r.funnel, [funnel_row("all", 0, 0, 0)]);
 }
 
-/// Daily distinct customers, counted directly: the pairs (customer, day) seen.
-fn daily_active_by_brute_force(ds: &Dataset, r: &Report) -> Vec<u64> {
+/// Daily distinct customers, counted directly: the pairs (customer, day) seen, of
+/// every row or (`purchases`) of purchases only.
+fn daily_distinct_by_brute_force(ds: &Dataset, r: &Report, purchases: bool) -> Vec<u64> {
     let mut seen = std::collections::BTreeSet::new();
     let lo = r.from as i64 * DAY;
     for i in 0..ds.interactions.len() {
         let ts = ds.interactions.ts.get(i);
-        if ts >= lo && ts < (r.to as i64 + 1) * DAY {
+        let counted = !purchases || ds.interactions.action[i] == Action::Purchase as u8;
+        if counted && ts >= lo && ts < (r.to as i64 + 1) * DAY {
             seen.insert(((ts - lo) / DAY, ds.interactions.customer[i]));
         }
     }
@@ -450,8 +454,22 @@ fn daily_active_customers_are_exact_for_short_and_long_periods() {
         .unwrap();
         let r = &p.report;
         let got: Vec<u64> = r.daily.iter().map(|d| d.active_customers).collect();
-        assert_eq!(got, daily_active_by_brute_force(&p.dataset, r), "{from:?}..{to:?}");
+        assert_eq!(
+            got,
+            daily_distinct_by_brute_force(&p.dataset, r, false),
+            "{from:?}..{to:?}"
+        );
         assert!(got.iter().sum::<u64>() > 1000);
+        let buyers: Vec<u64> = r.daily.iter().map(|d| d.buyers).collect();
+        assert_eq!(
+            buyers,
+            daily_distinct_by_brute_force(&p.dataset, r, true),
+            "{from:?}..{to:?}"
+        );
+        // Some customers bought twice in a day: distinct buyers are not purchases.
+        let purchases: u64 = r.daily.iter().map(|d| d.purchases).sum();
+        assert!(buyers.iter().sum::<u64>() < purchases, "{from:?}..{to:?}");
+        assert!(buyers.iter().sum::<u64>() > 100);
     }
 }
 

@@ -409,6 +409,16 @@ passphrase keys: PBKDF2-HMAC-SHA-256, {PBKDF2_ROUNDS} rounds"
         Self::unpseudonymised_value(value)
     }
 
+    /// A reject's value as it may be written ([`Self::reject_value`]); a `client_id`
+    /// cut for its length is judged, and pseudonymised, whole.
+    pub fn reject_cell(&self, r: &crate::clean::Reject) -> String {
+        match &r.whole_id {
+            Some(id) if self.mac.is_some() => self.reject_value(r.column, id),
+            Some(id) if identifiers::kind_of_value(id.as_bytes()).is_some() => Self::unpseudonymised_value(id),
+            _ => self.reject_value(r.column, &r.value),
+        }
+    }
+
     /// The raw value of a reject as the user's own screen may show it: as written in
     /// their file (so that they can find and fix it), except that a value that looks
     /// like a direct identifier is still withheld.
@@ -493,7 +503,7 @@ impl Blanked {
             report
                 .daily
                 .iter()
-                .map(|d| privacy.suppresses(d.active_customers))
+                .map(|d| privacy.suppresses(d.active_customers) || privacy.suppresses(d.buyers))
                 .collect(),
             &report
                 .daily

@@ -213,7 +213,7 @@ fn k_anonymity_report_and_suppression() {
     assert_eq!(channel("Direct"), "Direct,,,,,,,,,,true");
     // Each day has 3 buyers: blanked.
     assert!(
-        f["daily.csv"].lines().skip(1).all(|l| l.ends_with(",,,,,,true")),
+        f["daily.csv"].lines().skip(1).all(|l| l.ends_with(",,,,,,,true")),
         "{}",
         f["daily.csv"]
     );
@@ -274,6 +274,47 @@ fn a_row_blanked_alone_takes_the_smallest_other_with_it() {
         let blanked = rows.iter().filter(|l| l.ends_with(",true")).count();
         assert!(rows.len() < 2 || blanked != 1, "{file}: {}", f[file]);
     }
+    assert_blanked_rows_are_counted(&f);
+}
+
+#[test]
+fn a_day_with_fewer_than_k_buyers_is_blanked_however_many_visited() {
+    // Jan 1: six visitors, one of whom (K0) buys for 500.08; Jan 2: six others, all
+    // buying; Jan 3: all twelve visit, K0 to K5 buy. Jan 1's revenue would be one
+    // customer's spend: blanked, with Jan 2 as its complement.
+    let mut clients = String::from("client_id,age,ville,segment,canal_acquisition\n");
+    let mut inter = String::from("client_id,type_action,valeur_achat,date\n");
+    for i in 0..12 {
+        clients += &format!("K{i},{},Lyon,Premium,SEO\n", 20 + i);
+        inter += &format!("K{i},page_vue,,2025-01-03\n");
+        if i < 6 {
+            inter += &format!("K{i},page_vue,,2025-01-01\n");
+            inter += &format!("K{i},achat,{},2025-01-03\n", 20 + i);
+        } else {
+            inter += &format!("K{i},achat,{},2025-01-02\n", 10 + i);
+        }
+    }
+    inter += "K0,achat,500.08,2025-01-01\n";
+    let p = prepared(&clients, &inter);
+    let day = |d: usize| p.report.daily[d];
+    assert_eq!((day(0).active_customers, day(0).buyers), (6, 1));
+    assert_eq!((day(1).active_customers, day(1).buyers), (6, 6));
+    assert_eq!((day(2).active_customers, day(2).buyers), (12, 6));
+    let privacy = p.privacy(&opts("k"), None).unwrap();
+    let f = files(&p, &privacy);
+    let rows: Vec<&str> = f["daily.csv"].lines().collect();
+    assert_eq!(
+        rows[0],
+        "date,interactions,page_views,carts,purchases,revenue,active_customers,buyers,suppressed"
+    );
+    assert_eq!(rows[1], "2025-01-01,,,,,,,,true");
+    assert_eq!(rows[2], "2025-01-02,,,,,,,,true");
+    assert!(
+        rows[3].starts_with("2025-01-03,18,12,0,6,") && rows[3].ends_with(",12,6,false"),
+        "{}",
+        rows[3]
+    );
+    assert!(!f["daily.csv"].contains("500.08"));
     assert_blanked_rows_are_counted(&f);
 }
 
@@ -380,9 +421,11 @@ fn a_customers_rejects_carry_their_kept_pseudonym_and_long_identifiers_are_withh
     // duplicate_id reject has the pseudonym of its kept rows.
     let nbsp = "C_002\u{a0}";
     let age = format!("{}jean.dupont@example.fr", "x".repeat(190));
+    // So is an id longer than a reject's cut.
+    let long = format!("C_{}", "9".repeat(300));
     let clients = format!(
         "client_id,age,ville,segment,canal_acquisition\n{nbsp},34,Paris,Premium,SEO\n{nbsp},35,Paris,Premium,SEO\n\
-         C_003,{age},Lyon,Basique,Email\n"
+         C_003,{age},Lyon,Basique,Email\n{long},40,Paris,Premium,SEO\n{long},41,Paris,Premium,SEO\n"
     );
     let interactions = format!("client_id,type_action,valeur_achat,horodatage\n{nbsp},page_vue,,2025-01-02 10:00:00\n");
     let p = prepared(&clients, &interactions);
@@ -391,6 +434,13 @@ fn a_customers_rejects_carry_their_kept_pseudonym_and_long_identifiers_are_withh
     assert!(f["clients.csv"].contains(&kept), "{}", f["clients.csv"]);
     assert!(
         f["rejects.csv"].contains(&format!("clients.csv,3,client_id,duplicate_id,{kept}")),
+        "{}",
+        f["rejects.csv"]
+    );
+    let kept_long = pseudonym(&Key::from_passphrase("x"), &long);
+    assert!(f["clients.csv"].contains(&kept_long), "{}", f["clients.csv"]);
+    assert!(
+        f["rejects.csv"].contains(&format!("clients.csv,6,client_id,duplicate_id,{kept_long}")),
         "{}",
         f["rejects.csv"]
     );

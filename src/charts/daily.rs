@@ -1,20 +1,23 @@
 //! Evolution over time, with zoom on the time axis.
 
-use super::{base_above, euros};
+use super::{euros, frame};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
-use charming::component::{Axis, DataZoom, DataZoomType, Legend};
-use charming::element::{AxisType, Trigger};
+use charming::component::{Axis, DataZoom, DataZoomType, Grid, Legend, LegendType};
+use charming::element::{AxisLabel, AxisPointer, AxisPointerLink, AxisType, Trigger};
 use charming::series::Line;
 use charming::Chart;
 
-/// Daily interactions and purchases (left axis) and revenue (right axis).
+/// Daily interactions (left axis) and revenue (right axis) above, and below them, on
+/// an axis of their own (they are a few in a hundred interactions), purchases and
+/// buyers; one zoom for both.
 pub fn build(s: &Summary, l: Lang) -> Chart {
-    let (title, interactions, purchases, revenue, nothing) = if l == Lang::Fr {
+    let (title, interactions, purchases, buyers, revenue, nothing) = if l == Lang::Fr {
         (
             "Évolution quotidienne",
             "Interactions",
             "Achats",
+            "Acheteurs",
             "Chiffre d'affaires (€)",
             "Aucune interaction datée conservée",
         )
@@ -23,6 +26,7 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
             "Daily evolution",
             "Interactions",
             "Purchases",
+            "Buyers",
             "Revenue (€)",
             "No dated interaction kept",
         )
@@ -46,28 +50,65 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
             s.daily.iter().map(v).collect()
         }
     };
-    // The slider (28 to 58 pixels up) gets a gap below the date labels.
-    base_above(title, Trigger::Axis, 76)
+    // Two plot areas in the chart's 460 pixels: 160 above, 102 below, then its
+    // dates, and the slider (28 to 58 pixels up) under them. Their margins are fixed,
+    // not fitted to their labels, so that the days of both line up.
+    let grid = |top: i64, bottom: i64| Grid::new().left(64).right(72).top(top).bottom(bottom);
+    let dates = |index: f64, labels: bool| {
+        Axis::new()
+            .type_(AxisType::Category)
+            .grid_index(index)
+            .data(days.clone())
+            .axis_label(AxisLabel::new().show(labels))
+            .show(!empty)
+    };
+    frame(title, Trigger::Axis)
         .title(super::nothing(nothing, empty))
-        .legend(Legend::new().top("bottom").show(!empty))
-        .x_axis(Axis::new().type_(AxisType::Category).data(days).show(!empty))
-        .y_axis(super::count_axis().show(!empty))
+        // (One line whatever the width: on a phone it scrolls rather than wrap onto
+        // the slider.)
+        .legend(Legend::new().type_(LegendType::Scroll).top("bottom").show(!empty))
+        .grid(grid(76, 224))
+        .grid(grid(262, 96))
+        .axis_pointer(AxisPointer::new().link(vec![AxisPointerLink::new().x_axis_index("all")]))
+        .x_axis(dates(0.0, false))
+        .x_axis(dates(1.0, true))
+        .y_axis(super::count_axis().name(interactions).show(!empty))
         .y_axis(
             super::value_axis()
                 .name(revenue)
                 .name_text_style(super::inward("right"))
                 .show(!empty),
         )
-        .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
-        .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(28).show(!empty))
+        .y_axis(super::count_axis().grid_index(1.0).show(!empty))
+        .data_zoom(DataZoom::new().type_(DataZoomType::Inside).x_axis_index(vec![0, 1]))
+        .data_zoom(
+            DataZoom::new()
+                .type_(DataZoomType::Slider)
+                .x_axis_index(vec![0, 1])
+                .bottom(28)
+                .show(!empty),
+        )
         .series(Line::new().name(interactions).data(values(|d| d.interactions as f64)))
-        .series(Line::new().name(purchases).data(values(|d| d.purchases as f64)))
         .series(
             Line::new()
                 .name(revenue)
                 .y_axis_index(1)
                 .tooltip(super::money_tooltip())
                 .data(values(|d| euros(d.revenue_cents))),
+        )
+        .series(
+            Line::new()
+                .name(purchases)
+                .x_axis_index(1)
+                .y_axis_index(2)
+                .data(values(|d| d.purchases as f64)),
+        )
+        .series(
+            Line::new()
+                .name(buyers)
+                .x_axis_index(1)
+                .y_axis_index(2)
+                .data(values(|d| d.buyers as f64)),
         )
 }
 
@@ -85,13 +126,32 @@ mod tests {
         let fr = json(&super::build(&s, Lang::Fr));
         assert_eq!(axis0(&fr, "xAxis")["data"][0], "01/01/2025");
         assert_eq!(j["dataZoom"].as_array().unwrap().len(), 2);
-        let purchases: f64 = j["series"][1]["data"]
+        let purchases: f64 = j["series"][2]["data"]
             .as_array()
             .unwrap()
             .iter()
             .map(|v| v.as_f64().unwrap())
             .sum();
         assert_eq!(purchases as u64, s.kpis.purchases);
+        // Purchases and buyers below, on their own axes, zoomed with the rest.
+        for k in [2, 3] {
+            assert_eq!(
+                (
+                    j["series"][k]["xAxisIndex"].as_f64(),
+                    j["series"][k]["yAxisIndex"].as_f64()
+                ),
+                (Some(1.0), Some(2.0))
+            );
+        }
+        assert_eq!(j["series"][3]["name"], "Buyers");
+        assert_eq!(j["yAxis"][2]["gridIndex"], 1.0);
+        assert_eq!(j["xAxis"][1]["gridIndex"], 1.0);
+        assert_eq!(j["dataZoom"][1]["xAxisIndex"], serde_json::json!([0, 1]));
+        let buyers = j["series"][3]["data"].as_array().unwrap();
+        assert!(buyers
+            .iter()
+            .zip(j["series"][2]["data"].as_array().unwrap())
+            .all(|(b, p)| b.as_f64() <= p.as_f64()));
         // Days to show: the message is there but hidden, the rest shown.
         assert_eq!(j["title"][1]["show"], false);
         assert_eq!(j["legend"]["show"], true);

@@ -85,10 +85,17 @@ pub fn warm_up() {
     div.remove();
 }
 
-/// Draws `chart` in the element `target`, 340 pixels high.
+/// Draws `chart` in the element `target`, as high as the element (its style gives
+/// each chart's height: 340 pixels, more for a few).
 #[cfg(target_arch = "wasm32")]
 fn draw(target: &str, chart: &charming::Chart, lang: crate::i18n::Lang) -> Option<charming::Echarts> {
-    let echarts = charming::WasmRenderer::new_opt(None, Some(340))
+    let height = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(target))
+        .map(|e| e.client_height())
+        .filter(|&h| h > 0)
+        .unwrap_or(340);
+    let echarts = charming::WasmRenderer::new_opt(None, Some(height as u32))
         .render(target, &charming::Chart::new())
         .ok()?;
     replace(&echarts, chart, lang);

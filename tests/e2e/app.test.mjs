@@ -821,7 +821,7 @@ test('a run that keeps no row after one that kept some leaves nothing of the old
   await pickFiles(page, path.join(dir, 'clients.csv'), path.join(dir, 'interactions.csv'));
   await runAndWait(page);
   const none = await daily();
-  assert.deepEqual(none.points, [0, 0, 0], 'no line of the previous run is left');
+  assert.deepEqual(none.points, [0, 0, 0, 0], 'no line of the previous run is left');
   assert.equal(none.message, true, 'the chart says why it is empty');
   assert.equal(none.legend, false);
   await page.click('[data-testid=import-clear]');

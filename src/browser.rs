@@ -117,6 +117,9 @@ impl Engine {
             .imported
             .update(|names| names[which] = file.as_ref().map(|f| f.name()));
         self.state.mapping.update(|m| m[which].clear());
+        if which == 0 {
+            self.state.absent.set(Vec::new());
+        }
         self.state.columns.update(|c| c[which] = None);
         self.files.update_value(|f| f[which] = file);
         self.inspect(which);
@@ -127,9 +130,14 @@ impl Engine {
             return;
         };
         let mapping = self.state.mapping.with_untracked(|m| m[which].clone());
+        let absent = match which {
+            0 => self.state.absent.get_untracked(),
+            _ => Vec::new(),
+        };
         let request = Request::Inspect {
             which: which as u8,
             mapping,
+            absent,
         };
         self.send(request, vec![file]);
     }
@@ -164,6 +172,18 @@ impl Engine {
             m[which].insert(header, column);
         });
         self.inspect(which);
+    }
+
+    /// The user says the clients file has no column `column` (one of
+    /// [`numberly_core::ingest::ABSENTABLE`]), or takes that back.
+    pub fn set_absent(&self, column: String, absent: bool) {
+        self.state.absent.update(|a| {
+            a.retain(|c| *c != column);
+            if absent {
+                a.push(column);
+            }
+        });
+        self.inspect(0);
     }
 
     /// Exports the current data again under the privacy options on screen. The
@@ -225,6 +245,7 @@ impl Engine {
                 clients: c.name(),
                 interactions: i.name(),
                 mapping: state.mapping.get_untracked(),
+                absent: state.absent.get_untracked(),
                 privacy: state.privacy.get_untracked(),
                 period: if state.import_period.get_untracked() {
                     match state.settings.get_untracked().period() {

@@ -313,6 +313,18 @@ that contain {detected} in quotes."
                     }
                 }
             });
+            let absentable = absentable(problem);
+            match (absentable.is_empty(), fr) {
+                (true, _) => {}
+                (false, true) => text.push_str(&format!(
+                    " S'il n'a pas de colonne {}, dites-le ci-dessous.",
+                    absentable.join(" ni ")
+                )),
+                (false, false) => text.push_str(&format!(
+                    " If it has no {} column, say so below.",
+                    numberly_core::error::either(&absentable.iter().map(String::as_str).collect::<Vec<_>>())
+                )),
+            }
             text
         }
         (Problem::LongPeriod { first, last }, true) => format!(
@@ -345,6 +357,25 @@ fn french_separator(name: &str) -> String {
     match name {
         "tabs" => "des tabulations".to_string(),
         other => format!("« {} »", other.trim_matches('`')),
+    }
+}
+
+/// The required columns missing from a clients file that the user may say it does
+/// not have (see [`numberly_core::ingest::ABSENTABLE`]), for a missing-column problem
+/// that mapping could solve.
+pub fn absentable(problem: &Problem) -> Vec<String> {
+    match problem {
+        Problem::MissingColumn {
+            column,
+            also_missing,
+            hint: MissingHint::Map { flag },
+            ..
+        } if flag == "--map-clients" => std::iter::once(column)
+            .chain(also_missing)
+            .filter(|c| numberly_core::ingest::ABSENTABLE.contains(&c.as_str()))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -391,8 +422,40 @@ mod tests {
         assert_eq!(cases[0].text(Lang::Fr), "clients.csv : le fichier est vide.");
         assert!(cases[1].text(Lang::Fr).contains("une image PNG"));
         assert!(missing.text(Lang::Fr).contains("« Colonnes du fichier clients »"));
+        // A segment may be said absent, and the text says where.
+        assert!(missing
+            .text(Lang::Fr)
+            .ends_with(" S'il n'a pas de colonne segment, dites-le ci-dessous."));
+        assert!(missing
+            .text(Lang::En)
+            .ends_with(" If it has no segment column, say so below."));
         assert!(cases[3].text(Lang::Fr).contains("du 02/01/2025 au 22/01/9999"));
         assert!(cases[3].text(Lang::Fr).contains("« Ne garder que la période Du – Au »"));
+    }
+
+    #[test]
+    fn only_the_clients_age_segment_and_channel_may_be_said_absent() {
+        let problem = |column: &str, also: &[&str], flag: &str| Problem::MissingColumn {
+            column: column.into(),
+            expected: vec![column.into()],
+            header: "client_id".into(),
+            hint: MissingHint::Map { flag: flag.into() },
+            also_missing: also.iter().map(|c| c.to_string()).collect(),
+        };
+        assert_eq!(
+            absentable(&problem("age", &["segment", "canal_acquisition"], "--map-clients")),
+            ["age", "segment", "canal_acquisition"]
+        );
+        assert_eq!(
+            absentable(&problem("client_id", &["segment"], "--map-clients")),
+            ["segment"]
+        );
+        assert!(absentable(&problem("client_id", &[], "--map-clients")).is_empty());
+        assert!(absentable(&problem("age", &[], "--map-interactions")).is_empty());
+        let f = input(problem("client_id", &["age", "segment"], "--map-clients"));
+        assert!(f
+            .text(Lang::Fr)
+            .ends_with(" S'il n'a pas de colonne age ni segment, dites-le ci-dessous."));
     }
 
     #[test]

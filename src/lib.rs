@@ -87,6 +87,8 @@ pub struct AppState {
     pub columns: RwSignal<[Option<worker::protocol::FileColumns>; 2]>,
     /// The user's column choices per file: header cell → engine column (`""`: ignored).
     pub mapping: RwSignal<[BTreeMap<String, String>; 2]>,
+    /// Required columns the clients file does not have, as the user says.
+    pub absent: RwSignal<Vec<String>>,
     /// Privacy options for the next export.
     pub privacy: RwSignal<PrivacyOptions>,
     /// The page of rejected rows on screen, once the user pages through them.
@@ -198,6 +200,7 @@ pub fn App() -> impl IntoView {
         imported: RwSignal::new([None, None]),
         columns: RwSignal::new([None, None]),
         mapping: RwSignal::new(Default::default()),
+        absent: RwSignal::new(Vec::new()),
         privacy: RwSignal::new(PrivacyOptions::default()),
         rejects: RwSignal::new(None),
         import_period: RwSignal::new(false),
@@ -221,6 +224,7 @@ pub fn App() -> impl IntoView {
     let drop_files = browser::file_dropper(engine);
     let clear_files = Callback::new(move |_| engine.clear_files());
     let remap = Callback::new(move |(which, header, column)| engine.remap(which, header, column));
+    let set_absent = Callback::new(move |(column, absent)| engine.set_absent(column, absent));
     let apply_privacy = Callback::new(move |_| engine.apply_privacy());
     let page_rejects = Callback::new(move |page| engine.rejects(page));
     let excel = Callback::new(move |name| engine.excel(name));
@@ -358,7 +362,13 @@ pub fn App() -> impl IntoView {
                     }}
                 </p>
             </Show>
-            <Mapping columns=state.columns.into() lang=lang on_map=remap />
+            <Mapping
+                columns=state.columns.into()
+                absent=state.absent.into()
+                lang=lang
+                on_map=remap
+                on_absent=set_absent
+            />
             <div class="status-row">
                 <div
                     data-testid="status"
@@ -495,6 +505,7 @@ mod browser {
         pub fn filter(&self, _filter: numberly_core::metrics::Filter) {}
         pub fn preview(&self, _query: crate::worker::preview::PreviewQuery) {}
         pub fn remap(&self, _which: usize, _header: String, _column: String) {}
+        pub fn set_absent(&self, _column: String, _absent: bool) {}
         pub fn apply_privacy(&self) {}
         pub fn clear_files(&self) {}
         pub fn swap_files(&self) {}

@@ -13,6 +13,10 @@ pub fn Mapping(
     columns: Signal<[Option<FileColumns>; 2]>,
     /// Language.
     lang: Signal<Lang>,
+    /// Required columns the clients file does not have, as the user said.
+    absent: Signal<Vec<String>>,
+    /// The user says the clients file has no such column (`true`), or takes it back.
+    on_absent: Callback<(String, bool)>,
     /// The user maps (file, header cell, engine column or `""`).
     on_map: Callback<(usize, String, String)>,
 ) -> impl IntoView {
@@ -40,12 +44,67 @@ pub fn Mapping(
             };
             let error = cols.error.as_ref().map(|failure| {
                 let text = failure.text(lang.get());
+                // Of the clients file, age, segment and channel may be said absent.
+                let buttons = match failure {
+                    crate::failure::Failure::Input { problem, .. } => crate::failure::absentable(problem),
+                    _ => Vec::new(),
+                }
+                .into_iter()
+                .map(|column| {
+                    let label = if fr() {
+                        format!("Pas de colonne {column} dans mon fichier")
+                    } else {
+                        format!("My file has no {column} column")
+                    };
+                    let testid = format!("absent-{column}");
+                    view! {
+                        <button
+                            data-testid=testid
+                            on:click=move |_| on_absent.run((column.clone(), true))
+                        >
+                            {label}
+                        </button>
+                    }
+                })
+                .collect_view();
                 view! {
                     <p class="error" role="alert" data-testid=format!("import-error-{which}")>
                         {text}
                     </p>
+                    <div class="absent-choices">{buttons}</div>
                 }
             });
+            // What the user said the clients file lacks, each with a way back.
+            let said_absent = if which == 0 { absent.get() } else { Vec::new() }
+                .into_iter()
+                .map(|column| {
+                    let what = match (column.as_str(), fr()) {
+                        ("age", true) => "aucun client n'a d'âge".to_string(),
+                        ("age", false) => "no customer has an age".to_string(),
+                        (_, true) => format!("« {} » pour chaque client", numberly_core::ingest::UNKNOWN_LABEL),
+                        (_, false) => format!("\"{}\" for every customer", numberly_core::ingest::UNKNOWN_LABEL),
+                    };
+                    let text = if fr() {
+                        format!("{column} : absente de ce fichier, {what}.")
+                    } else {
+                        format!("{column}: not in this file, {what}.")
+                    };
+                    let c = column.clone();
+                    view! {
+                        <p class="absent-note" data-testid=format!("absent-note-{column}")>
+                            {text}
+                            " "
+                            <button
+                                class="link"
+                                data-testid=format!("absent-undo-{column}")
+                                on:click=move |_| on_absent.run((c.clone(), false))
+                            >
+                                {if fr() { "Annuler" } else { "Undo" }}
+                            </button>
+                        </p>
+                    }
+                })
+                .collect_view();
             let rows = cols
                 .notes
                 .iter()
@@ -106,6 +165,7 @@ pub fn Mapping(
                 <div class="mapping-file" data-testid=testid>
                     <h3>{title}</h3>
                     {error}
+                    {said_absent}
                     <table>
                         <tbody>{rows}</tbody>
                     </table>

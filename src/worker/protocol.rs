@@ -35,6 +35,9 @@ pub enum Request {
         interactions: String,
         /// The user's column choices, clients file then interactions file.
         mapping: [BTreeMap<String, String>; 2],
+        /// Required columns the clients file does not have, as the user says.
+        #[serde(default)]
+        absent: Vec<String>,
         /// What to do before export.
         privacy: PrivacyOptions,
         /// The period to keep (first and last day), when the user restricts the files
@@ -48,6 +51,9 @@ pub enum Request {
         which: u8,
         /// The user's column choices for it.
         mapping: BTreeMap<String, String>,
+        /// Required columns it does not have, as the user says (clients file only).
+        #[serde(default)]
+        absent: Vec<String>,
     },
     /// Export the current dataset again under other privacy options.
     Privacy(PrivacyOptions),

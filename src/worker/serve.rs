@@ -86,10 +86,11 @@ pub fn serve() {
                 clients,
                 interactions,
                 mapping,
+                absent,
                 privacy,
                 period,
-            }) => import(&clients, &interactions, mapping, period, &privacy, &files),
-            Ok(Request::Inspect { which, mapping }) => inspect(which, &mapping, &files),
+            }) => import(&clients, &interactions, (mapping, absent), period, &privacy, &files),
+            Ok(Request::Inspect { which, mapping, absent }) => inspect(which, &mapping, &absent, &files),
             Ok(Request::Privacy(options)) => reexport(&options),
             Ok(Request::Rejects { page }) => rejects(page),
             Ok(Request::Filter(filter)) => refilter(filter),
@@ -162,7 +163,7 @@ fn too_large(file: &File, limit: f64) -> Option<Failure> {
 fn import(
     clients: &str,
     interactions: &str,
-    mapping: [std::collections::BTreeMap<String, String>; 2],
+    (mapping, absent): ([std::collections::BTreeMap<String, String>; 2], Vec<String>),
     period: Option<(i32, i32)>,
     privacy: &PrivacyOptions,
     files: &[File],
@@ -190,6 +191,7 @@ fn import(
     body.on_progress(|f| progress("clean", f * 0.95));
     let clean_opts = CleanOptions {
         mapping,
+        absent,
         from: period.map(|p| p.0),
         to: period.map(|p| p.1),
         ..CleanOptions::default()
@@ -205,7 +207,7 @@ fn import(
 }
 
 /// Describes the columns of one chosen file from its first megabyte.
-fn inspect(which: u8, mapping: &std::collections::BTreeMap<String, String>, files: &[File]) {
+fn inspect(which: u8, mapping: &std::collections::BTreeMap<String, String>, absent: &[String], files: &[File]) {
     let Some(file) = files.first() else { return };
     let limit = if which == 0 {
         MAX_CLIENTS_BYTES
@@ -224,7 +226,7 @@ fn inspect(which: u8, mapping: &std::collections::BTreeMap<String, String>, file
                     } else {
                         memchr_last_newline(&head)
                     };
-                    numberly_core::clean::inspect(&file.name(), &head[..cut], which == 0, mapping)
+                    numberly_core::clean::inspect(&file.name(), &head[..cut], which == 0, mapping, absent)
                         .map_err(Failure::from)
                 }
             }

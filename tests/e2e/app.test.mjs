@@ -641,8 +641,23 @@ test('a file without a required column gets one clear sentence', async () => {
   // In French, in the page's own words: no command-line flag.
   await page.click('button.lang:not(.active)');
   const fr = await page.textContent('[data-testid=import-error-0]');
-  assert.match(fr, /^clients\.csv : la colonne obligatoire segment manque .*La colonne canal_acquisition manque aussi\. .*« Colonnes du fichier clients »/);
+  assert.match(fr, /^clients\.csv : la colonne obligatoire segment manque .*La colonne canal_acquisition manque aussi\. .*« Colonnes du fichier clients ».* S'il n'a pas de colonne segment ni canal_acquisition, dites-le ci-dessous\.$/);
   assert.doesNotMatch(fr, /--|`/);
+  // A file without segments or channels can say so: every customer's are `unknown`.
+  await page.click('[data-testid=absent-segment]');
+  await page.waitForSelector('[data-testid=absent-note-segment]');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=absent-segment]'));
+  assert.match(await page.textContent('[data-testid=import-error-0]'), /la colonne obligatoire canal_acquisition manque/);
+  await page.click('[data-testid=absent-canal_acquisition]');
+  await page.waitForSelector('[data-testid=import-error-0]', { state: 'detached' });
+  assert.match(await page.textContent('[data-testid=absent-note-segment]'), /segment : absente de ce fichier, « unknown » pour chaque client\./);
+  await runAndWait(page);
+  assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '1');
+  assert.match(await downloadText(page, 'by_segment'), /\nunknown,/);
+  // Taken back: the column is missing again.
+  await page.click('[data-testid=absent-undo-segment]');
+  await page.waitForSelector('[data-testid=import-error-0]');
+  assert.ok(await page.isDisabled('[data-testid=run]'));
   fs.rmSync(dir, { recursive: true, force: true });
   await context.close();
 });

@@ -50,6 +50,9 @@ COLUMNS (with --clients/--interactions):
   --map-clients H=COL       read the clients file's header cell H as column COL
                             (client_id, age, ville, segment, …); `H=` ignores H. Repeatable.
   --map-interactions H=COL  the same for the interactions file
+  --absent LIST             required clients columns the file does not have, among age,
+                            segment, canal_acquisition: every customer then has no age, or
+                            the segment or channel `unknown` (e.g. --absent segment,age)
 
 PRIVACY (identifier columns, found by name or content, are always dropped):
   --pseudonymise      replace client_id by HMAC-SHA-256 pseudonyms (default with --clients)
@@ -80,6 +83,7 @@ struct Args {
     quiet: bool,
     privacy: PrivacyOptions,
     mapping: [BTreeMap<String, String>; 2],
+    absent: Vec<String>,
 }
 
 fn parse_day(flag: &str, v: &str) -> Result<i32, String> {
@@ -135,6 +139,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         quiet: false,
         privacy: PrivacyOptions::default(),
         mapping: Default::default(),
+        absent: Vec::new(),
     };
     if let Ok(p) = std::env::var("NUMBERLY_PASSPHRASE") {
         a.privacy.passphrase = Some(p);
@@ -158,8 +163,9 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
             a.privacy.pseudonymise = Some(flag == "--pseudonymise");
             continue;
         }
-        const FLAGS: [&str; 14] = [
+        const FLAGS: [&str; 15] = [
             "--map-clients",
+            "--absent",
             "--map-interactions",
             "--passphrase-file",
             "--k",
@@ -210,6 +216,17 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                 let file = usize::from(flag == "--map-interactions");
                 a.mapping[file].insert(header.trim().to_string(), column.trim().to_string());
             }
+            "--absent" => {
+                for column in value.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+                    if !numberly_core::ingest::ABSENTABLE.contains(&column) {
+                        return Err(format!(
+                            "{flag}: `{column}` cannot be absent (only {} can)",
+                            numberly_core::ingest::ABSENTABLE.join(", ")
+                        ));
+                    }
+                    a.absent.push(column.to_string());
+                }
+            }
             _ => return Err(format!("unknown option `{flag}` (see --help)")),
         }
     }
@@ -251,6 +268,9 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
     }
     if a.clients.is_some() != a.interactions.is_some() {
         return Err("--clients FILE and --interactions FILE go together".into());
+    }
+    if !a.absent.is_empty() && a.clients.is_none() {
+        return Err("--absent is about a clients file: give it with --clients FILE --interactions FILE".into());
     }
     if let (Some(flag), Some(_)) = (generating.first(), &a.clients) {
         return Err(format!(
@@ -477,6 +497,7 @@ fn run(a: Args) -> Result<(), String> {
         from: a.from,
         to: a.to,
         mapping: a.mapping.clone(),
+        absent: a.absent.clone(),
         ..CleanOptions::default()
     };
     let prepared = cleaned(source, &clean_opts, &mut |stage, f| progress.update(stage.name(), f));

@@ -314,6 +314,48 @@ fn a_missing_required_column_names_the_column_and_the_file() {
     ]);
     assert!(msg.contains("my_clients.csv"), "{msg}");
     assert!(msg.contains("required column `segment` is missing"), "{msg}");
+    assert!(msg.contains("(`--absent segment`"), "{msg}");
+    // Said absent: every customer's segment is `unknown`.
+    let out = succeeds(&[
+        "run",
+        "--clients",
+        clients.to_str().unwrap(),
+        "--interactions",
+        &interactions,
+        "--absent",
+        "segment",
+        "--k",
+        "1",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&out).contains("my_clients.csv: read 1, kept 1, rejected 0"),
+        "{}",
+        stderr(&out)
+    );
+    let by_segment = fs::read_to_string(out_dir.join("by_segment.csv")).unwrap();
+    assert!(
+        by_segment.lines().nth(1).unwrap().starts_with("unknown,1,"),
+        "{by_segment}"
+    );
+    let manifest = fs::read_to_string(out_dir.join("manifest.json")).unwrap();
+    assert!(manifest.contains(r#""absent": ["#), "{manifest}");
+    let msg = fails(&[
+        "run",
+        "--clients",
+        clients.to_str().unwrap(),
+        "--interactions",
+        &interactions,
+        "--absent",
+        "ville",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        msg,
+        "numberly: --absent: `ville` cannot be absent (only age, segment, canal_acquisition can)"
+    );
 
     let events = dir.join("events.csv");
     fs::write(&events, "client_id;type_action;horodatage\nC_0001;achat;2024-03-01\n").unwrap();

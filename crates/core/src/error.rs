@@ -141,13 +141,36 @@ names that contain {detected} in quotes"
                     MissingHint::OtherFile { clients } => write!(
                         f,
                         "; this looks like {}: were the two files swapped?",
-                        if *clients { "an interactions file" } else { "a clients file" }
+                        if *clients {
+                            "an interactions file"
+                        } else {
+                            "a clients file"
+                        }
                     ),
-                    MissingHint::Map { flag } => write!(
-                        f,
-                        "; or map a column to {} (`{flag} HEADER={column}` on the command line, the column list in the page)",
-                        if also_missing.is_empty() { "it" } else { "each" }
-                    ),
+                    MissingHint::Map { flag } => {
+                        write!(
+                            f,
+                            "; or map a column to {} (`{flag} HEADER={column}` on the command line, the column list in \
+the page)",
+                            if also_missing.is_empty() { "it" } else { "each" }
+                        )?;
+                        // Of a clients file, age, segment and channel may be absent.
+                        let absentable: Vec<&str> = std::iter::once(column)
+                            .chain(also_missing)
+                            .map(String::as_str)
+                            .filter(|c| crate::ingest::ABSENTABLE.contains(c))
+                            .collect();
+                        if flag == "--map-clients" && !absentable.is_empty() {
+                            write!(
+                                f,
+                                "; a file without {} can say so (`--absent {}`: every customer then has no age, or \
+the segment or channel `unknown`)",
+                                either(&absentable),
+                                absentable.join(",")
+                            )?;
+                        }
+                        Ok(())
+                    }
                 }
             }
             Problem::LongPeriod { first, last } => write!(
@@ -226,5 +249,12 @@ impl Error {
             file: file.to_string(),
             source,
         }
+    }
+}
+/// `a`, `a or b`, `a, b or c`.
+pub fn either(names: &[&str]) -> String {
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.join(""),
     }
 }

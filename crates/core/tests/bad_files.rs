@@ -152,7 +152,9 @@ fn a_missing_required_column_is_named_with_the_header_found() {
         unusable(bad!("clients_missing_segment.csv"), DEMO_MERGED),
         "clients_missing_segment.csv: required column `segment` is missing (expected a header named one of: \
          segment, segment_client, customer_segment, tier; the header is: client_id,age,ville,canal_acquisition); \
-         or map a column to it (`--map-clients HEADER=segment` on the command line, the column list in the page)"
+         or map a column to it (`--map-clients HEADER=segment` on the command line, the column list in the page); \
+         a file without segment can say so (`--absent segment`: every customer then has no age, or the segment or \
+         channel `unknown`)"
     );
     assert_eq!(
         unusable(DEMO_CLIENTS, bad!("interactions_missing_date.csv")),
@@ -212,7 +214,9 @@ fn a_one_megabyte_header_gives_a_short_message() {
             "huge.csv: required column `client_id` is missing (expected a header named one of: client_id, \
              id_client, customer_id, client, customer, id; the header is: {shown}…); also missing: `age`, \
              `segment`, `canal_acquisition`; or map a column to each (`--map-clients HEADER=client_id` on the \
-             command line, the column list in the page)"
+             command line, the column list in the page); a file without age, segment or canal_acquisition can \
+             say so (`--absent age,segment,canal_acquisition`: every customer then has no age, or the segment or \
+             channel `unknown`)"
         )
     );
 }
@@ -227,7 +231,9 @@ fn control_characters_of_the_header_stay_out_of_the_message() {
         "ctl.csv: required column `client_id` is missing (expected a header named one of: client_id, id_client, \
          customer_id, client, customer, id; the header is: a b; [31mred); also missing: `age`, `segment`, \
          `canal_acquisition`; or map a column to each (`--map-clients HEADER=client_id` on the command line, \
-         the column list in the page)"
+         the column list in the page); a file without age, segment or canal_acquisition can say so \
+         (`--absent age,segment,canal_acquisition`: every customer then has no age, or the segment or channel \
+         `unknown`)"
     );
 }
 

@@ -41,6 +41,11 @@ pub struct CleanOptions {
     /// header cell → engine column name, or `""` to ignore the cell. Cells not
     /// listed map themselves by name (default: none listed).
     pub mapping: [BTreeMap<String, String>; 2],
+    /// Required columns of the clients file that it does not have, as the user says
+    /// (some of [`crate::ingest::ABSENTABLE`]): no age, or the segment or channel
+    /// `unknown`, for every customer. A file that has the column reads it all the
+    /// same (default: none).
+    pub absent: Vec<String>,
 }
 
 impl Default for CleanOptions {
@@ -52,6 +57,7 @@ impl Default for CleanOptions {
             segments: SEGMENTS.iter().map(|s| s.to_string()).collect(),
             channels: CHANNELS.iter().map(|s| s.to_string()).collect(),
             mapping: Default::default(),
+            absent: Vec::new(),
         }
     }
 }
@@ -105,7 +111,8 @@ pub fn clean_clients_file(clients: &CsvFile, opts: &CleanOptions) -> Result<Clea
 /// file's name, encoding and header).
 pub fn clean_clients_body(clients: &CsvFile, body: &dyn Pieces, opts: &CleanOptions) -> Result<CleanedClients, Error> {
     let client_sample = (body.count() > 0).then(|| sample(clients.header.len(), &body.head()));
-    let (client_map, notes) = map_columns(clients, &CLIENT_COLUMNS, &opts.mapping[0], client_sample)?;
+    let columns = crate::ingest::client_columns(&clients.name, &opts.absent)?;
+    let (client_map, notes) = map_columns(clients, &columns, &opts.mapping[0], client_sample)?;
     // The interactions file's report is set when that file is read.
     let mut report = CleanReport::new(clients, clients);
     report.columns = notes;
@@ -245,9 +252,11 @@ pub fn inspect(
     head: &[u8],
     clients: bool,
     chosen: &BTreeMap<String, String>,
+    absent: &[String],
 ) -> Result<(Vec<ColumnNote>, Option<Error>), Error> {
     let file = CsvFile::open(name, head)?;
-    let columns: &[Column] = if clients { &CLIENT_COLUMNS } else { &INTERACTION_COLUMNS };
+    let client_columns = crate::ingest::client_columns(name, absent)?;
+    let columns: &[Column] = if clients { &client_columns } else { &INTERACTION_COLUMNS };
     let scanner = file.parts(1).into_iter().next().map(|p| sample(file.header.len(), &p));
     match map_columns(&file, columns, chosen, scanner.clone()) {
         Ok((_, notes)) => Ok((notes, None)),
@@ -509,11 +518,13 @@ impl ClientRow {
             (None, _) if map.is_header(fields) => return fail(row, 9, &text[..0]),
             (None, raw) => return fail(row, 3, raw),
         };
-        if f(segment).is_empty() {
+        // (A file without the column, as the user said: an empty cell, read as
+        // `unknown` when the row is kept.)
+        if f(segment).is_empty() && map.has(segment) {
             return fail(row, 4, raw(segment));
         }
         row.segment = span(raw(segment));
-        if f(channel).is_empty() {
+        if f(channel).is_empty() && map.has(channel) {
             return fail(row, 5, raw(channel));
         }
         row.channel = span(raw(channel));
@@ -535,6 +546,15 @@ impl ClientRow {
         let (code, lost) = lost_zero(f(dep), 1);
         (row.dep, row.dep_zero) = (span(code), lost);
         row
+    }
+}
+
+/// A segment or channel as kept: the cell, or [`crate::ingest::UNKNOWN_LABEL`] when
+/// the file has no such column (an empty cell in a file that has it is rejected).
+fn or_unknown(label: &[u8]) -> &[u8] {
+    match label {
+        b"" => crate::ingest::UNKNOWN_LABEL.as_bytes(),
+        _ => label,
     }
 }
 
@@ -718,8 +738,8 @@ fn clean_clients(
             return report.reject(0, row.line, column, rule, row.value.get(text));
         }
         // Kept: commit the row.
-        let (seg_code, seg_fixed) = c.segments.intern_bytes(row.segment.get(text));
-        let (ch_code, ch_fixed) = c.channels.intern_bytes(row.channel.get(text));
+        let (seg_code, seg_fixed) = c.segments.intern_bytes(or_unknown(row.segment.get(text)));
+        let (ch_code, ch_fixed) = c.channels.intern_bytes(or_unknown(row.channel.get(text)));
         if seg_fixed {
             report.correct(0, rules::SEGMENT_SPELLING);
         }

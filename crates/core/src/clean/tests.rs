@@ -701,6 +701,59 @@ fn a_missing_required_column_is_an_error_naming_it() {
 }
 
 #[test]
+fn required_columns_said_absent_leave_every_customer_unknown() {
+    // A shop's export: no age, no segment, no channel.
+    let clients = "client_id,ville\nC_0001,Paris\nC_0002,Lyon\n";
+    let interactions = "client_id,type_action,valeur_achat,date\nC_0001,achat,12.50,2025-01-03\n";
+    let c = CsvFile::open("clients.csv", clients.as_bytes()).unwrap();
+    let i = CsvFile::open("interactions.csv", interactions.as_bytes()).unwrap();
+    let e = refusal(&c, &i, &CleanOptions::default());
+    assert!(
+        e.contains("`age` is missing") && e.contains("also missing: `segment`, `canal_acquisition`"),
+        "{e}"
+    );
+    assert!(e.ends_with("(`--absent age,segment,canal_acquisition`: every customer then has no age, or the segment or channel `unknown`)"), "{e}");
+    // One said absent: the next is named.
+    let some = CleanOptions {
+        absent: vec!["age".into()],
+        ..CleanOptions::default()
+    };
+    let e = refusal(&c, &i, &some);
+    assert!(e.contains("`segment` is missing"), "{e}");
+    let all = CleanOptions {
+        absent: vec!["age".into(), "segment".into(), "canal_acquisition".into()],
+        ..CleanOptions::default()
+    };
+    let (ds, report) = run(clients, interactions, &all);
+    assert_eq!((report.clients.kept, report.interactions.kept), (2, 1));
+    let cu = &ds.customers;
+    for k in 0..2 {
+        assert_eq!(cu.age[k], crate::model::NO_AGE);
+        assert_eq!(cu.segments.label(cu.segment[k]), "unknown");
+        assert_eq!(cu.channels.label(cu.channel[k]), "unknown");
+    }
+    assert_eq!(report.clients.corrected_by_rule[rules::MISSING_AGE], 2);
+    // A file that has the column reads it, and an empty cell is still rejected.
+    let with_segment = "client_id,segment\nC_0001,Premium\nC_0002,\n";
+    let (ds, report) = run(with_segment, interactions, &all);
+    assert_eq!(ds.customers.segments.label(ds.customers.segment[0]), "Premium");
+    assert_eq!(
+        rejects(&report, 0),
+        [(3, "segment", rules::MISSING_SEGMENT, String::new())]
+    );
+    // Only those three can be absent.
+    let wrong = CleanOptions {
+        absent: vec!["client_id".into()],
+        ..CleanOptions::default()
+    };
+    let e = refusal(&c, &i, &wrong);
+    assert!(
+        e.contains("`client_id` cannot be marked absent (only age, segment, canal_acquisition can)"),
+        "{e}"
+    );
+}
+
+#[test]
 fn a_row_hashes_the_same_read_with_or_without_quotes() {
     use super::row_hash;
     let fields: [&[u8]; 3] = [b"I_1", b"C_1", b"page_vue"];

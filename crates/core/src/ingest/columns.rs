@@ -86,6 +86,31 @@ pub const CLIENT_COLUMNS: [Column; 9] = [
     ),
 ];
 
+/// Required columns of a clients file that a user may say their file does not have:
+/// every customer then has no age, or the segment or channel [`UNKNOWN_LABEL`].
+pub const ABSENTABLE: [&str; 3] = ["age", "segment", "canal_acquisition"];
+
+/// The segment or channel of every customer of a file without that column.
+pub const UNKNOWN_LABEL: &str = "unknown";
+
+/// [`CLIENT_COLUMNS`] with the columns named in `absent` no longer required; fails
+/// when `absent` names a column that cannot be absent.
+pub fn client_columns(file: &str, absent: &[String]) -> Result<Vec<Column>, crate::error::Error> {
+    if let Some(wrong) = absent.iter().find(|a| !ABSENTABLE.contains(&a.as_str())) {
+        return Err(crate::error::Error::input(
+            file,
+            format!("`{wrong}` cannot be marked absent (only {} can)", ABSENTABLE.join(", ")),
+        ));
+    }
+    Ok(CLIENT_COLUMNS
+        .iter()
+        .map(|c| Column {
+            required: c.required && !absent.iter().any(|a| a == c.name),
+            ..*c
+        })
+        .collect())
+}
+
 /// Columns of an interactions file (or of the original demo's merged file).
 pub const INTERACTION_COLUMNS: [Column; 7] = [
     col("interaction_id", &["id_interaction", "event_id", "id_evenement"], false),

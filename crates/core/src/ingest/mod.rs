@@ -8,7 +8,7 @@ mod records;
 mod scan;
 mod stream;
 
-pub use columns::{Column, ColumnMap, CLIENT_COLUMNS, INTERACTION_COLUMNS};
+pub use columns::{client_columns, Column, ColumnMap, ABSENTABLE, CLIENT_COLUMNS, INTERACTION_COLUMNS, UNKNOWN_LABEL};
 pub use stream::{ReadAt, Streamed};
 
 use crate::error::{Error, Format, Problem};

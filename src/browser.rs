@@ -168,6 +168,10 @@ impl Engine {
 
     /// The user maps header cell `header` of file `which` to `column` (`""`: ignore it).
     pub fn remap(&self, which: usize, header: String, column: String) {
+        // (A column mapped is no longer absent.)
+        if which == 0 {
+            self.state.absent.update(|a| a.retain(|c| *c != column));
+        }
         self.state.mapping.update(|m| {
             m[which].insert(header, column);
         });

@@ -11,7 +11,7 @@ use charming::Chart;
 /// Customer conversion (bars, left axis) and revenue (bars, right axis) per channel.
 pub fn build(s: &Summary, l: Lang) -> Chart {
     let fr = l == Lang::Fr;
-    let names: Vec<String> = s.by_channel.iter().map(|g| g.label.clone()).collect();
+    let names: Vec<String> = s.by_channel.iter().map(|g| super::group_label(&g.label, l)).collect();
     let conversion: Vec<f64> = s
         .by_channel
         .iter()
@@ -40,7 +40,7 @@ pub fn share(s: &Summary, l: Lang) -> Chart {
     let data: Vec<(f64, String)> = s
         .by_channel
         .iter()
-        .map(|g| (g.customers as f64, g.label.clone()))
+        .map(|g| (g.customers as f64, super::group_label(&g.label, l)))
         .collect();
     // No customer in the selection: an empty grey ring would look like data.
     // (ECharts draws a pie without data as a grey ring: then there is no pie.)

@@ -71,7 +71,7 @@ pub fn by_channel(s: &Summary, l: Lang) -> Chart {
         .x_axis(
             Axis::new()
                 .type_(AxisType::Category)
-                .data(rows.iter().map(|f| f.label.clone()).collect::<Vec<_>>())
+                .data(rows.iter().map(|f| super::group_label(&f.label, l)).collect::<Vec<_>>())
                 .show(!empty),
         )
         .y_axis(super::value_axis().show(!empty))

@@ -84,6 +84,25 @@ pub const SECTIONS: [(&str, &[ChartSpec]); 5] = [
     ),
 ];
 
+/// A group's name as shown: the engine's `unknown` (an age band, or the segment or
+/// channel of a file said to have none) in the page's language.
+pub fn group_label(label: &str, l: Lang) -> String {
+    match (label, l) {
+        (numberly_core::ingest::UNKNOWN_LABEL, Lang::Fr) => "inconnu".to_string(),
+        _ => label.to_string(),
+    }
+}
+
+/// A chart's height in pixels, as `style/main.css` gives its container: the daily
+/// chart's two plot areas need more than the others.
+pub fn height(name: &str) -> u32 {
+    if name == "daily" {
+        460
+    } else {
+        340
+    }
+}
+
 /// The common frame: a title, tooltips, a legend that toggles series, save-as-PNG.
 pub fn base(title: &str, trigger: Trigger) -> Chart {
     base_above(title, trigger, 56)
@@ -330,6 +349,21 @@ pub(crate) mod tests {
     /// A chart as JSON.
     pub fn json(chart: &charming::Chart) -> serde_json::Value {
         serde_json::to_value(chart).expect("charts serialize")
+    }
+
+    #[test]
+    fn an_unknown_segment_or_channel_is_named_in_the_pages_language() {
+        use crate::i18n::Lang;
+        assert_eq!(super::group_label("unknown", Lang::Fr), "inconnu");
+        assert_eq!(super::group_label("unknown", Lang::En), "unknown");
+        assert_eq!(super::group_label("Premium", Lang::Fr), "Premium");
+        let mut s = summary();
+        s.by_segment[0].label = "unknown".into();
+        let j = json(&super::segments::build(&s, Lang::Fr));
+        assert_eq!(axis0(&j, "xAxis")["data"][0], "inconnu");
+        s.by_channel[0].label = "unknown".into();
+        let j = json(&super::channels::share(&s, Lang::Fr));
+        assert_eq!(j["series"][0]["data"][0]["name"], "inconnu");
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
     } else {
         ("Segments", "Customers", "Revenue (€)")
     };
-    let names: Vec<String> = s.by_segment.iter().map(|g| g.label.clone()).collect();
+    let names: Vec<String> = s.by_segment.iter().map(|g| super::group_label(&g.label, l)).collect();
     count_and_revenue(
         l,
         title,
@@ -32,14 +32,7 @@ pub fn ages(s: &Summary, l: Lang) -> Chart {
     } else {
         ("Age bands", "Customers", "Buyers")
     };
-    let names: Vec<String> = s
-        .by_age_band
-        .iter()
-        .map(|g| match (g.label.as_str(), l) {
-            ("unknown", Lang::Fr) => "inconnu".to_string(),
-            (label, _) => label.to_string(),
-        })
-        .collect();
+    let names: Vec<String> = s.by_age_band.iter().map(|g| super::group_label(&g.label, l)).collect();
     let empty = s.by_age_band.iter().all(|g| g.customers == 0);
     base(title, Trigger::Axis)
         .title(super::nothing(super::nothing_selected(l), empty))

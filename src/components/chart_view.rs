@@ -94,7 +94,8 @@ fn draw(target: &str, chart: &charming::Chart, lang: crate::i18n::Lang) -> Optio
         .and_then(|d| d.get_element_by_id(target))
         .map(|e| e.client_height())
         .filter(|&h| h > 0)
-        .unwrap_or(340);
+        // (Hidden, as while a new run starts: the height its style gives it.)
+        .unwrap_or(crate::charts::height(target.trim_start_matches("chart-")) as i32);
     let echarts = charming::WasmRenderer::new_opt(None, Some(height as u32))
         .render(target, &charming::Chart::new())
         .ok()?;

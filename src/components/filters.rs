@@ -60,7 +60,7 @@ pub fn Filters(
                             prop:checked=checked
                             on:change=move |_| apply(&mut |f| toggle(pick(f), code, all))
                         />
-                        {label.clone()}
+                        {move || crate::charts::group_label(&label, lang.get())}
                     </label>
                 }
             })

@@ -263,7 +263,7 @@ pub fn reject_rows(p: &Prepared, privacy: &Privacy, start: usize, count: usize) 
             header: header_of(p, r.file, r.column),
             rule: r.rule.to_string(),
             value: privacy.reject_cell(r),
-            raw: Privacy::unpseudonymised_value(&r.value),
+            raw: Privacy::reject_as_written(r),
         })
         .collect()
 }

@@ -658,6 +658,12 @@ test('a file without a required column gets one clear sentence', async () => {
   await page.click('[data-testid=absent-undo-segment]');
   await page.waitForSelector('[data-testid=import-error-0]');
   assert.ok(await page.isDisabled('[data-testid=run]'));
+  // Said absent, then mapped after all: no longer said absent.
+  await page.click('[data-testid=absent-segment]');
+  await page.waitForSelector('[data-testid=absent-note-segment]');
+  await page.selectOption('[data-testid="map-0-ville"]', 'segment');
+  await page.waitForSelector('[data-testid=absent-note-segment]', { state: 'detached' });
+  await page.waitForSelector('[data-testid=import-error-0]', { state: 'detached' });
   fs.rmSync(dir, { recursive: true, force: true });
   await context.close();
 });

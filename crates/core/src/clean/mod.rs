@@ -44,7 +44,7 @@ pub struct CleanOptions {
     /// Required columns of the clients file that it does not have, as the user says
     /// (some of [`crate::ingest::ABSENTABLE`]): no age, or the segment or channel
     /// `unknown`, for every customer. A file that has the column reads it all the
-    /// same (default: none).
+    /// same, an empty cell as if the column were absent (default: none).
     pub absent: Vec<String>,
 }
 
@@ -518,13 +518,13 @@ impl ClientRow {
             (None, _) if map.is_header(fields) => return fail(row, 9, &text[..0]),
             (None, raw) => return fail(row, 3, raw),
         };
-        // (A file without the column, as the user said: an empty cell, read as
+        // (A column the user said absent: an empty cell, or none, is read as
         // `unknown` when the row is kept.)
-        if f(segment).is_empty() && map.has(segment) {
+        if f(segment).is_empty() && map.requires(segment) {
             return fail(row, 4, raw(segment));
         }
         row.segment = span(raw(segment));
-        if f(channel).is_empty() && map.has(channel) {
+        if f(channel).is_empty() && map.requires(channel) {
             return fail(row, 5, raw(channel));
         }
         row.channel = span(raw(channel));
@@ -549,8 +549,9 @@ impl ClientRow {
     }
 }
 
-/// A segment or channel as kept: the cell, or [`crate::ingest::UNKNOWN_LABEL`] when
-/// the file has no such column (an empty cell in a file that has it is rejected).
+/// A segment or channel as kept: the cell, or [`crate::ingest::UNKNOWN_LABEL`] when it
+/// is empty (or missing) in a column the user said absent (elsewhere an empty cell is
+/// rejected).
 fn or_unknown(label: &[u8]) -> &[u8] {
     match label {
         b"" => crate::ingest::UNKNOWN_LABEL.as_bytes(),

@@ -127,7 +127,7 @@ impl CleanReport {
         let first = self.rejects.iter().find(|r| r.file == k && r.rule == rule).map(|r| {
             // (A value from the file reaches a terminal: no control character, not too
             // long, no identifier, as on the page's screen.)
-            let value: String = crate::privacy::Privacy::unpseudonymised_value(&r.value)
+            let value: String = crate::privacy::Privacy::reject_as_written(r)
                 .chars()
                 .take(60)
                 .map(|c| if c.is_control() { '?' } else { c })

@@ -733,10 +733,14 @@ fn required_columns_said_absent_leave_every_customer_unknown() {
         assert_eq!(cu.channels.label(cu.channel[k]), "unknown");
     }
     assert_eq!(report.clients.corrected_by_rule[rules::MISSING_AGE], 2);
-    // A file that has the column reads it, and an empty cell is still rejected.
-    let with_segment = "client_id,segment\nC_0001,Premium\nC_0002,\n";
+    // A file that has the column reads it, an empty cell as unknown (an export with
+    // the column but nothing in it); without the option that cell is rejected.
+    let with_segment = "client_id,age,segment,canal_acquisition\nC_0001,30,Premium,SEO\nC_0002,40,,Email\n";
     let (ds, report) = run(with_segment, interactions, &all);
-    assert_eq!(ds.customers.segments.label(ds.customers.segment[0]), "Premium");
+    let seg = |k: usize| ds.customers.segments.label(ds.customers.segment[k]).to_string();
+    assert_eq!((seg(0), seg(1)), ("Premium".into(), "unknown".into()));
+    assert_eq!(report.clients.rejected, 0);
+    let (_, report) = run(with_segment, interactions, &CleanOptions::default());
     assert_eq!(
         rejects(&report, 0),
         [(3, "segment", rules::MISSING_SEGMENT, String::new())]

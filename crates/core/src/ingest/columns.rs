@@ -186,6 +186,8 @@ pub struct ColumnMap {
     /// The header cells, trimmed: their number is the width of a row, and a copy of
     /// them among the rows is a repeated header.
     header: Vec<String>,
+    /// Whether each column is required (not when the user said the file lacks it).
+    required: Vec<bool>,
 }
 
 impl ColumnMap {
@@ -253,6 +255,7 @@ impl ColumnMap {
         Ok(Self {
             positions,
             header: file.header.clone(),
+            required: columns.iter().map(|c| c.required).collect(),
         })
     }
 
@@ -289,6 +292,12 @@ impl ColumnMap {
     /// Whether the file has column `i`.
     pub fn has(&self, i: usize) -> bool {
         self.positions[i].is_some()
+    }
+
+    /// Whether column `i` is required: an empty cell of a column the user said absent
+    /// is no fault.
+    pub fn requires(&self, i: usize) -> bool {
+        self.required[i]
     }
 }
 

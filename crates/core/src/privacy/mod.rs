@@ -414,8 +414,18 @@ passphrase keys: PBKDF2-HMAC-SHA-256, {PBKDF2_ROUNDS} rounds"
     pub fn reject_cell(&self, r: &crate::clean::Reject) -> String {
         match &r.whole_id {
             Some(id) if self.mac.is_some() => self.reject_value(r.column, id),
-            Some(id) if identifiers::kind_of_value(id.as_bytes()).is_some() => Self::unpseudonymised_value(id),
+            Some(_) => Self::reject_as_written(r),
             _ => self.reject_value(r.column, &r.value),
+        }
+    }
+
+    /// A reject's value as the user's own screen may show it
+    /// ([`Self::unpseudonymised_value`]); a `client_id` cut for its length is judged
+    /// whole.
+    pub fn reject_as_written(r: &crate::clean::Reject) -> String {
+        match &r.whole_id {
+            Some(id) if identifiers::kind_of_value(id.as_bytes()).is_some() => Self::unpseudonymised_value(id),
+            _ => Self::unpseudonymised_value(&r.value),
         }
     }
 

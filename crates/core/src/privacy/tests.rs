@@ -427,7 +427,10 @@ fn a_customers_rejects_carry_their_kept_pseudonym_and_long_identifiers_are_withh
         "client_id,age,ville,segment,canal_acquisition\n{nbsp},34,Paris,Premium,SEO\n{nbsp},35,Paris,Premium,SEO\n\
          C_003,{age},Lyon,Basique,Email\n{long},40,Paris,Premium,SEO\n{long},41,Paris,Premium,SEO\n"
     );
-    let interactions = format!("client_id,type_action,valeur_achat,horodatage\n{nbsp},page_vue,,2025-01-02 10:00:00\n");
+    let interactions = format!(
+        "client_id,type_action,valeur_achat,horodatage\n{nbsp},page_vue,,2025-01-02 10:00:00\n\
+         {age},page_vue,,2025-01-02 10:00:00\n"
+    );
     let p = prepared(&clients, &interactions);
     let f = files(&p, &p.privacy(&opts("x"), None).unwrap());
     let kept = pseudonym(&Key::from_passphrase("x"), nbsp);
@@ -451,6 +454,20 @@ fn a_customers_rejects_carry_their_kept_pseudonym_and_long_identifiers_are_withh
         f["rejects.csv"]
     );
     assert!(!f["rejects.csv"].contains("jean"), "{}", f["rejects.csv"]);
+    // A long unknown client_id that is an email: pseudonymised in the file, and on
+    // the user's own screen withheld whole, not shown cut.
+    let r = p.clean.rejects.iter().find(|r| r.rule == "unknown_client").unwrap();
+    assert_eq!(Privacy::reject_as_written(r), "[withheld: email]");
+    let none = p
+        .privacy(
+            &PrivacyOptions {
+                pseudonymise: Some(false),
+                ..opts("x")
+            },
+            None,
+        )
+        .unwrap();
+    assert_eq!(none.reject_cell(r), "[withheld: email]");
 }
 
 #[test]

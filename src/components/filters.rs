@@ -44,6 +44,8 @@ pub fn Filters(
         labels
             .into_iter()
             .enumerate()
+            // (An empty label is no customer's: no box, and it stays in the selection.)
+            .filter(|(_, label)| !label.is_empty())
             .map(|(code, label)| {
                 let code = code as u32;
                 let checked = move || {

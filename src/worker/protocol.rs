@@ -181,9 +181,10 @@ pub struct Summary {
     pub first_rejects: Vec<RejectRow>,
     /// The output files and their SHA-256.
     pub outputs: Vec<Output>,
-    /// Channel labels, by code (for the filter).
+    /// Channel labels, by code (for the filter); empty for a label no customer has
+    /// (a default of the engine that the user's file does not use).
     pub channels: Vec<String>,
-    /// Segment labels, by code.
+    /// Segment labels, by code, likewise.
     pub segments: Vec<String>,
     /// What the privacy step did.
     pub privacy: PrivacyReport,
@@ -196,6 +197,21 @@ pub struct Summary {
 
 /// How many rejected rows the quality view lists.
 pub const FIRST_REJECTS: usize = 50;
+
+/// `labels` by code, those of no customer in `codes` left empty.
+fn used_labels(labels: &[String], codes: &[u32]) -> Vec<String> {
+    let mut used = vec![false; labels.len()];
+    for &c in codes {
+        if let Some(u) = used.get_mut(c as usize) {
+            *u = true;
+        }
+    }
+    labels
+        .iter()
+        .zip(used)
+        .map(|(l, u)| if u { l.clone() } else { String::new() })
+        .collect()
+}
 
 impl Summary {
     /// The summary of a prepared run, its metrics `report` and export `outputs`.
@@ -226,8 +242,8 @@ impl Summary {
             files: vec![p.clean.clients.clone(), p.clean.interactions.clone()],
             first_rejects,
             outputs,
-            channels: p.dataset.customers.channels.labels().to_vec(),
-            segments: p.dataset.customers.segments.labels().to_vec(),
+            channels: used_labels(p.dataset.customers.channels.labels(), &p.dataset.customers.channel),
+            segments: used_labels(p.dataset.customers.segments.labels(), &p.dataset.customers.segment),
             privacy: privacy.report.clone(),
             suppressed_rows: suppressed_rows(report, privacy),
             consent_known: p.dataset.customers.consent_known,
@@ -273,6 +289,13 @@ mod tests {
     use numberly_core::clean::CleanOptions;
     use numberly_core::pipeline::{prepare, Source};
     use numberly_core::privacy::PrivacyOptions;
+
+    #[test]
+    fn the_filters_list_only_labels_some_customer_has() {
+        let labels: Vec<String> = ["Premium", "Standard", "Basique", "Gold"].map(String::from).to_vec();
+        assert_eq!(super::used_labels(&labels, &[3, 0, 3]), ["Premium", "", "", "Gold"]);
+        assert_eq!(super::used_labels(&labels, &[]), ["", "", "", ""]);
+    }
 
     #[test]
     fn a_rejected_row_names_the_column_as_the_file_does() {

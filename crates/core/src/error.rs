@@ -251,6 +251,7 @@ impl Error {
         }
     }
 }
+
 /// `a`, `a or b`, `a, b or c`.
 pub fn either(names: &[&str]) -> String {
     match names.split_last() {

@@ -139,6 +139,12 @@ impl Engine {
             mapping,
             absent,
         };
+        // (What is on screen stays until the answer replaces it; Run waits for it.)
+        self.state.columns.update(|c| {
+            if let Some(f) = &mut c[which] {
+                f.pending = true;
+            }
+        });
         self.send(request, vec![file]);
     }
 
@@ -333,6 +339,10 @@ impl Engine {
 
 fn start_worker(state: AppState, slot: StoredValue<Slot, LocalStorage>) {
     state.engine_ready.set(false);
+    // (A fresh engine answers nothing the stopped one was asked: the last answers stand.)
+    state
+        .columns
+        .update(|c| c.iter_mut().flatten().for_each(|f| f.pending = false));
     let spawned = EngineWorker::spawn(move |message| handle(state, slot, message));
     match spawned {
         Ok(w) => slot.update_value(|s| {

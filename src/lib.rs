@@ -343,7 +343,7 @@ pub fn App() -> impl IntoView {
                 running=running
                 imported=state.imported.into()
                 file_errors=Signal::derive(move || {
-                    state.columns.with(|c| c.iter().flatten().any(|c| c.error.is_some()))
+                    state.columns.with(|c| c.iter().flatten().any(|c| c.error.is_some() || c.pending))
                 })
                 import_period=state.import_period
                 blocked=state.privacy_invalid.into()
@@ -545,6 +545,7 @@ mod tests {
                         also_missing: Vec::new(),
                     },
                 }),
+                pending: false,
             })
         };
         let other = |clients| Some(MissingHint::OtherFile { clients });

@@ -77,6 +77,10 @@ pub struct FileColumns {
     pub notes: Vec<ColumnNote>,
     /// Why the file cannot be used, when it cannot.
     pub error: Option<Failure>,
+    /// Whether the page has asked again since (a mapping or an absent column changed),
+    /// so that Run waits for the new answer (set by the page only).
+    #[serde(skip)]
+    pub pending: bool,
 }
 
 /// A page of rejected rows.

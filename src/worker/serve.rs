@@ -241,6 +241,7 @@ fn inspect(which: u8, mapping: &std::collections::BTreeMap<String, String>, abse
         file: file.name(),
         notes,
         error,
+        pending: false,
     }));
 }
 

@@ -654,8 +654,14 @@ test('a file without a required column gets one clear sentence', async () => {
   await runAndWait(page);
   assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '1');
   assert.match(await downloadText(page, 'by_segment'), /\nunknown,/);
-  // Taken back: the column is missing again.
-  await page.click('[data-testid=absent-undo-segment]');
+  // Taken back: the column is missing again. Run waits for the engine's new answer
+  // (disabled at once, before any message from the worker can arrive).
+  const waits = await page.evaluate(async () => {
+    document.querySelector('[data-testid=absent-undo-segment]').click();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    return document.querySelector('[data-testid=run]').disabled;
+  });
+  assert.ok(waits, 'Run waits for the answer about the file');
   await page.waitForSelector('[data-testid=import-error-0]');
   assert.ok(await page.isDisabled('[data-testid=run]'));
   // Said absent, then mapped after all: no longer said absent.

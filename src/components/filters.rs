@@ -129,9 +129,11 @@ pub fn Filters(
                         }
                     })}
                     <div class="checks" role="group" aria-label=if fr { "Canaux" } else { "Channels" }>
+                        <span class="group-name" aria-hidden="true">{if fr { "Canaux" } else { "Channels" }}</span>
                         {boxes("filter-channel", channels, |f| &mut f.channels)}
                     </div>
                     <div class="checks" role="group" aria-label="Segments">
+                        <span class="group-name" aria-hidden="true">"Segments"</span>
                         {boxes("filter-segment", segments, |f| &mut f.segments)}
                     </div>
                 </div>

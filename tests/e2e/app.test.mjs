@@ -121,7 +121,9 @@ test('an Excel (FR) copy of a file: byte order mark, semicolons, decimal commas'
     assert.equal(download.suggestedFilename(), `${stem}_excel_fr.csv`);
     const bytes = fs.readFileSync(await download.path());
     const lines = fs.readFileSync(path.join(cliOut, `${stem}.csv`), 'utf8').trim().split('\n');
-    const expected = lines.map((l) => l.split(',').map((c) => (/^-?\d+\.\d+$/.test(c) ? c.replace('.', ',') : c)).join(';'));
+    // (Their only true/false cells are those of `suppressed`: VRAI/FAUX for French Excel.)
+    const french = (c) => ({ true: 'VRAI', false: 'FAUX' })[c] ?? (/^-?\d+\.\d+$/.test(c) ? c.replace('.', ',') : c);
+    const expected = lines.map((l) => l.split(',').map(french).join(';'));
     assert.equal(bytes.subarray(0, 3).toString('hex'), 'efbbbf');
     assert.equal(bytes.subarray(3).toString('utf8'), expected.join('\r\n') + '\r\n', stem);
   }

@@ -432,7 +432,7 @@ fn excel_copies_of_the_exports_reimport_to_the_same_metrics() {
         "the customers' cells come back"
     );
     // Every aggregated file converts, and reads back (`;`, BOM) to the same cells with
-    // a decimal point again.
+    // a decimal point again, and true or false for French Excel's VRAI or FAUX.
     for name in ["kpis.csv", "by_channel.csv", "daily.csv", "rfm.csv", "rejects.csv"] {
         let copy = excel(name);
         let text = String::from_utf8(copy[3..].to_vec()).unwrap().replace("\r\n", "\n");
@@ -441,7 +441,16 @@ fn excel_copies_of_the_exports_reimport_to_the_same_metrics() {
             .delimiter(b';')
             .from_reader(text.as_bytes())
             .records()
-            .map(|r| r.unwrap().iter().map(|c| c.replacen(',', ".", 1)).collect())
+            .map(|r| {
+                r.unwrap()
+                    .iter()
+                    .map(|c| match c {
+                        "VRAI" => "true".to_string(),
+                        "FAUX" => "false".to_string(),
+                        c => c.replacen(',', ".", 1),
+                    })
+                    .collect()
+            })
             .collect();
         let original: Vec<Vec<String>> = records(&files[name])
             .into_iter()

@@ -4,9 +4,11 @@
 //! in numbers (`12.50` → `12,50`). A code of digits with a leading zero (postcode
 //! `01000`, département `01`) is written `="01000"`, which Excel shows as the text
 //! `01000` instead of the number 1000; a timestamp's `T` (in a `horodatage` or `date` column) becomes
-//! a space, so that Excel reads `2025-01-02 10:00:00` as a date and time. Other text, dates, whole
-//! numbers and `true`/`false` stay as they are; the exporter's formula defusing is
-//! kept, since cells are copied.
+//! a space, so that Excel reads `2025-01-02 10:00:00` as a date and time. The
+//! `true`/`false` of the yes-or-no columns (`consentement_marketing`, `est_achat`,
+//! `suppressed`) become `VRAI`/`FAUX`, French Excel's own (which the importer reads
+//! back). Other text, dates and whole numbers stay as they are; the exporter's
+//! formula defusing is kept, since cells are copied.
 
 use crate::error::Error;
 
@@ -34,6 +36,8 @@ pub fn excel_fr(name: &str, csv: &[u8]) -> Result<Vec<u8>, Error> {
         // The columns of timestamps, by their header: `horodatage`, and `date` in the
         // demo's merged file (a rejected value stays as read).
         let mut timestamps: Vec<bool> = Vec::new();
+        // The yes-or-no columns, by their header.
+        let mut booleans: Vec<bool> = Vec::new();
         let mut header = true;
         loop {
             match reader.read_byte_record(&mut record) {
@@ -43,10 +47,19 @@ pub fn excel_fr(name: &str, csv: &[u8]) -> Result<Vec<u8>, Error> {
             }
             if std::mem::take(&mut header) {
                 timestamps = record.iter().map(|h| h == b"horodatage" || h == b"date").collect();
+                booleans = record
+                    .iter()
+                    .map(|h| [&b"consentement_marketing"[..], b"est_achat", b"suppressed"].contains(&h))
+                    .collect();
             }
             row.clear();
             for (j, field) in record.iter().enumerate() {
                 cell.clear();
+                let field = match (booleans.get(j) == Some(&true), field) {
+                    (true, b"true") => &b"VRAI"[..],
+                    (true, b"false") => b"FAUX",
+                    _ => field,
+                };
                 if is_zero_code(field) {
                     cell.extend_from_slice(b"=\"");
                     cell.extend_from_slice(field);
@@ -111,8 +124,13 @@ mod tests {
     #[test]
     fn numbers_take_a_decimal_comma_and_everything_else_stays() {
         assert_eq!(
-            fr("metric,value,suppressed\nrevenue,25063.50,false\ncustomer_conversion,0.333333,false\n"),
-            "metric;value;suppressed\r\nrevenue;25063,50;false\r\ncustomer_conversion;0,333333;false\r\n"
+            fr("metric,value,suppressed\nrevenue,25063.50,false\ncustomer_conversion,0.333333,true\n"),
+            "metric;value;suppressed\r\nrevenue;25063,50;FAUX\r\ncustomer_conversion;0,333333;VRAI\r\n"
+        );
+        // Yes or no in French, in the yes-or-no columns only.
+        assert_eq!(
+            fr("client_id,ville,consentement_marketing\nC_1,true,false\nC_2,false,\n"),
+            "client_id;ville;consentement_marketing\r\nC_1;true;FAUX\r\nC_2;false;\r\n"
         );
         assert_eq!(
             fr("client_id,age,ville,date,amount\nC_000001,34,Besançon,2025-01-02,-12.5\n"),

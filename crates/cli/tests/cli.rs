@@ -303,32 +303,23 @@ fn a_missing_required_column_names_the_column_and_the_file() {
     fs::write(&clients, "client_id,age,ville,canal_acquisition\nC_0001,30,Paris,SEO\n").unwrap();
     let interactions = fixture("demo/donnees_marketing.csv");
     let out_dir = dir.join("out");
-    let msg = fails(&[
-        "run",
-        "--clients",
+    // `run` on these two files, with `extra` options.
+    let (c, i, o) = (
         clients.to_str().unwrap(),
-        "--interactions",
-        &interactions,
-        "--out",
+        interactions.as_str(),
         out_dir.to_str().unwrap(),
-    ]);
+    );
+    let args = |extra: &[&'static str]| -> Vec<&str> {
+        let mut v = vec!["run", "--clients", c, "--interactions", i, "--out", o];
+        v.extend_from_slice(extra);
+        v
+    };
+    let msg = fails(&args(&[]));
     assert!(msg.contains("my_clients.csv"), "{msg}");
     assert!(msg.contains("required column `segment` is missing"), "{msg}");
     assert!(msg.contains("(`--absent segment`"), "{msg}");
     // Said absent: every customer's segment is `unknown`.
-    let out = succeeds(&[
-        "run",
-        "--clients",
-        clients.to_str().unwrap(),
-        "--interactions",
-        &interactions,
-        "--absent",
-        "segment",
-        "--k",
-        "1",
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+    let out = succeeds(&args(&["--absent", "segment", "--k", "1"]));
     assert!(
         stderr(&out).contains("my_clients.csv: read 1, kept 1, rejected 0"),
         "{}",
@@ -342,17 +333,7 @@ fn a_missing_required_column_names_the_column_and_the_file() {
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out_dir.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["options"]["clean"]["absent"], serde_json::json!(["segment"]));
-    let msg = fails(&[
-        "run",
-        "--clients",
-        clients.to_str().unwrap(),
-        "--interactions",
-        &interactions,
-        "--absent",
-        "ville",
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+    let msg = fails(&args(&["--absent", "ville"]));
     assert_eq!(
         msg,
         "numberly: --absent: `ville` cannot be absent (only age, segment, canal_acquisition can)"

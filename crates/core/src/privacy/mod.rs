@@ -496,38 +496,26 @@ impl Blanked {
         // hidden for: one with no buyer (or no purchase, no revenue) would leave the
         // blanked row's purchases and revenue one subtraction away.
         let groups = |rows: &[crate::metrics::GroupRow]| {
-            complemented(
-                rows.iter().map(|g| group_suppressed(g, privacy)).collect(),
-                &rows
-                    .iter()
-                    .map(|g| {
-                        (
-                            g.customers == 0 || g.active_customers == 0 || g.buyers == 0,
-                            g.customers,
-                        )
-                    })
-                    .collect::<Vec<_>>(),
+            blank_rows(
+                rows,
+                |g| group_suppressed(g, privacy),
+                |g| {
+                    (
+                        g.customers == 0 || g.active_customers == 0 || g.buyers == 0,
+                        g.customers,
+                    )
+                },
             )
         };
-        let daily = complemented(
-            report
-                .daily
-                .iter()
-                .map(|d| privacy.suppresses(d.active_customers) || privacy.suppresses(d.buyers))
-                .collect(),
-            &report
-                .daily
-                .iter()
-                .map(|d| (d.active_customers == 0 || d.purchases == 0, d.active_customers))
-                .collect::<Vec<_>>(),
+        let daily = blank_rows(
+            &report.daily,
+            |d| privacy.suppresses(d.active_customers) || privacy.suppresses(d.buyers),
+            |d| (d.active_customers == 0 || d.purchases == 0, d.active_customers),
         );
-        let segments = &report.rfm.segments;
-        let rfm_segments = complemented(
-            segments.iter().map(|s| privacy.suppresses(s.customers)).collect(),
-            &segments
-                .iter()
-                .map(|s| (s.customers == 0 || s.revenue_cents == 0, s.customers))
-                .collect::<Vec<_>>(),
+        let rfm_segments = blank_rows(
+            &report.rfm.segments,
+            |s| privacy.suppresses(s.customers),
+            |s| (s.customers == 0 || s.revenue_cents == 0, s.customers),
         );
         let by_channel = groups(&report.by_channel);
         // The funnel's channel rows add up to its `all` row, and are the channels of
@@ -548,15 +536,10 @@ impl Blanked {
         let channels: Vec<usize> = (0..report.funnel.len())
             .filter(|&i| report.funnel[i].label != "all")
             .collect();
-        let hidden = complemented(
-            channels
-                .iter()
-                .map(|&i| privacy.suppresses(sizes[i]) || in_by_channel(&report.funnel[i].label))
-                .collect(),
-            &channels
-                .iter()
-                .map(|&i| (sizes[i] == 0 || report.funnel[i].sessions_purchase == 0, sizes[i]))
-                .collect::<Vec<_>>(),
+        let hidden = blank_rows(
+            &channels,
+            |&i| privacy.suppresses(sizes[i]) || in_by_channel(&report.funnel[i].label),
+            |&i| (sizes[i] == 0 || report.funnel[i].sessions_purchase == 0, sizes[i]),
         );
         let mut funnel: Vec<bool> = sizes.iter().map(|&n| privacy.suppresses(n)).collect();
         for (&i, &h) in channels.iter().zip(&hidden) {
@@ -579,6 +562,15 @@ impl Blanked {
             rfm_segments,
         }
     }
+}
+
+/// The rows of a file blanked by `blank`, with their complement (see
+/// [`complemented`]) chosen by `key`.
+fn blank_rows<T>(rows: &[T], blank: impl Fn(&T) -> bool, key: impl Fn(&T) -> (bool, u64)) -> Vec<bool> {
+    complemented(
+        rows.iter().map(blank).collect(),
+        &rows.iter().map(key).collect::<Vec<_>>(),
+    )
 }
 
 /// `blanked` with, when it blanks exactly one of several rows, another row blanked

@@ -24,13 +24,40 @@ const fn col(name: &'static str, aliases: &'static [&'static str], required: boo
     }
 }
 
+/// Other names of `client_id` in either file: the demo's, English ones, and those of
+/// French exports and CRMs (`Identifiant client`, `N° client`, `Code client`).
+const CLIENT_ID_NAMES: [&str; 13] = [
+    "id_client",
+    "customer_id",
+    "client",
+    "customer",
+    "identifiant_client",
+    "numero_client",
+    "n°_client",
+    "no_client",
+    "num_client",
+    "code_client",
+    "ref_client",
+    "reference_client",
+    "customer_number",
+];
+
+/// [`CLIENT_ID_NAMES`], and in a clients file also a bare `id` or `identifiant`.
+const CLIENTS_FILE_ID_NAMES: [&str; 15] = {
+    let mut all = [""; 15];
+    let mut i = 0;
+    while i < CLIENT_ID_NAMES.len() {
+        all[i] = CLIENT_ID_NAMES[i];
+        i += 1;
+    }
+    all[13] = "id";
+    all[14] = "identifiant";
+    all
+};
+
 /// Columns of a clients file, in the order `clean` expects them.
 pub const CLIENT_COLUMNS: [Column; 9] = [
-    col(
-        "client_id",
-        &["id_client", "customer_id", "client", "customer", "id"],
-        true,
-    ),
+    col("client_id", &CLIENTS_FILE_ID_NAMES, true),
     col("age", &["age_client", "customer_age"], true),
     col("ville", &["city", "commune", "town"], false),
     col("segment", &["segment_client", "customer_segment", "tier"], true),
@@ -113,9 +140,17 @@ pub fn client_columns(file: &str, absent: &[String]) -> Result<Vec<Column>, crat
 
 /// Columns of an interactions file (or of the original demo's merged file).
 pub const INTERACTION_COLUMNS: [Column; 7] = [
-    col("interaction_id", &["id_interaction", "event_id", "id_evenement"], false),
-    col("client_id", &["id_client", "customer_id", "client", "customer"], true),
-    col("session_id", &["session", "id_session", "visit_id"], false),
+    col(
+        "interaction_id",
+        &["id_interaction", "event_id", "id_evenement", "identifiant_interaction"],
+        false,
+    ),
+    col("client_id", &CLIENT_ID_NAMES, true),
+    col(
+        "session_id",
+        &["session", "id_session", "visit_id", "identifiant_session"],
+        false,
+    ),
     col(
         "type_action",
         &[
@@ -497,6 +532,25 @@ mod tests {
         // A timestamp wins over a date.
         let f = CsvFile::open("t.csv", b"client_id,type_action,valeur_achat,date,timestamp\n").unwrap();
         assert_eq!(ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap().positions[5], Some(4));
+        // French exports name the customer's id in several ways.
+        for id in ["Identifiant client", "N° client", "Code client", "Numéro client"] {
+            let (events, clients) = (
+                format!("Date;Heure;{id};Type;Montant (€)\n"),
+                format!("{id};Âge;Segment;Canal\n"),
+            );
+            let f = CsvFile::open("x.csv", events.as_bytes()).unwrap();
+            assert_eq!(
+                ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap().positions[1],
+                Some(2),
+                "{id}"
+            );
+            let f = CsvFile::open("y.csv", clients.as_bytes()).unwrap();
+            assert_eq!(
+                ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap().positions[0],
+                Some(0),
+                "{id}"
+            );
+        }
         let f = CsvFile::open("c.csv", b"id;age;segment;canal_d_acquisition\n").unwrap();
         assert_eq!(ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap().positions[4], Some(3));
         assert_eq!(header_key("(x)"), "(x)", "a header that is all brackets stays");

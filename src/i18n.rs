@@ -201,7 +201,7 @@ impl Lang {
             r::NON_POSITIVE_AMOUNT => ("amount zero or negative", "montant nul ou négatif"),
             r::MISSING_AMOUNT => ("purchase without amount", "achat sans montant"),
             r::MISSING_SESSION_ID => ("no session_id", "session_id absent"),
-            r::MISSING_AGE => ("age empty, kept unknown", "âge vide, gardé inconnu"),
+            r::MISSING_AGE => ("age empty or absent, kept unknown", "âge vide ou absent, gardé inconnu"),
             r::LEADING_ZERO => ("leading zero restored", "zéro initial rétabli"),
             r::DEPARTEMENT_FROM_POSTCODE => ("département from the postcode", "département déduit du code postal"),
             r::SEGMENT_SPELLING => ("segment respelled", "segment réécrit"),

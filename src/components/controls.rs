@@ -151,9 +151,9 @@ pub fn Controls(
                         <span>
                             {move || {
                                 if fr() {
-                                    "Ne garder que la période Du – Au (le reste : out_of_period)"
+                                    "Ne garder que la période Du – Au (le reste est rejeté : « hors période »)"
                                 } else {
-                                    "Keep only the period From – To (the rest: out_of_period)"
+                                    "Keep only the period From – To (the rest is rejected: \"out of the period\")"
                                 }
                             }}
                         </span>

@@ -72,10 +72,10 @@ pub fn Downloads(
                             let blanked = s.suppressed_rows.get(&o.name).copied().filter(|n| *n > 0).map(|n| {
                                 let k = s.privacy.k;
                                 let text = match (l, n) {
-                                    (Lang::Fr, 1) => format!(" · 1 ligne masquée : moins de {k} clients"),
-                                    (Lang::Fr, _) => format!(" · {} lignes masquées : moins de {k} clients", l.int(n)),
-                                    (Lang::En, 1) => format!(" · 1 row blanked: fewer than {k} customers"),
-                                    (Lang::En, _) => format!(" · {} rows blanked: fewer than {k} customers", l.int(n)),
+                                    (Lang::Fr, 1) => format!(" · 1 ligne masquée pour k = {k}"),
+                                    (Lang::Fr, _) => format!(" · {} lignes masquées pour k = {k}", l.int(n)),
+                                    (Lang::En, 1) => format!(" · 1 row blanked for k = {k}"),
+                                    (Lang::En, _) => format!(" · {} rows blanked for k = {k}", l.int(n)),
                                 };
                                 view! {
                                     <span class="blanked" data-testid=format!("blanked-{stem}") data-rows=n>
@@ -125,6 +125,30 @@ pub fn Downloads(
                         .collect::<Vec<_>>()
                 }}
             </ul>
+            // Why rows are blanked, once for every file that has some.
+            {move || {
+                let s = summary.get()?;
+                let k = s.privacy.k;
+                s.suppressed_rows.values().any(|n| *n > 0).then(|| {
+                    let text = match lang.get() {
+                        Lang::Fr => format!(
+                            "Lignes masquées : un groupe de moins de {k} clients, clients actifs ou acheteurs (ou la \
+                             ligne qui le retrouverait par différence). Détails et choix de k sous « Confidentialité \
+                             avant export »."
+                        ),
+                        Lang::En => format!(
+                            "Rows blanked: a group of fewer than {k} customers, active customers or buyers (or the \
+                             row that would give it away by difference). Details and the choice of k under \
+                             \"Privacy before export\"."
+                        ),
+                    };
+                    view! {
+                        <p class="muted" data-testid="blanked-why">
+                            {text}
+                        </p>
+                    }
+                })
+            }}
         </section>
     }
 }

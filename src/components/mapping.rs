@@ -74,15 +74,18 @@ pub fn Mapping(
                     <div class="absent-choices">{buttons}</div>
                 }
             });
+            let mapped = |column: &str| cols.notes.iter().any(|n| n.used_as.as_deref() == Some(column));
+            let unknown = crate::charts::group_label(numberly_core::ingest::UNKNOWN_LABEL, lang.get());
             // What the user said the clients file lacks, each with a way back.
             let said_absent = if which == 0 { absent.get() } else { Vec::new() }
                 .into_iter()
+                .filter(|column| !mapped(column))
                 .map(|column| {
                     let what = match (column.as_str(), fr()) {
                         ("age", true) => "aucun client n'a d'âge".to_string(),
                         ("age", false) => "no customer has an age".to_string(),
-                        (_, true) => format!("« {} » pour chaque client", numberly_core::ingest::UNKNOWN_LABEL),
-                        (_, false) => format!("\"{}\" for every customer", numberly_core::ingest::UNKNOWN_LABEL),
+                        (_, true) => format!("« {unknown} » pour chaque client"),
+                        (_, false) => format!("\"{unknown}\" for every customer"),
                     };
                     let text = if fr() {
                         format!("{column} : absente de ce fichier, {what}.")
@@ -102,6 +105,31 @@ pub fn Mapping(
                                 {if fr() { "Annuler" } else { "Undo" }}
                             </button>
                         </p>
+                    }
+                })
+                .collect_view();
+            // A segment or channel column with empty cells: they may read as unknown
+            // rather than reject their rows (an empty age is always kept, unknown).
+            let empty_cells = ["segment", "canal_acquisition"]
+                .into_iter()
+                .filter(|column| which == 0 && mapped(column))
+                .map(|column| {
+                    let checked = absent.with(|a| a.iter().any(|c| c == column));
+                    let text = if fr() {
+                        format!("Cellules vides de {column} : lues « {unknown} » (sinon la ligne est rejetée)")
+                    } else {
+                        format!("Empty {column} cells: read as \"{unknown}\" (otherwise the row is rejected)")
+                    };
+                    view! {
+                        <label class="check empty-cells">
+                            <input
+                                type="checkbox"
+                                data-testid=format!("empty-unknown-{column}")
+                                prop:checked=checked
+                                on:change=move |ev| on_absent.run((column.to_string(), event_target_checked(&ev)))
+                            />
+                            <span>{text}</span>
+                        </label>
                     }
                 })
                 .collect_view();
@@ -169,6 +197,7 @@ pub fn Mapping(
                     <table>
                         <tbody>{rows}</tbody>
                     </table>
+                    {empty_cells}
                 </div>
             }
             .into_any()

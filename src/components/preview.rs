@@ -84,7 +84,13 @@ pub fn Preview(
                                             .iter()
                                             .map(|r| {
                                                 view! {
-                                                    <tr>{r.iter().map(|cell| view! { <td>{cell.clone()}</td> }).collect_view()}</tr>
+                                                    <tr>
+                                                        {r
+                                                            .iter()
+                                                            .enumerate()
+                                                            .map(|(c, cell)| view! { <td>{shown(c, cell, lang.get())}</td> })
+                                                            .collect_view()}
+                                                    </tr>
                                                 }
                                             })
                                             .collect_view()
@@ -102,5 +108,52 @@ pub fn Preview(
                 </button>
             </div>
         </section>
+    }
+}
+
+/// A preview cell as the language writes it: the amount with its decimal mark
+/// (`49,61`), the time as a date and time (`01/01/2025 08:12:47` /
+/// `2025-01-01 08:12:47`), `unknown` as the charts name it; other cells as in the files.
+pub fn shown(column: usize, cell: &str, l: Lang) -> String {
+    match (COLUMNS.get(column).copied(), l) {
+        (Some("valeur_achat"), Lang::Fr) => cell.replace('.', ","),
+        (Some("date"), _) => match cell.split_once('T') {
+            Some((day, time)) => {
+                let parts: Vec<&str> = day.split('-').collect();
+                let day = match (l, parts.as_slice()) {
+                    (Lang::Fr, [y, m, d]) => format!("{d}/{m}/{y}"),
+                    _ => day.to_string(),
+                };
+                format!("{day} {time}")
+            }
+            None => cell.to_string(),
+        },
+        (Some("segment" | "canal_acquisition"), _) => crate::charts::group_label(cell, l),
+        _ => cell.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_written_as_the_language_writes_them() {
+        let at = |name: &str| COLUMNS.iter().position(|c| *c == name).unwrap();
+        assert_eq!(shown(at("valeur_achat"), "1234.50", Lang::Fr), "1234,50");
+        assert_eq!(shown(at("valeur_achat"), "1234.50", Lang::En), "1234.50");
+        assert_eq!(
+            shown(at("date"), "2025-01-02T08:12:47", Lang::Fr),
+            "02/01/2025 08:12:47"
+        );
+        assert_eq!(
+            shown(at("date"), "2025-01-02T08:12:47", Lang::En),
+            "2025-01-02 08:12:47"
+        );
+        assert_eq!(shown(at("segment"), "unknown", Lang::Fr), "inconnu");
+        assert_eq!(shown(at("canal_acquisition"), "SEO", Lang::Fr), "SEO");
+        // Ids and cities stay as they are, whatever they look like.
+        assert_eq!(shown(at("client_id"), "unknown", Lang::Fr), "unknown");
+        assert_eq!(shown(at("ville"), "Saint-Denis", Lang::Fr), "Saint-Denis");
     }
 }

@@ -197,8 +197,11 @@ donnees_marketing.csv) are not blanked: generalisation and consent apply to them
                         format!(
                             "{} — {suppressed}",
                             tr(
-                                "lignes vidées, moins de k clients (colonne suppressed = true)",
-                                "rows blanked, fewer than k customers (column suppressed = true)"
+                                "lignes vidées (colonne suppressed = true) : moins de k clients, clients actifs ou \
+                                 acheteurs, ou la ligne qui les retrouverait par différence ; un k plus petit en \
+                                 masque moins",
+                                "rows blanked (column suppressed = true): fewer than k customers, active customers or \
+                                 buyers, or the row that would give them away by difference; a smaller k blanks fewer"
                             )
                         )
                     }}

@@ -652,7 +652,7 @@ test('a file without a required column gets one clear sentence', async () => {
   assert.match(await page.textContent('[data-testid=import-error-0]'), /la colonne obligatoire canal_acquisition manque/);
   await page.click('[data-testid=absent-canal_acquisition]');
   await page.waitForSelector('[data-testid=import-error-0]', { state: 'detached' });
-  assert.match(await page.textContent('[data-testid=absent-note-segment]'), /segment : absente de ce fichier, « unknown » pour chaque client\./);
+  assert.match(await page.textContent('[data-testid=absent-note-segment]'), /segment : absente de ce fichier, « inconnu » pour chaque client\./);
   await runAndWait(page);
   assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '1');
   assert.match(await downloadText(page, 'by_segment'), /\nunknown,/);
@@ -672,6 +672,32 @@ test('a file without a required column gets one clear sentence', async () => {
   await page.selectOption('[data-testid="map-0-ville"]', 'segment');
   await page.waitForSelector('[data-testid=absent-note-segment]', { state: 'detached' });
   await page.waitForSelector('[data-testid=import-error-0]', { state: 'detached' });
+  fs.rmSync(dir, { recursive: true, force: true });
+  await context.close();
+});
+
+test('empty segment cells can read as unknown instead of rejecting their customers', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-empty-'));
+  fs.writeFileSync(path.join(dir, 'clients.csv'),
+    'client_id,age,ville,segment,canal_acquisition\nC_0001,40,Lyon,,SEO\nC_0002,30,Paris,Premium,Email\n');
+  fs.writeFileSync(path.join(dir, 'interactions.csv'),
+    'client_id,type_action,valeur_achat,date\nC_0001,achat,10,2025-01-02\nC_0002,achat,20,2025-01-03\n');
+  const { page, context } = await open('?lang=fr');
+  await pickFiles(page, path.join(dir, 'clients.csv'), path.join(dir, 'interactions.csv'));
+  await page.waitForSelector('[data-testid=empty-unknown-segment]');
+  assert.match(await page.textContent('label:has([data-testid=empty-unknown-segment])'),
+    /Cellules vides de segment : lues « inconnu » \(sinon la ligne est rejetée\)/);
+  // By default the customer with no segment is rejected, with their purchase.
+  await runAndWait(page);
+  assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '1');
+  await page.check('[data-testid=empty-unknown-segment]');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=run]').disabled);
+  assert.ok(await page.isChecked('[data-testid=empty-unknown-segment]'));
+  assert.equal(await page.$('[data-testid=absent-note-segment]'), null, 'the column is there: not said absent');
+  await runAndWait(page);
+  assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '2');
+  assert.equal(await page.getAttribute('[data-testid=kpi-revenue]', 'data-value'), '30.00');
+  assert.match(await downloadText(page, 'by_segment'), /\nunknown,/);
   fs.rmSync(dir, { recursive: true, force: true });
   await context.close();
 });
@@ -708,7 +734,8 @@ test('consenting only is refused up front without a consent column, the download
   await page.waitForSelector('[data-testid=download-kpis][href]');
   // One customer, k = 5: every row of kpis.csv is blanked, and the download says so.
   assert.equal(await page.getAttribute('[data-testid=blanked-kpis]', 'data-rows'), '11');
-  assert.match(await page.textContent('[data-testid=blanked-kpis]'), /11 rows blanked: fewer than 5 customers/);
+  assert.match(await page.textContent('[data-testid=blanked-kpis]'), /11 rows blanked for k = 5/);
+  assert.match(await page.textContent('[data-testid=blanked-why]'), /fewer than 5 customers, active customers or buyers/);
   assert.equal(await page.textContent('[data-testid=error-privacy-consent]'), '');
   await page.check('[data-testid=privacy-consent-only]');
   assert.match(await page.textContent('[data-testid=error-privacy-consent]'), /no consent column/);

@@ -7,7 +7,8 @@
 //! a space, so that Excel reads `2025-01-02 10:00:00` as a date and time. The
 //! `true`/`false` of the yes-or-no columns (`consentement_marketing`, `est_achat`,
 //! `suppressed`) become `VRAI`/`FAUX`, French Excel's own (which the importer reads
-//! back). Other text, dates and whole numbers stay as they are; the exporter's
+//! back). The `value` of `rejects.csv` stays as the input file had it. Other text,
+//! dates and whole numbers stay as they are; the exporter's
 //! formula defusing is kept, since cells are copied.
 
 use crate::error::Error;
@@ -38,6 +39,9 @@ pub fn excel_fr(name: &str, csv: &[u8]) -> Result<Vec<u8>, Error> {
         let mut timestamps: Vec<bool> = Vec::new();
         // The yes-or-no columns, by their header.
         let mut booleans: Vec<bool> = Vec::new();
+        // The raw values of `rejects.csv` (its `value` beside a `rule`), kept exactly
+        // as the input file had them: no decimal comma.
+        let mut raw: Vec<bool> = Vec::new();
         let mut header = true;
         loop {
             match reader.read_byte_record(&mut record) {
@@ -51,6 +55,8 @@ pub fn excel_fr(name: &str, csv: &[u8]) -> Result<Vec<u8>, Error> {
                     .iter()
                     .map(|h| [&b"consentement_marketing"[..], b"est_achat", b"suppressed"].contains(&h))
                     .collect();
+                let rejects = record.iter().any(|h| h == b"rule");
+                raw = record.iter().map(|h| rejects && h == b"value").collect();
             }
             row.clear();
             for (j, field) in record.iter().enumerate() {
@@ -67,7 +73,7 @@ pub fn excel_fr(name: &str, csv: &[u8]) -> Result<Vec<u8>, Error> {
                 } else {
                     cell.extend_from_slice(field);
                 }
-                if let Some(dot) = decimal_point(field) {
+                if let Some(dot) = decimal_point(field).filter(|_| raw.get(j) != Some(&true)) {
                     cell[dot] = b',';
                 }
                 if timestamps.get(j) == Some(&true) && is_timestamp(field) {
@@ -135,6 +141,11 @@ mod tests {
         assert_eq!(
             fr("client_id,age,ville,date,amount\nC_000001,34,Besançon,2025-01-02,-12.5\n"),
             "client_id;age;ville;date;amount\r\nC_000001;34;Besançon;2025-01-02;-12,5\r\n"
+        );
+        // A rejected value stays as the input file had it; a rejected line is a number.
+        assert_eq!(
+            fr("file,line,column,rule,value\ni.csv,3,valeur_achat,non_positive_amount,-47.79\n"),
+            "file;line;column;rule;value\r\ni.csv;3;valeur_achat;non_positive_amount;-47.79\r\n"
         );
         // Not numbers: a version, a dotted name, a lone point, a defused formula.
         assert_eq!(

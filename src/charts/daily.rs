@@ -3,10 +3,13 @@
 use super::{euros, frame};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
-use charming::component::{Axis, DataZoom, DataZoomType, Grid, Legend, LegendType};
-use charming::element::{AxisLabel, AxisPointer, AxisPointerLink, AxisType, Trigger};
+use charming::component::{Axis, DataZoom, DataZoomType, Grid, Legend};
+use charming::element::{AxisLabel, AxisPointer, AxisPointerLink, AxisType, Tooltip, Trigger};
 use charming::series::Line;
 use charming::Chart;
+
+/// The series in euros, by index (revenue), for the tooltip.
+pub const MONEY_SERIES: &[u32] = &[1];
 
 /// Daily interactions (left axis) and revenue (right axis) above, and below them, on
 /// an axis of their own (they are a few in a hundred interactions), purchases and
@@ -50,10 +53,13 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
             s.daily.iter().map(v).collect()
         }
     };
-    // Two plot areas in the chart's 460 pixels: 160 above, 102 below, then its
-    // dates, and the slider (28 to 58 pixels up) under them. Their margins are fixed,
-    // not fitted to their labels, so that the days of both line up.
+    // Two plot areas in the chart's 460 pixels, each under its own legend: the first
+    // from 76 to 244 pixels down, the second's legend at 252, its plot from 282 to
+    // 382, then its dates, and the zoom slider (12 to 42 pixels up). Their margins
+    // are fixed, not fitted to their labels, so that the days of both line up. (Two
+    // names a legend: one line each, even on a phone.)
     let grid = |top: i64, bottom: i64| Grid::new().left(64).right(72).top(top).bottom(bottom);
+    let legend = |top: i64, names: [&str; 2]| Legend::new().data(names.to_vec()).top(top).left(64).show(!empty);
     let dates = |index: f64, labels: bool| {
         Axis::new()
             .type_(AxisType::Category)
@@ -62,13 +68,20 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
             .axis_label(AxisLabel::new().show(labels))
             .show(!empty)
     };
+    // A dot per day only where the days are few: on a longer period ECharts keeps
+    // some dots and not others, which reads as points of note.
+    let few = s.daily.len() <= 31;
+    let line = |name: &str| Line::new().name(name).show_symbol(few);
     frame(title, Trigger::Axis)
+        // The day once, and the four series in one order whichever plot is hovered.
+        .tooltip(Tooltip::new().trigger(Trigger::Axis).formatter(super::formatter::DAILY))
         .title(super::nothing(nothing, empty))
-        // (One line whatever the width: on a phone it scrolls rather than wrap onto
-        // the slider.)
-        .legend(Legend::new().type_(LegendType::Scroll).top("bottom").show(!empty))
-        .grid(grid(76, 224))
-        .grid(grid(262, 96))
+        .legend(vec![
+            legend(32, [interactions, revenue]),
+            legend(252, [purchases, buyers]),
+        ])
+        .grid(grid(76, 216))
+        .grid(grid(282, 78))
         .axis_pointer(AxisPointer::new().link(vec![AxisPointerLink::new().x_axis_index("all")]))
         .x_axis(dates(0.0, false))
         .x_axis(dates(1.0, true))
@@ -77,6 +90,7 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
             super::value_axis()
                 .name(revenue)
                 .name_text_style(super::inward("right"))
+                .split_line(super::no_split_line())
                 .show(!empty),
         )
         .y_axis(super::count_axis().grid_index(1.0).show(!empty))
@@ -85,27 +99,24 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
             DataZoom::new()
                 .type_(DataZoomType::Slider)
                 .x_axis_index(vec![0, 1])
-                .bottom(28)
+                .bottom(12)
                 .show(!empty),
         )
-        .series(Line::new().name(interactions).data(values(|d| d.interactions as f64)))
+        .series(line(interactions).data(values(|d| d.interactions as f64)))
         .series(
-            Line::new()
-                .name(revenue)
+            line(revenue)
                 .y_axis_index(1)
                 .tooltip(super::money_tooltip())
                 .data(values(|d| euros(d.revenue_cents))),
         )
         .series(
-            Line::new()
-                .name(purchases)
+            line(purchases)
                 .x_axis_index(1)
                 .y_axis_index(2)
                 .data(values(|d| d.purchases as f64)),
         )
         .series(
-            Line::new()
-                .name(buyers)
+            line(buyers)
                 .x_axis_index(1)
                 .y_axis_index(2)
                 .data(values(|d| d.buyers as f64)),
@@ -154,7 +165,19 @@ mod tests {
             .all(|(b, p)| b.as_f64() <= p.as_f64()));
         // Days to show: the message is there but hidden, the rest shown.
         assert_eq!(j["title"][1]["show"], false);
-        assert_eq!(j["legend"]["show"], true);
+        // A legend above each plot area, naming its two series.
+        assert_eq!(
+            j["legend"][0]["data"],
+            serde_json::json!([{ "name": "Interactions" }, { "name": "Revenue (€)" }])
+        );
+        assert_eq!(
+            j["legend"][1]["data"],
+            serde_json::json!([{ "name": "Purchases" }, { "name": "Buyers" }])
+        );
+        assert_eq!(j["legend"][1]["show"], true);
+        // One tooltip for both areas, the revenue's axis without lines of its own.
+        assert_eq!(j["tooltip"]["formatter"], crate::charts::formatter::DAILY);
+        assert_eq!(j["yAxis"][1]["splitLine"]["show"], false);
         assert_eq!(j["dataZoom"][1]["show"], true);
         assert_eq!(axis0(&j, "xAxis")["show"], true);
     }
@@ -188,7 +211,8 @@ mod tests {
             assert_eq!(j["title"][1]["text"], text);
             assert_eq!(j["title"][1]["show"], true);
             assert_eq!(j["title"][1]["left"], "center");
-            assert_eq!(j["legend"]["show"], false);
+            assert_eq!(j["legend"][0]["show"], false);
+            assert_eq!(j["legend"][1]["show"], false);
             assert_eq!(j["dataZoom"][1]["show"], false);
             assert_eq!(axis0(&j, "xAxis")["show"], false);
             assert_eq!(j["yAxis"][1]["show"], false);

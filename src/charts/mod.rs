@@ -180,6 +180,57 @@ pub mod formatter {
     pub const SHARE_LABEL: &str = "numberly:share-label";
     /// A tooltip of the recency × frequency grid: the cell's scores and its buyers.
     pub const CELL: &str = "numberly:cell";
+    /// The daily chart's tooltip (see [`axis_tooltip`]).
+    pub const DAILY: &str = "numberly:daily";
+
+    /// Whether `name` is one of these formatters.
+    pub fn known(name: &str) -> bool {
+        [NUMBER, MONEY, VALUE, NAME_VALUE, SHARE, SHARE_LABEL, CELL, DAILY].contains(&name)
+    }
+
+    /// One series' line in an axis tooltip.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Line {
+        /// The series' index in the chart.
+        pub series: u32,
+        /// Its name.
+        pub name: String,
+        /// ECharts' coloured dot for it (HTML).
+        pub marker: String,
+        /// Its value (`NaN` where it has none, as on a blanked day).
+        pub value: f64,
+    }
+
+    /// A tooltip over several plot areas sharing one category axis: the category
+    /// once, then each series once in the chart's order, whichever plot area is
+    /// hovered (ECharts lists the hovered area's first, each under its own copy of
+    /// the category). Series in `money` are in euros. HTML, names escaped.
+    pub fn axis_tooltip(l: crate::i18n::Lang, category: &str, mut lines: Vec<Line>, money: &[u32]) -> String {
+        lines.sort_by_key(|line| line.series);
+        lines.dedup_by_key(|line| line.series);
+        let mut html = format!("<div>{}</div>", escape(category));
+        for line in lines {
+            let value = if money.contains(&line.series) {
+                apply(MONEY, l, "", &[line.value])
+            } else {
+                apply(NUMBER, l, "", &[line.value])
+            }
+            .unwrap_or_default();
+            html.push_str(&format!(
+                "<div style=\"display:flex;justify-content:space-between;gap:20px\"><span>{}{}</span>\
+                 <b>{}</b></div>",
+                line.marker,
+                escape(&line.name),
+                escape(&value)
+            ));
+        }
+        html
+    }
+
+    /// `text` as HTML text.
+    fn escape(text: &str) -> String {
+        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    }
 
     /// The text a formatter gives, in `l`: `value` is the value (a number, or a
     /// cell's coordinates whose last is its number), `name` the item's name.
@@ -280,7 +331,13 @@ pub fn count_and_revenue(
         // Each axis name reads inwards from its axis, so a long one is not cut by the
         // edge of the chart.
         .y_axis(count_axis().name(count_name).name_text_style(inward("left")))
-        .y_axis(value_axis().name(revenue_name).name_text_style(inward("right")))
+        // (Its ticks fall elsewhere than the left axis's: its lines would double theirs.)
+        .y_axis(
+            value_axis()
+                .name(revenue_name)
+                .name_text_style(inward("right"))
+                .split_line(no_split_line()),
+        )
         .series(Bar::new().name(count_name).data(counts))
         .series(
             Bar::new()
@@ -289,6 +346,11 @@ pub fn count_and_revenue(
                 .tooltip(money_tooltip())
                 .data(revenue),
         )
+}
+
+/// No grid lines, for a second value axis beside another: their ticks differ.
+pub fn no_split_line() -> charming::element::SplitLine {
+    charming::element::SplitLine::new().show(false)
 }
 
 /// An axis name's style, aligned `side` of its axis.
@@ -415,8 +477,10 @@ pub(crate) mod tests {
                 let j = json(&(c.build)(&s, crate::i18n::Lang::Fr));
                 let mut found = Vec::new();
                 formatters(&j, c.name.to_string(), &mut found);
-                // Tooltips, and every value axis.
-                assert_eq!(j["tooltip"]["valueFormatter"], super::formatter::NUMBER, "{}", c.name);
+                // Tooltips (the daily chart's is written whole by its own), and every value axis.
+                if j["tooltip"]["formatter"] != super::formatter::DAILY {
+                    assert_eq!(j["tooltip"]["valueFormatter"], super::formatter::NUMBER, "{}", c.name);
+                }
                 let axes = |key: &str| match &j[key] {
                     serde_json::Value::Array(a) => a.clone(),
                     serde_json::Value::Null => Vec::new(),
@@ -441,16 +505,48 @@ pub(crate) mod tests {
                 }
                 // A formatter the page would not replace would be written as is.
                 for (at, f) in found {
-                    assert!(
-                        !f.starts_with("numberly:")
-                            || super::formatter::apply(&f, crate::i18n::Lang::Fr, "", &[]).is_some(),
-                        "{at}: {f}"
-                    );
+                    assert!(!f.starts_with("numberly:") || super::formatter::known(&f), "{at}: {f}");
                 }
             }
         }
         // Channels, segments, daily and RFM each have a revenue series.
         assert_eq!(money_series, 4);
+    }
+
+    #[test]
+    fn an_axis_tooltip_lists_each_series_once_in_the_charts_order() {
+        use super::formatter::{axis_tooltip, Line};
+        let line = |series, name: &str, value| Line {
+            series,
+            name: name.to_string(),
+            marker: format!("<i{series}></i>"),
+            value,
+        };
+        // As ECharts gives them when the lower plot is hovered: its series first, and
+        // the upper plot's after, one of them twice.
+        let html = axis_tooltip(
+            crate::i18n::Lang::Fr,
+            "02/01/2025",
+            vec![
+                line(2, "Achats", 3.0),
+                line(3, "Acheteurs", f64::NAN),
+                line(0, "Interactions", 1234.0),
+                line(1, "Chiffre d'affaires (€)", 120.7),
+                line(0, "Interactions", 1234.0),
+            ],
+            &[1],
+        );
+        let order: Vec<usize> = ["<i0>", "<i1>", "<i2>", "<i3>"]
+            .iter()
+            .map(|m| html.find(m).unwrap())
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{html}");
+        assert_eq!(html.matches("<i0>").count(), 1, "{html}");
+        assert_eq!(html.matches("02/01/2025").count(), 1, "{html}");
+        assert!(html.contains("<b>120,70\u{a0}€</b>"), "{html}");
+        assert!(html.contains("<b>1\u{202f}234</b>"), "{html}");
+        assert!(html.contains("<b>–</b>"), "a blanked day: {html}");
+        assert!(!axis_tooltip(crate::i18n::Lang::En, "<b>", Vec::new(), &[]).contains("<b>"));
     }
 
     #[test]

@@ -209,7 +209,9 @@ fn formatter_function(name: &str, lang: crate::i18n::Lang) -> Option<wasm_bindge
     use crate::charts::formatter;
     use wasm_bindgen::prelude::Closure;
     use wasm_bindgen::{JsCast, JsValue};
-    formatter::apply(name, lang, "", &[])?;
+    if !formatter::known(name) {
+        return None;
+    }
     FORMATTERS.with_borrow_mut(|made| {
         if let Some((_, _, f)) = made.iter().find(|(n, l, _)| n == name && *l == lang) {
             return Some(f.clone());
@@ -223,11 +225,35 @@ fn formatter_function(name: &str, lang: crate::i18n::Lang) -> Option<wasm_bindge
         }
         let kind = name.to_string();
         let f = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |arg: JsValue| {
+            let get = |item: &JsValue, key: &str| js_sys::Reflect::get(item, &key.into()).unwrap_or(JsValue::UNDEFINED);
+            // An axis tooltip gets every series' params at once.
+            if kind == formatter::DAILY {
+                let items = arg.dyn_ref::<js_sys::Array>().map(|a| a.to_vec()).unwrap_or_default();
+                let category = items
+                    .first()
+                    .and_then(|p| get(p, "axisValueLabel").as_string())
+                    .unwrap_or_default();
+                let lines = items
+                    .iter()
+                    .map(|p| formatter::Line {
+                        series: get(p, "seriesIndex").as_f64().unwrap_or(0.0) as u32,
+                        name: get(p, "seriesName").as_string().unwrap_or_default(),
+                        marker: get(p, "marker").as_string().unwrap_or_default(),
+                        value: numbers(&get(p, "value")).last().copied().unwrap_or(f64::NAN),
+                    })
+                    .collect();
+                return JsValue::from_str(&formatter::axis_tooltip(
+                    lang,
+                    &category,
+                    lines,
+                    crate::charts::daily::MONEY_SERIES,
+                ));
+            }
             // A value formatter gets the value; a label's or a tooltip's, the item's params.
             let (name, value) = if kind == formatter::NUMBER || kind == formatter::MONEY {
                 (String::new(), numbers(&arg))
             } else {
-                let get = |key: &str| js_sys::Reflect::get(&arg, &key.into()).unwrap_or(JsValue::UNDEFINED);
+                let get = |key: &str| get(&arg, key);
                 let mut value = numbers(&get("value"));
                 // A pie's share of the whole, in percent, after its value.
                 if kind == formatter::SHARE || kind == formatter::SHARE_LABEL {

@@ -219,6 +219,22 @@ test('in French, the charts write numbers the French way', async () => {
   assert.equal(shown.length, 1, text);
   assert.ok(text.includes(french(Number(shown[0].revenue))), `${french(Number(shown[0].revenue))} in ${text}`);
   assert.doesNotMatch(text, /\d,\d{3}\b|\d\.\d/, 'no English number');
+  // The daily tooltip: the day once, then the four series in one order, whichever of
+  // its two plot areas is hovered (ECharts would list the hovered one's first).
+  const daily = page.locator('[data-testid=chart-daily] canvas').first();
+  await daily.scrollIntoViewIfNeeded();
+  const area = await daily.boundingBox();
+  for (const y of [150, 330]) {
+    await page.mouse.move(area.x + area.width * 0.5, area.y + y);
+    const tip = await (await page.waitForFunction(() => {
+      const t = document.querySelector('[data-testid=chart-daily]').innerText;
+      return /Acheteurs/.test(t) && t;
+    }, null, { timeout: 5_000 })).jsonValue();
+    const at = ['Interactions', "Chiffre d'affaires", 'Achats', 'Acheteurs'].map((n) => tip.indexOf(n));
+    assert.ok(at.every((p, i) => p >= 0 && (i === 0 || p > at[i - 1])), tip);
+    assert.equal((tip.match(/\d{2}\/\d{2}\/2025/g) ?? []).length, 1, tip);
+    assert.match(tip, /\d,\d{2}\u00a0€/, tip);
+  }
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -862,7 +878,7 @@ test('a run that keeps no row after one that kept some leaves nothing of the old
     await page.waitForTimeout(600);
     return page.evaluate(() => {
       const o = echarts.getInstanceByDom(document.querySelector('[data-testid=chart-daily]')).getOption();
-      return { points: o.series.map((s) => (s.data ?? []).length), message: o.title[1]?.show, legend: o.legend[0]?.show };
+      return { points: o.series.map((s) => (s.data ?? []).length), message: o.title[1]?.show, legend: o.legend.map((l) => l.show) };
     });
   };
   await runAndWait(page);
@@ -879,7 +895,7 @@ test('a run that keeps no row after one that kept some leaves nothing of the old
   const none = await daily();
   assert.deepEqual(none.points, [0, 0, 0, 0], 'no line of the previous run is left');
   assert.equal(none.message, true, 'the chart says why it is empty');
-  assert.equal(none.legend, false);
+  assert.deepEqual(none.legend, [false, false]);
   await page.click('[data-testid=import-clear]');
   await runAndWait(page);
   const again = await daily();

@@ -132,8 +132,8 @@ pub fn Controls(
                 >
                     {move || match (missing(), importing() && file_errors.get(), fr()) {
                         (Some(which), _, fr) => crate::failure::missing_file(which as u8, fr),
-                        (None, true, true) => "Lancer attend que le fichier signalé ci-dessous soit corrigé.",
-                        (None, true, false) => "Run waits for the file reported below to be fixed.",
+                        (None, true, true) => "Lancer attend que les problèmes signalés ci-dessous soient réglés.",
+                        (None, true, false) => "Run waits for the problems reported below to be solved.",
                         (None, false, true) if importing() => "Lancer traitera ces deux fichiers.",
                         (None, false, false) if importing() => "Run will process these two files.",
                         (None, false, true) => "Lancer génère des données d'exemple.",
@@ -174,6 +174,14 @@ pub fn Controls(
                         view! {
                             <button
                                 class="preset"
+                                disabled=files_chosen
+                                title=move || {
+                                    match (files_chosen(), fr()) {
+                                        (false, _) => "",
+                                        (true, true) => "Les tailles ne s'appliquent qu'aux données d'exemple",
+                                        (true, false) => "Sizes apply to sample data only",
+                                    }
+                                }
                                 on:click=move |_| {
                                     settings
                                         .update(|s| {

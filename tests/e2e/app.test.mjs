@@ -586,7 +586,7 @@ test('files that are not CSV get one sentence, and a file too large for the tab 
   assert.equal(await page.textContent('[data-testid=import-error-1]'), 'photo.csv: this is not a CSV file: it looks like a PNG image.');
   // The run waits for a usable file, and says so.
   assert.ok(await page.isDisabled('[data-testid=run]'));
-  assert.match(await page.textContent('[data-testid=import-mode]'), /waits for the file reported below/);
+  assert.match(await page.textContent('[data-testid=import-mode]'), /waits for the problems reported below/);
   // The page's language words the same problem.
   await page.click('button.lang:not(.active)');
   assert.equal(await page.textContent('[data-testid=import-error-1]'), "photo.csv : ce n'est pas un fichier CSV : on dirait une image PNG.");
@@ -725,6 +725,8 @@ test('one file alone does not run on sample data: the missing file is named', as
   await page.waitForSelector('[data-testid=mapping-interactions]');
   assert.ok(await page.isDisabled('[data-testid=run]'));
   assert.match(await page.textContent('[data-testid=import-mode]'), /^Il manque le fichier clients/);
+  // The sizes of sample data do not apply to files: their presets are off too.
+  assert.deepEqual(await page.$$eval('button.preset', (b) => b.map((x) => x.disabled)), [true, true, true]);
   await page.setInputFiles('[data-testid=import-clients]', path.join(demo, 'clients.csv'));
   await page.waitForSelector('[data-testid=mapping-clients]');
   assert.match(await page.textContent('[data-testid=import-mode]'), /traitera ces deux fichiers/);

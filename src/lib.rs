@@ -302,7 +302,14 @@ pub fn App() -> impl IntoView {
         }),
         ("kpi-basket", "def-basket", |s, l| {
             let basket = numberly_core::text::div_round(s.kpis.revenue_cents, s.kpis.purchases as i64);
-            (l.money(basket), cents(basket))
+            // Without a purchase there is no basket: "–", as a rate without a base is
+            // (the file's value, 0.00, stays in `data-value`).
+            let shown = if s.kpis.purchases == 0 {
+                "–".to_string()
+            } else {
+                l.money(basket)
+            };
+            (shown, cents(basket))
         }),
         ("kpi-sessions", "def-sessions", |s, l| {
             (l.int(s.kpis.sessions), s.kpis.sessions.to_string())

@@ -105,14 +105,43 @@ fn day(text: &str) -> Option<i32> {
 /// (plain, no-break or narrow), `_`, `,` or `.` in groups of three (`1 000`, `1,000`,
 /// `1.000`). Anything else, such as the French decimal `1,5`, is not a whole number.
 fn number(text: &str) -> Option<u64> {
+    match whole(text) {
+        Whole::Value(n) => Some(n),
+        Whole::Not | Whole::TooLarge => None,
+    }
+}
+
+/// [`number`], with a number too large for it read as `u64::MAX` (for a message
+/// that gives the field's own limit).
+fn at_most_max(text: &str) -> Option<u64> {
+    match whole(text) {
+        Whole::Value(n) => Some(n),
+        Whole::TooLarge => Some(u64::MAX),
+        Whole::Not => None,
+    }
+}
+
+/// What [`number`] makes of a text: a whole number, too large a one, or none.
+#[derive(Debug, PartialEq)]
+enum Whole {
+    Not,
+    Value(u64),
+    TooLarge,
+}
+
+fn whole(text: &str) -> Whole {
     let mut groups = text.trim().split([' ', '\u{a0}', '\u{202f}', '_', ',', '.']);
-    let first = groups.next()?;
+    let Some(first) = groups.next() else { return Whole::Not };
     let rest: Vec<&str> = groups.collect();
     let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
     let grouped = rest.is_empty() || (first.len() <= 3 && rest.iter().all(|g| g.len() == 3));
-    (digits(first) && rest.iter().all(|g| digits(g)) && grouped)
-        .then(|| [first].into_iter().chain(rest).collect::<String>().parse().ok())
-        .flatten()
+    if !(digits(first) && rest.iter().all(|g| digits(g)) && grouped) {
+        return Whole::Not;
+    }
+    match [first].into_iter().chain(rest).collect::<String>().parse() {
+        Ok(n) => Whole::Value(n),
+        Err(_) => Whole::TooLarge,
+    }
 }
 
 impl Settings {
@@ -120,7 +149,7 @@ impl Settings {
     pub fn problems(&self, fr: bool) -> Vec<(Field, String)> {
         let t = |en: &str, fr_text: &str| if fr { fr_text.to_string() } else { en.to_string() };
         let mut out = Vec::new();
-        match number(&self.customers) {
+        match at_most_max(&self.customers) {
             None => out.push((
                 Field::Customers,
                 t("A whole number, 1 or more.", "Un nombre entier, 1 ou plus."),
@@ -135,7 +164,7 @@ impl Settings {
             )),
             _ => {}
         }
-        match number(&self.interactions) {
+        match at_most_max(&self.interactions) {
             None => out.push((
                 Field::Interactions,
                 t("A whole number, 0 or more.", "Un nombre entier, 0 ou plus."),
@@ -149,11 +178,19 @@ impl Settings {
             )),
             _ => {}
         }
-        if number(&self.seed).is_none() {
-            out.push((
+        match whole(&self.seed) {
+            Whole::Not => out.push((
                 Field::Seed,
                 t("A whole number, 0 or more.", "Un nombre entier, 0 ou plus."),
-            ));
+            )),
+            Whole::TooLarge => out.push((
+                Field::Seed,
+                t(
+                    "At most 18,446,744,073,709,551,615.",
+                    "Au plus 18\u{202f}446\u{202f}744\u{202f}073\u{202f}709\u{202f}551\u{202f}615.",
+                ),
+            )),
+            Whole::Value(_) => {}
         }
         match self.dirty.trim().replace(',', ".").parse::<f64>() {
             Ok(r) if (0.0..=0.5).contains(&r) => {}
@@ -283,6 +320,29 @@ mod tests {
         let s = Settings::default();
         assert!(s.problems(false).is_empty());
         assert_eq!(s.options(), Some(GenerateOptions::default()));
+    }
+
+    #[test]
+    fn a_number_too_large_is_said_to_be_so() {
+        let s = Settings {
+            customers: "99999999999999999999999".into(),
+            seed: "18446744073709551616".into(),
+            ..Settings::default()
+        };
+        let problems = s.problems(false);
+        assert_eq!(
+            problems[0],
+            (Field::Customers, "At most 2,000,000 in a browser tab.".to_string())
+        );
+        assert_eq!(
+            problems[1],
+            (Field::Seed, "At most 18,446,744,073,709,551,615.".to_string())
+        );
+        let largest = Settings {
+            seed: "18446744073709551615".into(),
+            ..Settings::default()
+        };
+        assert_eq!(largest.options().map(|o| o.seed), Some(u64::MAX));
     }
 
     #[test]

@@ -137,6 +137,15 @@ pub fn nothing(text: &str, empty: bool) -> Title {
         )
 }
 
+/// A line of grey text under a chart's title (none when `text` is empty).
+pub fn under_title(text: String) -> Title {
+    Title::new()
+        .subtext(text)
+        .left("left")
+        .top(18)
+        .subtext_style(charming::element::TextStyle::new().font_size(12).color("#6b7280"))
+}
+
 /// The message of a chart whose selection (filters, or a run that kept nothing)
 /// leaves nothing to draw.
 pub fn nothing_selected(l: Lang) -> &'static str {

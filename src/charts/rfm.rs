@@ -8,21 +8,35 @@ use charming::element::{AxisType, Trigger};
 use charming::series::Heatmap;
 use charming::Chart;
 
-/// Customers (left axis) and revenue (right axis) per RFM segment.
+/// Customers (left axis) and revenue (right axis) per RFM segment of buyers. The
+/// customers who never bought, most of them in a shop's data, would flatten every
+/// other bar: their number stands under the title instead.
 pub fn build(s: &Summary, l: Lang) -> Chart {
     let (title, customers, revenue) = if l == Lang::Fr {
-        ("Segments RFM", "Clients", "Chiffre d'affaires (€)")
+        ("Segments RFM des acheteurs", "Clients", "Chiffre d'affaires (€)")
     } else {
-        ("RFM segments", "Customers", "Revenue (€)")
+        ("RFM segments of buyers", "Customers", "Revenue (€)")
     };
-    let names: Vec<String> = s.rfm_segments.iter().map(|r| l.rfm_segment(&r.segment)).collect();
+    let never_bought = numberly_core::metrics::RfmSegment::NeverBought.label();
+    let (never, bought): (Vec<_>, Vec<_>) = s.rfm_segments.iter().partition(|r| r.segment == never_bought);
+    let never: u64 = never.iter().map(|r| r.customers).sum();
+    let names: Vec<String> = bought.iter().map(|r| l.rfm_segment(&r.segment)).collect();
+    let note = match l {
+        Lang::Fr => format!(
+            "{}\u{a0}: {} clients (hors du graphique)",
+            l.rfm_segment(never_bought),
+            l.int(never)
+        ),
+        Lang::En => format!("{}: {} customers (not charted)", never_bought, l.int(never)),
+    };
     count_and_revenue(
         l,
         title,
         (names, true),
-        (customers, s.rfm_segments.iter().map(|r| r.customers as f64).collect()),
-        (revenue, s.rfm_segments.iter().map(|r| euros(r.revenue_cents)).collect()),
+        (customers, bought.iter().map(|r| r.customers as f64).collect()),
+        (revenue, bought.iter().map(|r| euros(r.revenue_cents)).collect()),
     )
+    .title(super::under_title(note))
 }
 
 /// Buyers per (recency score, frequency score) cell.
@@ -41,6 +55,22 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
         .filter(|_| !empty)
         .map(|(r, f)| vec![(f as i64).into(), (r as i64).into(), (s.rfm_grid[r][f] as i64).into()])
         .collect();
+    // Equal values get equal scores, so a score can be held by nobody (most buyers
+    // bought once: all F = 1, and the next frequency gets F 3 or 4). Said under the
+    // title, so an empty column is not taken for a fault.
+    let unused = |score: &dyn Fn(usize) -> u64, axis: &str| -> Vec<String> {
+        (0..5)
+            .filter(|&k| score(k) == 0)
+            .map(|k| format!("{axis} {}", k + 1))
+            .collect()
+    };
+    let mut unheld = unused(&|f| s.rfm_grid.iter().map(|row| row[f]).sum(), f_axis);
+    unheld.extend(unused(&|r| s.rfm_grid[r].iter().sum(), r_axis));
+    let note = match (unheld.is_empty() || empty, l) {
+        (true, _) => String::new(),
+        (false, Lang::Fr) => format!("Valeurs égales, score égal : personne n'a ici {}", unheld.join(", ")),
+        (false, Lang::En) => format!("Equal values, equal scores: nobody has {} here", unheld.join(", ")),
+    };
     // One series: no legend; the colour scale stands on the right of the grid.
     frame(title, Trigger::Item)
         .tooltip(
@@ -50,6 +80,7 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
                 .value_formatter(super::formatter::NUMBER),
         )
         .title(super::nothing(super::nothing_selected(l), empty))
+        .title(super::under_title(note))
         .grid(Grid::new().left(36).right(96).top(76).bottom(36).contain_label(true))
         .x_axis(
             Axis::new()
@@ -98,6 +129,19 @@ mod tests {
         let total: f64 = cells.iter().map(|c| c[2].as_f64().unwrap()).sum();
         assert_eq!(total as u64, s.kpis.buyers);
         assert_eq!(j["title"][1]["show"], false);
+        // A score nobody holds (ties) is named under the title.
+        let mut tied = s.clone();
+        tied.rfm_grid = [[1, 0, 0, 2, 3]; 5];
+        tied.rfm_grid[4] = [0; 5];
+        let j = json(&super::grid(&tied, Lang::En));
+        assert_eq!(
+            j["title"][2]["subtext"],
+            "Equal values, equal scores: nobody has F 2, F 3, R 5 here"
+        );
+        let j = json(&super::grid(&s, Lang::En));
+        let held = s.rfm_grid.iter().all(|row| row.iter().sum::<u64>() > 0)
+            && (0..5).all(|f| s.rfm_grid.iter().map(|row| row[f]).sum::<u64>() > 0);
+        assert_eq!(j["title"][2]["subtext"] == "", held);
         // No buyer in the selection: a message, no cells.
         let mut none = s.clone();
         none.rfm_grid = [[0; 5]; 5];
@@ -125,7 +169,7 @@ mod tests {
     }
 
     #[test]
-    fn segments_cover_every_customer() {
+    fn segments_cover_every_customer_the_ones_who_never_bought_under_the_title() {
         let s = summary();
         let j = json(&super::build(&s, Lang::En));
         let total: f64 = j["series"][0]["data"]
@@ -134,6 +178,22 @@ mod tests {
             .iter()
             .map(|v| v.as_f64().unwrap())
             .sum();
-        assert_eq!(total as u64, s.kpis.customers);
+        assert_eq!(total as u64, s.kpis.buyers);
+        assert!(
+            !j["xAxis"]["data"].to_string().contains("Never bought"),
+            "{}",
+            j["xAxis"]
+        );
+        let never = s.kpis.customers - s.kpis.buyers;
+        assert!(never > 0);
+        assert_eq!(
+            j["title"][2]["subtext"],
+            format!("Never bought: {never} customers (not charted)")
+        );
+        let fr = json(&super::build(&s, Lang::Fr));
+        assert!(fr["title"][2]["subtext"]
+            .as_str()
+            .unwrap()
+            .starts_with("Jamais acheté\u{a0}: "));
     }
 }

@@ -169,6 +169,28 @@ donnees_marketing.csv) are not blanked: generalisation and consent apply to them
             )
             .to_string()
         };
+        // With the département only, customers whose commune gave no département are
+        // written without a place: said, not left to be found in the files.
+        let places_lost = p.places_lost.filter(|&lost| lost > 0).map(|lost| {
+            let text = if fr() {
+                format!(
+                    "{} {} sans département (commune sans code postal ni département) : écrit{} sans lieu.",
+                    l.int(lost),
+                    n(lost, "client", "clients"),
+                    n(lost, "", "s")
+                )
+            } else {
+                format!(
+                    "{} {} without a département (a commune without postcode or département): written without a place.",
+                    l.int(lost),
+                    n(lost, "customer", "customers")
+                )
+            };
+            view! {
+                <dt>{tr("Lieux retirés", "Places removed")}</dt>
+                <dd class="pending" data-testid="privacy-places-lost" data-count=lost>{text}</dd>
+            }
+        });
         view! {
             <dl class="privacy-report" data-testid="privacy-report">
                 <dt>{tr("Identifiants écartés", "Identifiers dropped")}</dt>
@@ -189,6 +211,7 @@ donnees_marketing.csv) are not blanked: generalisation and consent apply to them
                 >
                     {k_text}
                 </dd>
+                {places_lost}
                 <dt>{tr("Cellules masquées", "Cells blanked")}</dt>
                 <dd data-testid="privacy-suppressed" data-total=suppressed_total>
                     {if suppressed.is_empty() {

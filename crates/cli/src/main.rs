@@ -533,7 +533,7 @@ fn run(a: Args) -> Result<(), String> {
             }
         }
         eprintln!(
-            "privacy: client_id {}; k = {}: smallest group {}, {} customers in {} groups below k{}",
+            "privacy: client_id {}; k = {}: smallest group {}, {} customers in {} groups below k{}{}",
             if p.pseudonymised { "pseudonymised" } else { "kept as is" },
             p.k,
             p.smallest_group,
@@ -543,6 +543,13 @@ fn run(a: Args) -> Result<(), String> {
                 format!("; {} customers without consent left out", p.customers_left_out)
             } else {
                 String::new()
+            },
+            match p.places_lost {
+                Some(lost) if lost > 0 => format!(
+                    "; {lost} customers without a département (a commune without postcode or département) \
+                     written without a place"
+                ),
+                _ => String::new(),
             }
         );
         if let Some(truth) = prepared.truth.as_ref().filter(|_| a.gen.dirty > 0.0) {

@@ -190,6 +190,11 @@ pub struct PrivacyReport {
     pub consent_only: bool,
     /// Customers left out of customer-level files for lack of consent.
     pub customers_left_out: u64,
+    /// With the département only: customers in customer-level files who had a
+    /// commune or a postcode but no département, and so are written without a place
+    /// (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub places_lost: Option<u64>,
 }
 
 /// The privacy step applied to one dataset: what the export writers consult.
@@ -304,6 +309,16 @@ impl Privacy {
         };
         let members: Vec<usize> = (0..c.len()).filter(|&i| kept(i)).collect();
         let customers = members.len() as u64;
+        let places_lost = opts.departement_only.then(|| {
+            let blank = |d: &crate::ids::Dict, code: u32| d.label(code).is_empty();
+            members
+                .iter()
+                .filter(|&&i| {
+                    blank(&c.departements, c.departement[i])
+                        && !(blank(&c.villes, c.ville[i]) && blank(&c.codes_postaux, c.code_postal[i]))
+                })
+                .count() as u64
+        });
         let groups = group_sizes(&members, quasi);
         let below: Vec<u64> = groups.iter().copied().filter(|&n| n < k as u64).collect();
         let (identifiers_dropped, columns_ignored) = clean
@@ -352,6 +367,7 @@ passphrase keys: PBKDF2-HMAC-SHA-256, {PBKDF2_ROUNDS} rounds"
             customers_below_k: below.iter().sum(),
             consent_only: opts.consent_only,
             customers_left_out: c.len() as u64 - customers,
+            places_lost,
         };
         Ok(Self {
             report,

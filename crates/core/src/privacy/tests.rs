@@ -179,6 +179,27 @@ fn generalisation_and_consent() {
     );
     // Aggregates still count every customer.
     assert!(f["kpis.csv"].starts_with("metric,value,suppressed\n"));
+    // Every kept customer here has a département: no place lost; none counted
+    // without the option (nor written in the manifest).
+    assert_eq!(privacy.report.places_lost, Some(0));
+    let plain = p.privacy(&opts("k"), None).unwrap();
+    assert_eq!(plain.report.places_lost, None);
+    assert!(!serde_json::to_string(&plain.report).unwrap().contains("places_lost"));
+}
+
+#[test]
+fn a_commune_without_a_departement_is_counted_as_a_place_lost() {
+    // A1 has a commune and no postcode: only its commune could place it. A2 has a
+    // postcode, which gives its département; A3 has no place at all.
+    let clients = "client_id,age,ville,segment,canal_acquisition,code_postal\n\
+                   A1,30,Paris,Premium,SEO,\nA2,40,Lyon,Premium,SEO,69001\nA3,50,,Premium,SEO,\n";
+    let inter = "client_id,type_action,valeur_achat,date\nA1,achat,10,2025-01-02\n";
+    let p = prepared(clients, inter);
+    let o = PrivacyOptions {
+        departement_only: true,
+        ..opts("k")
+    };
+    assert_eq!(p.privacy(&o, None).unwrap().report.places_lost, Some(1));
 }
 
 #[test]

@@ -341,7 +341,7 @@ donnees_marketing.csv) are not blanked: generalisation and consent apply to them
                 </Show>
                 <span class="spacer"></span>
                 <button
-                    class="primary"
+                    class="primary push-right"
                     data-testid="privacy-apply"
                     disabled=move || {
                         summary.with(Option::is_none) || running.get() || k_bad() || consent_refused() || !pending.get()

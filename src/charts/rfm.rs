@@ -69,7 +69,7 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
     let note = match (unheld.is_empty() || empty, l) {
         (true, _) => String::new(),
         (false, Lang::Fr) => format!("Valeurs égales, score égal : personne n'a ici {}", unheld.join(", ")),
-        (false, Lang::En) => format!("Equal values, equal scores: nobody has {} here", unheld.join(", ")),
+        (false, Lang::En) => format!("Equal values, equal scores: no buyer has {}", unheld.join(", ")),
     };
     // One series: no legend; the colour scale stands on the right of the grid.
     frame(title, Trigger::Item)
@@ -136,7 +136,7 @@ mod tests {
         let j = json(&super::grid(&tied, Lang::En));
         assert_eq!(
             j["title"][2]["subtext"],
-            "Equal values, equal scores: nobody has F 2, F 3, R 5 here"
+            "Equal values, equal scores: no buyer has F 2, F 3, R 5"
         );
         let j = json(&super::grid(&s, Lang::En));
         let held = s.rfm_grid.iter().all(|row| row.iter().sum::<u64>() > 0)

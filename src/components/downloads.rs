@@ -133,8 +133,8 @@ pub fn Downloads(
                     let text = match lang.get() {
                         Lang::Fr => format!(
                             "Lignes masquées : un groupe de moins de {k} clients, clients actifs ou acheteurs (ou la \
-                             ligne qui le retrouverait par différence). Détails et choix de k sous « Confidentialité \
-                             avant export »."
+                             ligne qui le retrouverait par différence). Détails et choix de k sous «\u{a0}Confidentialité \
+                             avant export\u{a0}»."
                         ),
                         Lang::En => format!(
                             "Rows blanked: a group of fewer than {k} customers, active customers or buyers (or the \

@@ -436,6 +436,21 @@ fn check_choices(
     Ok(())
 }
 
+/// Names of a column given in a message: the first few it goes by (the more common
+/// first), then `…` when it has more.
+fn shown_names(c: &Column) -> Vec<String> {
+    const SHOWN: usize = 8;
+    let mut names: Vec<String> = std::iter::once(c.name)
+        .chain(c.aliases.iter().copied())
+        .take(SHOWN + 1)
+        .map(String::from)
+        .collect();
+    if names.len() > SHOWN {
+        names[SHOWN] = "…".to_string();
+    }
+    names
+}
+
 /// The error for required column `c` missing from `file`: the accepted names, the
 /// header found (cut), and why when another separator or the other kind of file would
 /// have every required column. `others`, the other required columns missing, are named
@@ -488,10 +503,7 @@ fn missing_column(file: &CsvFile, c: &Column, columns: &[Column], others: Vec<St
         &file.name,
         Problem::MissingColumn {
             column: c.name.to_string(),
-            expected: std::iter::once(c.name)
-                .chain(c.aliases.iter().copied())
-                .map(String::from)
-                .collect(),
+            expected: shown_names(c),
             header: shown_header(file),
             also_missing: if matches!(hint, MissingHint::Map { .. }) {
                 others

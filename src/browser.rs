@@ -174,9 +174,18 @@ impl Engine {
 
     /// The user maps header cell `header` of file `which` to `column` (`""`: ignore it).
     pub fn remap(&self, which: usize, header: String, column: String) {
-        // (A column mapped is no longer absent.)
+        // A column mapped is no longer absent; and a segment or channel whose header
+        // goes elsewhere loses "empty cells read as unknown" (said absent, it would
+        // otherwise make every customer's unknown without a word).
         if which == 0 {
-            self.state.absent.update(|a| a.retain(|c| *c != column));
+            let before = self.state.columns.with_untracked(|c| {
+                c[0].as_ref()
+                    .and_then(|f| f.notes.iter().find(|n| n.column == header))
+                    .and_then(|n| n.used_as.clone())
+            });
+            self.state
+                .absent
+                .update(|a| a.retain(|c| *c != column && Some(c) != before.as_ref()));
         }
         self.state.mapping.update(|m| {
             m[which].insert(header, column);

@@ -219,6 +219,20 @@ impl Lang {
         .to_string()
     }
 
+    /// Why an aggregated row is blanked, for a k written `k` (a number, or `k`).
+    pub fn blanked_why(self, k: &str) -> String {
+        match self {
+            Lang::Fr => format!(
+                "un groupe de moins de {k} clients, clients actifs ou acheteurs, ou la ligne qui le retrouverait par \
+                 différence"
+            ),
+            Lang::En => format!(
+                "a group of fewer than {k} customers, active customers or buyers, or the row that would give it away \
+                 by difference"
+            ),
+        }
+    }
+
     /// An RFM segment's name (the files keep the English label).
     pub fn rfm_segment(self, label: &str) -> String {
         let fr = match label {

@@ -159,7 +159,7 @@ impl Settings {
                 Field::Customers,
                 t(
                     "At most 2,000,000 in a browser tab.",
-                    "Au plus 2 000 000 dans un onglet.",
+                    "Au plus 2\u{202f}000\u{202f}000 dans un onglet.",
                 ),
             )),
             _ => {}
@@ -173,7 +173,7 @@ impl Settings {
                 Field::Interactions,
                 t(
                     "At most 12,000,000 in a browser tab.",
-                    "Au plus 12 000 000 dans un onglet.",
+                    "Au plus 12\u{202f}000\u{202f}000 dans un onglet.",
                 ),
             )),
             _ => {}

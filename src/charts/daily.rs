@@ -178,6 +178,14 @@ mod tests {
         // One tooltip for both areas, the revenue's axis without lines of its own.
         assert_eq!(j["tooltip"]["formatter"], crate::charts::formatter::DAILY);
         assert_eq!(j["yAxis"][1]["splitLine"]["show"], false);
+        // The tooltip's series in euros are the revenue's.
+        for &k in super::MONEY_SERIES {
+            assert_eq!(j["series"][k as usize]["name"], "Revenue (€)");
+            assert_eq!(
+                j["series"][k as usize]["tooltip"]["valueFormatter"],
+                crate::charts::formatter::MONEY
+            );
+        }
         assert_eq!(j["dataZoom"][1]["show"], true);
         assert_eq!(axis0(&j, "xAxis")["show"], true);
     }

@@ -21,13 +21,16 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
     let (never, bought): (Vec<_>, Vec<_>) = s.rfm_segments.iter().partition(|r| r.segment == never_bought);
     let never: u64 = never.iter().map(|r| r.customers).sum();
     let names: Vec<String> = bought.iter().map(|r| l.rfm_segment(&r.segment)).collect();
-    let note = match l {
-        Lang::Fr => format!(
+    let note = match (never, l) {
+        (0, _) => String::new(),
+        (1, Lang::Fr) => format!("{}\u{a0}: 1 client (hors du graphique)", l.rfm_segment(never_bought)),
+        (1, Lang::En) => format!("{never_bought}: 1 customer (not charted)"),
+        (_, Lang::Fr) => format!(
             "{}\u{a0}: {} clients (hors du graphique)",
             l.rfm_segment(never_bought),
             l.int(never)
         ),
-        Lang::En => format!("{}: {} customers (not charted)", never_bought, l.int(never)),
+        (_, Lang::En) => format!("{never_bought}: {} customers (not charted)", l.int(never)),
     };
     count_and_revenue(
         l,
@@ -56,8 +59,9 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
         .map(|(r, f)| vec![(f as i64).into(), (r as i64).into(), (s.rfm_grid[r][f] as i64).into()])
         .collect();
     // Equal values get equal scores, so a score can be held by nobody (most buyers
-    // bought once: all F = 1, and the next frequency gets F 3 or 4). Said under the
-    // title, so an empty column is not taken for a fault.
+    // bought once: all F = 1, and the next frequency gets F 3 or 4), and a filter
+    // can leave a score without buyers. Said under the title, so an empty row or
+    // column is not taken for a fault.
     let unused = |score: &dyn Fn(usize) -> u64, axis: &str| -> Vec<String> {
         (0..5)
             .filter(|&k| score(k) == 0)
@@ -68,8 +72,11 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
     unheld.extend(unused(&|r| s.rfm_grid[r].iter().sum(), r_axis));
     let note = match (unheld.is_empty() || empty, l) {
         (true, _) => String::new(),
-        (false, Lang::Fr) => format!("Valeurs égales, score égal : personne n'a ici {}", unheld.join(", ")),
-        (false, Lang::En) => format!("Equal values, equal scores: no buyer has {}", unheld.join(", ")),
+        (false, Lang::Fr) => format!(
+            "Aucun acheteur ici n'a {} (valeurs égales, score égal)",
+            unheld.join(", ")
+        ),
+        (false, Lang::En) => format!("No buyer here has {} (equal values, equal scores)", unheld.join(", ")),
     };
     // One series: no legend; the colour scale stands on the right of the grid.
     frame(title, Trigger::Item)
@@ -136,7 +143,7 @@ mod tests {
         let j = json(&super::grid(&tied, Lang::En));
         assert_eq!(
             j["title"][2]["subtext"],
-            "Equal values, equal scores: no buyer has F 2, F 3, R 5"
+            "No buyer here has F 2, F 3, R 5 (equal values, equal scores)"
         );
         let j = json(&super::grid(&s, Lang::En));
         let held = s.rfm_grid.iter().all(|row| row.iter().sum::<u64>() > 0)
@@ -189,6 +196,16 @@ mod tests {
         assert_eq!(
             j["title"][2]["subtext"],
             format!("Never bought: {never} customers (not charted)")
+        );
+        let mut one = s.clone();
+        for r in &mut one.rfm_segments {
+            if r.segment == "Never bought" {
+                r.customers = 1;
+            }
+        }
+        assert_eq!(
+            json(&super::build(&one, Lang::En))["title"][2]["subtext"],
+            "Never bought: 1 customer (not charted)"
         );
         let fr = json(&super::build(&s, Lang::Fr));
         assert!(fr["title"][2]["subtext"]

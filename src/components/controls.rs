@@ -151,7 +151,7 @@ pub fn Controls(
                         <span>
                             {move || {
                                 if fr() {
-                                    "Ne garder que la période Du – Au (le reste est rejeté : « hors période »)"
+                                    "Ne garder que la période Du – Au (le reste est rejeté\u{a0}: «\u{a0}hors période\u{a0}»)"
                                 } else {
                                     "Keep only the period From – To (the rest is rejected: \"out of the period\")"
                                 }

@@ -130,16 +130,16 @@ pub fn Downloads(
                 let s = summary.get()?;
                 let k = s.privacy.k;
                 s.suppressed_rows.values().any(|n| *n > 0).then(|| {
-                    let text = match lang.get() {
+                    let l = lang.get();
+                    let text = match l {
                         Lang::Fr => format!(
-                            "Lignes masquées : un groupe de moins de {k} clients, clients actifs ou acheteurs (ou la \
-                             ligne qui le retrouverait par différence). Détails et choix de k sous «\u{a0}Confidentialité \
-                             avant export\u{a0}»."
+                            "Lignes masquées\u{a0}: {}. Détails et choix de k sous «\u{a0}Confidentialité avant \
+                             export\u{a0}».",
+                            l.blanked_why(&k.to_string())
                         ),
                         Lang::En => format!(
-                            "Rows blanked: a group of fewer than {k} customers, active customers or buyers (or the \
-                             row that would give it away by difference). Details and the choice of k under \
-                             \"Privacy before export\"."
+                            "Rows blanked: {}. Details and the choice of k under \"Privacy before export\".",
+                            l.blanked_why(&k.to_string())
                         ),
                     };
                     view! {

@@ -116,7 +116,7 @@ pub fn Mapping(
                 .map(|column| {
                     let checked = absent.with(|a| a.iter().any(|c| c == column));
                     let text = if fr() {
-                        format!("Cellules vides de {column} : lues « {unknown} » (sinon la ligne est rejetée)")
+                        format!("Cellules vides de {column}\u{a0}: lues «\u{a0}{unknown}\u{a0}» (sinon la ligne est rejetée)")
                     } else {
                         format!("Empty {column} cells: read as \"{unknown}\" (otherwise the row is rejected)")
                     };

@@ -111,12 +111,19 @@ pub fn Preview(
     }
 }
 
-/// A preview cell as the language writes it: the amount with its decimal mark
-/// (`49,61`), the time as a date and time (`01/01/2025 08:12:47` /
+/// A preview cell as the language writes it: the amount with its thousands grouped
+/// and its decimal mark (`1 234,50`), the time as a date and time (`01/01/2025 08:12:47` /
 /// `2025-01-01 08:12:47`), `unknown` as the charts name it; other cells as in the files.
 pub fn shown(column: usize, cell: &str, l: Lang) -> String {
     match (COLUMNS.get(column).copied(), l) {
-        (Some("valeur_achat"), Lang::Fr) => cell.replace('.', ","),
+        // Thousands grouped, and the language's decimal mark (`1 234,50`).
+        (Some("valeur_achat"), _) => match cell.split_once('.').map(|(w, f)| (w.parse::<u64>(), f)) {
+            Some((Ok(whole), frac)) => {
+                let mark = if l == Lang::Fr { ',' } else { '.' };
+                format!("{}{mark}{frac}", l.int(whole))
+            }
+            _ => cell.to_string(),
+        },
         (Some("date"), _) => match cell.split_once('T') {
             Some((day, time)) => {
                 let parts: Vec<&str> = day.split('-').collect();
@@ -140,8 +147,10 @@ mod tests {
     #[test]
     fn cells_are_written_as_the_language_writes_them() {
         let at = |name: &str| COLUMNS.iter().position(|c| *c == name).unwrap();
-        assert_eq!(shown(at("valeur_achat"), "1234.50", Lang::Fr), "1234,50");
-        assert_eq!(shown(at("valeur_achat"), "1234.50", Lang::En), "1234.50");
+        assert_eq!(shown(at("valeur_achat"), "1234.50", Lang::Fr), "1\u{202f}234,50");
+        assert_eq!(shown(at("valeur_achat"), "1234.50", Lang::En), "1,234.50");
+        assert_eq!(shown(at("valeur_achat"), "49.61", Lang::Fr), "49,61");
+        assert_eq!(shown(at("valeur_achat"), "", Lang::Fr), "");
         assert_eq!(
             shown(at("date"), "2025-01-02T08:12:47", Lang::Fr),
             "02/01/2025 08:12:47"

@@ -174,14 +174,14 @@ donnees_marketing.csv) are not blanked: generalisation and consent apply to them
         let places_lost = p.places_lost.filter(|&lost| lost > 0).map(|lost| {
             let text = if fr() {
                 format!(
-                    "{} {} sans département (commune sans code postal ni département) : écrit{} sans lieu.",
+                    "{} {} sans département (ni donné, ni tiré du code postal)\u{a0}: écrit{} sans lieu.",
                     l.int(lost),
                     n(lost, "client", "clients"),
                     n(lost, "", "s")
                 )
             } else {
                 format!(
-                    "{} {} without a département (a commune without postcode or département): written without a place.",
+                    "{} {} without a département (none given, none from the postcode): written without a place.",
                     l.int(lost),
                     n(lost, "customer", "customers")
                 )
@@ -217,16 +217,13 @@ donnees_marketing.csv) are not blanked: generalisation and consent apply to them
                     {if suppressed.is_empty() {
                         tr("aucune ligne agrégée sous k", "no aggregated row below k").to_string()
                     } else {
-                        format!(
-                            "{} — {suppressed}",
-                            tr(
-                                "lignes vidées (colonne suppressed = true) : moins de k clients, clients actifs ou \
-                                 acheteurs, ou la ligne qui les retrouverait par différence ; un k plus petit en \
-                                 masque moins",
-                                "rows blanked (column suppressed = true): fewer than k customers, active customers or \
-                                 buyers, or the row that would give them away by difference; a smaller k blanks fewer"
-                            )
-                        )
+                        let why = l.blanked_why("k");
+                        let text = if fr() {
+                            format!("lignes masquées (colonne suppressed = true)\u{a0}: {why}\u{a0}; un k plus petit en masque moins")
+                        } else {
+                            format!("rows blanked (column suppressed = true): {why}; a smaller k blanks fewer")
+                        };
+                        format!("{text} — {suppressed}")
                     }}
                 </dd>
                 <dt>{tr("Consentement", "Consent")}</dt>

@@ -156,7 +156,8 @@ test('the data preview pages and sorts the cleaned data', async () => {
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=preview] tbody tr').length === 25);
   assert.equal((await page.textContent('[data-testid=preview-page]')).trim(), '1 / 200');
   const amounts = csvRows(path.join(cliOut, 'interactions.csv')).map((r) => Number(r.valeur_achat || 0));
-  const max = Math.max(...amounts).toFixed(2);
+  // (As the English page writes it: thousands grouped.)
+  const max = Math.max(...amounts).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   await page.click('[data-testid=sort-valeur_achat]');
   await page.click('[data-testid=sort-valeur_achat]');
   await page.waitForFunction((m) => document.querySelector('[data-testid=preview] tbody tr td:nth-child(4)')?.textContent === m, max);
@@ -224,12 +225,15 @@ test('in French, the charts write numbers the French way', async () => {
   const daily = page.locator('[data-testid=chart-daily] canvas').first();
   await daily.scrollIntoViewIfNeeded();
   const area = await daily.boundingBox();
-  for (const y of [150, 330]) {
-    await page.mouse.move(area.x + area.width * 0.5, area.y + y);
-    const tip = await (await page.waitForFunction(() => {
+  // (Another day in each area, so the second tooltip is a new one.)
+  let before = null;
+  for (const [x, y] of [[0.3, 150], [0.7, 330]]) {
+    await page.mouse.move(area.x + area.width * x, area.y + y);
+    const tip = await (await page.waitForFunction((old) => {
       const t = document.querySelector('[data-testid=chart-daily]').innerText;
-      return /Acheteurs/.test(t) && t;
-    }, null, { timeout: 5_000 })).jsonValue();
+      return /Acheteurs/.test(t) && t !== old && t;
+    }, before, { timeout: 5_000 })).jsonValue();
+    before = tip;
     const at = ['Interactions', "Chiffre d'affaires", 'Achats', 'Acheteurs'].map((n) => tip.indexOf(n));
     assert.ok(at.every((p, i) => p >= 0 && (i === 0 || p > at[i - 1])), tip);
     assert.equal((tip.match(/\d{2}\/\d{2}\/2025/g) ?? []).length, 1, tip);
@@ -702,7 +706,7 @@ test('empty segment cells can read as unknown instead of rejecting their custome
   await pickFiles(page, path.join(dir, 'clients.csv'), path.join(dir, 'interactions.csv'));
   await page.waitForSelector('[data-testid=empty-unknown-segment]');
   assert.match(await page.textContent('label:has([data-testid=empty-unknown-segment])'),
-    /Cellules vides de segment : lues « inconnu » \(sinon la ligne est rejetée\)/);
+    /Cellules vides de segment\u00a0: lues «\u00a0inconnu\u00a0» \(sinon la ligne est rejetée\)/);
   // By default the customer with no segment is rejected, with their purchase.
   await runAndWait(page);
   assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '1');
@@ -714,6 +718,12 @@ test('empty segment cells can read as unknown instead of rejecting their custome
   assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '2');
   assert.equal(await page.getAttribute('[data-testid=kpi-revenue]', 'data-value'), '30.00');
   assert.match(await downloadText(page, 'by_segment'), /\nunknown,/);
+  // The segment column ignored after all: the box goes with it, and the column is
+  // missing again (not every customer's segment unknown without a word).
+  await page.selectOption('[data-testid="map-0-segment"]', '');
+  await page.waitForSelector('[data-testid=import-error-0]');
+  assert.equal(await page.$('[data-testid=absent-note-segment]'), null);
+  assert.ok(await page.isDisabled('[data-testid=run]'));
   fs.rmSync(dir, { recursive: true, force: true });
   await context.close();
 });

@@ -546,8 +546,8 @@ fn run(a: Args) -> Result<(), String> {
             },
             match p.places_lost {
                 Some(lost) if lost > 0 => format!(
-                    "; {lost} customers without a département (a commune without postcode or département) \
-                     written without a place"
+                    "; {lost} customers without a département (none given, none from the postcode) written \
+                     without a place"
                 ),
                 _ => String::new(),
             }

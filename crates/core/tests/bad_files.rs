@@ -175,7 +175,7 @@ fn a_wrong_separator_guess_is_explained() {
     assert_eq!(
         unusable(file, DEMO_MERGED),
         "clients_semicolon_commas_in_header.csv: required column `client_id` is missing (expected a header named \
-         one of: client_id, id_client, customer_id, client, customer, identifiant_client, numero_client, n°_client, …; the header is: \
+         one of: client_id, id_client, customer_id, identifiant_client, identifiant_du_client, numero_client, numero_de_client, n°_client, …; the header is: \
          client_id;age;ville;segment;canal_acquisition;remarque (rue,code postal,ville,pays,région,téléphone,email)); \
          the columns seem separated by `;`, but the header has more `,`: put the column names that contain `,` \
          in quotes"
@@ -196,7 +196,7 @@ fn an_unsupported_separator_is_named() {
     assert_eq!(
         unusable(DEMO_CLIENTS, bad!("interactions_pipe.csv")),
         "interactions_pipe.csv: required column `client_id` is missing (expected a header named one of: \
-         client_id, id_client, customer_id, client, customer, identifiant_client, numero_client, n°_client, …; the header is: \
+         client_id, id_client, customer_id, identifiant_client, identifiant_du_client, numero_client, numero_de_client, n°_client, …; the header is: \
          interaction_id|client_id|type_action|valeur_achat|date); the columns seem separated by `|`, which is not \
          supported: save the file with `,`, `;` or tab as separator"
     );
@@ -212,7 +212,7 @@ fn a_one_megabyte_header_gives_a_short_message() {
         message,
         format!(
             "huge.csv: required column `client_id` is missing (expected a header named one of: client_id, \
-             id_client, customer_id, client, customer, identifiant_client, numero_client, n°_client, …; the header is: {shown}…); also missing: `age`, \
+             id_client, customer_id, identifiant_client, identifiant_du_client, numero_client, numero_de_client, n°_client, …; the header is: {shown}…); also missing: `age`, \
              `segment`, `canal_acquisition`; or map a column to each (`--map-clients HEADER=client_id` on the \
              command line, the column list in the page); a file without age, segment or canal_acquisition can \
              say so (`--absent age,segment,canal_acquisition`: every customer then has no age, or the segment or \
@@ -229,7 +229,7 @@ fn control_characters_of_the_header_stay_out_of_the_message() {
     assert_eq!(
         unusable(("ctl.csv", &file), DEMO_MERGED),
         "ctl.csv: required column `client_id` is missing (expected a header named one of: client_id, id_client, \
-         customer_id, client, customer, identifiant_client, numero_client, n°_client, …; the header is: a b; [31mred); also missing: `age`, `segment`, \
+         customer_id, identifiant_client, identifiant_du_client, numero_client, numero_de_client, n°_client, …; the header is: a b; [31mred); also missing: `age`, `segment`, \
          `canal_acquisition`; or map a column to each (`--map-clients HEADER=client_id` on the command line, \
          the column list in the page); a file without age, segment or canal_acquisition can say so \
          (`--absent age,segment,canal_acquisition`: every customer then has no age, or the segment or channel \

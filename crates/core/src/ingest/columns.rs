@@ -25,33 +25,40 @@ const fn col(name: &'static str, aliases: &'static [&'static str], required: boo
 }
 
 /// Other names of `client_id` in either file: the demo's, English ones, and those of
-/// French exports and CRMs (`Identifiant client`, `N° client`, `Code client`).
-const CLIENT_ID_NAMES: [&str; 13] = [
+/// French exports and CRMs (`Identifiant client`, `N° de client`, `Code client`).
+/// Names are tried in this order: the specific ones come before a bare `client` or
+/// `customer`, which in such an export is often the customer's name.
+const CLIENT_ID_NAMES: [&str; 18] = [
     "id_client",
     "customer_id",
-    "client",
-    "customer",
     "identifiant_client",
+    "identifiant_du_client",
     "numero_client",
+    "numero_de_client",
     "n°_client",
+    "n°_de_client",
+    "nº_client",
     "no_client",
     "num_client",
     "code_client",
+    "code_du_client",
     "ref_client",
     "reference_client",
     "customer_number",
+    "client",
+    "customer",
 ];
 
 /// [`CLIENT_ID_NAMES`], and in a clients file also a bare `id` or `identifiant`.
-const CLIENTS_FILE_ID_NAMES: [&str; 15] = {
-    let mut all = [""; 15];
+const CLIENTS_FILE_ID_NAMES: [&str; CLIENT_ID_NAMES.len() + 2] = {
+    let mut all = [""; CLIENT_ID_NAMES.len() + 2];
     let mut i = 0;
     while i < CLIENT_ID_NAMES.len() {
         all[i] = CLIENT_ID_NAMES[i];
         i += 1;
     }
-    all[13] = "id";
-    all[14] = "identifiant";
+    all[i] = "id";
+    all[i + 1] = "identifiant";
     all
 };
 
@@ -545,7 +552,14 @@ mod tests {
         let f = CsvFile::open("t.csv", b"client_id,type_action,valeur_achat,date,timestamp\n").unwrap();
         assert_eq!(ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap().positions[5], Some(4));
         // French exports name the customer's id in several ways.
-        for id in ["Identifiant client", "N° client", "Code client", "Numéro client"] {
+        for id in [
+            "Identifiant client",
+            "N° client",
+            "Code client",
+            "Numéro client",
+            "N° de client",
+            "Nº client",
+        ] {
             let (events, clients) = (
                 format!("Date;Heure;{id};Type;Montant (€)\n"),
                 format!("{id};Âge;Segment;Canal\n"),
@@ -563,6 +577,9 @@ mod tests {
                 "{id}"
             );
         }
+        // A bare `Client` beside the number is the customer's name: the number wins.
+        let f = CsvFile::open("z.csv", "Client;N° client;Type;Montant;Date\n".as_bytes()).unwrap();
+        assert_eq!(ColumnMap::new(&f, &INTERACTION_COLUMNS).unwrap().positions[1], Some(1));
         let f = CsvFile::open("c.csv", b"id;age;segment;canal_d_acquisition\n").unwrap();
         assert_eq!(ColumnMap::new(&f, &CLIENT_COLUMNS).unwrap().positions[4], Some(3));
         assert_eq!(header_key("(x)"), "(x)", "a header that is all brackets stays");

@@ -191,8 +191,8 @@ pub struct PrivacyReport {
     /// Customers left out of customer-level files for lack of consent.
     pub customers_left_out: u64,
     /// With the département only: customers in customer-level files who had a
-    /// commune or a postcode but no département, and so are written without a place
-    /// (absent otherwise).
+    /// commune or a postcode but no département (none given, none from the postcode),
+    /// and so are written without a place (absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub places_lost: Option<u64>,
 }

@@ -189,17 +189,19 @@ fn generalisation_and_consent() {
 
 #[test]
 fn a_commune_without_a_departement_is_counted_as_a_place_lost() {
-    // A1 has a commune and no postcode: only its commune could place it. A2 has a
-    // postcode, which gives its département; A3 has no place at all.
+    // A1 has a commune and no postcode, A4 a postcode that gives no département
+    // (Belgian): nothing places them. A2's postcode gives its département; A3 has no
+    // place at all.
     let clients = "client_id,age,ville,segment,canal_acquisition,code_postal\n\
-                   A1,30,Paris,Premium,SEO,\nA2,40,Lyon,Premium,SEO,69001\nA3,50,,Premium,SEO,\n";
+                   A1,30,Paris,Premium,SEO,\nA2,40,Lyon,Premium,SEO,69001\nA3,50,,Premium,SEO,\n\
+                   A4,60,Bruxelles,Premium,SEO,B-1000\n";
     let inter = "client_id,type_action,valeur_achat,date\nA1,achat,10,2025-01-02\n";
     let p = prepared(clients, inter);
     let o = PrivacyOptions {
         departement_only: true,
         ..opts("k")
     };
-    assert_eq!(p.privacy(&o, None).unwrap().report.places_lost, Some(1));
+    assert_eq!(p.privacy(&o, None).unwrap().report.places_lost, Some(2));
 }
 
 #[test]

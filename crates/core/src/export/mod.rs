@@ -370,6 +370,9 @@ pub fn export_with_metrics<W: Sink>(
         .collect();
     let ((report, others_written), rows_written) = crate::par::join(
         || {
+            // The row-level files' hashing, on the other side, sets the pace: this
+            // side (and the metrics' threads it starts) gives it way.
+            crate::par::lower_priority();
             // This thread's files count towards the progress once they are all written.
             let mut quiet = |_| {};
             let mut written = Written::new(Digests::Inline, &mut quiet);

@@ -26,6 +26,10 @@ pub struct Settings {
     pub from: String,
     /// Last day, `YYYY-MM-DD`.
     pub to: String,
+    /// Whether the first day was typed after the last: a problem of the period as a
+    /// whole (it ends before it starts, or is too long) is shown under the field
+    /// just edited.
+    pub from_last: bool,
 }
 
 impl Default for Settings {
@@ -38,6 +42,7 @@ impl Default for Settings {
             dirty: "0".into(),
             from: date_string(d.from),
             to: date_string(d.to),
+            from_last: false,
         }
     }
 }
@@ -203,20 +208,22 @@ impl Settings {
             )),
         }
         let (from, to) = (day(&self.from), day(&self.to));
+        // The period's own problems go under the field the user edited last.
+        let period = if self.from_last { Field::From } else { Field::To };
         if from.is_none() {
             out.push((Field::From, t("A date like 2025-01-01.", "Une date comme 2025-01-01.")));
         }
         match (from, to) {
             (_, None) => out.push((Field::To, t("A date like 2025-03-31.", "Une date comme 2025-03-31."))),
             (Some(f), Some(e)) if e < f => out.push((
-                Field::To,
+                period,
                 t(
                     "The period ends before it starts.",
                     "La période finit avant de commencer.",
                 ),
             )),
             (Some(f), Some(e)) if e - f > MAX_PERIOD_DAYS => {
-                out.push((Field::To, t("At most ten years.", "Dix ans au plus.")))
+                out.push((period, t("At most ten years.", "Dix ans au plus.")))
             }
             _ => {}
         }
@@ -320,6 +327,23 @@ mod tests {
         let s = Settings::default();
         assert!(s.problems(false).is_empty());
         assert_eq!(s.options(), Some(GenerateOptions::default()));
+    }
+
+    #[test]
+    fn a_period_problem_goes_under_the_day_edited_last() {
+        let mut s = Settings {
+            from: "1800-01-01".into(),
+            ..Settings::default()
+        };
+        let fields = |s: &Settings| s.problems(false).into_iter().map(|(f, _)| f).collect::<Vec<_>>();
+        assert_eq!(fields(&s), [Field::To], "by default under the last day");
+        s.from_last = true;
+        assert_eq!(fields(&s), [Field::From]);
+        s.from = "2025-06-01".into();
+        assert_eq!(
+            s.problems(false),
+            [(Field::From, "The period ends before it starts.".to_string())]
+        );
     }
 
     #[test]

@@ -294,6 +294,11 @@ test('bad settings show a message beside the field and disable the run button', 
   await page.fill('[data-testid=input-to]', '2024-12-01');
   assert.match(await page.textContent('[data-testid=error-to]'), /before/);
   assert.equal(await page.isDisabled('[data-testid=run]'), true);
+  // The period's problem goes under the day just edited.
+  await page.fill('[data-testid=input-to]', '2025-03-31');
+  await page.fill('[data-testid=input-from]', '2025-06-01');
+  assert.match(await page.textContent('[data-testid=error-from]'), /before/);
+  assert.equal((await page.textContent('[data-testid=error-to]')).trim(), '');
   await context.close();
 });
 

@@ -150,6 +150,18 @@ fn whole(text: &str) -> Whole {
 }
 
 impl Settings {
+    /// Sets the first day as typed (a problem of the period then shows under it).
+    pub fn set_from(&mut self, text: String) {
+        self.from = text;
+        self.from_last = true;
+    }
+
+    /// Sets the last day as typed (a problem of the period then shows under it).
+    pub fn set_to(&mut self, text: String) {
+        self.to = text;
+        self.from_last = false;
+    }
+
     /// The problems, one message per field (in French or English).
     pub fn problems(&self, fr: bool) -> Vec<(Field, String)> {
         let t = |en: &str, fr_text: &str| if fr { fr_text.to_string() } else { en.to_string() };
@@ -337,9 +349,11 @@ mod tests {
         };
         let fields = |s: &Settings| s.problems(false).into_iter().map(|(f, _)| f).collect::<Vec<_>>();
         assert_eq!(fields(&s), [Field::To], "by default under the last day");
-        s.from_last = true;
+        s.set_from("1800-01-01".into());
         assert_eq!(fields(&s), [Field::From]);
-        s.from = "2025-06-01".into();
+        s.set_to("2025-03-31".into());
+        assert_eq!(fields(&s), [Field::To]);
+        s.set_from("2025-06-01".into());
         assert_eq!(
             s.problems(false),
             [(Field::From, "The period ends before it starts.".to_string())]

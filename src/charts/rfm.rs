@@ -21,16 +21,20 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
     let (never, bought): (Vec<_>, Vec<_>) = s.rfm_segments.iter().partition(|r| r.segment == never_bought);
     let never: u64 = never.iter().map(|r| r.customers).sum();
     let names: Vec<String> = bought.iter().map(|r| l.rfm_segment(&r.segment)).collect();
+    let customers_word = match (l, never) {
+        (Lang::Fr, 1) => "client",
+        (Lang::Fr, _) => "clients",
+        (Lang::En, 1) => "customer",
+        (Lang::En, _) => "customers",
+    };
     let note = match (never, l) {
         (0, _) => String::new(),
-        (1, Lang::Fr) => format!("{}\u{a0}: 1 client (hors du graphique)", l.rfm_segment(never_bought)),
-        (1, Lang::En) => format!("{never_bought}: 1 customer (not charted)"),
         (_, Lang::Fr) => format!(
-            "{}\u{a0}: {} clients (hors du graphique)",
+            "{}\u{a0}: {} {customers_word} (hors du graphique)",
             l.rfm_segment(never_bought),
             l.int(never)
         ),
-        (_, Lang::En) => format!("{never_bought}: {} customers (not charted)", l.int(never)),
+        (_, Lang::En) => format!("{never_bought}: {} {customers_word} (not charted)", l.int(never)),
     };
     count_and_revenue(
         l,

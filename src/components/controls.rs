@@ -105,24 +105,8 @@ pub fn Controls(
                 {field("interactions", Field::Interactions, |s| s.interactions.clone(), |s, v| s.interactions = v)}
                 {field("seed", Field::Seed, |s| s.seed.clone(), |s, v| s.seed = v)}
                 {field("dirty", Field::Dirty, |s| s.dirty.clone(), |s, v| s.dirty = v)}
-                {field(
-                    "from",
-                    Field::From,
-                    |s| s.from.clone(),
-                    |s, v| {
-                        s.from = v;
-                        s.from_last = true;
-                    },
-                )}
-                {field(
-                    "to",
-                    Field::To,
-                    |s| s.to.clone(),
-                    |s, v| {
-                        s.to = v;
-                        s.from_last = false;
-                    },
-                )}
+                {field("from", Field::From, |s| s.from.clone(), Settings::set_from)}
+                {field("to", Field::To, |s| s.to.clone(), Settings::set_to)}
             </div>
             <div
                 class="import"

@@ -131,16 +131,13 @@ pub fn Downloads(
                 let k = s.privacy.k;
                 s.suppressed_rows.values().any(|n| *n > 0).then(|| {
                     let l = lang.get();
+                    let why = l.blanked_why(&k.to_string());
                     let text = match l {
                         Lang::Fr => format!(
-                            "Lignes masquées\u{a0}: {}. Détails et choix de k sous «\u{a0}Confidentialité avant \
-                             export\u{a0}».",
-                            l.blanked_why(&k.to_string())
+                            "Lignes masquées\u{a0}: {why}. Détails et choix de k sous «\u{a0}Confidentialité avant \
+                             export\u{a0}»."
                         ),
-                        Lang::En => format!(
-                            "Rows blanked: {}. Details and the choice of k under \"Privacy before export\".",
-                            l.blanked_why(&k.to_string())
-                        ),
+                        Lang::En => format!("Rows blanked: {why}. Details and the choice of k under \"Privacy before export\"."),
                     };
                     view! {
                         <p class="muted" data-testid="blanked-why">

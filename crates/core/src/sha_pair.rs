@@ -101,14 +101,34 @@ impl Lane {
 const ALONE: usize = 16 << 10;
 
 /// Hashes the whole blocks of `blocks` (a multiple of 64 bytes) into `state`, in one
-/// call (a call a block took 12 % longer).
+/// call (a call a block took 12 % longer). Never inlined: see [`clear_upper`].
+#[inline(never)]
 fn one_lane(state: &mut [u32; 8], blocks: &[u8]) {
     debug_assert_eq!(blocks.len() % 64, 0);
+    clear_upper();
     // SAFETY: `GenericArray<u8, U64>` is `repr(transparent)` over `[u8; 64]` (size 64,
     // alignment 1), and `blocks` holds `len / 64` of them.
     let blocks =
         unsafe { std::slice::from_raw_parts(blocks.as_ptr().cast::<GenericArray<u8, U64>>(), blocks.len() / 64) };
     sha2::compress256(state, blocks);
+}
+
+/// Marks the upper halves of the vector registers as unused, in builds for
+/// processors with AVX (the fast CLI is built for its own). The SHA instructions
+/// have only their old SSE encoding: run while AVX code has left those halves in
+/// use, each of them pays a change of state, and SHA-256 then ran at 13 MB/s instead
+/// of 1.5 GB/s here (docs/benchmarks.md, 2026-12-06). Compilers clear the halves
+/// before a call or a return, but not between AVX code and SHA instructions inlined
+/// into the same function. So every SHA instruction of the engine runs in
+/// [`one_lane`] or [`shani::compress2`], which start with this, and
+/// `scripts/check-sha-code.sh` checks that of the built CLI.
+#[inline(always)]
+fn clear_upper() {
+    // SAFETY: this build is for processors with AVX (the `cfg`).
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx"))]
+    unsafe {
+        std::arch::x86_64::_mm256_zeroupper()
+    };
 }
 
 /// The SHA-256 digests of two streams fed together.
@@ -198,6 +218,51 @@ impl One {
     /// The digest.
     pub fn finish(self) -> [u8; 32] {
         self.lane.finish()
+    }
+}
+
+/// HMAC-SHA-256 under one key (RFC 2104), for many short messages: the key's two
+/// padded blocks are hashed once, here, and each message then takes two blocks
+/// when it is shorter than 56 bytes (one more per 64 bytes after that).
+#[derive(Clone)]
+pub struct Keyed {
+    inner: Lane,
+    outer: Lane,
+}
+
+impl Keyed {
+    /// The hash under `key` (of any length: one longer than a block is hashed first).
+    pub fn new(key: &[u8]) -> Self {
+        let mut block = [0u8; 64];
+        if key.len() > 64 {
+            let mut long = One::default();
+            long.update(key);
+            block[..32].copy_from_slice(&long.finish());
+        } else {
+            block[..key.len()].copy_from_slice(key);
+        }
+        let padded = |pad: u8| {
+            let mut one = One::default();
+            one.update(&block.map(|b| b ^ pad));
+            one.lane
+        };
+        Keyed {
+            inner: padded(0x36),
+            outer: padded(0x5c),
+        }
+    }
+
+    /// The HMAC of `message`.
+    pub fn mac(&self, message: &[u8]) -> [u8; 32] {
+        let mut inner = One {
+            lane: self.inner.clone(),
+        };
+        inner.update(message);
+        let mut outer = One {
+            lane: self.outer.clone(),
+        };
+        outer.update(&inner.finish());
+        outer.finish()
     }
 }
 
@@ -373,6 +438,7 @@ mod shani {
         to_a: *mut u8,
         to_b: *mut u8,
     ) {
+        super::clear_upper();
         // Big-endian words.
         let swap = _mm_set_epi64x(0x0c0d0e0f08090a0b, 0x0405060700010203);
         let ((a0, a1), (b0, b1)) = (load(sa), load(sb));
@@ -531,6 +597,32 @@ mod tests {
                 assert_eq!(stored.finish()[..], sha[..], "stored, {len} bytes in {parts} parts");
             }
         }
+    }
+
+    #[test]
+    fn the_keyed_hash_is_hmac_sha256() {
+        use hmac::{Hmac, Mac};
+        for key_len in [0, 1, 32, 63, 64, 65, 200] {
+            let key = bytes(key_len, 7 + key_len as u64);
+            let keyed = Keyed::new(&key);
+            for len in [0, 1, 9, 55, 56, 63, 64, 65, 119, 120, 300] {
+                let message = bytes(len, 11 + len as u64);
+                let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("any key length");
+                mac.update(&message);
+                let want = mac.finalize().into_bytes();
+                assert_eq!(
+                    keyed.mac(&message)[..],
+                    want[..],
+                    "key of {key_len} bytes, message of {len}"
+                );
+            }
+        }
+        // The RFC 4231 test case 2: a short key, and the digest written out.
+        let mac = Keyed::new(b"Jefe").mac(b"what do ya want for nothing?");
+        assert_eq!(
+            crate::export::hex(&mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]

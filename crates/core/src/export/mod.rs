@@ -15,7 +15,6 @@ use crate::clean::CleanReport;
 use crate::error::Error;
 use crate::metrics::{Filter, Report};
 use crate::model::Dataset;
-use sha2::{Digest, Sha256};
 use std::io::{self, Write};
 
 /// Names of the files [`export`] writes, in order (the manifest last).
@@ -136,7 +135,7 @@ pub(crate) struct Chunked<'w> {
 /// Who hashes a file's bytes.
 enum Hash {
     /// Its [`Chunked`], as they go out.
-    Running(Sha256),
+    Running(crate::sha_pair::One),
     /// Someone else: the caller from the bytes it receives, or the writer of the
     /// row-level files (see [`Chunked::hand_over_digest`]), which then gives it.
     Elsewhere(Option<[u8; 32]>),
@@ -148,7 +147,7 @@ impl<'w> Chunked<'w> {
             buf: Vec::with_capacity(CHUNK + 4096),
             out,
             hash: if hash {
-                Hash::Running(Sha256::new())
+                Hash::Running(crate::sha_pair::One::default())
             } else {
                 Hash::Elsewhere(None)
             },
@@ -253,7 +252,7 @@ impl<'w> Chunked<'w> {
         self.flush()?;
         self.out.flush()?;
         let sha256 = match self.hash {
-            Hash::Running(h) => hex(&h.finalize()),
+            Hash::Running(h) => hex(&h.finish()),
             Hash::Elsewhere(digest) => digest.map(|d| hex(&d)).unwrap_or_default(),
         };
         Ok(Output {

@@ -13,7 +13,7 @@ use crate::error::{Error, Problem};
 use crate::ids::IdColumn;
 use crate::metrics::{age_band, Report, AGE_BANDS};
 use crate::model::Dataset;
-use hmac::{Hmac, Mac};
+use crate::sha_pair::Keyed;
 use sha2::Sha256;
 use std::collections::BTreeMap;
 
@@ -107,18 +107,15 @@ impl Key {
         })
     }
 
-    fn mac(&self) -> Hmac<Sha256> {
-        // HMAC accepts keys of any length.
-        Hmac::<Sha256>::new_from_slice(&self.bytes).expect("HMAC takes any key length")
+    fn mac(&self) -> Keyed {
+        Keyed::new(&self.bytes)
     }
 }
 
 /// Appends the pseudonym of `id` under `mac`: `P_` and the first [`PSEUDONYM_HEX`]
 /// hex digits of HMAC-SHA-256(key, id).
-fn push_pseudonym(mac: &Hmac<Sha256>, id: &[u8], out: &mut Vec<u8>) {
-    let mut m = mac.clone();
-    m.update(id);
-    let digest = m.finalize().into_bytes();
+fn push_pseudonym(mac: &Keyed, id: &[u8], out: &mut Vec<u8>) {
+    let digest = mac.mac(id);
     out.extend_from_slice(b"P_");
     for b in &digest[..PSEUDONYM_HEX / 2] {
         const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -202,7 +199,7 @@ pub struct Privacy {
     /// What was done.
     pub report: PrivacyReport,
     pseudonyms: Option<IdColumn>,
-    mac: Option<Hmac<Sha256>>,
+    mac: Option<Keyed>,
     keep: Option<Vec<bool>>,
 }
 

@@ -156,6 +156,15 @@ pub fn nothing_selected(l: Lang) -> &'static str {
     }
 }
 
+/// The message of an RFM chart whose selection has customers but no buyer.
+pub fn no_buyer(l: Lang) -> &'static str {
+    if l == Lang::Fr {
+        "Aucun acheteur dans cette sélection"
+    } else {
+        "No buyer in this selection"
+    }
+}
+
 /// [`base`] without its legend and plot area: a title, tooltips, save-as-PNG.
 pub fn frame(title: &str, trigger: Trigger) -> Chart {
     Chart::new()
@@ -321,6 +330,17 @@ pub fn money_tooltip() -> Tooltip {
 pub fn count_and_revenue(
     l: Lang,
     title: &str,
+    categories: (Vec<String>, bool),
+    counts: (&str, Vec<f64>),
+    revenue: (&str, Vec<f64>),
+) -> Chart {
+    count_and_revenue_or(nothing_selected(l), title, categories, counts, revenue)
+}
+
+/// [`count_and_revenue`], saying `empty_text` when there is nothing to draw.
+pub fn count_and_revenue_or(
+    empty_text: &str,
+    title: &str,
     (categories, slanted): (Vec<String>, bool),
     (count_name, counts): (&str, Vec<f64>),
     (revenue_name, revenue): (&str, Vec<f64>),
@@ -335,7 +355,7 @@ pub fn count_and_revenue(
     // A selection that leaves nothing (every channel unticked) says so.
     let empty = counts.iter().chain(&revenue).all(|v| *v == 0.0);
     base(title, Trigger::Axis)
-        .title(nothing(nothing_selected(l), empty))
+        .title(nothing(empty_text, empty))
         .x_axis(x)
         // Each axis name reads inwards from its axis, so a long one is not cut by the
         // edge of the chart.

@@ -1,6 +1,6 @@
 //! RFM: customers and revenue per named segment, and the recency × frequency grid.
 
-use super::{count_and_revenue, euros, frame};
+use super::{count_and_revenue_or, euros, frame};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
 use charming::component::{Axis, Grid, VisualMap};
@@ -36,8 +36,14 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
         ),
         (_, Lang::En) => format!("{never_bought}: {} {customers_word} (not charted)", l.int(never)),
     };
-    count_and_revenue(
-        l,
+    // Customers who all never bought: the chart says there is no buyer, above their count.
+    let empty_text = if never > 0 {
+        super::no_buyer(l)
+    } else {
+        super::nothing_selected(l)
+    };
+    count_and_revenue_or(
+        empty_text,
         title,
         (names, true),
         (customers, bought.iter().map(|r| r.customers as f64).collect()),
@@ -90,7 +96,14 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
                 .formatter(super::formatter::CELL)
                 .value_formatter(super::formatter::NUMBER),
         )
-        .title(super::nothing(super::nothing_selected(l), empty))
+        .title(super::nothing(
+            if s.kpis.customers > 0 {
+                super::no_buyer(l)
+            } else {
+                super::nothing_selected(l)
+            },
+            empty,
+        ))
         .title(super::under_title(note))
         .grid(Grid::new().left(36).right(96).top(76).bottom(36).contain_label(true))
         .x_axis(
@@ -153,13 +166,16 @@ mod tests {
         let held = s.rfm_grid.iter().all(|row| row.iter().sum::<u64>() > 0)
             && (0..5).all(|f| s.rfm_grid.iter().map(|row| row[f]).sum::<u64>() > 0);
         assert_eq!(j["title"][2]["subtext"] == "", held);
-        // No buyer in the selection: a message, no cells.
+        // No buyer in the selection: a message, no cells; no customer either: another.
         let mut none = s.clone();
         none.rfm_grid = [[0; 5]; 5];
         let j = json(&super::grid(&none, Lang::Fr));
         assert_eq!(j["title"][1]["show"], true);
-        assert_eq!(j["title"][1]["text"], "Rien à afficher pour cette sélection");
+        assert_eq!(j["title"][1]["text"], "Aucun acheteur dans cette sélection");
         assert_eq!(j["series"][0]["data"].as_array().map_or(0, Vec::len), 0);
+        none.kpis.customers = 0;
+        let j = json(&super::grid(&none, Lang::Fr));
+        assert_eq!(j["title"][1]["text"], "Rien à afficher pour cette sélection");
     }
 
     #[test]
@@ -211,6 +227,19 @@ mod tests {
             json(&super::build(&one, Lang::En))["title"][2]["subtext"],
             "Never bought: 1 customer (not charted)"
         );
+        // Only customers who never bought: no bar, and the chart says why above their count.
+        let mut never_only = s.clone();
+        never_only.rfm_segments.retain(|r| r.segment == "Never bought");
+        let j = json(&super::build(&never_only, Lang::En));
+        assert_eq!(
+            (&j["title"][1]["text"], &j["title"][1]["show"]),
+            (&"No buyer in this selection".into(), &true.into())
+        );
+        assert_eq!(
+            j["title"][2]["subtext"],
+            format!("Never bought: {never} customers (not charted)")
+        );
+        assert_eq!(json(&super::build(&s, Lang::En))["title"][1]["show"], false);
         let fr = json(&super::build(&s, Lang::Fr));
         assert!(fr["title"][2]["subtext"]
             .as_str()

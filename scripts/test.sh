@@ -2,7 +2,7 @@
 # Installs whatever is missing, then runs every check and test: formatting,
 # clippy, the native test suite, the WebAssembly determinism test (Node.js), a
 # release build of the app with trunk, the fast CLI of scripts/build-cli.sh against
-# the release build (its SHA code checked, and the core's unit tests built as it
+# the release build (its old-SSE code checked, and the core's unit tests built as it
 # is), and the end-to-end suite in headless Chromium against the native CLI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,8 +31,8 @@ cargo build --release --locked -p numberly-cli
 
 step "the fast CLI (scripts/build-cli.sh) writes the release build's bytes"
 scripts/build-cli.sh
-# No AVX code inlined beside SHA instructions (100 times slower hashing, see the script).
-scripts/check-sha-code.sh
+# No AVX code inlined beside old-SSE code (SHA-256 100 times slower, see the script).
+scripts/check-sse-code.sh
 check=target/fast-check
 rm -rf "$check"
 for build in release fast; do

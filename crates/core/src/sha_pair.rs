@@ -121,7 +121,7 @@ fn one_lane(state: &mut [u32; 8], blocks: &[u8]) {
 /// before a call or a return, but not between AVX code and SHA instructions inlined
 /// into the same function. So every SHA instruction of the engine runs in
 /// [`one_lane`] or [`shani::compress2`], which start with this, and
-/// `scripts/check-sha-code.sh` checks that of the built CLI.
+/// `scripts/check-sse-code.sh` checks the built CLI.
 #[inline(always)]
 fn clear_upper() {
     // SAFETY: this build is for processors with AVX (the `cfg`).

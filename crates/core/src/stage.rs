@@ -85,6 +85,8 @@ fn copy_past_cache(dst: &mut [std::mem::MaybeUninit<u8>], src: &[u8]) {
     };
     #[cfg(target_arch = "x86_64")]
     {
+        // (The standard library writes `_mm_stream_si128` in the old SSE encoding even
+        // in a build for AVX: scripts/check-sse-code.sh keeps it apart from AVX code.)
         use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
         let head = dst.as_ptr().align_offset(16).min(dst.len());
         ordinary(&mut dst[..head], &src[..head]);

@@ -6,6 +6,11 @@
 //! now ([`pairing_gain`]); otherwise each is hashed alone ([`One`]) on a thread of
 //! its own. Either way the same pass can store the bytes where they go next
 //! ([`Pair::update_into`], [`One::update_into`]), so that they are read once.
+//!
+//! The engine's other SHA-256 go through here too, the small files' digests ([`One`])
+//! and the pseudonyms' HMAC ([`Keyed`]), so that their SHA instructions run where
+//! [`clear_upper`] has gone first (only the passphrase's PBKDF2 runs in `sha2`'s
+//! own function, which `scripts/check-sse-code.sh` checks as well).
 
 use sha2::digest::generic_array::{typenum::U64, GenericArray};
 

@@ -39,8 +39,10 @@ GENERATE OPTIONS:
   --customers N       number of customers (default 1000)
   --interactions M    number of interaction rows, exactly (default 5000)
   --seed S            random seed (default 42)
-  --from DATE         first day of the period, YYYY-MM-DD (default 2025-01-01)
-  --to DATE           last day of the period, inclusive (default 2025-03-31)
+  --from DATE         first day of the period, YYYY-MM-DD (default 2025-01-01; with
+                      --clients/--interactions, the files' first date)
+  --to DATE           last day of the period, inclusive (default 2025-03-31; with files,
+                      their last date). Rows outside it are rejected (out_of_period)
   --dirty R           share of rows given a known defect, 0 to 0.5 (default 0)
   --channels LIST     acquisition channels and weights, e.g. SEO:35,Social:25,Email:20,Direct:20
                       (the default); a new channel gets neutral funnel multipliers
@@ -87,6 +89,20 @@ struct Args {
 }
 
 fn parse_day(flag: &str, v: &str) -> Result<i32, String> {
+    // ISO only: `01/02/2025` reads as 1 February in French and 2 January in English.
+    let iso = v.len() == 10
+        && v.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !iso {
+        return Err(format!(
+            "{flag}: expected a date like 2025-01-31 (year-month-day), got `{v}`"
+        ));
+    }
     match numberly_core::dates::parse(v.as_bytes()) {
         Some(p) if !p.has_time => Ok(p.ts.div_euclid(numberly_core::dates::DAY) as i32),
         _ => Err(format!("{flag}: expected a date like 2025-01-31, got `{v}`")),
@@ -94,18 +110,32 @@ fn parse_day(flag: &str, v: &str) -> Result<i32, String> {
 }
 
 fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
-    v.replace('_', "")
-        .parse()
-        .map_err(|_| format!("{flag}: expected a number, got `{v}`"))
+    let digits = v.replace('_', "");
+    digits.parse().map_err(|_| {
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            format!("{flag}: `{v}` is too large")
+        } else {
+            format!("{flag}: expected a number, got `{v}`")
+        }
+    })
 }
 
 /// `SEO:35,Social:25`: names with weights; known channels keep their funnel multipliers.
 fn parse_channels(v: &str, known: &[ChannelSpec]) -> Result<Vec<ChannelSpec>, String> {
+    let syntax = || format!("--channels: expected NAME:WEIGHT,NAME:WEIGHT… (e.g. SEO:35,Social:25), got `{v}`");
     v.split(',')
         .map(|item| {
             let (name, weight) = item.rsplit_once(':').unwrap_or((item, "1"));
-            let weight: f64 = parse_num("--channels", weight.trim())?;
             let name = name.trim().to_string();
+            if name.is_empty() || name.contains([':', ';', '=']) {
+                return Err(syntax());
+            }
+            let weight: f64 = weight.trim().parse().map_err(|_| syntax())?;
+            if !(weight > 0.0 && weight.is_finite()) {
+                return Err(format!(
+                    "--channels: the weight of {name} must be a positive number, got `{weight}`"
+                ));
+            }
             let base = known.iter().find(|c| c.name.eq_ignore_ascii_case(&name));
             Ok(ChannelSpec {
                 weight,
@@ -142,12 +172,36 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         absent: Vec::new(),
     };
     if let Ok(p) = std::env::var("NUMBERLY_PASSPHRASE") {
+        // (Set but empty is a mistake, not "no passphrase": the key would be random.)
+        if p.trim().is_empty() {
+            return Err("NUMBERLY_PASSPHRASE is set but holds no passphrase: unset it, or give one".into());
+        }
         a.privacy.passphrase = Some(p);
     }
     let mut interactions_arg: Option<String> = None;
     // Options of generated data given (they mean nothing for files read).
     let mut generating: Vec<&str> = Vec::new();
+    // Options of `run` given (they mean nothing for `generate`, which writes raw data).
+    let mut running: Vec<&str> = Vec::new();
+    // Options with a value given so far, with it: one given twice is an error.
+    let mut given: Vec<(&str, &str)> = Vec::new();
+    let mut passphrase_file = false;
     while let Some(flag) = it.next() {
+        const RUN_ONLY: [&str; 10] = [
+            "--age-bands",
+            "--departement-only",
+            "--consent-only",
+            "--pseudonymise",
+            "--no-pseudonymise",
+            "--k",
+            "--passphrase-file",
+            "--map-clients",
+            "--map-interactions",
+            "--absent",
+        ];
+        if RUN_ONLY.contains(&flag.as_str()) {
+            running.push(flag);
+        }
         let switch = match flag.as_str() {
             "--quiet" => Some(&mut a.quiet),
             "--age-bands" => Some(&mut a.privacy.age_bands),
@@ -160,7 +214,11 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
             continue;
         }
         if flag == "--pseudonymise" || flag == "--no-pseudonymise" {
-            a.privacy.pseudonymise = Some(flag == "--pseudonymise");
+            let on = flag == "--pseudonymise";
+            if a.privacy.pseudonymise == Some(!on) {
+                return Err("--pseudonymise and --no-pseudonymise contradict each other: give one".into());
+            }
+            a.privacy.pseudonymise = Some(on);
             continue;
         }
         const FLAGS: [&str; 15] = [
@@ -184,6 +242,18 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
             return Err(format!("unknown option `{flag}` (see --help)"));
         }
         let value = it.next().ok_or_else(|| format!("{flag}: missing value"))?;
+        if value.starts_with("--") {
+            return Err(format!("{flag}: missing value (`{value}` is the next option)"));
+        }
+        // (The column options are repeatable; the rest hold one value.)
+        if !["--map-clients", "--map-interactions", "--absent"].contains(&flag.as_str()) {
+            if let Some((_, before)) = given.iter().find(|(f, _)| f == flag) {
+                return Err(format!(
+                    "{flag} is given twice (`{before}`, then `{value}`): give it once"
+                ));
+            }
+            given.push((flag, value));
+        }
         if ["--customers", "--seed", "--dirty", "--consent-rate", "--channels"].contains(&flag.as_str()) {
             generating.push(flag);
         }
@@ -204,17 +274,32 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                 // (A BOM that an editor put first is not part of the passphrase.)
                 let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
                 let line = text.lines().next().unwrap_or("").to_string();
-                if line.is_empty() {
-                    return Err(format!("{flag}: {value} holds no passphrase"));
+                if line.trim().is_empty() {
+                    return Err(format!("{flag}: {value} holds no passphrase (its first line is blank)"));
                 }
                 a.privacy.passphrase = Some(line);
+                passphrase_file = true;
             }
             "--map-clients" | "--map-interactions" => {
                 let (header, column) = value
                     .split_once('=')
                     .ok_or_else(|| format!("{flag}: expected HEADER=COLUMN, got `{value}`"))?;
                 let file = usize::from(flag == "--map-interactions");
-                a.mapping[file].insert(header.trim().to_string(), column.trim().to_string());
+                let (header, column) = (header.trim().to_string(), column.trim().to_string());
+                if let Some(before) = a.mapping[file].get(&header) {
+                    return Err(format!(
+                        "{flag}: the header `{header}` is mapped twice (to `{before}`, then to `{column}`)"
+                    ));
+                }
+                let other = a.mapping[file]
+                    .iter()
+                    .find(|(_, c)| !column.is_empty() && **c == column);
+                if let Some((other, _)) = other {
+                    return Err(format!(
+                        "{flag}: `{column}` is given two headers (`{other}`, then `{header}`): a column reads one"
+                    ));
+                }
+                a.mapping[file].insert(header, column);
             }
             "--absent" => {
                 for column in value.split(',').map(str::trim).filter(|c| !c.is_empty()) {
@@ -266,11 +351,36 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
     if a.command == "generate" && a.clients.is_some() {
         return Err("`generate` does not read files; use `run --clients … --interactions …`".into());
     }
+    if let (Some(flag), "generate") = (running.first(), a.command.as_str()) {
+        return Err(format!(
+            "{flag} is an option of `run`: `generate` writes the raw data (identifiers included), untouched"
+        ));
+    }
+    if passphrase_file && a.privacy.pseudonymise == Some(false) {
+        return Err(
+            "--passphrase-file gives the pseudonyms' key, and --no-pseudonymise keeps client_id as it is: \
+                    give one"
+                .into(),
+        );
+    }
     if a.clients.is_some() != a.interactions.is_some() {
         return Err("--clients FILE and --interactions FILE go together".into());
     }
     if !a.absent.is_empty() && a.clients.is_none() {
         return Err("--absent is about a clients file: give it with --clients FILE --interactions FILE".into());
+    }
+    let mapped = ["--map-clients", "--map-interactions"]
+        .into_iter()
+        .find(|f| running.contains(f));
+    if let (Some(flag), None) = (mapped, &a.clients) {
+        return Err(format!(
+            "{flag} is about the columns of a file: give it with --clients FILE --interactions FILE"
+        ));
+    }
+    if passphrase_file && a.clients.is_none() && a.privacy.pseudonymise != Some(true) {
+        return Err(
+            "--passphrase-file: generated data keep client_id as it is; add --pseudonymise to pseudonymise it".into(),
+        );
     }
     if let (Some(flag), Some(_)) = (generating.first(), &a.clients) {
         return Err(format!(
@@ -399,8 +509,51 @@ fn streamed_error(a: &Args, streamed: &Option<(CsvFile, Streamed<DiskFile>)>) ->
     Some(format!("{path}: {e}"))
 }
 
+/// An error of the generated data's options, worded with the flag that sets the
+/// option (the engine names its field) and, for the period, the days given.
+fn options_message(e: numberly_core::Error, a: &Args) -> String {
+    let numberly_core::Error::Options(m) = &e else {
+        return e.to_string();
+    };
+    let day = numberly_core::dates::date_string;
+    let flag = match m.split_once(": ") {
+        Some(("customers", _)) => "--customers".to_string(),
+        Some(("interactions", _)) => "--interactions".to_string(),
+        Some(("dirty", _)) => "--dirty".to_string(),
+        Some(("consent_rate", _)) => "--consent-rate".to_string(),
+        Some(("channels", _)) => "--channels".to_string(),
+        Some(("period", _)) => format!("--from {} --to {}", day(a.gen.from), day(a.gen.to)),
+        _ => return e.to_string(),
+    };
+    format!("{flag}: {}", m.split_once(": ").map_or("", |(_, why)| why))
+}
+
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
-    fs::write(dir.join(name), bytes).map_err(|e| format!("{}: {e}", dir.join(name).display()))
+    fs::write(dir.join(name), bytes).map_err(|e| format!("--out {}: cannot write {name}: {e}", dir.display()))
+}
+
+/// How reports name the two input files: by their names only, as the browser app
+/// does, so that the same files give the same outputs wherever they sit; when the
+/// two have the same name, by as many of their last folders as tell them apart.
+fn labels(clients: &Path, interactions: &Path) -> (String, String) {
+    let parts = |p: &Path| -> Vec<String> {
+        p.components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect()
+    };
+    let (c, i) = (parts(clients), parts(interactions));
+    let tail = |v: &[String], n: usize| v[v.len().saturating_sub(n)..].join("/");
+    let longest = c.len().max(i.len()).max(1);
+    let n = (1..=longest).find(|&n| tail(&c, n) != tail(&i, n)).unwrap_or(longest);
+    let label = |v: &[String], p: &Path| {
+        if v.is_empty() {
+            p.display().to_string()
+        } else {
+            tail(v, n)
+        }
+    };
+    (label(&c, clients), label(&i, interactions))
 }
 
 /// Refuses an output folder that is a file, or where writing an output would
@@ -435,7 +588,7 @@ fn run(a: Args) -> Result<(), String> {
         [a.clients.as_ref(), a.interactions.as_ref()],
         &numberly_core::export::FILES,
     )?;
-    fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    fs::create_dir_all(&out).map_err(|e| format!("--out {}: cannot create the folder: {e}", out.display()))?;
     let mut progress = Progress {
         quiet: a.quiet,
         start: Instant::now(),
@@ -443,7 +596,8 @@ fn run(a: Args) -> Result<(), String> {
         last_tenth: -1,
     };
     if a.command == "generate" {
-        let raw = generate_with_progress(&a.gen, &mut |f| progress.update("generate", f)).map_err(|e| e.to_string())?;
+        let raw = generate_with_progress(&a.gen, &mut |f| progress.update("generate", f))
+            .map_err(|e| options_message(e, &a))?;
         write_file(&out, "clients.csv", &raw.clients_csv)?;
         write_file(&out, "interactions.csv", &raw.interactions_csv)?;
         progress.finish();
@@ -453,25 +607,28 @@ fn run(a: Args) -> Result<(), String> {
                 serde_json::to_string(&raw.truth).unwrap_or_default()
             );
         }
+        if !a.quiet {
+            let bytes = raw.clients_csv.len() + raw.interactions_csv.len();
+            eprintln!(
+                "wrote clients.csv and interactions.csv ({:.1} MB) to {}",
+                bytes as f64 / 1e6,
+                out.display()
+            );
+        }
         return Ok(());
     }
     let files;
     let mut streamed = None;
     let source = match (&a.clients, &a.interactions) {
         (Some(c), Some(i)) => {
-            // Reports name a file by its name only, as the browser app does: the same
-            // files give the same outputs wherever they sit.
-            let name = |p: &PathBuf| {
-                p.file_name()
-                    .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
-            };
-            let clients = fs::read(c).map_err(|e| format!("{}: {e}", c.display()))?;
-            files = (clients, name(c), name(i));
+            let clients = fs::read(c).map_err(|e| format!("--clients {}: {e}", c.display()))?;
+            let (c_label, i_label) = labels(c, i);
+            files = (clients, c_label, i_label);
             // The clients file first: a fault in both files is reported for it.
             CsvFile::open(&files.1, &files.0).map_err(|e| e.to_string())?;
             // The interactions file is read piece by piece as it is parsed, as the app
             // reads it: memory holds a few pieces, not the whole file.
-            let disk = DiskFile::open(i).map_err(|e| format!("{}: {e}", i.display()))?;
+            let disk = DiskFile::open(i).map_err(|e| format!("--interactions {}: {e}", i.display()))?;
             let (head, body) = Streamed::open(&files.2, disk, PIECE_BYTES).map_err(|e| e.to_string())?;
             if !a.quiet {
                 let mut tenth = 0;
@@ -505,17 +662,23 @@ fn run(a: Args) -> Result<(), String> {
     if let Some(e) = streamed_error(&a, &streamed) {
         return Err(e);
     }
-    let prepared = prepared.map_err(|e| e.to_string())?;
+    let prepared = prepared.map_err(|e| match a.clients {
+        None => options_message(e, &a),
+        Some(_) => e.to_string(),
+    })?;
     let filter = Filter::default();
     let privacy = prepared.privacy(&a.privacy, None).map_err(|e| e.to_string())?;
     let input = prepared.export_input(&filter, &privacy);
     // No BufWriter: the exporter already hands over chunks, which direct I/O gathers in blocks.
     let open = |name: &str| direct::create(&out.join(name));
     // The metrics are computed while the files that do not need them are written.
-    let (_, outputs) = export_with_metrics(&input, || compute(&prepared.dataset, &filter), &open, &mut |f| {
+    let (report, outputs) = export_with_metrics(&input, || compute(&prepared.dataset, &filter), &open, &mut |f| {
         progress.update("metrics+export", f)
     })
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| match e {
+        numberly_core::Error::Io { .. } => format!("--out {}: cannot write {e}", out.display()),
+        e => e.to_string(),
+    })?;
     progress.finish();
     if !a.quiet {
         for f in [&prepared.clean.clients, &prepared.clean.interactions] {
@@ -552,6 +715,33 @@ fn run(a: Args) -> Result<(), String> {
                 _ => String::new(),
             }
         );
+        // Rows that k-anonymity blanked: their figures are not in these files.
+        let blanked: Vec<String> = numberly_core::privacy::suppressed_rows(&report, &privacy)
+            .into_iter()
+            .filter(|&(_, n)| n > 0)
+            .map(|(file, n)| {
+                let rows = outputs.iter().find(|o| o.name == file).map_or(0, |o| o.rows);
+                format!("{file} {n} of {rows}")
+            })
+            .collect();
+        if !blanked.is_empty() {
+            eprintln!(
+                "rows blanked (fewer than k = {} customers; a smaller --k shows more, 1 none): {}",
+                p.k,
+                blanked.join(", ")
+            );
+        }
+        let d = &prepared.dataset;
+        eprintln!(
+            "period: {} to {} ({})",
+            numberly_core::dates::date_string(d.from),
+            numberly_core::dates::date_string(d.to),
+            match (&a.clients, a.from.is_some() || a.to.is_some()) {
+                (Some(_), false) => "from the files' first and last dates; --from and --to set it",
+                (Some(_), true) => "--from and --to, the files' dates for a bound not given",
+                (None, _) => "of the generated data",
+            }
+        );
         if let Some(truth) = prepared.truth.as_ref().filter(|_| a.gen.dirty > 0.0) {
             // What cleaning had to find (the rejects above match it rule by rule).
             eprintln!("injected defects: {}", serde_json::to_string(truth).unwrap_or_default());
@@ -567,6 +757,12 @@ fn run(a: Args) -> Result<(), String> {
     let _ = std::io::stderr().flush();
     // A file that keeps nothing is unusable as it is: said, and the exit is not 0
     // (its rejects, and the other outputs, are written all the same).
+    // A file with a header and no row: nothing to compute on, said as plainly.
+    for f in [&prepared.clean.clients, &prepared.clean.interactions] {
+        if a.clients.is_some() && f.read == 0 {
+            return Err(format!("{}: it has a header but no rows under it", f.file));
+        }
+    }
     if let Some(nothing) = prepared.clean.nothing_kept() {
         return Err(nothing);
     }

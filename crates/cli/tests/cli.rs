@@ -557,6 +557,216 @@ fn bad_command_lines_exit_with_a_message() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("--interactions"));
 }
 
+#[test]
+fn contradicting_repeated_or_misplaced_flags_are_refused() {
+    let dir = TempDir::new("contradictions");
+    let out = dir.arg();
+    let (clients, interactions) = (fixture("demo/clients.csv"), fixture("demo/donnees_marketing.csv"));
+    let files = ["run", "--clients", &clients, "--interactions", &interactions];
+    let secret = dir.join("secret.txt");
+    fs::write(&secret, "words\n").unwrap();
+    let secret = secret.to_str().unwrap();
+    let refused = |args: &[&str], expected: &str| {
+        let msg = fails(args);
+        assert!(msg.contains(expected), "{args:?}: {msg}");
+    };
+    refused(
+        &["run", "--pseudonymise", "--no-pseudonymise", "--out", out],
+        "--pseudonymise and --no-pseudonymise contradict each other",
+    );
+    refused(&["run", "--out", out, "--out", "elsewhere"], "--out is given twice");
+    // A value that is the next option, not a folder named `--quiet`.
+    refused(
+        &["run", "--out", "--quiet"],
+        "--out: missing value (`--quiet` is the next option)",
+    );
+    refused(&["run", "--customers", "--out", out], "--customers: missing value");
+    for channels in ["SEO=35", "SEO:35;Email:20", ":5"] {
+        refused(
+            &["run", "--channels", channels, "--out", out],
+            "--channels: expected NAME:WEIGHT",
+        );
+    }
+    refused(
+        &["run", "--channels", "SEO:-5,Email:10", "--out", out],
+        "--channels: the weight of SEO must be a positive number",
+    );
+    refused(&["generate", "--k", "3", "--out", out], "--k is an option of `run`");
+    refused(
+        &["generate", "--age-bands", "--out", out],
+        "--age-bands is an option of `run`",
+    );
+    refused(
+        &["run", "--passphrase-file", secret, "--out", out],
+        "add --pseudonymise",
+    );
+    let blank = dir.join("blank.txt");
+    fs::write(&blank, "   \nwords\n").unwrap();
+    refused(
+        &[
+            &files[..],
+            &["--passphrase-file", blank.to_str().unwrap(), "--out", out],
+        ]
+        .concat(),
+        "holds no passphrase",
+    );
+    let o = Command::new(BIN)
+        .args(["run", "--out", out, "--quiet"])
+        .env("NUMBERLY_PASSPHRASE", "")
+        .output()
+        .expect("the binary runs");
+    assert!(
+        !o.status.success() && stderr(&o).contains("NUMBERLY_PASSPHRASE is set but holds no passphrase"),
+        "{}",
+        stderr(&o)
+    );
+    refused(
+        &[
+            &files[..],
+            &["--passphrase-file", secret, "--no-pseudonymise", "--out", out],
+        ]
+        .concat(),
+        "--passphrase-file gives the pseudonyms' key",
+    );
+    refused(
+        &["run", "--from", "01/02/2025", "--out", out],
+        "--from: expected a date like 2025-01-31 (year-month-day)",
+    );
+    refused(
+        &["run", "--k", "99999999999", "--out", out],
+        "--k: `99999999999` is too large",
+    );
+    refused(
+        &[
+            &files[..],
+            &["--map-clients", "Alter=age", "--map-clients", "Stadt=age", "--out", out],
+        ]
+        .concat(),
+        "`age` is given two headers (`Alter`, then `Stadt`)",
+    );
+    refused(
+        &[
+            &files[..],
+            &["--map-clients", "age=age", "--map-clients", "age=ville", "--out", out],
+        ]
+        .concat(),
+        "the header `age` is mapped twice",
+    );
+    refused(
+        &["run", "--map-clients", "a=age", "--out", out],
+        "--map-clients is about the columns of a file",
+    );
+    // The generated data's options are named by their flags, the period by its days.
+    refused(
+        &["run", "--consent-rate", "1.5", "--out", out],
+        "--consent-rate: must be between 0 and 1",
+    );
+    refused(
+        &["run", "--from", "2025-03-31", "--to", "2025-01-01", "--out", out],
+        "--from 2025-03-31 --to 2025-01-01: the end date is before the start date",
+    );
+    // An output folder that cannot be made is named as the --out folder.
+    let file = dir.join("a-file");
+    fs::write(&file, "x").unwrap();
+    let under_a_file = file.join("out");
+    refused(&["run", "--out", under_a_file.to_str().unwrap(), "--quiet"], "--out ");
+    refused(
+        &["run", "--clients", out, "--interactions", &interactions, "--out", "o"],
+        &format!("--clients {out}: "),
+    );
+}
+
+#[test]
+fn reports_tell_same_named_files_apart_and_say_the_period_and_the_blanked_rows() {
+    let dir = TempDir::new("same-names");
+    for folder in ["jan", "feb"] {
+        fs::create_dir_all(dir.join(folder)).unwrap();
+    }
+    fs::write(
+        dir.join("jan/export.csv"),
+        "client_id,age,ville,segment,canal_acquisition\nC1,34,Lyon,Premium,SEO\nC2,45,Paris,Standard,Email\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("feb/export.csv"),
+        "client_id,type_action,valeur_achat,date\nC1,page_vue,,2025-01-02\nC1,achat,10.50,2025-01-03\nC9,achat,3,2025-01-03\n",
+    )
+    .unwrap();
+    let (clients, interactions) = (dir.join("jan/export.csv"), dir.join("feb/export.csv"));
+    let (clients, interactions) = (clients.to_str().unwrap(), interactions.to_str().unwrap());
+    let out = dir.join("out");
+    let o = succeeds(&[
+        "run",
+        "--clients",
+        clients,
+        "--interactions",
+        interactions,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert!(err.contains("jan/export.csv: read 2, kept 2, rejected 0"), "{err}");
+    assert!(err.contains("feb/export.csv: read 3, kept 2, rejected 1"), "{err}");
+    assert!(
+        err.contains("period: 2025-01-02 to 2025-01-03 (from the files' first and last dates"),
+        "{err}"
+    );
+    // Two customers, k = 5: every aggregated row is blanked, and said.
+    assert!(
+        err.contains("rows blanked (fewer than k = 5 customers") && err.contains("kpis.csv 11 of 11"),
+        "{err}"
+    );
+    let rejects = fs::read_to_string(out.join("rejects.csv")).unwrap();
+    assert!(
+        rejects
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("feb/export.csv,4,")),
+        "{rejects}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).expect("the manifest is JSON");
+    assert!(manifest.to_string().contains("\"jan/export.csv\""), "{manifest}");
+    // Files of different names keep their names only.
+    let o = succeeds(&[
+        "run",
+        "--clients",
+        &fixture("demo/clients.csv"),
+        "--interactions",
+        &fixture("demo/donnees_marketing.csv"),
+        "--from",
+        "2024-03-01",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("\nclients.csv: read ") || err.starts_with("clients.csv: read "),
+        "{err}"
+    );
+    assert!(
+        err.contains("(--from and --to, the files' dates for a bound not given)"),
+        "{err}"
+    );
+    // A file with a header and no rows: refused, by its name.
+    let header_only = dir.join("jan/header.csv");
+    fs::write(&header_only, "client_id,age,ville,segment,canal_acquisition\n").unwrap();
+    let msg = fails(&[
+        "run",
+        "--clients",
+        header_only.to_str().unwrap(),
+        "--interactions",
+        interactions,
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(
+        msg.contains("header.csv: it has a header but no rows under it"),
+        "{msg}"
+    );
+}
+
 /// The first cell of every data row of a CSV output.
 fn first_column(path: &Path) -> Vec<String> {
     let text = fs::read_to_string(path).unwrap();
@@ -599,7 +809,7 @@ fn channel_and_consent_flags_shape_the_generated_data() {
     let msg = fails(&["run", "--channels", "SEO:1,seo:2", "--out", out]);
     assert!(msg.contains("channels"), "{msg}");
     let msg = fails(&["run", "--consent-rate", "1.5", "--out", out]);
-    assert!(msg.contains("consent_rate"), "{msg}");
+    assert!(msg.contains("--consent-rate"), "{msg}");
 }
 
 #[test]

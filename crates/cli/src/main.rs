@@ -545,7 +545,10 @@ fn labels(clients: &Path, interactions: &Path) -> (String, String) {
     let (c, i) = (parts(clients), parts(interactions));
     let tail = |v: &[String], n: usize| v[v.len().saturating_sub(n)..].join("/");
     let longest = c.len().max(i.len()).max(1);
-    let n = (1..=longest).find(|&n| tail(&c, n) != tail(&i, n)).unwrap_or(longest);
+    let Some(n) = (1..=longest).find(|&n| tail(&c, n) != tail(&i, n)) else {
+        // Alike to the root (`e.csv` and `../e.csv`): the paths as given.
+        return (clients.display().to_string(), interactions.display().to_string());
+    };
     let label = |v: &[String], p: &Path| {
         if v.is_empty() {
             p.display().to_string()

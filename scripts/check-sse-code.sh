@@ -16,12 +16,14 @@
 #
 #   scripts/check-sse-code.sh [BINARY]     (default target/fast/numberly)
 set -euo pipefail
+# (A BINARY given is taken from the caller's folder; the default from the repository.)
+if [ $# -gt 0 ]; then bin=$(realpath "$1"); fi
 cd "$(dirname "$0")/.."
-bin=${1:-target/fast/numberly}
+bin=${bin:-target/fast/numberly}
 test -x "$bin" || { echo "check-sse-code: no binary at $bin" >&2; exit 1; }
 listing=$(mktemp)
 trap 'rm -f "$listing"' EXIT
-objdump -d --no-show-raw-insn "$bin" >"$listing"
+objdump -d -M att --no-show-raw-insn "$bin" >"$listing"
 if ! grep -qE '%[yz]mm' "$listing"; then
   echo "check-sse-code: $bin uses no 256- or 512-bit registers: nothing to check" >&2
   exit 0
@@ -46,11 +48,11 @@ report=$(awk '
   END { done(); printf "functions with old-SSE instructions: %d, unsafe: %d; SHA instructions: %d\n", olds, bad + 0, shas }
 ' "$listing" | c++filt)
 echo "$report" >&2
-if echo "$report" | grep -q '^  '; then
+if grep -q '^  ' <<<"$report"; then
   echo "check-sse-code: FAILED: keep these functions' old-SSE code apart from their AVX code (see sha_pair::clear_upper)" >&2
   exit 1
 fi
-if ! echo "$report" | grep -qE 'SHA instructions: [1-9]'; then
+if ! grep -qE 'SHA instructions: [1-9]' <<<"$report"; then
   echo "check-sse-code: FAILED: no SHA instructions found in $bin (the check reads nothing?)" >&2
   exit 1
 fi

@@ -594,6 +594,7 @@ pub(crate) mod tests {
         for r in &mut none.rfm_segments {
             (r.customers, r.revenue_cents) = (0, 0);
         }
+        none.kpis.customers = 0;
         let charts: [fn(&crate::worker::protocol::Summary, Lang) -> charming::Chart; 4] = [
             super::channels::build,
             super::segments::build,

@@ -36,20 +36,24 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
         ),
         (_, Lang::En) => format!("{never_bought}: {} {customers_word} (not charted)", l.int(never)),
     };
-    // Customers who all never bought: the chart says there is no buyer, above their count.
-    let empty_text = if never > 0 {
-        super::no_buyer(l)
-    } else {
-        super::nothing_selected(l)
-    };
     count_and_revenue_or(
-        empty_text,
+        empty_text(s, l),
         title,
         (names, true),
         (customers, bought.iter().map(|r| r.customers as f64).collect()),
         (revenue, bought.iter().map(|r| euros(r.revenue_cents)).collect()),
     )
     .title(super::under_title(note))
+}
+
+/// What an RFM chart with nothing to draw says: that there is no buyer when the
+/// selection has customers (all of them never bought), else that it is empty.
+fn empty_text(s: &Summary, l: Lang) -> &'static str {
+    if s.kpis.customers > 0 {
+        super::no_buyer(l)
+    } else {
+        super::nothing_selected(l)
+    }
 }
 
 /// Buyers per (recency score, frequency score) cell.
@@ -96,14 +100,7 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
                 .formatter(super::formatter::CELL)
                 .value_formatter(super::formatter::NUMBER),
         )
-        .title(super::nothing(
-            if s.kpis.customers > 0 {
-                super::no_buyer(l)
-            } else {
-                super::nothing_selected(l)
-            },
-            empty,
-        ))
+        .title(super::nothing(empty_text(s, l), empty))
         .title(super::under_title(note))
         .grid(Grid::new().left(36).right(96).top(76).bottom(36).contain_label(true))
         .x_axis(

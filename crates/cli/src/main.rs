@@ -98,14 +98,11 @@ fn parse_day(flag: &str, v: &str) -> Result<i32, String> {
                 b.is_ascii_digit()
             }
         });
-    if !iso {
-        return Err(format!(
-            "{flag}: expected a date like 2025-01-31 (year-month-day), got `{v}`"
-        ));
-    }
     match numberly_core::dates::parse(v.as_bytes()) {
-        Some(p) if !p.has_time => Ok(p.ts.div_euclid(numberly_core::dates::DAY) as i32),
-        _ => Err(format!("{flag}: expected a date like 2025-01-31, got `{v}`")),
+        Some(p) if iso && !p.has_time => Ok(p.ts.div_euclid(numberly_core::dates::DAY) as i32),
+        _ => Err(format!(
+            "{flag}: expected a date written YYYY-MM-DD (e.g. 2025-01-31), got `{v}`"
+        )),
     }
 }
 
@@ -122,7 +119,9 @@ fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
 
 /// `SEO:35,Social:25`: names with weights; known channels keep their funnel multipliers.
 fn parse_channels(v: &str, known: &[ChannelSpec]) -> Result<Vec<ChannelSpec>, String> {
-    let syntax = || format!("--channels: expected NAME:WEIGHT,NAME:WEIGHT… (e.g. SEO:35,Social:25), got `{v}`");
+    let syntax = || {
+        format!("--channels: expected names with weights, NAME:WEIGHT,NAME:WEIGHT… (e.g. SEO:35,Social:25), got `{v}`")
+    };
     v.split(',')
         .map(|item| {
             let (name, weight) = item.rsplit_once(':').unwrap_or((item, "1"));
@@ -171,12 +170,18 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         mapping: Default::default(),
         absent: Vec::new(),
     };
-    if let Ok(p) = std::env::var("NUMBERLY_PASSPHRASE") {
-        // (Set but empty is a mistake, not "no passphrase": the key would be random.)
-        if p.trim().is_empty() {
+    // (Set but blank, or not text, is a mistake, not "no passphrase": the key would
+    // be random. `generate` has no use for it.)
+    match std::env::var("NUMBERLY_PASSPHRASE") {
+        _ if a.command == "generate" => {}
+        Ok(p) if p.trim().is_empty() => {
             return Err("NUMBERLY_PASSPHRASE is set but holds no passphrase: unset it, or give one".into());
         }
-        a.privacy.passphrase = Some(p);
+        Ok(p) => a.privacy.passphrase = Some(p),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err("NUMBERLY_PASSPHRASE is not valid UTF-8 text: give the passphrase as text".into());
+        }
+        Err(std::env::VarError::NotPresent) => {}
     }
     let mut interactions_arg: Option<String> = None;
     // Options of generated data given (they mean nothing for files read).
@@ -286,17 +291,19 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                     .ok_or_else(|| format!("{flag}: expected HEADER=COLUMN, got `{value}`"))?;
                 let file = usize::from(flag == "--map-interactions");
                 let (header, column) = (header.trim().to_string(), column.trim().to_string());
-                if let Some(before) = a.mapping[file].get(&header) {
+                // (Headers are matched whatever their case, as the engine matches them.)
+                let same = |x: &str, y: &str| x.to_lowercase() == y.to_lowercase();
+                if let Some((_, before)) = a.mapping[file].iter().find(|(h, _)| same(h, &header)) {
                     return Err(format!(
                         "{flag}: the header `{header}` is mapped twice (to `{before}`, then to `{column}`)"
                     ));
                 }
                 let other = a.mapping[file]
                     .iter()
-                    .find(|(_, c)| !column.is_empty() && **c == column);
+                    .find(|(_, c)| !column.is_empty() && same(c, &column));
                 if let Some((other, _)) = other {
                     return Err(format!(
-                        "{flag}: `{column}` is given two headers (`{other}`, then `{header}`): a column reads one"
+                        "{flag}: two headers are mapped to `{column}` (`{other}`, then `{header}`): map one"
                     ));
                 }
                 a.mapping[file].insert(header, column);
@@ -515,17 +522,31 @@ fn options_message(e: numberly_core::Error, a: &Args) -> String {
     let numberly_core::Error::Options(m) = &e else {
         return e.to_string();
     };
-    let day = numberly_core::dates::date_string;
-    let flag = match m.split_once(": ") {
-        Some(("customers", _)) => "--customers".to_string(),
-        Some(("interactions", _)) => "--interactions".to_string(),
-        Some(("dirty", _)) => "--dirty".to_string(),
-        Some(("consent_rate", _)) => "--consent-rate".to_string(),
-        Some(("channels", _)) => "--channels".to_string(),
-        Some(("period", _)) => format!("--from {} --to {}", day(a.gen.from), day(a.gen.to)),
+    let Some((field, why)) = m.split_once(": ") else {
+        return e.to_string();
+    };
+    let day = |d: i32, given: bool| {
+        let d = numberly_core::dates::date_string(d);
+        if given {
+            d
+        } else {
+            format!("{d} (the default)")
+        }
+    };
+    let flag = match field {
+        "customers" => "--customers".to_string(),
+        "interactions" => "--interactions".to_string(),
+        "dirty" => "--dirty".to_string(),
+        "consent_rate" => "--consent-rate".to_string(),
+        "channels" => "--channels".to_string(),
+        "period" => format!(
+            "--from {} --to {}",
+            day(a.gen.from, a.from.is_some()),
+            day(a.gen.to, a.to.is_some())
+        ),
         _ => return e.to_string(),
     };
-    format!("{flag}: {}", m.split_once(": ").map_or("", |(_, why)| why))
+    format!("{flag}: {why}")
 }
 
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
@@ -534,13 +555,22 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
 
 /// How reports name the two input files: by their names only, as the browser app
 /// does, so that the same files give the same outputs wherever they sit; when the
-/// two have the same name, by as many of their last folders as tell them apart.
+/// two have the same name, by as many of their last folders as tell them apart
+/// (there the page, which knows names only, writes other bytes).
 fn labels(clients: &Path, interactions: &Path) -> (String, String) {
+    // The path's folders and name, `..` taking back the folder before it.
     let parts = |p: &Path| -> Vec<String> {
-        p.components()
-            .filter(|c| matches!(c, std::path::Component::Normal(_)))
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect()
+        let mut v = Vec::new();
+        for c in p.components() {
+            match c {
+                std::path::Component::Normal(n) => v.push(n.to_string_lossy().into_owned()),
+                std::path::Component::ParentDir => {
+                    v.pop();
+                }
+                _ => {}
+            }
+        }
+        v
     };
     let (c, i) = (parts(clients), parts(interactions));
     let tail = |v: &[String], n: usize| v[v.len().saturating_sub(n)..].join("/");
@@ -591,7 +621,9 @@ fn run(a: Args) -> Result<(), String> {
         [a.clients.as_ref(), a.interactions.as_ref()],
         &numberly_core::export::FILES,
     )?;
-    fs::create_dir_all(&out).map_err(|e| format!("--out {}: cannot create the folder: {e}", out.display()))?;
+    // (Made once the inputs are read: an unreadable input leaves no empty folder.)
+    let make_out =
+        || fs::create_dir_all(&out).map_err(|e| format!("--out {}: cannot create the folder: {e}", out.display()));
     let mut progress = Progress {
         quiet: a.quiet,
         start: Instant::now(),
@@ -601,6 +633,7 @@ fn run(a: Args) -> Result<(), String> {
     if a.command == "generate" {
         let raw = generate_with_progress(&a.gen, &mut |f| progress.update("generate", f))
             .map_err(|e| options_message(e, &a))?;
+        make_out()?;
         write_file(&out, "clients.csv", &raw.clients_csv)?;
         write_file(&out, "interactions.csv", &raw.interactions_csv)?;
         progress.finish();
@@ -665,13 +698,11 @@ fn run(a: Args) -> Result<(), String> {
     if let Some(e) = streamed_error(&a, &streamed) {
         return Err(e);
     }
-    let prepared = prepared.map_err(|e| match a.clients {
-        None => options_message(e, &a),
-        Some(_) => e.to_string(),
-    })?;
+    let prepared = prepared.map_err(|e| options_message(e, &a))?;
     let filter = Filter::default();
     let privacy = prepared.privacy(&a.privacy, None).map_err(|e| e.to_string())?;
     let input = prepared.export_input(&filter, &privacy);
+    make_out()?;
     // No BufWriter: the exporter already hands over chunks, which direct I/O gathers in blocks.
     let open = |name: &str| direct::create(&out.join(name));
     // The metrics are computed while the files that do not need them are written.
@@ -729,22 +760,28 @@ fn run(a: Args) -> Result<(), String> {
             .collect();
         if !blanked.is_empty() {
             eprintln!(
-                "rows blanked (fewer than k = {} customers; a smaller --k shows more, 1 none): {}",
+                "rows blanked for k-anonymity (k = {}; a smaller --k blanks fewer, --k 1 none): {}",
                 p.k,
                 blanked.join(", ")
             );
         }
         let d = &prepared.dataset;
-        eprintln!(
-            "period: {} to {} ({})",
-            numberly_core::dates::date_string(d.from),
-            numberly_core::dates::date_string(d.to),
-            match (&a.clients, a.from.is_some() || a.to.is_some()) {
-                (Some(_), false) => "from the files' first and last dates; --from and --to set it",
-                (Some(_), true) => "--from and --to, the files' dates for a bound not given",
-                (None, _) => "of the generated data",
-            }
-        );
+        // (Without a row kept there is no date to take it from.)
+        if prepared.clean.interactions.kept > 0 || a.clients.is_none() || (a.from.is_some() && a.to.is_some()) {
+            eprintln!(
+                "period: {} to {} ({})",
+                numberly_core::dates::date_string(d.from),
+                numberly_core::dates::date_string(d.to),
+                match (&a.clients, a.from.is_some(), a.to.is_some()) {
+                    (None, ..) => "of the generated data",
+                    (Some(_), false, false) => {
+                        "the first and last dates of the rows kept; set it with --from and --to"
+                    }
+                    (Some(_), true, true) => "--from and --to",
+                    (Some(_), ..) => "--from or --to, and the rows kept for the other end",
+                }
+            );
+        }
         if let Some(truth) = prepared.truth.as_ref().filter(|_| a.gen.dirty > 0.0) {
             // What cleaning had to find (the rejects above match it rule by rule).
             eprintln!("injected defects: {}", serde_json::to_string(truth).unwrap_or_default());
@@ -758,9 +795,8 @@ fn run(a: Args) -> Result<(), String> {
         );
     }
     let _ = std::io::stderr().flush();
-    // A file that keeps nothing is unusable as it is: said, and the exit is not 0
-    // (its rejects, and the other outputs, are written all the same).
-    // A file with a header and no row: nothing to compute on, said as plainly.
+    // A file with a header and no row, or one that keeps nothing, is unusable as it
+    // is: said, and the exit is not 0 (the outputs are written all the same).
     for f in [&prepared.clean.clients, &prepared.clean.interactions] {
         if a.clients.is_some() && f.read == 0 {
             return Err(format!("{}: it has a header but no rows under it", f.file));

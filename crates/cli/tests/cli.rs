@@ -584,7 +584,7 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
     for channels in ["SEO=35", "SEO:35;Email:20", ":5"] {
         refused(
             &["run", "--channels", channels, "--out", out],
-            "--channels: expected NAME:WEIGHT",
+            "--channels: expected names with weights",
         );
     }
     refused(
@@ -630,7 +630,7 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
     );
     refused(
         &["run", "--from", "01/02/2025", "--out", out],
-        "--from: expected a date like 2025-01-31 (year-month-day)",
+        "--from: expected a date written YYYY-MM-DD",
     );
     refused(
         &["run", "--k", "99999999999", "--out", out],
@@ -642,7 +642,7 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
             &["--map-clients", "Alter=age", "--map-clients", "Stadt=age", "--out", out],
         ]
         .concat(),
-        "`age` is given two headers (`Alter`, then `Stadt`)",
+        "two headers are mapped to `age` (`Alter`, then `Stadt`)",
     );
     refused(
         &[
@@ -669,10 +669,63 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
     let file = dir.join("a-file");
     fs::write(&file, "x").unwrap();
     let under_a_file = file.join("out");
-    refused(&["run", "--out", under_a_file.to_str().unwrap(), "--quiet"], "--out ");
     refused(
-        &["run", "--clients", out, "--interactions", &interactions, "--out", "o"],
+        &["run", "--out", under_a_file.to_str().unwrap(), "--quiet"],
+        &format!("--out {}: cannot create the folder", under_a_file.display()),
+    );
+    // An unreadable input is named by its flag, and leaves no output folder behind.
+    let not_made = dir.join("not-made");
+    refused(
+        &[
+            "run",
+            "--clients",
+            out,
+            "--interactions",
+            &interactions,
+            "--out",
+            not_made.to_str().unwrap(),
+        ],
         &format!("--clients {out}: "),
+    );
+    assert!(!not_made.exists());
+    refused(
+        &[
+            &files[..],
+            &["--from", "2025-03-31", "--to", "2025-01-01", "--out", out],
+        ]
+        .concat(),
+        "--from 2025-03-31 --to 2025-01-01: the end date is before the start date",
+    );
+    refused(
+        &["run", "--from", "2025-04-02", "--out", out],
+        "--from 2025-04-02 --to 2025-03-31 (the default): the end date is before the start date",
+    );
+    // Headers are matched whatever their case: so are mappings.
+    refused(
+        &[
+            &files[..],
+            &["--map-clients", "Age=age", "--map-clients", "AGE=ville", "--out", out],
+        ]
+        .concat(),
+        "the header `AGE` is mapped twice",
+    );
+    // The column options are repeatable.
+    succeeds(
+        &[
+            &files[..],
+            &[
+                "--map-clients",
+                "age=age",
+                "--map-clients",
+                "ville=ville",
+                "--absent",
+                "segment",
+                "--absent",
+                "age",
+            ],
+            &["--out", out, "--quiet"],
+        ]
+        .concat(),
     );
 }
 
@@ -708,12 +761,12 @@ fn reports_tell_same_named_files_apart_and_say_the_period_and_the_blanked_rows()
     assert!(err.contains("jan/export.csv: read 2, kept 2, rejected 0"), "{err}");
     assert!(err.contains("feb/export.csv: read 3, kept 2, rejected 1"), "{err}");
     assert!(
-        err.contains("period: 2025-01-02 to 2025-01-03 (from the files' first and last dates"),
+        err.contains("period: 2025-01-02 to 2025-01-03 (the first and last dates of the rows kept"),
         "{err}"
     );
     // Two customers, k = 5: every aggregated row is blanked, and said.
     assert!(
-        err.contains("rows blanked (fewer than k = 5 customers") && err.contains("kpis.csv 11 of 11"),
+        err.contains("rows blanked for k-anonymity (k = 5;") && err.contains("kpis.csv 11 of 11"),
         "{err}"
     );
     let rejects = fs::read_to_string(out.join("rejects.csv")).unwrap();
@@ -745,7 +798,7 @@ fn reports_tell_same_named_files_apart_and_say_the_period_and_the_blanked_rows()
         "{err}"
     );
     assert!(
-        err.contains("(--from and --to, the files' dates for a bound not given)"),
+        err.contains("(--from or --to, and the rows kept for the other end)"),
         "{err}"
     );
     // A file with a header and no rows: refused, by its name.

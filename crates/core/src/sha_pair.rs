@@ -435,6 +435,7 @@ mod shani {
     /// With `STORE`, `to_a` and `to_b` must be 16-byte aligned and valid for writes of
     /// `a.len()` bytes.
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    #[inline(never)] // (a function of its own: see `clear_upper`)
     pub(super) unsafe fn compress2<const STORE: bool>(
         sa: &mut [u32; 8],
         a: &[u8],

@@ -236,7 +236,7 @@ impl Engine {
                 Ok(copy) => copy,
                 Err(e) => return fail(state, e.into()),
             };
-            if let Err(e) = save(&excel_name(&name), &copy) {
+            if let Err(e) = save(&numberly_core::export::excel_name(&name), &copy) {
                 fail(state, Failure::Other(format!("{name}: {e:?}")));
             }
         });
@@ -459,14 +459,6 @@ fn revoke(state: AppState) {
     }
     BLOBS.with(|b| b.borrow_mut().clear());
     state.urls.set(Vec::new());
-}
-
-/// The name of a file's Excel copy: `kpis.csv` → `kpis_excel_fr.csv`.
-fn excel_name(name: &str) -> String {
-    match name.strip_suffix(".csv") {
-        Some(stem) => format!("{stem}_excel_fr.csv"),
-        None => format!("{name}_excel_fr.csv"),
-    }
 }
 
 /// Offers `bytes` for download as `name`, through a link clicked for the user.

@@ -69,6 +69,9 @@ PRIVACY (identifier columns, found by name or content, are always dropped):
   --consent-only      keep customers without marketing consent out of customer-level files
 
 OTHER:
+  --excel-fr          also write a copy of each CSV for French Excel (`;`, decimal comma,
+                      byte order mark), as kpis_excel_fr.csv beside kpis.csv; not of files
+                      with more rows than Excel opens (1,048,576)
   --quiet             no progress on stderr
   -h, --help          this help
   -V, --version       the version
@@ -83,6 +86,7 @@ struct Args {
     to: Option<i32>,
     out: Option<PathBuf>,
     quiet: bool,
+    excel_fr: bool,
     privacy: PrivacyOptions,
     mapping: [BTreeMap<String, String>; 2],
     absent: Vec<String>,
@@ -166,6 +170,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         to: None,
         out: None,
         quiet: false,
+        excel_fr: false,
         privacy: PrivacyOptions::default(),
         mapping: Default::default(),
         absent: Vec::new(),
@@ -192,7 +197,8 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
     let mut given: Vec<(&str, &str)> = Vec::new();
     let mut passphrase_file = false;
     while let Some(flag) = it.next() {
-        const RUN_ONLY: [&str; 10] = [
+        const RUN_ONLY: [&str; 11] = [
+            "--excel-fr",
             "--age-bands",
             "--departement-only",
             "--consent-only",
@@ -209,6 +215,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         }
         let switch = match flag.as_str() {
             "--quiet" => Some(&mut a.quiet),
+            "--excel-fr" => Some(&mut a.excel_fr),
             "--age-bands" => Some(&mut a.privacy.age_bands),
             "--departement-only" => Some(&mut a.privacy.departement_only),
             "--consent-only" => Some(&mut a.privacy.consent_only),
@@ -589,6 +596,33 @@ fn labels(clients: &Path, interactions: &Path) -> (String, String) {
     (label(&c, clients), label(&i, interactions))
 }
 
+/// Writes the Excel (FR) copy of each CSV output that Excel can open whole, beside
+/// it, as the page offers them; returns what to say of them.
+fn excel_copies(out: &Path, outputs: &[numberly_core::export::Output]) -> Result<Option<String>, String> {
+    use numberly_core::export::{excel_fr, excel_name, EXCEL_ROWS};
+    let (mut made, mut too_long) = (Vec::new(), Vec::new());
+    for o in outputs.iter().filter(|o| o.name.ends_with(".csv")) {
+        // Excel opens 1,048,576 rows, the header included.
+        if o.rows >= EXCEL_ROWS {
+            too_long.push(o.name.as_str());
+            continue;
+        }
+        let csv =
+            fs::read(out.join(&o.name)).map_err(|e| format!("--out {}: cannot read {}: {e}", out.display(), o.name))?;
+        let copy = excel_fr(&o.name, &csv).map_err(|e| e.to_string())?;
+        write_file(out, &excel_name(&o.name), &copy)?;
+        made.push(excel_name(&o.name));
+    }
+    let mut said = format!("Excel (FR) copies: {}", made.join(", "));
+    if !too_long.is_empty() {
+        said.push_str(&format!(
+            "; none of {} (more rows than Excel opens, {EXCEL_ROWS} with the header)",
+            too_long.join(", ")
+        ));
+    }
+    Ok(Some(said))
+}
+
 /// Refuses an output folder that is a file, or where writing an output would
 /// overwrite an input file: the same file under an output's name (also through a
 /// link, or in another case on a file system that ignores case).
@@ -616,11 +650,18 @@ fn check_out(out: &Path, inputs: [Option<&PathBuf>; 2], names: &[&str]) -> Resul
 
 fn run(a: Args) -> Result<(), String> {
     let out = a.out.clone().unwrap_or_default();
-    check_out(
-        &out,
-        [a.clients.as_ref(), a.interactions.as_ref()],
-        &numberly_core::export::FILES,
-    )?;
+    // The names written there: the outputs, and their Excel copies when asked.
+    let mut names: Vec<String> = numberly_core::export::FILES.iter().map(|n| n.to_string()).collect();
+    if a.excel_fr {
+        let copies: Vec<String> = names
+            .iter()
+            .filter(|n| n.ends_with(".csv"))
+            .map(|n| numberly_core::export::excel_name(n))
+            .collect();
+        names.extend(copies);
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    check_out(&out, [a.clients.as_ref(), a.interactions.as_ref()], &names)?;
     // (Made once the inputs are read: an unreadable input leaves no empty folder.)
     let make_out =
         || fs::create_dir_all(&out).map_err(|e| format!("--out {}: cannot create the folder: {e}", out.display()));
@@ -714,6 +755,11 @@ fn run(a: Args) -> Result<(), String> {
         e => e.to_string(),
     })?;
     progress.finish();
+    let excel = if a.excel_fr {
+        excel_copies(&out, &outputs)?
+    } else {
+        None
+    };
     if !a.quiet {
         for f in [&prepared.clean.clients, &prepared.clean.interactions] {
             eprintln!("{}: read {}, kept {}, rejected {}", f.file, f.read, f.kept, f.rejected);
@@ -785,6 +831,9 @@ fn run(a: Args) -> Result<(), String> {
         if let Some(truth) = prepared.truth.as_ref().filter(|_| a.gen.dirty > 0.0) {
             // What cleaning had to find (the rejects above match it rule by rule).
             eprintln!("injected defects: {}", serde_json::to_string(truth).unwrap_or_default());
+        }
+        if let Some(said) = excel {
+            eprintln!("{said}");
         }
         let bytes: u64 = outputs.iter().map(|o| o.bytes).sum();
         eprintln!(

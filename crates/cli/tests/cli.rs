@@ -730,6 +730,40 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
 }
 
 #[test]
+fn excel_copies_are_written_beside_the_files_when_asked() {
+    let dir = TempDir::new("excel-fr");
+    let o = succeeds(&[
+        "run",
+        "--customers",
+        "300",
+        "--interactions",
+        "2000",
+        "--excel-fr",
+        "--out",
+        dir.arg(),
+    ]);
+    let err = stderr(&o);
+    let csvs: Vec<&str> = numberly_core::export::FILES
+        .iter()
+        .copied()
+        .filter(|n| n.ends_with(".csv"))
+        .collect();
+    assert!(csvs.len() >= 10);
+    for name in csvs {
+        let copy = fs::read(dir.join(&numberly_core::export::excel_name(name))).expect("an Excel copy");
+        let want = numberly_core::export::excel_fr(name, &fs::read(dir.join(name)).unwrap()).unwrap();
+        assert_eq!(copy, want, "{name}");
+        assert!(copy.starts_with(b"\xEF\xBB\xBF"), "{name}: a byte order mark");
+        assert!(err.contains(&numberly_core::export::excel_name(name)), "{err}");
+    }
+    // The manifest lists the outputs only.
+    let manifest = fs::read_to_string(dir.join("manifest.json")).unwrap();
+    assert!(!manifest.contains("excel_fr"), "{manifest}");
+    let msg = fails(&["generate", "--excel-fr", "--out", dir.arg()]);
+    assert!(msg.contains("--excel-fr is an option of `run`"), "{msg}");
+}
+
+#[test]
 fn reports_tell_same_named_files_apart_and_say_the_period_and_the_blanked_rows() {
     let dir = TempDir::new("same-names");
     for folder in ["jan", "feb"] {

@@ -16,6 +16,14 @@ use crate::error::Error;
 /// Rows French Excel opens in one sheet, the header included.
 pub const EXCEL_ROWS: u64 = 1_048_576;
 
+/// The name of a file's Excel copy: `kpis.csv` → `kpis_excel_fr.csv`.
+pub fn excel_name(name: &str) -> String {
+    match name.strip_suffix(".csv") {
+        Some(stem) => format!("{stem}_excel_fr.csv"),
+        None => format!("{name}_excel_fr.csv"),
+    }
+}
+
 /// `csv` (a file the exporter wrote: `,` separated, `.` decimals, UTF-8) rewritten
 /// for French Excel; `name` names the file in an error.
 pub fn excel_fr(name: &str, csv: &[u8]) -> Result<Vec<u8>, Error> {

@@ -9,7 +9,7 @@
 mod excel;
 mod tables;
 
-pub use excel::{excel_fr, EXCEL_ROWS};
+pub use excel::{excel_fr, excel_name, EXCEL_ROWS};
 
 use crate::clean::CleanReport;
 use crate::error::Error;

@@ -556,6 +556,24 @@ fn options_message(e: numberly_core::Error, a: &Args) -> String {
     format!("{flag}: {why}")
 }
 
+/// The files of the engine's names in `out` that this command did not write (an
+/// earlier command's, which no longer go with the rest), said in one line.
+fn earlier_files(out: &Path, written: &[String]) -> Option<String> {
+    let ours = numberly_core::export::FILES.iter().flat_map(|n| {
+        let copy = n.ends_with(".csv").then(|| numberly_core::export::excel_name(n));
+        std::iter::once(n.to_string()).chain(copy)
+    });
+    let left: Vec<String> = ours.filter(|n| !written.contains(n) && out.join(n).is_file()).collect();
+    (!left.is_empty()).then(|| {
+        format!(
+            "note: {} in {} {} from an earlier command: not written now, they do not go with these files",
+            left.join(", "),
+            out.display(),
+            if left.len() == 1 { "is" } else { "are" }
+        )
+    })
+}
+
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
     fs::write(dir.join(name), bytes).map_err(|e| format!("--out {}: cannot write {name}: {e}", dir.display()))
 }
@@ -597,8 +615,8 @@ fn labels(clients: &Path, interactions: &Path) -> (String, String) {
 }
 
 /// Writes the Excel (FR) copy of each CSV output that Excel can open whole, beside
-/// it, as the page offers them; returns what to say of them.
-fn excel_copies(out: &Path, outputs: &[numberly_core::export::Output]) -> Result<Option<String>, String> {
+/// it, as the page offers them; returns what to say of them, and their names.
+fn excel_copies(out: &Path, outputs: &[numberly_core::export::Output]) -> Result<(String, Vec<String>), String> {
     use numberly_core::export::{excel_fr, excel_name, EXCEL_ROWS};
     let (mut made, mut too_long) = (Vec::new(), Vec::new());
     for o in outputs.iter().filter(|o| o.name.ends_with(".csv")) {
@@ -620,7 +638,7 @@ fn excel_copies(out: &Path, outputs: &[numberly_core::export::Output]) -> Result
             too_long.join(", ")
         ));
     }
-    Ok(Some(said))
+    Ok((said, made))
 }
 
 /// Refuses an output folder that is a file, or where writing an output would
@@ -685,6 +703,10 @@ fn run(a: Args) -> Result<(), String> {
             );
         }
         if !a.quiet {
+            let written = ["clients.csv".to_string(), "interactions.csv".to_string()];
+            if let Some(note) = earlier_files(&out, &written) {
+                eprintln!("{note}");
+            }
             let bytes = raw.clients_csv.len() + raw.interactions_csv.len();
             eprintln!(
                 "wrote clients.csv and interactions.csv ({:.1} MB) to {}",
@@ -756,10 +778,14 @@ fn run(a: Args) -> Result<(), String> {
     })?;
     progress.finish();
     let excel = if a.excel_fr {
-        excel_copies(&out, &outputs)?
+        Some(excel_copies(&out, &outputs)?)
     } else {
         None
     };
+    let mut written: Vec<String> = outputs.iter().map(|o| o.name.clone()).collect();
+    if let Some((_, copies)) = &excel {
+        written.extend(copies.iter().cloned());
+    }
     if !a.quiet {
         for f in [&prepared.clean.clients, &prepared.clean.interactions] {
             eprintln!("{}: read {}, kept {}, rejected {}", f.file, f.read, f.kept, f.rejected);
@@ -832,8 +858,11 @@ fn run(a: Args) -> Result<(), String> {
             // What cleaning had to find (the rejects above match it rule by rule).
             eprintln!("injected defects: {}", serde_json::to_string(truth).unwrap_or_default());
         }
-        if let Some(said) = excel {
+        if let Some((said, _)) = &excel {
             eprintln!("{said}");
+        }
+        if let Some(note) = earlier_files(&out, &written) {
+            eprintln!("{note}");
         }
         let bytes: u64 = outputs.iter().map(|o| o.bytes).sum();
         eprintln!(

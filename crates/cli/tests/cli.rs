@@ -761,6 +761,41 @@ fn excel_copies_are_written_beside_the_files_when_asked() {
     assert!(!manifest.contains("excel_fr"), "{manifest}");
     let msg = fails(&["generate", "--excel-fr", "--out", dir.arg()]);
     assert!(msg.contains("--excel-fr is an option of `run`"), "{msg}");
+    // Files of an earlier command left in the folder are named: they no longer go
+    // with the new ones.
+    let o = succeeds(&[
+        "run",
+        "--customers",
+        "300",
+        "--interactions",
+        "2000",
+        "--out",
+        dir.arg(),
+    ]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("note: clients_excel_fr.csv, interactions_excel_fr.csv, donnees_marketing_excel_fr.csv")
+            && err.contains(&format!(" in {} are from an earlier command", dir.arg())),
+        "{err}"
+    );
+    assert!(!err.contains("note: kpis.csv"), "{err}");
+    let o = succeeds(&[
+        "generate",
+        "--customers",
+        "300",
+        "--interactions",
+        "2000",
+        "--out",
+        dir.arg(),
+    ]);
+    let err = stderr(&o);
+    assert!(
+        ["rejects.csv", "kpis.csv", "kpis_excel_fr.csv", "manifest.json"]
+            .iter()
+            .all(|n| err.contains(n)),
+        "{err}"
+    );
+    assert!(!err.contains("note: clients.csv"), "{err}");
 }
 
 #[test]

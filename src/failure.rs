@@ -129,6 +129,18 @@ the clients.csv from the same source), or go back to sample data."
     }
 }
 
+/// One sentence when an imported file has a header but no rows under it: nothing to
+/// compute on. Said before [`nothing_kept`], which would blame the other file (a
+/// clients file without rows leaves every interaction without its customer).
+pub fn header_only(files: &[numberly_core::clean::FileReport], lang: Lang) -> Option<String> {
+    let f = files.iter().find(|f| f.read == 0)?;
+    Some(if lang == Lang::Fr {
+        format!("{}{} il a un en-tête mais aucune ligne dessous.", f.file, colon(true))
+    } else {
+        format!("{}{} it has a header but no rows under it.", f.file, colon(false))
+    })
+}
+
 /// One sentence when an imported file has rows but keeps none (the clients file
 /// first, since its rejections reject the interactions too): how many, its most
 /// frequent rule and, when `rejects` holds it, the first row that broke it. The
@@ -513,9 +525,20 @@ mod tests {
             "i.csv: none of its 3 rows was kept (unknown customer: 2). The rejected rows are in \"Data quality\" \
              and rejects.csv."
         );
-        // A file that keeps a row, or has none: nothing to say.
+        // A file that keeps a row, or has none: nothing to say; the one without rows
+        // is said on its own.
         let files = [file("c.csv", 5, 5, &[]), file("i.csv", 0, 0, &[])];
         assert_eq!(nothing_kept(&files, &[], Lang::En), None);
+        assert_eq!(
+            header_only(&files, Lang::Fr).as_deref(),
+            Some("i.csv : il a un en-tête mais aucune ligne dessous.")
+        );
+        let files = [file("c.csv", 0, 0, &[]), file("i.csv", 3, 0, &[("unknown_client", 3)])];
+        assert_eq!(
+            header_only(&files, Lang::En).as_deref(),
+            Some("c.csv: it has a header but no rows under it.")
+        );
+        assert_eq!(header_only(&[file("c.csv", 5, 5, &[])], Lang::En), None);
     }
 
     #[test]

@@ -269,9 +269,17 @@ pub fn App() -> impl IntoView {
         if state.phase.get() != Phase::Done {
             return None;
         }
+        // (Generated data always have rows; a file imported may have a header only.)
+        let imported = state
+            .privacy_applied
+            .with(|a| a.as_ref().is_some_and(|(_, imported)| *imported));
         summary.with(|s| {
-            s.as_ref()
-                .and_then(|s| failure::nothing_kept(&s.files, &s.first_rejects, lang.get()))
+            s.as_ref().and_then(|s| {
+                imported
+                    .then(|| failure::header_only(&s.files, lang.get()))
+                    .flatten()
+                    .or_else(|| failure::nothing_kept(&s.files, &s.first_rejects, lang.get()))
+            })
         })
     });
     let stage_label = Signal::derive(move || {

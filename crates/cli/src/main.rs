@@ -44,7 +44,7 @@ GENERATE OPTIONS:
   --to DATE           last day of the period, inclusive (default 2025-03-31; with files,
                       their last date). Rows outside it are rejected (out_of_period)
   --dirty R           share of rows given a known defect, 0 to 0.5 (default 0)
-  --channels LIST     acquisition channels and weights, e.g. SEO:35,Social:25,Email:20,Direct:20
+  --channels LIST     acquisition channels and their weights, e.g. SEO:35,Social:25,Email:20,Direct:20
                       (the default); a new channel gets neutral funnel multipliers
   --consent-rate R    share of customers opted in to marketing (default 0.62)
 
@@ -61,7 +61,8 @@ PRIVACY (identifier columns, found by name or content, are always dropped):
   --no-pseudonymise   keep client_id as it is (default for generated data)
   --passphrase-file F derive the pseudonym key from the passphrase in F (first line), so the
                       page and the CLI give the same pseudonyms; NUMBERLY_PASSPHRASE also
-                      works. Without one the key is random and forgotten after the run.
+                      works (the file wins if both are given). Without one the key is
+                      random and forgotten after the run.
   --age-bands         write age bands (25-34) instead of ages
   --departement-only  write the département only, not the commune and postcode
   --k K               k-anonymity threshold: aggregated rows counting fewer than K
@@ -72,7 +73,7 @@ OTHER:
   --excel-fr          also write a copy of each CSV for French Excel (`;`, decimal comma,
                       byte order mark), as kpis_excel_fr.csv beside kpis.csv; not of files
                       with more rows than Excel opens (1,048,576)
-  --quiet             no progress on stderr
+  --quiet             nothing on stderr but errors (no progress, counts or notes)
   -h, --help          this help
   -V, --version       the version
 ";
@@ -115,6 +116,8 @@ fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
     digits.parse().map_err(|_| {
         if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
             format!("{flag}: `{v}` is too large")
+        } else if digits.parse::<f64>().is_ok() && "0".parse::<T>().is_ok() && "0.5".parse::<T>().is_err() {
+            format!("{flag}: expected a whole number (0 or more), got `{v}`")
         } else {
             format!("{flag}: expected a number, got `{v}`")
         }
@@ -128,7 +131,15 @@ fn parse_channels(v: &str, known: &[ChannelSpec]) -> Result<Vec<ChannelSpec>, St
     };
     v.split(',')
         .map(|item| {
-            let (name, weight) = item.rsplit_once(':').unwrap_or((item, "1"));
+            if item.contains([';', '=']) {
+                return Err(syntax());
+            }
+            let (name, weight) = item.rsplit_once(':').ok_or_else(|| {
+                format!(
+                    "--channels: `{}` has no weight (NAME:WEIGHT, e.g. SEO:35,Social:25)",
+                    item.trim()
+                )
+            })?;
             let name = name.trim().to_string();
             if name.is_empty() || name.contains([':', ';', '=']) {
                 return Err(syntax());
@@ -175,16 +186,16 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         mapping: Default::default(),
         absent: Vec::new(),
     };
-    // (Set but blank, or not text, is a mistake, not "no passphrase": the key would
-    // be random. `generate` has no use for it.)
+    // (Set but blank, or not text, is a mistake where pseudonyms are made, not "no
+    // passphrase": their key would be random. Checked once the flags are known.)
+    let mut env_unusable = None;
     match std::env::var("NUMBERLY_PASSPHRASE") {
-        _ if a.command == "generate" => {}
         Ok(p) if p.trim().is_empty() => {
-            return Err("NUMBERLY_PASSPHRASE is set but holds no passphrase: unset it, or give one".into());
+            env_unusable = Some("NUMBERLY_PASSPHRASE is set but holds no passphrase: unset it, or give one")
         }
         Ok(p) => a.privacy.passphrase = Some(p),
         Err(std::env::VarError::NotUnicode(_)) => {
-            return Err("NUMBERLY_PASSPHRASE is not valid UTF-8 text: give the passphrase as text".into());
+            env_unusable = Some("NUMBERLY_PASSPHRASE is not valid UTF-8 text: give the passphrase as text")
         }
         Err(std::env::VarError::NotPresent) => {}
     }
@@ -390,6 +401,14 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         return Err(format!(
             "{flag} is about the columns of a file: give it with --clients FILE --interactions FILE"
         ));
+    }
+    let pseudonyms = a.command == "run"
+        && match a.clients {
+            Some(_) => a.privacy.pseudonymise != Some(false),
+            None => a.privacy.pseudonymise == Some(true),
+        };
+    if let (Some(why), true, false) = (env_unusable, pseudonyms, passphrase_file) {
+        return Err(why.into());
     }
     if passphrase_file && a.clients.is_none() && a.privacy.pseudonymise != Some(true) {
         return Err(
@@ -865,10 +884,16 @@ fn run(a: Args) -> Result<(), String> {
             eprintln!("{note}");
         }
         let bytes: u64 = outputs.iter().map(|o| o.bytes).sum();
+        let copies = excel.as_ref().map_or(0, |(_, c)| c.len());
         eprintln!(
-            "wrote {} files ({:.1} MB) to {}",
+            "wrote {} files ({:.1} MB){} to {}",
             outputs.len(),
             bytes as f64 / 1e6,
+            if copies > 0 {
+                format!(" and {copies} Excel copies")
+            } else {
+                String::new()
+            },
             out.display()
         );
     }

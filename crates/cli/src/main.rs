@@ -54,7 +54,9 @@ COLUMNS (with --clients/--interactions):
   --map-interactions H=COL  the same for the interactions file
   --absent LIST             required clients columns the file does not have, among age,
                             segment, canal_acquisition: every customer then has no age, or
-                            the segment or channel `unknown` (e.g. --absent segment,age)
+                            the segment or channel `unknown` (e.g. --absent segment,age);
+                            for a column the file has, its empty cells read so (instead of
+                            the row being rejected)
 
 PRIVACY (identifier columns, found by name or content, are always dropped):
   --pseudonymise      replace client_id by HMAC-SHA-256 pseudonyms (default with --clients)

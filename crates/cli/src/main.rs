@@ -927,7 +927,16 @@ fn main() -> ExitCode {
         println!("numberly {}", numberly_core::VERSION);
         return ExitCode::SUCCESS;
     }
-    match parse_args(&argv).and_then(run) {
+    // Exit codes: 2 for a command line that cannot be run, 1 for inputs or outputs
+    // that fail.
+    let args = match parse_args(&argv) {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("numberly: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("numberly: {e}");

@@ -574,6 +574,12 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
         &["run", "--pseudonymise", "--no-pseudonymise", "--out", out],
         "--pseudonymise and --no-pseudonymise contradict each other",
     );
+    // A command line that cannot be run exits 2; an input that fails, 1.
+    assert_eq!(numberly(&["run", "--out", out, "--out", out]).status.code(), Some(2));
+    let missing = dir.join("missing.csv");
+    let missing = missing.to_str().unwrap();
+    let o = numberly(&["run", "--clients", missing, "--interactions", missing, "--out", out]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     refused(&["run", "--out", out, "--out", "elsewhere"], "--out is given twice");
     // A value that is the next option, not a folder named `--quiet`.
     refused(

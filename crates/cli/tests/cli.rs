@@ -728,6 +728,27 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
         &["run", "--from", "2025-04-02", "--out", out],
         "--from 2025-04-02 --to 2025-03-31 (the default): the end date is before the start date",
     );
+    // A column of names mapped to another column than client_id: refused, not dropped unseen.
+    let with_names = dir.join("with-names.csv");
+    fs::write(
+        &with_names,
+        "client_id,nom,age,ville,canal_acquisition\nC_0001,Dupont,34,Lyon,SEO\n",
+    )
+    .unwrap();
+    refused(
+        &[
+            "run",
+            "--clients",
+            with_names.to_str().unwrap(),
+            "--interactions",
+            &interactions,
+            "--map-clients",
+            "nom=segment",
+            "--out",
+            out,
+        ],
+        "mapping `nom=segment`: `nom` holds direct identifiers",
+    );
     // Headers are matched whatever their case: so are mappings.
     refused(
         &[

@@ -249,6 +249,23 @@ impl ColumnMap {
     ) -> Result<Self, Error> {
         let chosen = &header_cells(file, chosen);
         check_choices(file, columns, chosen)?;
+        // A direct identifier chosen for another column: said, rather than dropped unseen.
+        for (cell, target) in chosen {
+            let identifier = file
+                .header
+                .iter()
+                .position(|h| h == cell)
+                .is_some_and(|j| blocked.contains(&j));
+            if identifier && !target.is_empty() && target != "client_id" {
+                return Err(Error::input(
+                    &file.name,
+                    format!(
+                        "mapping `{cell}={target}`: `{cell}` holds direct identifiers (names, emails, phones or \
+                         addresses), which are always dropped: it can only be `client_id`"
+                    ),
+                ));
+            }
+        }
         // Names as written first; only then without a unit in brackets, so that
         // `Age (tranche)` does not take the place of an `age` cell.
         let exact: Vec<String> = file.header.iter().map(|h| category_key(h)).collect();

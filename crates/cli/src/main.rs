@@ -163,6 +163,54 @@ fn parse_channels(v: &str, known: &[ChannelSpec]) -> Result<Vec<ChannelSpec>, St
         .collect()
 }
 
+/// What an option takes after it.
+#[derive(Clone, Copy, PartialEq)]
+enum Takes {
+    /// Nothing: a switch.
+    Nothing,
+    /// One value, given once.
+    One,
+    /// A value each time, and it may be given again (the column options).
+    Many,
+}
+
+/// Where an option means something.
+#[derive(Clone, Copy, PartialEq)]
+enum Scope {
+    /// Both commands, generated data and files alike.
+    Any,
+    /// `run` only (privacy, columns, copies): `generate` writes the raw data untouched.
+    Run,
+    /// Generated data only: with --clients and --interactions the data come from the files.
+    Generated,
+}
+
+/// Every option.
+const OPTIONS: [(&str, Takes, Scope); 22] = [
+    ("--quiet", Takes::Nothing, Scope::Any),
+    ("--excel-fr", Takes::Nothing, Scope::Run),
+    ("--age-bands", Takes::Nothing, Scope::Run),
+    ("--departement-only", Takes::Nothing, Scope::Run),
+    ("--consent-only", Takes::Nothing, Scope::Run),
+    ("--pseudonymise", Takes::Nothing, Scope::Run),
+    ("--no-pseudonymise", Takes::Nothing, Scope::Run),
+    ("--k", Takes::One, Scope::Run),
+    ("--passphrase-file", Takes::One, Scope::Run),
+    ("--map-clients", Takes::Many, Scope::Run),
+    ("--map-interactions", Takes::Many, Scope::Run),
+    ("--absent", Takes::Many, Scope::Run),
+    ("--customers", Takes::One, Scope::Generated),
+    ("--seed", Takes::One, Scope::Generated),
+    ("--dirty", Takes::One, Scope::Generated),
+    ("--consent-rate", Takes::One, Scope::Generated),
+    ("--channels", Takes::One, Scope::Generated),
+    ("--interactions", Takes::One, Scope::Any),
+    ("--from", Takes::One, Scope::Any),
+    ("--to", Takes::One, Scope::Any),
+    ("--clients", Takes::One, Scope::Any),
+    ("--out", Takes::One, Scope::Any),
+];
+
 fn parse_args(argv: &[String]) -> Result<Args, String> {
     let mut it = argv.iter();
     let command = it
@@ -210,77 +258,45 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
     let mut given: Vec<(&str, &str)> = Vec::new();
     let mut passphrase_file = false;
     while let Some(flag) = it.next() {
-        const RUN_ONLY: [&str; 11] = [
-            "--excel-fr",
-            "--age-bands",
-            "--departement-only",
-            "--consent-only",
-            "--pseudonymise",
-            "--no-pseudonymise",
-            "--k",
-            "--passphrase-file",
-            "--map-clients",
-            "--map-interactions",
-            "--absent",
-        ];
-        if RUN_ONLY.contains(&flag.as_str()) {
-            running.push(flag);
-        }
-        let switch = match flag.as_str() {
-            "--quiet" => Some(&mut a.quiet),
-            "--excel-fr" => Some(&mut a.excel_fr),
-            "--age-bands" => Some(&mut a.privacy.age_bands),
-            "--departement-only" => Some(&mut a.privacy.departement_only),
-            "--consent-only" => Some(&mut a.privacy.consent_only),
-            _ => None,
+        let Some(&(_, takes, scope)) = OPTIONS.iter().find(|(name, ..)| name == flag) else {
+            return Err(format!("unknown option `{flag}` (see --help)"));
         };
-        if let Some(on) = switch {
+        match scope {
+            Scope::Run => running.push(flag),
+            Scope::Generated => generating.push(flag),
+            Scope::Any => {}
+        }
+        if takes == Takes::Nothing {
+            let on = match flag.as_str() {
+                "--quiet" => &mut a.quiet,
+                "--excel-fr" => &mut a.excel_fr,
+                "--age-bands" => &mut a.privacy.age_bands,
+                "--departement-only" => &mut a.privacy.departement_only,
+                "--consent-only" => &mut a.privacy.consent_only,
+                _ => {
+                    // --pseudonymise or --no-pseudonymise.
+                    let on = flag == "--pseudonymise";
+                    if a.privacy.pseudonymise == Some(!on) {
+                        return Err("--pseudonymise and --no-pseudonymise contradict each other: give one".into());
+                    }
+                    a.privacy.pseudonymise = Some(on);
+                    continue;
+                }
+            };
             *on = true;
             continue;
-        }
-        if flag == "--pseudonymise" || flag == "--no-pseudonymise" {
-            let on = flag == "--pseudonymise";
-            if a.privacy.pseudonymise == Some(!on) {
-                return Err("--pseudonymise and --no-pseudonymise contradict each other: give one".into());
-            }
-            a.privacy.pseudonymise = Some(on);
-            continue;
-        }
-        const FLAGS: [&str; 15] = [
-            "--map-clients",
-            "--absent",
-            "--map-interactions",
-            "--passphrase-file",
-            "--k",
-            "--customers",
-            "--interactions",
-            "--seed",
-            "--from",
-            "--to",
-            "--dirty",
-            "--consent-rate",
-            "--channels",
-            "--clients",
-            "--out",
-        ];
-        if !FLAGS.contains(&flag.as_str()) {
-            return Err(format!("unknown option `{flag}` (see --help)"));
         }
         let value = it.next().ok_or_else(|| format!("{flag}: missing value"))?;
         if value.starts_with("--") {
             return Err(format!("{flag}: missing value (`{value}` is the next option)"));
         }
-        // (The column options are repeatable; the rest hold one value.)
-        if !["--map-clients", "--map-interactions", "--absent"].contains(&flag.as_str()) {
+        if takes == Takes::One {
             if let Some((_, before)) = given.iter().find(|(f, _)| f == flag) {
                 return Err(format!(
                     "{flag} is given twice (`{before}`, then `{value}`): give it once"
                 ));
             }
             given.push((flag, value));
-        }
-        if ["--customers", "--seed", "--dirty", "--consent-rate", "--channels"].contains(&flag.as_str()) {
-            generating.push(flag);
         }
         match flag.as_str() {
             "--customers" => a.gen.customers = parse_num(flag, value)?,

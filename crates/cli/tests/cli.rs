@@ -563,6 +563,12 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
     let out = dir.arg();
     let (clients, interactions) = (fixture("demo/clients.csv"), fixture("demo/donnees_marketing.csv"));
     let files = ["run", "--clients", &clients, "--interactions", &interactions];
+    // A run on the two files with more arguments, into `out`.
+    macro_rules! on_files {
+        ($($arg:expr),* $(,)?) => {
+            [&files[..], &[$($arg),*], &["--out", out]].concat()
+        };
+    }
     let secret = dir.join("secret.txt");
     fs::write(&secret, "words\n").unwrap();
     let secret = secret.to_str().unwrap();
@@ -609,11 +615,7 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
     let blank = dir.join("blank.txt");
     fs::write(&blank, "   \nwords\n").unwrap();
     refused(
-        &[
-            &files[..],
-            &["--passphrase-file", blank.to_str().unwrap(), "--out", out],
-        ]
-        .concat(),
+        &on_files!("--passphrase-file", blank.to_str().unwrap()),
         "holds no passphrase",
     );
     // A blank NUMBERLY_PASSPHRASE where pseudonyms are made (files, by default) is
@@ -625,7 +627,7 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
             .output()
             .expect("the binary runs")
     };
-    let o = with_blank_env(&[&files[..], &["--out", out, "--quiet"]].concat());
+    let o = with_blank_env(&on_files!("--quiet"));
     assert!(
         !o.status.success() && stderr(&o).contains("NUMBERLY_PASSPHRASE is set but holds no passphrase"),
         "{}",
@@ -633,8 +635,8 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
     );
     for args in [
         &["run", "--out", out, "--quiet"][..],
-        &[&files[..], &["--no-pseudonymise", "--out", out, "--quiet"]].concat(),
-        &[&files[..], &["--passphrase-file", secret, "--out", out, "--quiet"]].concat(),
+        &on_files!("--no-pseudonymise", "--quiet"),
+        &on_files!("--passphrase-file", secret, "--quiet"),
     ] {
         let o = with_blank_env(args);
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
@@ -649,11 +651,7 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
         "--seed: expected a whole number",
     );
     refused(
-        &[
-            &files[..],
-            &["--passphrase-file", secret, "--no-pseudonymise", "--out", out],
-        ]
-        .concat(),
+        &on_files!("--passphrase-file", secret, "--no-pseudonymise"),
         "--passphrase-file gives the pseudonyms' key",
     );
     refused(
@@ -665,19 +663,11 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
         "--k: `99999999999` is too large",
     );
     refused(
-        &[
-            &files[..],
-            &["--map-clients", "Alter=age", "--map-clients", "Stadt=age", "--out", out],
-        ]
-        .concat(),
+        &on_files!("--map-clients", "Alter=age", "--map-clients", "Stadt=age"),
         "two headers are mapped to `age` (`Alter`, then `Stadt`)",
     );
     refused(
-        &[
-            &files[..],
-            &["--map-clients", "age=age", "--map-clients", "age=ville", "--out", out],
-        ]
-        .concat(),
+        &on_files!("--map-clients", "age=age", "--map-clients", "age=ville"),
         "the header `age` is mapped twice",
     );
     refused(
@@ -717,11 +707,7 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
     );
     assert!(!not_made.exists());
     refused(
-        &[
-            &files[..],
-            &["--from", "2025-03-31", "--to", "2025-01-01", "--out", out],
-        ]
-        .concat(),
+        &on_files!("--from", "2025-03-31", "--to", "2025-01-01"),
         "--from 2025-03-31 --to 2025-01-01: the end date is before the start date",
     );
     refused(
@@ -751,31 +737,21 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
     );
     // Headers are matched whatever their case: so are mappings.
     refused(
-        &[
-            &files[..],
-            &["--map-clients", "Age=age", "--map-clients", "AGE=ville", "--out", out],
-        ]
-        .concat(),
+        &on_files!("--map-clients", "Age=age", "--map-clients", "AGE=ville"),
         "the header `AGE` is mapped twice",
     );
     // The column options are repeatable.
-    succeeds(
-        &[
-            &files[..],
-            &[
-                "--map-clients",
-                "age=age",
-                "--map-clients",
-                "ville=ville",
-                "--absent",
-                "segment",
-                "--absent",
-                "age",
-            ],
-            &["--out", out, "--quiet"],
-        ]
-        .concat(),
-    );
+    succeeds(&on_files!(
+        "--map-clients",
+        "age=age",
+        "--map-clients",
+        "ville=ville",
+        "--absent",
+        "segment",
+        "--absent",
+        "age",
+        "--quiet",
+    ));
 }
 
 #[test]

@@ -890,6 +890,8 @@ fn run(a: Args) -> Result<(), String> {
                     (Some(_), ..) => "--from or --to, and the rows kept for the other end",
                 }
             );
+        } else {
+            eprintln!("period: none (no interaction row kept to date it; set it with --from and --to)");
         }
         if let Some(truth) = prepared.truth.as_ref().filter(|_| a.gen.dirty > 0.0) {
             // What cleaning had to find (the rejects above match it rule by rule).

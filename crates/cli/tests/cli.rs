@@ -912,6 +912,27 @@ fn reports_tell_same_named_files_apart_and_say_the_period_and_the_blanked_rows()
         msg.contains("header.csv: it has a header but no rows under it"),
         "{msg}"
     );
+    // Rows, none kept (every customer unknown): the period is said to be none, not
+    // left out or dated 1970.
+    let orphans = dir.join("feb/orphans.csv");
+    fs::write(
+        &orphans,
+        "client_id,type_action,valeur_achat,date\nC8,page_vue,,2025-01-02\nC9,achat,3,2025-01-03\n",
+    )
+    .unwrap();
+    let o = numberly(&[
+        "run",
+        "--clients",
+        clients,
+        "--interactions",
+        orphans.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("period: none (no interaction row kept"), "{err}");
+    assert!(!err.contains("1970"), "{err}");
 }
 
 /// The first cell of every data row of a CSV output.

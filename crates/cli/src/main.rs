@@ -42,7 +42,8 @@ GENERATE OPTIONS:
   --from DATE         first day of the period, YYYY-MM-DD (default 2025-01-01; with
                       --clients/--interactions, the files' first date)
   --to DATE           last day of the period, inclusive (default 2025-03-31; with files,
-                      their last date). Rows outside it are rejected (out_of_period)
+                      their last date). Rows outside it are rejected (out_of_period).
+                      Generated data span ten years at most, files 200
   --dirty R           share of rows given a known defect, 0 to 0.5 (default 0)
   --channels LIST     acquisition channels and their weights, e.g. SEO:35,Social:25,Email:20,Direct:20
                       (the default); a new channel gets neutral funnel multipliers
@@ -78,6 +79,10 @@ OTHER:
   --quiet             nothing on stderr but errors (no progress, counts or notes)
   -h, --help          this help
   -V, --version       the version
+
+EXIT CODES: 0 done; 1 an input or output failed (a file unreadable, unusable or
+keeping no row: the outputs are still written for the last); 2 a command line that
+cannot be run (an unknown option, a value out of range), with nothing written.
 ";
 
 struct Args {
@@ -93,6 +98,9 @@ struct Args {
     privacy: PrivacyOptions,
     mapping: [BTreeMap<String, String>; 2],
     absent: Vec<String>,
+    /// `--passphrase-file`: read once the command line is found sound (see
+    /// [`read_passphrase`]).
+    passphrase_file: Option<PathBuf>,
 }
 
 fn parse_day(flag: &str, v: &str) -> Result<i32, String> {
@@ -107,6 +115,7 @@ fn parse_day(flag: &str, v: &str) -> Result<i32, String> {
         });
     match numberly_core::dates::parse(v.as_bytes()) {
         Some(p) if iso && !p.has_time => Ok(p.ts.div_euclid(numberly_core::dates::DAY) as i32),
+        None if iso => Err(format!("{flag}: `{v}` is not a day of the calendar")),
         _ => Err(format!(
             "{flag}: expected a date written YYYY-MM-DD (e.g. 2025-01-31), got `{v}`"
         )),
@@ -119,7 +128,9 @@ fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
         if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
             format!("{flag}: `{v}` is too large")
         } else if digits.parse::<f64>().is_ok() && "0".parse::<T>().is_ok() && "0.5".parse::<T>().is_err() {
-            format!("{flag}: expected a whole number (0 or more), got `{v}`")
+            // (The options whose 0 is refused say so here too.)
+            let least = if ["--customers", "--k"].contains(&flag) { 1 } else { 0 };
+            format!("{flag}: expected a whole number of at least {least}, got `{v}`")
         } else {
             format!("{flag}: expected a number, got `{v}`")
         }
@@ -235,6 +246,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         privacy: PrivacyOptions::default(),
         mapping: Default::default(),
         absent: Vec::new(),
+        passphrase_file: None,
     };
     // (Set but blank, or not text, is a mistake where pseudonyms are made, not "no
     // passphrase": their key would be random. Checked once the flags are known.)
@@ -311,14 +323,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
             "--out" => a.out = Some(PathBuf::from(value)),
             "--k" => a.privacy.k = parse_num(flag, value)?,
             "--passphrase-file" => {
-                let text = fs::read_to_string(value).map_err(|e| format!("{flag}: {value}: {e}"))?;
-                // (A BOM that an editor put first is not part of the passphrase.)
-                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-                let line = text.lines().next().unwrap_or("").to_string();
-                if line.trim().is_empty() {
-                    return Err(format!("{flag}: {value} holds no passphrase (its first line is blank)"));
-                }
-                a.privacy.passphrase = Some(line);
+                a.passphrase_file = Some(PathBuf::from(value));
                 passphrase_file = true;
             }
             "--map-clients" | "--map-interactions" => {
@@ -441,7 +446,42 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
     if a.out.as_ref().is_some_and(|o| o.as_os_str().is_empty()) {
         return Err("--out: expected a folder, got an empty path".into());
     }
+    // Values out of range are a command line that cannot be run too.
+    match &a.clients {
+        None => a.gen.validate().map_err(|e| options_message(e, &a))?,
+        Some(_) => {
+            let period = CleanOptions {
+                from: a.from,
+                to: a.to,
+                ..CleanOptions::default()
+            };
+            numberly_core::clean::check_period(&period).map_err(|e| options_message(e, &a))?
+        }
+    }
+    if let (Some(c), Some(i)) = (&a.clients, &a.interactions) {
+        if fs::canonicalize(c).is_ok_and(|c| fs::canonicalize(i).is_ok_and(|i| c == i)) {
+            return Err(format!(
+                "--clients and --interactions are the same file ({}): give the clients file and the interactions file",
+                c.display()
+            ));
+        }
+    }
     Ok(a)
+}
+
+/// The passphrase of `--passphrase-file`: the first line of the file.
+fn read_passphrase(path: &Path) -> Result<String, String> {
+    let text = fs::read_to_string(path).map_err(|e| format!("--passphrase-file {}: {e}", path.display()))?;
+    // (A BOM that an editor put first is not part of the passphrase.)
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let line = text.lines().next().unwrap_or("").to_string();
+    if line.trim().is_empty() {
+        return Err(format!(
+            "--passphrase-file: {} holds no passphrase (its first line is blank)",
+            path.display()
+        ));
+    }
+    Ok(line)
 }
 
 /// Progress lines on stderr: one per stage with its duration, and a percentage
@@ -947,13 +987,23 @@ fn main() -> ExitCode {
     }
     // Exit codes: 2 for a command line that cannot be run, 1 for inputs or outputs
     // that fail.
-    let args = match parse_args(&argv) {
+    let mut args = match parse_args(&argv) {
         Ok(args) => args,
         Err(e) => {
             eprintln!("numberly: {e}");
             return ExitCode::from(2);
         }
     };
+    // (An input, read once the command line is found sound.)
+    if let Some(path) = &args.passphrase_file {
+        match read_passphrase(path) {
+            Ok(p) => args.privacy.passphrase = Some(p),
+            Err(e) => {
+                eprintln!("numberly: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -683,6 +683,48 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
         &["run", "--from", "2025-03-31", "--to", "2025-01-01", "--out", out],
         "--from 2025-03-31 --to 2025-01-01: the end date is before the start date",
     );
+    // Values out of range are a command line that cannot be run (exit 2), as much as
+    // values that do not parse.
+    let same = ["run", "--clients", &clients, "--interactions", &clients, "--out", out];
+    for (args, expected) in [
+        (
+            &["run", "--customers", "0", "--out", out][..],
+            "--customers: must be at least 1",
+        ),
+        (
+            &["run", "--customers", "-5", "--out", out],
+            "--customers: expected a whole number of at least 1, got `-5`",
+        ),
+        (
+            &["run", "--dirty", "0.7", "--out", out],
+            "--dirty: must be between 0 and 0.5",
+        ),
+        (
+            &["run", "--from", "1800-01-01", "--to", "2025-01-01", "--out", out],
+            "--from 1800-01-01 --to 2025-01-01: generated data span at most ten years",
+        ),
+        (
+            &["run", "--from", "2025-02-30", "--out", out],
+            "--from: `2025-02-30` is not a day of the calendar",
+        ),
+        (
+            &on_files!("--from", "2025-03-01", "--to", "2025-02-01"),
+            "--from 2025-03-01 --to 2025-02-01: the end date is before the start date",
+        ),
+        (&same, "--clients and --interactions are the same file"),
+    ] {
+        let o = numberly(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(expected), "{args:?}: {}", stderr(&o));
+    }
+    // An unreadable passphrase file is an input that fails (exit 1).
+    let o = numberly(&on_files!("--passphrase-file", missing));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("--passphrase-file {missing}: No such file")),
+        "{}",
+        stderr(&o)
+    );
     // An output folder that cannot be made is named as the --out folder.
     let file = dir.join("a-file");
     fs::write(&file, "x").unwrap();

@@ -163,10 +163,10 @@ the page)",
                         if flag == "--map-clients" && !absentable.is_empty() {
                             write!(
                                 f,
-                                "; a file without {} can say so (`--absent {}`: every customer then has no age, or \
-the segment or channel `unknown`)",
+                                "; a file without {} can say so (`--absent {}`: every customer then has {})",
                                 either(&absentable),
-                                absentable.join(",")
+                                absentable.join(","),
+                                absent_effect(&absentable)
                             )?;
                         }
                         Ok(())
@@ -257,5 +257,25 @@ pub fn either(names: &[&str]) -> String {
     match names.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         _ => names.join(""),
+    }
+}
+
+/// What `--absent` of these columns does to every customer, in words: "no age",
+/// "the segment and channel `unknown`", "no age, and the channel `unknown`".
+fn absent_effect(columns: &[&str]) -> String {
+    let unknown: Vec<&str> = columns
+        .iter()
+        .filter_map(|c| match *c {
+            "segment" => Some("segment"),
+            "canal_acquisition" => Some("channel"),
+            _ => None,
+        })
+        .collect();
+    let unknown = (!unknown.is_empty()).then(|| format!("the {} `unknown`", unknown.join(" and ")));
+    match (columns.contains(&"age"), unknown) {
+        (true, Some(u)) => format!("no age, and {u}"),
+        (true, None) => "no age".to_string(),
+        (false, Some(u)) => u,
+        (false, None) => String::new(),
     }
 }

@@ -153,8 +153,7 @@ fn a_missing_required_column_is_named_with_the_header_found() {
         "clients_missing_segment.csv: required column `segment` is missing (expected a header named one of: \
          segment, segment_client, customer_segment, tier; the header is: client_id,age,ville,canal_acquisition); \
          or map a column to it (`--map-clients HEADER=segment` on the command line, the column list in the page); \
-         a file without segment can say so (`--absent segment`: every customer then has no age, or the segment or \
-         channel `unknown`)"
+         a file without segment can say so (`--absent segment`: every customer then has the segment `unknown`)"
     );
     assert_eq!(
         unusable(DEMO_CLIENTS, bad!("interactions_missing_date.csv")),
@@ -215,7 +214,7 @@ fn a_one_megabyte_header_gives_a_short_message() {
              id_client, customer_id, identifiant_client, identifiant_du_client, numero_client, numero_de_client, n°_client, …; the header is: {shown}…); also missing: `age`, \
              `segment`, `canal_acquisition`; or map a column to each (`--map-clients HEADER=client_id` on the \
              command line, the column list in the page); a file without age, segment or canal_acquisition can \
-             say so (`--absent age,segment,canal_acquisition`: every customer then has no age, or the segment or \
+             say so (`--absent age,segment,canal_acquisition`: every customer then has no age, and the segment and \
              channel `unknown`)"
         )
     );
@@ -232,7 +231,7 @@ fn control_characters_of_the_header_stay_out_of_the_message() {
          customer_id, identifiant_client, identifiant_du_client, numero_client, numero_de_client, n°_client, …; the header is: a b; [31mred); also missing: `age`, `segment`, \
          `canal_acquisition`; or map a column to each (`--map-clients HEADER=client_id` on the command line, \
          the column list in the page); a file without age, segment or canal_acquisition can say so \
-         (`--absent age,segment,canal_acquisition`: every customer then has no age, or the segment or channel \
+         (`--absent age,segment,canal_acquisition`: every customer then has no age, and the segment and channel \
          `unknown`)"
     );
 }

@@ -79,17 +79,23 @@ pub fn clean_body(
     body: &dyn Pieces,
     opts: &CleanOptions,
 ) -> Result<(Dataset, CleanReport), Error> {
+    check_period(opts)?;
+    let cleaned = clean_clients_file(clients, opts)?;
+    clean_interactions_body(cleaned, interactions, body, opts)
+}
+
+/// Refuses a period given whole (both ends) that ends before it starts, else every
+/// row would be rejected as out of the period, or that lasts over 200 years.
+pub fn check_period(opts: &CleanOptions) -> Result<(), Error> {
     if let (Some(from), Some(to)) = (opts.from, opts.to) {
         if to < from {
-            // Else every row would be rejected as out of the period.
             return Err(Error::Options("period: the end date is before the start date".into()));
         }
         if to - from >= MAX_PERIOD_DAYS {
             return Err(Error::Options("period: at most 200 years".into()));
         }
     }
-    let cleaned = clean_clients_file(clients, opts)?;
-    clean_interactions_body(cleaned, interactions, body, opts)
+    Ok(())
 }
 
 /// The clients file cleaned: what the interactions are checked against.

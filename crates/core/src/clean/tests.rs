@@ -712,7 +712,7 @@ fn required_columns_said_absent_leave_every_customer_unknown() {
         e.contains("`age` is missing") && e.contains("also missing: `segment`, `canal_acquisition`"),
         "{e}"
     );
-    assert!(e.ends_with("(`--absent age,segment,canal_acquisition`: every customer then has no age, or the segment or channel `unknown`)"), "{e}");
+    assert!(e.ends_with("(`--absent age,segment,canal_acquisition`: every customer then has no age, and the segment and channel `unknown`)"), "{e}");
     // One said absent: the next is named.
     let some = CleanOptions {
         absent: vec!["age".into()],
@@ -720,6 +720,12 @@ fn required_columns_said_absent_leave_every_customer_unknown() {
     };
     let e = refusal(&c, &i, &some);
     assert!(e.contains("`segment` is missing"), "{e}");
+    assert!(
+        e.ends_with(
+            "(`--absent segment,canal_acquisition`: every customer then has the segment and channel `unknown`)"
+        ),
+        "{e}"
+    );
     let all = CleanOptions {
         absent: vec!["age".into(), "segment".into(), "canal_acquisition".into()],
         ..CleanOptions::default()

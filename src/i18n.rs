@@ -30,6 +30,10 @@ impl Lang {
     /// The text of `key` in this language.
     pub fn t(self, key: &str) -> &'static str {
         let (en, fr) = match key {
+            "page-title" => (
+                "Numberly — marketing analytics in your browser",
+                "Numberly — analyse marketing dans votre navigateur",
+            ),
             "tagline" => (
                 "Marketing analytics computed entirely in your browser: no data leaves this page.",
                 "Analyse marketing calculée entièrement dans votre navigateur : aucune donnée ne quitte cette page.",

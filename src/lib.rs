@@ -234,6 +234,18 @@ pub fn App() -> impl IntoView {
     }
     let lang = Signal::derive(move || state.lang.get());
     let t = move |k: &'static str| lang.get().t(k);
+    // The document says its language (a screen reader reads with its voice) and its
+    // title in it.
+    #[cfg(target_arch = "wasm32")]
+    Effect::new(move |_| {
+        let l = lang.get();
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            if let Some(root) = document.document_element() {
+                let _ = root.set_attribute("lang", l.code());
+            }
+            document.set_title(l.t("page-title"));
+        }
+    });
     let summary: Signal<Option<Summary>> = state.summary.into();
     let kpi = move |f: fn(&Summary, Lang) -> (String, String)| {
         let pair = Memo::new(move |_| summary.with(|s| s.as_ref().map(|s| f(s, lang.get())).unwrap_or_default()));

@@ -4,7 +4,8 @@ use super::{base, count_and_revenue, euros, percent};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
 use charming::component::Legend;
-use charming::element::{Label, LabelPosition, Trigger};
+use charming::datatype::DataPointItem;
+use charming::element::{ItemStyle, Label, LabelPosition, Trigger};
 use charming::series::Pie;
 use charming::Chart;
 
@@ -37,14 +38,20 @@ pub fn share(s: &Summary, l: Lang) -> Chart {
     } else {
         "Customers by channel"
     };
-    let data: Vec<(f64, String)> = s
+    // Each channel keeps its colour whichever others the filter leaves out: ECharts
+    // would give the colours in turn to the slices shown.
+    let data: Vec<DataPointItem> = s
         .by_channel
         .iter()
-        .map(|g| (g.customers as f64, super::group_label(&g.label, l)))
+        .map(|g| {
+            DataPointItem::new(g.customers as f64)
+                .name(super::group_label(&g.label, l))
+                .item_style(ItemStyle::new().color(super::colour_of(&g.label, &s.channels)))
+        })
         .collect();
     // No customer in the selection: an empty grey ring would look like data.
     // (ECharts draws a pie without data as a grey ring: then there is no pie.)
-    let empty = data.iter().all(|(n, _)| *n == 0.0);
+    let empty = s.by_channel.iter().all(|g| g.customers == 0);
     // Shares inside the ring: labels outside it ran past the edge of a phone-width chart.
     let inside = Label::new()
         .position(LabelPosition::Inside)
@@ -107,6 +114,34 @@ mod tests {
         // The pie's names sit in the ring (outside it they ran off a phone-width chart).
         let pie = json(&super::share(&s, Lang::En));
         assert_eq!(pie["series"][0]["label"]["position"], "inside");
+    }
+
+    #[test]
+    fn a_channel_keeps_its_colour_when_another_is_filtered_out() {
+        let s = summary();
+        let colours = |s: &crate::worker::protocol::Summary| -> Vec<(String, String)> {
+            let j = json(&super::share(s, Lang::En));
+            j["series"][0]["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| {
+                    (
+                        v["name"].as_str().unwrap().to_string(),
+                        v["itemStyle"]["color"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        };
+        let all = colours(&s);
+        assert!(all.len() >= 3, "{all:?}");
+        // One colour per channel.
+        for (k, (_, c)) in all.iter().enumerate() {
+            assert!(all[..k].iter().all(|(_, d)| d != c), "{all:?}");
+        }
+        let mut filtered = s.clone();
+        filtered.by_channel.remove(0);
+        assert_eq!(colours(&filtered), all[1..].to_vec());
     }
 
     #[test]

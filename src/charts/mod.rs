@@ -93,6 +93,21 @@ pub fn group_label(label: &str, l: Lang) -> String {
     }
 }
 
+/// The colours ECharts gives series and slices in turn (its default theme's).
+pub const PALETTE: [&str; 9] = [
+    "#5070dd", "#b6d634", "#505372", "#ff994d", "#0ca8df", "#ffd10a", "#fb628b", "#785db0", "#3fbe95",
+];
+
+/// The colour of the group `label` among `labels` (all of the run's, by code): the
+/// palette's in turn, the same under any filter; grey for the unknown group.
+pub fn colour_of(label: &str, labels: &[String]) -> &'static str {
+    if label == numberly_core::ingest::UNKNOWN_LABEL {
+        return "#9ca3af";
+    }
+    let at = labels.iter().position(|x| x == label).unwrap_or(labels.len());
+    PALETTE[at % PALETTE.len()]
+}
+
 /// A chart's height in pixels, as `style/main.css` gives its container: the daily
 /// chart's two plot areas need more than the others.
 pub fn height(name: &str) -> u32 {
@@ -137,13 +152,54 @@ pub fn nothing(text: &str, empty: bool) -> Title {
         )
 }
 
-/// A line of grey text under a chart's title (none when `text` is empty).
+/// A line of grey text under a chart's title (none when `text` is empty), broken
+/// into lines that fit a phone's chart beside its save button.
 pub fn under_title(text: String) -> Title {
     Title::new()
-        .subtext(text)
+        .subtext(wrap(&text, NOTE_WIDTH))
         .left("left")
         .top(18)
-        .subtext_style(charming::element::TextStyle::new().font_size(12).color("#6b7280"))
+        .subtext_style(
+            charming::element::TextStyle::new()
+                .font_size(12)
+                .line_height(NOTE_LINE as f64)
+                .color("#6b7280"),
+        )
+}
+
+/// Where a plot area under the title and `note` starts (its axis names above it):
+/// one line of note lower for each line of it past the first.
+pub fn below_note(note: &str) -> i64 {
+    let lines = wrap(note, NOTE_WIDTH).lines().count().max(1) as i64;
+    76 + NOTE_LINE * (lines - 1)
+}
+
+/// The height of a line of a note under a title, in pixels.
+const NOTE_LINE: i64 = 15;
+
+/// Characters of a line under a chart's title: about 290 pixels of 12-pixel text,
+/// what a 390-pixel phone leaves left of the save button.
+const NOTE_WIDTH: usize = 48;
+
+/// `text` with its spaces turned into line breaks where a line would pass `width`
+/// characters (a word longer than that keeps a line of its own). Non-breaking spaces
+/// stay: they hold a word to the next (`F\u{a0}2`, `:` in French).
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut line = 0;
+    for (k, word) in text.split(' ').enumerate() {
+        let n = word.chars().count();
+        if k > 0 && line > 0 && line + 1 + n > width {
+            out.push('\n');
+            line = 0;
+        } else if k > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += n;
+    }
+    out
 }
 
 /// The message of a chart whose selection (filters, or a run that kept nothing)
@@ -334,12 +390,13 @@ pub fn count_and_revenue(
     counts: (&str, Vec<f64>),
     revenue: (&str, Vec<f64>),
 ) -> Chart {
-    count_and_revenue_or(nothing_selected(l), title, categories, counts, revenue)
+    count_and_revenue_or((nothing_selected(l), String::new()), title, categories, counts, revenue)
 }
 
-/// [`count_and_revenue`], saying `empty_text` when there is nothing to draw.
+/// [`count_and_revenue`], saying `empty_text` when there is nothing to draw, and
+/// `note` under the title (see [`under_title`]).
 pub fn count_and_revenue_or(
-    empty_text: &str,
+    (empty_text, note): (&str, String),
     title: &str,
     (categories, slanted): (Vec<String>, bool),
     (count_name, counts): (&str, Vec<f64>),
@@ -348,24 +405,42 @@ pub fn count_and_revenue_or(
     use charming::component::Axis;
     use charming::element::AxisType;
     use charming::series::Bar;
-    let mut x = Axis::new().type_(AxisType::Category).data(categories);
+    // A selection that leaves nothing (every channel unticked) says so, alone: no
+    // axes, no legend, as the other charts.
+    let empty = counts.iter().chain(&revenue).all(|v| *v == 0.0);
+    let mut x = Axis::new().type_(AxisType::Category).data(categories).show(!empty);
     if slanted {
         x = x.axis_label(charming::element::AxisLabel::new().interval(0).rotate(45));
     }
-    // A selection that leaves nothing (every channel unticked) says so.
-    let empty = counts.iter().chain(&revenue).all(|v| *v == 0.0);
-    base(title, Trigger::Axis)
+    // A slanted first name reaches left of the plot area, past what the axis labels
+    // need: ECharts' room for labels missed it on a phone ("hampions").
+    let grid = Grid::new()
+        .right("4%")
+        .top(below_note(&note))
+        .bottom(56)
+        .contain_label(true);
+    let grid = if slanted { grid.left(48) } else { grid.left("3%") };
+    frame(title, Trigger::Axis)
         .title(nothing(empty_text, empty))
+        .title(under_title(note))
+        .legend(Legend::new().top("bottom").show(!empty))
+        .grid(grid)
         .x_axis(x)
         // Each axis name reads inwards from its axis, so a long one is not cut by the
         // edge of the chart.
-        .y_axis(count_axis().name(count_name).name_text_style(inward("left")))
+        .y_axis(
+            count_axis()
+                .name(count_name)
+                .name_text_style(inward("left"))
+                .show(!empty),
+        )
         // (Its ticks fall elsewhere than the left axis's: its lines would double theirs.)
         .y_axis(
             value_axis()
                 .name(revenue_name)
                 .name_text_style(inward("right"))
-                .split_line(no_split_line()),
+                .split_line(no_split_line())
+                .show(!empty),
         )
         .series(Bar::new().name(count_name).data(counts))
         .series(
@@ -607,7 +682,30 @@ pub(crate) mod tests {
             let j = json(&build(&none, Lang::Fr));
             assert_eq!(j["title"][1]["text"], "Rien à afficher pour cette sélection");
             assert_eq!(j["title"][1]["show"], true, "{}", j["title"][0]["text"]);
+            // The message alone: no axes (with ticks of nothing), no legend.
+            let axes = |a: &serde_json::Value| match a {
+                serde_json::Value::Array(v) => v.clone(),
+                one => vec![one.clone()],
+            };
+            for axis in axes(&j["xAxis"]).iter().chain(&axes(&j["yAxis"])) {
+                assert_eq!(axis["show"], false, "{}: {axis}", j["title"][0]["text"]);
+            }
+            assert_eq!(j["legend"]["show"], false, "{}", j["title"][0]["text"]);
         }
+    }
+
+    #[test]
+    fn notes_under_a_title_break_between_words() {
+        assert_eq!(super::wrap("", 10), "");
+        assert_eq!(super::wrap("one two three", 20), "one two three");
+        assert_eq!(super::wrap("one two three four", 9), "one two\nthree\nfour");
+        assert_eq!(super::wrap("a verylongword b", 5), "a\nverylongword\nb");
+        // A non-breaking space holds its two words together.
+        assert_eq!(super::wrap("xx F\u{a0}2", 4), "xx\nF\u{a0}2");
+        // A note of three lines moves the plot area (and its axis names) two lines down.
+        let long = vec!["word"; 20].join(" ");
+        assert_eq!(super::wrap(&long, super::NOTE_WIDTH).lines().count(), 3);
+        assert_eq!((super::below_note(""), super::below_note(&long)), (76, 106));
     }
 
     #[test]

@@ -30,20 +30,19 @@ pub fn build(s: &Summary, l: Lang) -> Chart {
     let note = match (never, l) {
         (0, _) => String::new(),
         (_, Lang::Fr) => format!(
-            "{}\u{a0}: {} {customers_word} (hors du graphique)",
+            "{}\u{a0}: {} {customers_word}, hors graphique",
             l.rfm_segment(never_bought),
             l.int(never)
         ),
-        (_, Lang::En) => format!("{never_bought}: {} {customers_word} (not charted)", l.int(never)),
+        (_, Lang::En) => format!("{never_bought}: {} {customers_word}, not charted", l.int(never)),
     };
     count_and_revenue_or(
-        empty_text(s, l),
+        (empty_text(s, l), note),
         title,
         (names, true),
         (customers, bought.iter().map(|r| r.customers as f64).collect()),
         (revenue, bought.iter().map(|r| euros(r.revenue_cents)).collect()),
     )
-    .title(super::under_title(note))
 }
 
 /// What an RFM chart with nothing to draw says: that there is no buyer when the
@@ -79,19 +78,17 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
     let unused = |score: &dyn Fn(usize) -> u64, axis: &str| -> Vec<String> {
         (0..5)
             .filter(|&k| score(k) == 0)
-            .map(|k| format!("{axis} {}", k + 1))
+            .map(|k| format!("{axis}\u{a0}{}", k + 1))
             .collect()
     };
     let mut unheld = unused(&|f| s.rfm_grid.iter().map(|row| row[f]).sum(), f_axis);
     unheld.extend(unused(&|r| s.rfm_grid[r].iter().sum(), r_axis));
     let note = match (unheld.is_empty() || empty, l) {
         (true, _) => String::new(),
-        (false, Lang::Fr) => format!(
-            "Aucun acheteur ici n'a {} (valeurs égales, score égal)",
-            unheld.join(", ")
-        ),
-        (false, Lang::En) => format!("No buyer here has {} (equal values, equal scores)", unheld.join(", ")),
+        (false, Lang::Fr) => format!("Aucun acheteur n'a {} (ex æquo\u{a0}: même score)", unheld.join(", ")),
+        (false, Lang::En) => format!("No buyer has {} (ties share a score)", unheld.join(", ")),
     };
+    let top = super::below_note(&note);
     // One series: no legend; the colour scale stands on the right of the grid.
     frame(title, Trigger::Item)
         .tooltip(
@@ -102,7 +99,7 @@ pub fn grid(s: &Summary, l: Lang) -> Chart {
         )
         .title(super::nothing(empty_text(s, l), empty))
         .title(super::under_title(note))
-        .grid(Grid::new().left(36).right(96).top(76).bottom(36).contain_label(true))
+        .grid(Grid::new().left(36).right(96).top(top).bottom(36).contain_label(true))
         .x_axis(
             Axis::new()
                 .type_(AxisType::Category)
@@ -157,7 +154,7 @@ mod tests {
         let j = json(&super::grid(&tied, Lang::En));
         assert_eq!(
             j["title"][2]["subtext"],
-            "No buyer here has F 2, F 3, R 5 (equal values, equal scores)"
+            "No buyer has F\u{a0}2, F\u{a0}3, R\u{a0}5 (ties share a score)"
         );
         let j = json(&super::grid(&s, Lang::En));
         let held = s.rfm_grid.iter().all(|row| row.iter().sum::<u64>() > 0)
@@ -212,7 +209,7 @@ mod tests {
         assert!(never > 0);
         assert_eq!(
             j["title"][2]["subtext"],
-            format!("Never bought: {never} customers (not charted)")
+            format!("Never bought: {never} customers, not charted")
         );
         let mut one = s.clone();
         for r in &mut one.rfm_segments {
@@ -222,7 +219,7 @@ mod tests {
         }
         assert_eq!(
             json(&super::build(&one, Lang::En))["title"][2]["subtext"],
-            "Never bought: 1 customer (not charted)"
+            "Never bought: 1 customer, not charted"
         );
         // Only customers who never bought: no bar, and the chart says why above their count.
         let mut never_only = s.clone();
@@ -234,7 +231,7 @@ mod tests {
         );
         assert_eq!(
             j["title"][2]["subtext"],
-            format!("Never bought: {never} customers (not charted)")
+            format!("Never bought: {never} customers, not charted")
         );
         assert_eq!(json(&super::build(&s, Lang::En))["title"][1]["show"], false);
         let fr = json(&super::build(&s, Lang::Fr));

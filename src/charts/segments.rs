@@ -3,7 +3,7 @@
 use super::{base, count_and_revenue, euros};
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
-use charming::component::Axis;
+use charming::component::{Axis, Legend};
 use charming::element::{AxisType, Trigger};
 use charming::series::Bar;
 use charming::Chart;
@@ -36,8 +36,9 @@ pub fn ages(s: &Summary, l: Lang) -> Chart {
     let empty = s.by_age_band.iter().all(|g| g.customers == 0);
     base(title, Trigger::Axis)
         .title(super::nothing(super::nothing_selected(l), empty))
-        .x_axis(Axis::new().type_(AxisType::Category).data(names))
-        .y_axis(super::count_axis())
+        .legend(Legend::new().top("bottom").show(!empty))
+        .x_axis(Axis::new().type_(AxisType::Category).data(names).show(!empty))
+        .y_axis(super::count_axis().show(!empty))
         .series(
             Bar::new()
                 .name(customers)

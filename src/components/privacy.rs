@@ -66,13 +66,11 @@ pub fn PrivacyPanel(
         } else {
             p.identifiers_dropped
                 .iter()
-                .map(|n| {
-                    format!(
-                        "{} ({}, {})",
-                        n.column,
-                        n.file,
-                        n.identifier.map(|k| kind_text(k, fr())).unwrap_or_default()
-                    )
+                .map(|n| match (n.identifier.map(|k| kind_text(k, fr())), fr()) {
+                    // (The kind said as such: "prenom (clients.csv, nom)" read as two columns.)
+                    (Some(kind), true) => format!("{} ({}\u{a0}; type\u{a0}: {kind})", n.column, n.file),
+                    (Some(kind), false) => format!("{} ({}; kind: {kind})", n.column, n.file),
+                    (None, _) => format!("{} ({})", n.column, n.file),
                 })
                 .collect::<Vec<_>>()
                 .join(" · ")
@@ -126,8 +124,8 @@ pub fn PrivacyPanel(
         let n = |count: u64, one: &'static str, many: &'static str| if count > 1 { many } else { one };
         let k_text = if fr() {
             format!(
-                "k = {} sur ({on}) : {groups} {} ; le plus petit compte {smallest} {} ; \
-{below} {} dans {groups_below} {} sous k. Les fichiers par client (clients.csv, interactions.csv, \
+                "k = {} sur ({on}) : les clients forment {groups} {} de mêmes valeurs ; le plus petit compte \
+{smallest} {} ; {below} {} dans {groups_below} {} de moins de k clients. Les fichiers par client (clients.csv, interactions.csv, \
 donnees_marketing.csv) ne sont pas masqués : la généralisation et le consentement s'y appliquent.",
                 p.k,
                 n(p.groups, "groupe", "groupes"),
@@ -137,8 +135,8 @@ donnees_marketing.csv) ne sont pas masqués : la généralisation et le consente
             )
         } else {
             format!(
-                "k = {} on ({on}): {groups} {}; the smallest has {smallest} {}; \
-{below} {} in {groups_below} {} below k. Customer-level files (clients.csv, interactions.csv, \
+                "k = {} on ({on}): customers fall into {groups} {} of equal values; the smallest has \
+{smallest} {}; {below} {} in {groups_below} {} of fewer than k customers. Customer-level files (clients.csv, interactions.csv, \
 donnees_marketing.csv) are not blanked: generalisation and consent apply to them.",
                 p.k,
                 n(p.groups, "group", "groups"),
@@ -212,16 +210,16 @@ donnees_marketing.csv) are not blanked: generalisation and consent apply to them
                     {k_text}
                 </dd>
                 {places_lost}
-                <dt>{tr("Cellules masquées", "Cells blanked")}</dt>
+                <dt>{tr("Lignes masquées", "Rows blanked")}</dt>
                 <dd data-testid="privacy-suppressed" data-total=suppressed_total>
                     {if suppressed.is_empty() {
                         tr("aucune ligne agrégée sous k", "no aggregated row below k").to_string()
                     } else {
                         let why = l.blanked_why("k");
                         let text = if fr() {
-                            format!("lignes masquées (colonne suppressed = true)\u{a0}: {why}\u{a0}; un k plus petit en masque moins")
+                            format!("chiffres masqués (la ligne porte suppressed = true dans son fichier)\u{a0}: {why}\u{a0}; un k plus petit en masque moins")
                         } else {
-                            format!("rows blanked (column suppressed = true): {why}; a smaller k blanks fewer")
+                            format!("figures blanked (the row says suppressed = true in its file): {why}; a smaller k blanks fewer")
                         };
                         format!("{text} — {suppressed}")
                     }}

@@ -185,19 +185,29 @@ test('the charts render, and their tooltips are not blocked by the page\'s CSP',
   const width = await marker.evaluate((e) => e.getBoundingClientRect().width);
   assert.ok(width > 0, 'the colour marker of the tooltip has a size');
   assert.deepEqual(blocked, []);
-  // A narrower window: every chart follows its box.
-  await page.setViewportSize({ width: 600, height: 768 });
-  await page.waitForFunction((names) => names.every((n) => {
-    const box = document.querySelector(`[data-testid=chart-${n}]`);
-    const canvas = box?.querySelector('canvas');
-    return canvas && Math.abs(canvas.getBoundingClientRect().width - box.clientWidth) <= 2;
-  }), CHARTS, { timeout: 5_000 });
+  // A narrower window, then a phone's (a laptop's window narrowed, a phone turned):
+  // every chart follows its box, and the boxes the window (the charts once kept the
+  // width they were drawn at, and the page scrolled sideways).
+  for (const width of [600, 390]) {
+    await page.setViewportSize({ width, height: 768 });
+    await page.waitForFunction(([names, width]) => document.documentElement.scrollWidth <= width && names.every((n) => {
+      const box = document.querySelector(`[data-testid=chart-${n}]`);
+      const canvas = box?.querySelector('canvas');
+      return canvas && Math.abs(canvas.getBoundingClientRect().width - box.clientWidth) <= 2
+        && box.getBoundingClientRect().right <= width;
+    }), [CHARTS, width], { timeout: 5_000 });
+  }
+  // The document's language and title are the page's (English here).
+  assert.deepEqual(await page.evaluate(() => [document.documentElement.lang, document.title]),
+    ['en', 'Numberly — marketing analytics in your browser']);
   await context.close();
 });
 
 test('in French, the charts write numbers the French way', async () => {
   const { page, context, errors } = await open('?lang=fr');
   await runAndWait(page);
+  assert.deepEqual(await page.evaluate(() => [document.documentElement.lang, document.title]),
+    ['fr', 'Numberly — analyse marketing dans votre navigateur']);
   const chart = page.locator('[data-testid=chart-channels] canvas').first();
   await chart.scrollIntoViewIfNeeded();
   const box = await chart.boundingBox();

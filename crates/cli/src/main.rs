@@ -105,21 +105,18 @@ struct Args {
 
 fn parse_day(flag: &str, v: &str) -> Result<i32, String> {
     // ISO only: `01/02/2025` reads as 1 February in French and 2 January in English.
-    let iso = v.len() == 10
-        && v.bytes().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
-    match numberly_core::dates::parse(v.as_bytes()) {
-        Some(p) if iso && !p.has_time => Ok(p.ts.div_euclid(numberly_core::dates::DAY) as i32),
-        None if iso => Err(format!("{flag}: `{v}` is not a day of the calendar")),
-        _ => Err(format!(
-            "{flag}: expected a date written YYYY-MM-DD (e.g. 2025-01-31), got `{v}`"
-        )),
+    if let Some(day) = numberly_core::dates::parse_iso_day(v) {
+        return Ok(day);
     }
+    // Shaped as one, and refused all the same: a day that does not exist.
+    let b = v.as_bytes();
+    let iso_shaped =
+        b.len() == 10 && b[4] == b'-' && b[7] == b'-' && b.iter().filter(|c| c.is_ascii_digit()).count() == 8;
+    Err(if iso_shaped {
+        format!("{flag}: `{v}` is not a day of the calendar")
+    } else {
+        format!("{flag}: expected a date written YYYY-MM-DD (e.g. 2025-01-31), got `{v}`")
+    })
 }
 
 fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {

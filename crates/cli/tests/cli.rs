@@ -174,6 +174,11 @@ fn run_writes_every_output_and_a_manifest_of_them() {
         assert_eq!(o["bytes"], fs::metadata(dir.join(name)).unwrap().len(), "{name}");
     }
     assert_eq!(manifest["options"]["generate"]["seed"], 5);
+    // Its dates are written as dates.
+    for part in ["generate", "clean"] {
+        assert_eq!(manifest["options"][part]["from"], "2025-01-01", "{part}");
+        assert_eq!(manifest["options"][part]["to"], "2025-03-31", "{part}");
+    }
 }
 
 #[test]

@@ -121,6 +121,60 @@ pub fn date_string(day: i32) -> String {
     String::from_utf8_lossy(&v).into_owned()
 }
 
+/// A day from its `YYYY-MM-DD` text (nothing else: no time, no other order).
+pub fn parse_iso_day(text: &str) -> Option<i32> {
+    let b = text.as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, &c)| {
+            if i == 4 || i == 7 {
+                c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    match parse(b) {
+        Some(p) if shape && !p.has_time => Some(p.ts.div_euclid(DAY) as i32),
+        _ => None,
+    }
+}
+
+/// Serde of a day as its ISO date (`"2025-01-31"`): the options in `manifest.json`
+/// are read by people. `#[serde(with = "crate::dates::iso_day")]`.
+pub mod iso_day {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    /// The day as `YYYY-MM-DD`.
+    pub fn serialize<S: Serializer>(day: &i32, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::date_string(*day))
+    }
+
+    /// A day from `YYYY-MM-DD`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+        let text = String::deserialize(d)?;
+        super::parse_iso_day(&text).ok_or_else(|| D::Error::custom(format!("expected a date YYYY-MM-DD, got `{text}`")))
+    }
+}
+
+/// [`iso_day`] of a day that may be absent (`null`).
+pub mod iso_day_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// The day as `YYYY-MM-DD`, or `null`.
+    pub fn serialize<S: Serializer>(day: &Option<i32>, s: S) -> Result<S::Ok, S::Error> {
+        match day {
+            Some(d) => super::iso_day::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// A day from `YYYY-MM-DD`, or `None` from `null`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Day(#[serde(with = "super::iso_day")] i32);
+        Ok(Option::<Day>::deserialize(d)?.map(|Day(day)| day))
+    }
+}
+
 #[inline]
 fn push_digits(out: &mut Vec<u8>, mut v: u32, width: usize) {
     let start = out.len();
@@ -408,6 +462,45 @@ mod tests {
             w.write(&mut b, ts);
             assert_eq!(a, b, "{ts}");
         }
+    }
+
+    #[test]
+    fn iso_days_read_only_their_own_shape_and_go_through_json_as_text() {
+        assert_eq!(parse_iso_day("2025-01-01"), Some(20_089));
+        for text in [
+            "2025-02-30",
+            "01/02/2025",
+            " 025-01-01",
+            "2025-01-01T00:00",
+            "2025-1-01",
+            "",
+        ] {
+            assert_eq!(parse_iso_day(text), None, "{text:?}");
+        }
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct Days {
+            #[serde(with = "iso_day")]
+            day: i32,
+            #[serde(with = "iso_day_opt")]
+            maybe: Option<i32>,
+        }
+        for value in [
+            Days {
+                day: 20_089,
+                maybe: Some(20_178),
+            },
+            Days { day: -1, maybe: None },
+        ] {
+            let json = serde_json::to_string(&value).unwrap();
+            assert_eq!(serde_json::from_str::<Days>(&json).unwrap(), value, "{json}");
+        }
+        let json = serde_json::to_string(&Days {
+            day: 20_089,
+            maybe: Some(20_178),
+        })
+        .unwrap();
+        assert_eq!(json, r#"{"day":"2025-01-01","maybe":"2025-03-31"}"#);
+        assert!(serde_json::from_str::<Days>(r#"{"day":20089,"maybe":null}"#).is_err());
     }
 
     #[test]

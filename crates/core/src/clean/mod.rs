@@ -26,9 +26,12 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct CleanOptions {
-    /// First day of the analysis period; earlier interactions are rejected (default: none).
+    /// First day of the analysis period; earlier interactions are rejected (default:
+    /// none; an ISO date in JSON).
+    #[serde(with = "crate::dates::iso_day_opt")]
     pub from: Option<i32>,
     /// Last day of the period, inclusive; later interactions are rejected (default: none).
+    #[serde(with = "crate::dates::iso_day_opt")]
     pub to: Option<i32>,
     /// Derived sessions: a customer's events less than this many minutes apart
     /// share a session (default 30).

@@ -43,9 +43,12 @@ pub struct GenerateOptions {
     pub interactions: u64,
     /// Random seed (default 42).
     pub seed: u64,
-    /// First day of the period, days since 1970-01-01 (default 2025-01-01).
+    /// First day of the period, days since 1970-01-01 (default 2025-01-01; an ISO
+    /// date in JSON).
+    #[serde(with = "crate::dates::iso_day")]
     pub from: i32,
     /// Last day of the period, inclusive (default 2025-03-31: 90 days).
+    #[serde(with = "crate::dates::iso_day")]
     pub to: i32,
     /// Share of rows given a known defect, 0 to 0.5 (default 0).
     pub dirty: f64,

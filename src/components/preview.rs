@@ -80,7 +80,18 @@ pub fn Preview(
                             page.with(|p| {
                                 p.as_ref()
                                     .map(|p| {
-                                        p.rows
+                                        // (No row at all: said, not an empty table.)
+                                        let none = (p.total == 0).then(|| {
+                                            view! {
+                                                <tr>
+                                                    <td class="muted" colspan=COLUMNS.len() data-testid="preview-empty">
+                                                        {if fr() { "Aucune interaction conservée." } else { "No interaction kept." }}
+                                                    </td>
+                                                </tr>
+                                            }
+                                        });
+                                        let rows = p
+                                            .rows
                                             .iter()
                                             .map(|r| {
                                                 view! {
@@ -93,7 +104,8 @@ pub fn Preview(
                                                     </tr>
                                                 }
                                             })
-                                            .collect_view()
+                                            .collect_view();
+                                        (none, rows)
                                     })
                             })
                         }}

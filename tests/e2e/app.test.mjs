@@ -166,6 +166,16 @@ test('the data preview pages and sorts the cleaned data', async () => {
   await context.close();
 });
 
+test('a run that keeps no interaction says so in the preview', async () => {
+  const { page, context, errors } = await open('?lang=en&interactions=0');
+  await runAndWait(page);
+  assert.equal((await page.textContent('[data-testid=preview-empty]')).trim(), 'No interaction kept.');
+  assert.equal((await page.textContent('[data-testid=preview-page]')).trim(), '1 / 1');
+  assert.equal(await page.getAttribute('[data-testid=kpi-customers]', 'data-value'), '1000');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the charts render, and their tooltips are not blocked by the page\'s CSP', async () => {
   const { page, context } = await open();
   const blocked = [];

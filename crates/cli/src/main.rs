@@ -80,9 +80,9 @@ OTHER:
   -h, --help          this help
   -V, --version       the version
 
-EXIT CODES: 0 done; 1 an input or output failed (a file unreadable, unusable or
-keeping no row: the outputs are still written for the last); 2 a command line that
-cannot be run (an unknown option, a value out of range), with nothing written.
+EXIT CODES: 0 done; 1 an input or output failed (a file unreadable or unusable; a
+file that keeps no row exits 1 too, once the outputs are written); 2 a command line
+that cannot be run (an unknown option, a value out of range), with nothing written.
 ";
 
 struct Args {

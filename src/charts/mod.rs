@@ -120,21 +120,33 @@ pub fn height(name: &str) -> u32 {
 
 /// The common frame: a title, tooltips, a legend that toggles series, save-as-PNG.
 pub fn base(title: &str, trigger: Trigger) -> Chart {
-    base_above(title, trigger, 56)
+    base_above(title, trigger, LEGEND_ROOM)
 }
 
 /// [`base`] whose plot area, its axis labels included, ends `bottom` pixels above the
 /// chart's bottom (room for a zoom slider between it and the legend).
 pub fn base_above(title: &str, trigger: Trigger, bottom: i64) -> Chart {
-    frame(title, trigger).legend(Legend::new().top("bottom")).grid(
-        Grid::new()
-            .left("3%")
-            .right("4%")
-            .top(76)
-            .bottom(bottom)
-            .contain_label(true),
-    )
+    frame(title, trigger)
+        .legend(Legend::new().top("bottom"))
+        .grid(plot_area(PLOT_TOP, bottom))
 }
+
+/// The plot area, its axis labels included, `top` pixels under the chart's top and
+/// `bottom` above its bottom.
+fn plot_area(top: i64, bottom: i64) -> Grid {
+    Grid::new()
+        .left("3%")
+        .right("4%")
+        .top(top)
+        .bottom(bottom)
+        .contain_label(true)
+}
+
+/// Where the plot area starts under a chart's title (its axis names above it).
+const PLOT_TOP: i64 = 76;
+
+/// Room under the plot area for the legend.
+const LEGEND_ROOM: i64 = 56;
 
 /// A message in the middle of a chart when it has nothing to draw, hidden otherwise
 /// (the chart keeps one shape either way; only what is shown changes).
@@ -171,7 +183,7 @@ pub fn under_title(text: String) -> Title {
 /// one line of note lower for each line of it past the first.
 pub fn below_note(note: &str) -> i64 {
     let lines = wrap(note, NOTE_WIDTH).lines().count().max(1) as i64;
-    76 + NOTE_LINE * (lines - 1)
+    PLOT_TOP + NOTE_LINE * (lines - 1)
 }
 
 /// The height of a line of a note under a title, in pixels.
@@ -182,24 +194,28 @@ const NOTE_LINE: i64 = 15;
 const NOTE_WIDTH: usize = 48;
 
 /// `text` with its spaces turned into line breaks where a line would pass `width`
-/// characters (a word longer than that keeps a line of its own). Non-breaking spaces
-/// stay: they hold a word to the next (`F\u{a0}2`, `:` in French).
+/// characters (a word longer than that keeps a line of its own; a run of spaces is
+/// one; a line break of the text stays one). Non-breaking spaces stay: they hold a
+/// word to the next (`F\u{a0}2`, `:` in French).
 pub fn wrap(text: &str, width: usize) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut line = 0;
-    for (k, word) in text.split(' ').enumerate() {
-        let n = word.chars().count();
-        if k > 0 && line > 0 && line + 1 + n > width {
-            out.push('\n');
-            line = 0;
-        } else if k > 0 {
-            out.push(' ');
-            line += 1;
+    let lines = text.split('\n').map(|given| {
+        let mut out = String::with_capacity(given.len());
+        let mut line = 0;
+        for word in given.split(' ').filter(|w| !w.is_empty()) {
+            let n = word.chars().count();
+            if line > 0 && line + 1 + n > width {
+                out.push('\n');
+                line = 0;
+            } else if line > 0 {
+                out.push(' ');
+                line += 1;
+            }
+            out.push_str(word);
+            line += n;
         }
-        out.push_str(word);
-        line += n;
-    }
-    out
+        out
+    });
+    lines.collect::<Vec<_>>().join("\n")
 }
 
 /// The message of a chart whose selection (filters, or a run that kept nothing)
@@ -414,12 +430,8 @@ pub fn count_and_revenue_or(
     }
     // A slanted first name reaches left of the plot area, past what the axis labels
     // need: ECharts' room for labels missed it on a phone ("hampions").
-    let grid = Grid::new()
-        .right("4%")
-        .top(below_note(&note))
-        .bottom(56)
-        .contain_label(true);
-    let grid = if slanted { grid.left(48) } else { grid.left("3%") };
+    let grid = plot_area(below_note(&note), LEGEND_ROOM);
+    let grid = if slanted { grid.left(48) } else { grid };
     frame(title, Trigger::Axis)
         .title(nothing(empty_text, empty))
         .title(under_title(note))
@@ -702,6 +714,9 @@ pub(crate) mod tests {
         assert_eq!(super::wrap("a verylongword b", 5), "a\nverylongword\nb");
         // A non-breaking space holds its two words together.
         assert_eq!(super::wrap("xx F\u{a0}2", 4), "xx\nF\u{a0}2");
+        // Runs of spaces count as one; the text's own line breaks start a line afresh.
+        assert_eq!(super::wrap("aaaa  b", 4), "aaaa\nb");
+        assert_eq!(super::wrap("aaa\nbb cc", 5), "aaa\nbb cc");
         // A note of three lines moves the plot area (and its axis names) two lines down.
         let long = vec!["word"; 20].join(" ");
         assert_eq!(super::wrap(&long, super::NOTE_WIDTH).lines().count(), 3);

@@ -43,7 +43,7 @@ GENERATE OPTIONS:
                       --clients/--interactions, the files' first date)
   --to DATE           last day of the period, inclusive (default 2025-03-31; with files,
                       their last date). Rows outside it are rejected (out_of_period).
-                      Generated data span ten years at most, files 200
+                      Generated data span ten years at most, files 200 years
   --dirty R           share of rows given a known defect, 0 to 0.5 (default 0)
   --channels LIST     acquisition channels and their weights, e.g. SEO:35,Social:25,Email:20,Direct:20
                       (the default); a new channel gets neutral funnel multipliers
@@ -108,11 +108,11 @@ fn parse_day(flag: &str, v: &str) -> Result<i32, String> {
     if let Some(day) = numberly_core::dates::parse_iso_day(v) {
         return Ok(day);
     }
-    // Shaped as one, and refused all the same: a day that does not exist.
-    let b = v.as_bytes();
-    let iso_shaped =
-        b.len() == 10 && b[4] == b'-' && b[7] == b'-' && b.iter().filter(|c| c.is_ascii_digit()).count() == 8;
-    Err(if iso_shaped {
+    // Shaped as one, and refused all the same: a year out of range, a day that does
+    // not exist.
+    Err(if numberly_core::dates::iso_shaped(v) && v < "1000" {
+        format!("{flag}: `{v}`: years 1000 to 9999 only")
+    } else if numberly_core::dates::iso_shaped(v) {
         format!("{flag}: `{v}` is not a day of the calendar")
     } else {
         format!("{flag}: expected a date written YYYY-MM-DD (e.g. 2025-01-31), got `{v}`")
@@ -265,7 +265,6 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
     let mut running: Vec<&str> = Vec::new();
     // Options with a value given so far, with it: one given twice is an error.
     let mut given: Vec<(&str, &str)> = Vec::new();
-    let mut passphrase_file = false;
     while let Some(flag) = it.next() {
         let Some(&(_, takes, scope)) = OPTIONS.iter().find(|(name, ..)| name == flag) else {
             return Err(format!("unknown option `{flag}` (see --help)"));
@@ -321,7 +320,6 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
             "--k" => a.privacy.k = parse_num(flag, value)?,
             "--passphrase-file" => {
                 a.passphrase_file = Some(PathBuf::from(value));
-                passphrase_file = true;
             }
             "--map-clients" | "--map-interactions" => {
                 let (header, column) = value
@@ -401,6 +399,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
             "{flag} is an option of `run`: `generate` writes the raw data (identifiers included), untouched"
         ));
     }
+    let passphrase_file = a.passphrase_file.is_some();
     if passphrase_file && a.privacy.pseudonymise == Some(false) {
         return Err(
             "--passphrase-file gives the pseudonyms' key, and --no-pseudonymise keeps client_id as it is: \
@@ -474,7 +473,7 @@ fn read_passphrase(path: &Path) -> Result<String, String> {
     let line = text.lines().next().unwrap_or("").to_string();
     if line.trim().is_empty() {
         return Err(format!(
-            "--passphrase-file: {} holds no passphrase (its first line is blank)",
+            "--passphrase-file {}: holds no passphrase (its first line is blank)",
             path.display()
         ));
     }
@@ -597,8 +596,9 @@ fn streamed_error(a: &Args, streamed: &Option<(CsvFile, Streamed<DiskFile>)>) ->
     Some(format!("{path}: {e}"))
 }
 
-/// An error of the generated data's options, worded with the flag that sets the
-/// option (the engine names its field) and, for the period, the days given.
+/// An error of the generated data's options or of the period (of files too), worded
+/// with the flag that sets the option (the engine names its field) and, for the
+/// period, the days given.
 fn options_message(e: numberly_core::Error, a: &Args) -> String {
     let numberly_core::Error::Options(m) = &e else {
         return e.to_string();
@@ -912,8 +912,9 @@ fn run(a: Args) -> Result<(), String> {
             );
         }
         let d = &prepared.dataset;
-        // (Without a row kept there is no date to take it from.)
-        if prepared.clean.interactions.kept > 0 || a.clients.is_none() || (a.from.is_some() && a.to.is_some()) {
+        // (Without a row kept, and without --from or --to, there is no date to take it from.)
+        let no_row = prepared.clean.interactions.kept == 0;
+        if d.dated {
             eprintln!(
                 "period: {} to {} ({})",
                 numberly_core::dates::date_string(d.from),
@@ -924,6 +925,7 @@ fn run(a: Args) -> Result<(), String> {
                         "the first and last dates of the rows kept; set it with --from and --to"
                     }
                     (Some(_), true, true) => "--from and --to",
+                    (Some(_), ..) if no_row => "--from or --to for both ends: no row kept to date the other",
                     (Some(_), ..) => "--from or --to, and the rows kept for the other end",
                 }
             );

@@ -713,6 +713,10 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
             "--from: `2025-02-30` is not a day of the calendar",
         ),
         (
+            &["run", "--from", "0999-12-31", "--out", out],
+            "--from: `0999-12-31`: years 1000 to 9999 only",
+        ),
+        (
             &on_files!("--from", "2025-03-01", "--to", "2025-02-01"),
             "--from 2025-03-01 --to 2025-02-01: the end date is before the start date",
         ),
@@ -980,6 +984,23 @@ fn reports_tell_same_named_files_apart_and_say_the_period_and_the_blanked_rows()
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("period: none (no interaction row kept"), "{err}");
     assert!(!err.contains("1970"), "{err}");
+    // One end given: it is both ends, and said so.
+    let o = numberly(&[
+        "run",
+        "--clients",
+        clients,
+        "--interactions",
+        orphans.to_str().unwrap(),
+        "--to",
+        "2025-01-05",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("period: 2025-01-05 to 2025-01-05 (--from or --to for both ends: no row kept to date the other)"),
+        "{err}"
+    );
 }
 
 /// The first cell of every data row of a CSV output.

@@ -121,30 +121,45 @@ pub fn date_string(day: i32) -> String {
     String::from_utf8_lossy(&v).into_owned()
 }
 
-/// A day from its `YYYY-MM-DD` text (nothing else: no time, no other order).
-pub fn parse_iso_day(text: &str) -> Option<i32> {
+/// Whether `text` is written `YYYY-MM-DD` (digits and dashes in their places),
+/// whether or not it is a day.
+pub fn iso_shaped(text: &str) -> bool {
     let b = text.as_bytes();
-    let shape = b.len() == 10
+    b.len() == 10
         && b.iter().enumerate().all(|(i, &c)| {
             if i == 4 || i == 7 {
                 c == b'-'
             } else {
                 c.is_ascii_digit()
             }
-        });
-    match parse(b) {
-        Some(p) if shape && !p.has_time => Some(p.ts.div_euclid(DAY) as i32),
+        })
+}
+
+/// A day from its `YYYY-MM-DD` text (nothing else: no time, no other order), of the
+/// years 1000 to 9999 (those [`date_string`] writes in that shape).
+pub fn parse_iso_day(text: &str) -> Option<i32> {
+    match parse(text.as_bytes()) {
+        Some(p) if iso_shaped(text) && !p.has_time => Some(p.ts.div_euclid(DAY) as i32),
         _ => None,
     }
 }
+
+/// The days [`parse_iso_day`] reads: 1000-01-01 to 9999-12-31.
+pub const ISO_DAYS: std::ops::RangeInclusive<i32> = -354_285..=2_932_896;
 
 /// Serde of a day as its ISO date (`"2025-01-31"`): the options in `manifest.json`
 /// are read by people. `#[serde(with = "crate::dates::iso_day")]`.
 pub mod iso_day {
     use serde::{de::Error, Deserialize, Deserializer, Serializer};
 
-    /// The day as `YYYY-MM-DD`.
+    /// The day as `YYYY-MM-DD` (refused outside the years 1000 to 9999, which would
+    /// not read back).
     pub fn serialize<S: Serializer>(day: &i32, s: S) -> Result<S::Ok, S::Error> {
+        if !super::ISO_DAYS.contains(day) {
+            return Err(serde::ser::Error::custom(format!(
+                "day {day} is outside the years 1000 to 9999"
+            )));
+        }
         s.serialize_str(&super::date_string(*day))
     }
 
@@ -501,6 +516,24 @@ mod tests {
         .unwrap();
         assert_eq!(json, r#"{"day":"2025-01-01","maybe":"2025-03-31"}"#);
         assert!(serde_json::from_str::<Days>(r#"{"day":20089,"maybe":null}"#).is_err());
+        // The first and last days of the years it writes as they read back, no further.
+        assert_eq!(date_string(*ISO_DAYS.start()), "1000-01-01");
+        assert_eq!(date_string(*ISO_DAYS.end()), "9999-12-31");
+        for day in [*ISO_DAYS.start(), *ISO_DAYS.end()] {
+            let json = serde_json::to_string(&Days { day, maybe: Some(day) }).unwrap();
+            assert_eq!(serde_json::from_str::<Days>(&json).unwrap().day, day, "{json}");
+        }
+        for day in [*ISO_DAYS.start() - 1, *ISO_DAYS.end() + 1] {
+            assert!(serde_json::to_string(&Days { day, maybe: None }).is_err(), "{day}");
+            assert!(
+                serde_json::to_string(&Days {
+                    day: 0,
+                    maybe: Some(day)
+                })
+                .is_err(),
+                "{day}"
+            );
+        }
     }
 
     #[test]

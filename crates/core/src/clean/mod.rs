@@ -95,7 +95,7 @@ pub fn check_period(opts: &CleanOptions) -> Result<(), Error> {
             return Err(Error::Options("period: the end date is before the start date".into()));
         }
         if to - from >= MAX_PERIOD_DAYS {
-            return Err(Error::Options("period: at most 200 years".into()));
+            return Err(Error::Options("period: a period spans at most 200 years".into()));
         }
     }
     Ok(())

@@ -317,7 +317,7 @@ C_0002,page_vue,,2025-01-11
     // A period itself is held to the same bound.
     assert_eq!(
         refusal(&c, &i, &period((1800, 1, 1), (2025, 1, 1))),
-        "invalid options: period: at most 200 years"
+        "invalid options: period: a period spans at most 200 years"
     );
 }
 

@@ -163,7 +163,7 @@ impl GenerateOptions {
             return bad("period", "the end date is before the start date".into());
         }
         if self.to - self.from > 3_660 {
-            return bad("period", "generated data span at most ten years".into());
+            return bad("period", "generated data span at most ten years (files 200)".into());
         }
         if !(0.0..=0.5).contains(&self.dirty) {
             return bad("dirty", "must be between 0 and 0.5".into());

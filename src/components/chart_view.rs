@@ -161,6 +161,11 @@ fn localise(option: &wasm_bindgen::JsValue, lang: crate::i18n::Lang) {
         };
         let _ = Reflect::set(&save, &"title".into(), &title.into());
     }
+    // Tooltips stay inside their chart: on a phone one near the edge went past the
+    // page's (charming has no field for it).
+    if let Some(tooltip) = Reflect::get(option, &"tooltip".into()).ok().filter(|t| t.is_object()) {
+        let _ = Reflect::set(&tooltip, &"confine".into(), &true.into());
+    }
 }
 
 /// Replaces, anywhere in `value`, a `formatter` or `valueFormatter` that names one of
@@ -269,10 +274,19 @@ fn formatter_function(name: &str, lang: crate::i18n::Lang) -> Option<wasm_bindge
     })
 }
 
-/// `chart.resize()`: the chart takes its element's size again.
+/// `chart.resize()`: the chart takes its element's size again, and a tooltip shown
+/// for the old size goes (it kept its place, past a turned phone's edge).
 #[cfg(target_arch = "wasm32")]
 fn resize(echarts: &charming::Echarts) {
+    use wasm_bindgen::JsCast;
     echarts.resize(wasm_bindgen::JsValue::UNDEFINED);
+    let this: &wasm_bindgen::JsValue = echarts.as_ref();
+    let dispatch = js_sys::Reflect::get(this, &"dispatchAction".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let (Some(f), Ok(action)) = (dispatch, js_sys::JSON::parse(r#"{"type":"hideTip"}"#)) {
+        let _ = f.call1(this, &action);
+    }
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -34,7 +34,8 @@ pub fn ChartView(
                             resize(echarts);
                         }
                         None => *h = draw(&target, &chart, lang),
-                    })
+                    });
+                    name_for_readers(&target, &chart);
                 },
                 std::time::Duration::from_millis(20 * order as u64),
             );
@@ -49,7 +50,23 @@ pub fn ChartView(
         });
         on_cleanup(move || listener.remove());
     }
-    view! { <div class="chart" id=id.clone() data-testid=id></div> }
+    // An image to a screen reader, named by the chart's title (see `name_for_readers`).
+    view! { <div class="chart" role="img" id=id.clone() data-testid=id></div> }
+}
+
+/// Gives the chart's element its title as its name for a screen reader (the canvas
+/// itself says nothing).
+#[cfg(target_arch = "wasm32")]
+fn name_for_readers(target: &str, chart: &charming::Chart) {
+    let title = serde_json::to_value(chart)
+        .ok()
+        .and_then(|v| v["title"][0]["text"].as_str().map(str::to_string));
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(target));
+    if let (Some(element), Some(title)) = (element, title) {
+        let _ = element.set_attribute("aria-label", &title);
+    }
 }
 
 /// Draws a small chart off screen once, at page load: ECharts' first chart costs

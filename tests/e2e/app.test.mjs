@@ -218,6 +218,9 @@ test('in French, the charts write numbers the French way', async () => {
   await runAndWait(page);
   assert.deepEqual(await page.evaluate(() => [document.documentElement.lang, document.title]),
     ['fr', 'Numberly — analyse marketing dans votre navigateur']);
+  // A chart is an image to a screen reader, named by its title in the page's language.
+  await page.waitForFunction(() => document.querySelector('[data-testid=chart-channel-share]')?.getAttribute('aria-label') === 'Clients par canal');
+  assert.equal(await page.getAttribute('[data-testid=chart-channel-share]', 'role'), 'img');
   const chart = page.locator('[data-testid=chart-channels] canvas').first();
   await chart.scrollIntoViewIfNeeded();
   const box = await chart.boundingBox();

@@ -183,7 +183,7 @@ pub fn Mapping(
                     };
                     view! {
                         <tr>
-                            <td class="value">{n.column.clone()}</td>
+                            <td class="value">{breakable(&n.column)}</td>
                             <td>{cell}</td>
                         </tr>
                     }
@@ -210,6 +210,15 @@ pub fn Mapping(
             </section>
         </Show>
     }
+}
+
+/// A header as text that may break after each `_` (`consentement_` / `marketing`),
+/// where a narrow screen has to break it, rather than anywhere in a word.
+fn breakable(header: &str) -> impl IntoView {
+    header
+        .split_inclusive('_')
+        .map(|part| view! { {part.to_string()}<wbr /> })
+        .collect_view()
 }
 
 /// The name of an identifier kind.

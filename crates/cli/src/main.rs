@@ -442,6 +442,14 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
     if a.out.as_ref().is_some_and(|o| o.as_os_str().is_empty()) {
         return Err("--out: expected a folder, got an empty path".into());
     }
+    // A file of interactions with no row is refused by `run`: not written either.
+    if a.command == "generate" && a.gen.interactions == 0 {
+        return Err(
+            "--interactions: `generate` writes at least 1 (`run` refuses a file with no row; \
+`run --interactions 0` works on generated data)"
+                .into(),
+        );
+    }
     // Values out of range are a command line that cannot be run too.
     match &a.clients {
         None => a.gen.validate().map_err(|e| options_message(e, &a))?,

@@ -705,6 +705,10 @@ fn contradicting_repeated_or_misplaced_flags_are_refused() {
             "--dirty: must be between 0 and 0.5",
         ),
         (
+            &["generate", "--interactions", "0", "--out", out],
+            "--interactions: `generate` writes at least 1 (`run` refuses a file with no row; `run --interactions 0`",
+        ),
+        (
             &["run", "--from", "1800-01-01", "--to", "2025-01-01", "--out", out],
             "--from 1800-01-01 --to 2025-01-01: generated data span at most ten years",
         ),

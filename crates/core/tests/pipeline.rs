@@ -1241,3 +1241,28 @@ fn a_failed_write_while_computing_the_metrics_names_its_file() {
         assert!(message.starts_with(&format!("{bad}: ")), "{failing:?}: {message}");
     }
 }
+
+#[test]
+fn the_manifest_writes_the_selection_by_date_and_name() {
+    let p = generated(&GenerateOptions {
+        customers: 200,
+        interactions: 1_000,
+        ..GenerateOptions::default()
+    });
+    let labels = p.dataset.customers.channels.labels().to_vec();
+    let email = labels.iter().position(|l| l == "Email").expect("an Email channel") as u32;
+    let filter = Filter {
+        from: Some(numberly_core::dates::days_from_civil(2025, 2, 1)),
+        to: None,
+        channels: Some(vec![email]),
+        segments: None,
+    };
+    let privacy = numberly_core::privacy::Privacy::off(&p.dataset, &p.clean);
+    let (_, files) = export_to_memory(&p.export_input(&filter, &privacy)).expect("export succeeds");
+    let manifest = files.iter().find(|(n, _)| n == "manifest.json").expect("a manifest");
+    let m: serde_json::Value = serde_json::from_slice(&manifest.1).expect("JSON");
+    assert_eq!(
+        m["filter"],
+        serde_json::json!({"from": "2025-02-01", "to": null, "channels": ["Email"], "segments": null})
+    );
+}

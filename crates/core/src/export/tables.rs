@@ -957,13 +957,39 @@ struct Manifest<'a> {
     engine: &'static str,
     version: &'static str,
     options: &'a serde_json::Value,
-    filter: &'a crate::metrics::Filter,
+    filter: ManifestFilter<'a>,
     /// `null` when there is no period (see [`crate::model::Dataset::dated`]).
     period: Option<(String, String)>,
     session_rule: crate::clean::SessionRule,
     inputs: [&'a crate::clean::FileReport; 2],
     privacy: ManifestPrivacy<'a>,
     outputs: &'a [Output],
+}
+
+/// The selection as people read it: its days as dates, its channels and segments
+/// by name (the engine's filter holds their codes).
+#[derive(serde::Serialize)]
+struct ManifestFilter<'a> {
+    #[serde(with = "crate::dates::iso_day_opt")]
+    from: Option<i32>,
+    #[serde(with = "crate::dates::iso_day_opt")]
+    to: Option<i32>,
+    channels: Option<Vec<&'a str>>,
+    segments: Option<Vec<&'a str>>,
+}
+
+impl<'a> ManifestFilter<'a> {
+    fn of(filter: &crate::metrics::Filter, customers: &'a crate::model::Customers) -> Self {
+        let names = |codes: &Option<Vec<u32>>, dict: &'a crate::ids::Dict| {
+            codes.as_ref().map(|c| c.iter().map(|&code| dict.label(code)).collect())
+        };
+        ManifestFilter {
+            from: filter.from,
+            to: filter.to,
+            channels: names(&filter.channels, &customers.channels),
+            segments: names(&filter.segments, &customers.segments),
+        }
+    }
 }
 
 #[derive(serde::Serialize)]
@@ -978,7 +1004,7 @@ pub(super) fn manifest(input: &ExportInput, outputs: &[Output]) -> io::Result<Ve
         engine: "numberly-core",
         version: crate::VERSION,
         options: &input.options,
-        filter: input.filter,
+        filter: ManifestFilter::of(input.filter, &input.dataset.customers),
         period: input.report.dated.then(|| {
             (
                 crate::dates::date_string(input.report.from),

@@ -34,8 +34,7 @@ pub fn ChartView(
                             resize(echarts);
                         }
                         None => *h = draw(&target, &chart, lang),
-                    });
-                    name_for_readers(&target, &chart);
+                    })
                 },
                 std::time::Duration::from_millis(20 * order as u64),
             );
@@ -54,16 +53,29 @@ pub fn ChartView(
     view! { <div class="chart" role="img" id=id.clone() data-testid=id></div> }
 }
 
-/// Gives the chart's element its title as its name for a screen reader (the canvas
-/// itself says nothing).
+/// The drawn chart's method `name`, for ECharts' API beyond charming's bindings.
 #[cfg(target_arch = "wasm32")]
-fn name_for_readers(target: &str, chart: &charming::Chart) {
-    let title = serde_json::to_value(chart)
+fn method(echarts: &charming::Echarts, name: &str) -> Option<js_sys::Function> {
+    use wasm_bindgen::JsCast;
+    js_sys::Reflect::get(echarts.as_ref(), &name.into())
         .ok()
-        .and_then(|v| v["title"][0]["text"].as_str().map(str::to_string));
-    let element = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(target));
+        .and_then(|f| f.dyn_into().ok())
+}
+
+/// Gives the chart's element the title of `option` as its name for a screen reader
+/// (the canvas itself says nothing).
+#[cfg(target_arch = "wasm32")]
+fn name_for_readers(echarts: &charming::Echarts, option: &wasm_bindgen::JsValue) {
+    use js_sys::Reflect;
+    use wasm_bindgen::JsCast;
+    let title = Reflect::get(option, &"title".into())
+        .and_then(|t| Reflect::get(&t, &0.into()))
+        .and_then(|t| Reflect::get(&t, &"text".into()))
+        .ok()
+        .and_then(|t| t.as_string());
+    let element = method(echarts, "getDom")
+        .and_then(|f| f.call0(echarts.as_ref()).ok())
+        .and_then(|e| e.dyn_into::<web_sys::Element>().ok());
     if let (Some(element), Some(title)) = (element, title) {
         let _ = element.set_attribute("aria-label", &title);
     }
@@ -125,17 +137,13 @@ fn draw(target: &str, chart: &charming::Chart, lang: crate::i18n::Lang) -> Optio
 /// a component it does not have) would still show the previous run's.
 #[cfg(target_arch = "wasm32")]
 fn replace(echarts: &charming::Echarts, chart: &charming::Chart, lang: crate::i18n::Lang) {
-    use wasm_bindgen::JsCast;
     let option = serde_json::to_string(chart)
         .ok()
         .and_then(|json| js_sys::JSON::parse(&json).ok());
-    let this: &wasm_bindgen::JsValue = echarts.as_ref();
-    let set_option = js_sys::Reflect::get(this, &"setOption".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    if let (Some(option), Some(f)) = (option, set_option) {
+    if let (Some(option), Some(f)) = (option, method(echarts, "setOption")) {
         localise(&option, lang);
-        if f.call2(this, &option, &true.into()).is_ok() {
+        name_for_readers(echarts, &option);
+        if f.call2(echarts.as_ref(), &option, &true.into()).is_ok() {
             return;
         }
     }
@@ -295,14 +303,10 @@ fn formatter_function(name: &str, lang: crate::i18n::Lang) -> Option<wasm_bindge
 /// for the old size goes (it kept its place, past a turned phone's edge).
 #[cfg(target_arch = "wasm32")]
 fn resize(echarts: &charming::Echarts) {
-    use wasm_bindgen::JsCast;
     echarts.resize(wasm_bindgen::JsValue::UNDEFINED);
-    let this: &wasm_bindgen::JsValue = echarts.as_ref();
-    let dispatch = js_sys::Reflect::get(this, &"dispatchAction".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    if let (Some(f), Ok(action)) = (dispatch, js_sys::JSON::parse(r#"{"type":"hideTip"}"#)) {
-        let _ = f.call1(this, &action);
+    let action = js_sys::JSON::parse(r#"{"type":"hideTip"}"#);
+    if let (Some(f), Ok(action)) = (method(echarts, "dispatchAction"), action) {
+        let _ = f.call1(echarts.as_ref(), &action);
     }
 }
 

@@ -453,14 +453,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
     // Values out of range are a command line that cannot be run too.
     match &a.clients {
         None => a.gen.validate().map_err(|e| options_message(e, &a))?,
-        Some(_) => {
-            let period = CleanOptions {
-                from: a.from,
-                to: a.to,
-                ..CleanOptions::default()
-            };
-            numberly_core::clean::check_period(&period).map_err(|e| options_message(e, &a))?
-        }
+        Some(_) => numberly_core::clean::check_period(a.from, a.to).map_err(|e| options_message(e, &a))?,
     }
     if let (Some(c), Some(i)) = (&a.clients, &a.interactions) {
         if fs::canonicalize(c).is_ok_and(|c| fs::canonicalize(i).is_ok_and(|i| c == i)) {

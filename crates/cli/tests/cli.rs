@@ -975,32 +975,24 @@ fn reports_tell_same_named_files_apart_and_say_the_period_and_the_blanked_rows()
         "client_id,type_action,valeur_achat,date\nC8,page_vue,,2025-01-02\nC9,achat,3,2025-01-03\n",
     )
     .unwrap();
-    let o = numberly(&[
-        "run",
-        "--clients",
-        clients,
-        "--interactions",
-        orphans.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    let (orphans, out) = (orphans.to_str().unwrap(), out.to_str().unwrap());
+    let on_orphans = |more: &[&str]| {
+        let o = numberly(
+            &[
+                &["run", "--clients", clients, "--interactions", orphans][..],
+                more,
+                &["--out", out],
+            ]
+            .concat(),
+        );
+        (o.status.code(), stderr(&o))
+    };
+    let (code, err) = on_orphans(&[]);
+    assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("period: none (no interaction row kept"), "{err}");
     assert!(!err.contains("1970"), "{err}");
     // One end given: it is both ends, and said so.
-    let o = numberly(&[
-        "run",
-        "--clients",
-        clients,
-        "--interactions",
-        orphans.to_str().unwrap(),
-        "--to",
-        "2025-01-05",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let err = stderr(&o);
+    let (_, err) = on_orphans(&["--to", "2025-01-05"]);
     assert!(
         err.contains("period: 2025-01-05 to 2025-01-05 (--from or --to for both ends: no row kept to date the other)"),
         "{err}"

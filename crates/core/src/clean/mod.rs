@@ -82,15 +82,15 @@ pub fn clean_body(
     body: &dyn Pieces,
     opts: &CleanOptions,
 ) -> Result<(Dataset, CleanReport), Error> {
-    check_period(opts)?;
+    check_period(opts.from, opts.to)?;
     let cleaned = clean_clients_file(clients, opts)?;
     clean_interactions_body(cleaned, interactions, body, opts)
 }
 
 /// Refuses a period given whole (both ends) that ends before it starts, else every
 /// row would be rejected as out of the period, or that lasts over 200 years.
-pub fn check_period(opts: &CleanOptions) -> Result<(), Error> {
-    if let (Some(from), Some(to)) = (opts.from, opts.to) {
+pub fn check_period(from: Option<i32>, to: Option<i32>) -> Result<(), Error> {
+    if let (Some(from), Some(to)) = (from, to) {
         if to < from {
             return Err(Error::Options("period: the end date is before the start date".into()));
         }

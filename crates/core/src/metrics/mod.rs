@@ -14,12 +14,10 @@ use crate::model::{Action, Dataset};
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Filter {
-    /// First day (inclusive); the dataset's period start when `None` (an ISO date
-    /// in JSON).
-    #[serde(with = "crate::dates::iso_day_opt")]
+    /// First day (inclusive); the dataset's period start when `None` (the manifest
+    /// writes it as a date, see `export::tables::ManifestFilter`).
     pub from: Option<i32>,
     /// Last day (inclusive); the dataset's period end when `None`.
-    #[serde(with = "crate::dates::iso_day_opt")]
     pub to: Option<i32>,
     /// Channel codes to keep; all when `None`.
     pub channels: Option<Vec<u32>>,

@@ -101,6 +101,17 @@ impl Lang {
                 "Everything is computed in this tab. Nothing is sent anywhere.",
                 "Tout est calculé dans cet onglet. Rien n'est envoyé nulle part.",
             ),
+            "chart-data" => ("The chart's figures", "Chiffres du graphique"),
+            "table-channel" => ("Channel", "Canal"),
+            "table-segment" => ("Segment", "Segment"),
+            "table-age-band" => ("Age band", "Tranche d'âge"),
+            "table-day" => ("Day", "Jour"),
+            "table-step" => ("Step", "Étape"),
+            "table-rfm-segment" => ("RFM segment", "Segment RFM"),
+            "table-customers" => ("Customers", "Clients"),
+            "table-sessions" => ("Sessions", "Sessions"),
+            "table-share" => ("Share", "Part"),
+            "table-of-visits" => ("Of the visits", "Part des visites"),
             _ => ("", ""),
         };
         match self {

@@ -457,7 +457,7 @@ pub fn App() -> impl IntoView {
                                             let chart = Signal::derive(move || {
                                                 summary.with(|s| s.as_ref().map(|s| build(s, lang.get())))
                                             });
-                                            view! { <ChartView name=spec.name chart=chart lang=lang order=2 * k + j /> }
+                                            view! { <ChartView name=spec.name chart=chart lang=lang heads=spec.heads order=2 * k + j /> }
                                         })
                                         .collect_view()}
                                 </div>

@@ -6,6 +6,7 @@ pub mod daily;
 pub mod funnel;
 pub mod rfm;
 pub mod segments;
+pub mod table;
 
 use crate::i18n::Lang;
 use crate::worker::protocol::Summary;
@@ -19,6 +20,8 @@ pub struct ChartSpec {
     pub name: &'static str,
     /// Builds it.
     pub build: fn(&Summary, Lang) -> Chart,
+    /// Its table's headings (see [`table`]).
+    pub heads: table::Heads,
 }
 
 /// Every chart, in page order, grouped by section.
@@ -29,10 +32,16 @@ pub const SECTIONS: [(&str, &[ChartSpec]); 5] = [
             ChartSpec {
                 name: "channels",
                 build: channels::build,
+                heads: table::Heads::along("table-channel"),
             },
             ChartSpec {
                 name: "channel-share",
                 build: channels::share,
+                heads: table::Heads {
+                    rows: "table-channel",
+                    value: "table-customers",
+                    share: "table-share",
+                },
             },
         ],
     ),
@@ -42,10 +51,12 @@ pub const SECTIONS: [(&str, &[ChartSpec]); 5] = [
             ChartSpec {
                 name: "segments",
                 build: segments::build,
+                heads: table::Heads::along("table-segment"),
             },
             ChartSpec {
                 name: "ages",
                 build: segments::ages,
+                heads: table::Heads::along("table-age-band"),
             },
         ],
     ),
@@ -54,6 +65,7 @@ pub const SECTIONS: [(&str, &[ChartSpec]); 5] = [
         &[ChartSpec {
             name: "daily",
             build: daily::build,
+            heads: table::Heads::along("table-day"),
         }],
     ),
     (
@@ -62,10 +74,16 @@ pub const SECTIONS: [(&str, &[ChartSpec]); 5] = [
             ChartSpec {
                 name: "funnel",
                 build: funnel::build,
+                heads: table::Heads {
+                    rows: "table-step",
+                    value: "table-sessions",
+                    share: "table-of-visits",
+                },
             },
             ChartSpec {
                 name: "funnel-channels",
                 build: funnel::by_channel,
+                heads: table::Heads::along("table-channel"),
             },
         ],
     ),
@@ -75,10 +93,12 @@ pub const SECTIONS: [(&str, &[ChartSpec]); 5] = [
             ChartSpec {
                 name: "rfm",
                 build: rfm::build,
+                heads: table::Heads::along("table-rfm-segment"),
             },
             ChartSpec {
                 name: "rfm-grid",
                 build: rfm::grid,
+                heads: table::Heads::along(""),
             },
         ],
     ),

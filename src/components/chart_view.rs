@@ -10,13 +10,15 @@ pub fn ChartView(
     /// The page's language, for the numbers ECharts writes (the chart is rebuilt
     /// when it changes).
     lang: Signal<crate::i18n::Lang>,
+    /// Its table's headings.
+    heads: crate::charts::table::Heads,
     /// Its place on the page: charts are drawn one after the other, 20 ms apart,
     /// each in a task of its own, so the page never stalls while a dashboard is drawn.
     order: usize,
 ) -> impl IntoView {
     let id = format!("chart-{name}");
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = (chart, order, lang); // drawn only in a browser
+    let _ = order; // drawn only in a browser
     #[cfg(target_arch = "wasm32")]
     {
         let handle = StoredValue::new_local(None::<charming::Echarts>);
@@ -49,8 +51,86 @@ pub fn ChartView(
         });
         on_cleanup(move || listener.remove());
     }
-    // An image to a screen reader, named by the chart's title (see `name_for_readers`).
-    view! { <div class="chart" role="img" id=id.clone() data-testid=id></div> }
+    // The chart's figures as a table, made when its box is opened (the daily one
+    // has a row per day of up to ten years).
+    let (open, set_open) = signal(false);
+    let table = move || {
+        if !open.get() {
+            return None;
+        }
+        let l = lang.get();
+        chart.with(|c| {
+            let option = serde_json::to_value(c.as_ref()?).ok()?;
+            Some(crate::charts::table::of(&option, heads, l))
+        })
+    };
+    let toggled = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let details = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        set_open.set(details.is_some_and(|d| d.has_attribute("open")));
+    };
+    view! {
+        <div class="chart-box">
+            // An image to a screen reader, named by the chart's title (see `name_for_readers`).
+            <div class="chart" role="img" id=id.clone() data-testid=id></div>
+            <details class="chart-data" data-testid=format!("data-{name}") on:toggle=toggled>
+                <summary>{move || lang.get().t("chart-data")}</summary>
+                {move || table().map(|t| view! { <DataTableView table=t /> })}
+            </details>
+        </div>
+    }
+}
+
+/// A chart's table (see [`crate::charts::table`]): its rows, or why it has none, and
+/// the notes under the chart's title.
+#[component]
+fn DataTableView(table: crate::charts::table::DataTable) -> impl IntoView {
+    let crate::charts::table::DataTable {
+        caption,
+        head,
+        rows,
+        empty,
+        notes,
+    } = table;
+    let grid = empty.is_none().then(|| {
+        view! {
+            <div class="scroll">
+                <table>
+                    // (The chart's title, just above: said, not shown again.)
+                    <caption class="unseen">{caption}</caption>
+                    <thead>
+                        <tr>
+                            {head
+                                .into_iter()
+                                .enumerate()
+                                .map(|(k, h)| view! { <th scope="col" class:num={k > 0}>{h}</th> })
+                                .collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows
+                            .into_iter()
+                            .map(|row| {
+                                let mut cells = row.into_iter();
+                                let first = cells.next().unwrap_or_default();
+                                view! {
+                                    <tr>
+                                        <th scope="row">{first}</th>
+                                        {cells.map(|c| view! { <td class="num">{c}</td> }).collect_view()}
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+    });
+    view! {
+        {empty.map(|e| view! { <p class="muted">{e}</p> })}
+        {grid}
+        {notes.into_iter().map(|n| view! { <p class="muted">{n}</p> }).collect_view()}
+    }
 }
 
 /// The drawn chart's method `name`, for ECharts' API beyond charming's bindings.

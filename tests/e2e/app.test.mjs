@@ -266,6 +266,48 @@ test('in French, the charts write numbers the French way', async () => {
   await context.close();
 });
 
+test('each chart\'s figures open from the keyboard as a table of the engine\'s numbers', async () => {
+  const { page, context, errors } = await open();
+  await runAndWait(page);
+  /** The table under chart `name`, opened with the keyboard if closed: its header and body cells. */
+  const table = async (name) => {
+    if (!await page.evaluate((n) => document.querySelector(`[data-testid=data-${n}]`).open, name)) {
+      await page.focus(`[data-testid=data-${name}] summary`);
+      await page.keyboard.press('Enter');
+    }
+    await page.waitForSelector(`[data-testid=data-${name}] table tbody tr`, { timeout: 5_000 });
+    return page.evaluate((n) => {
+      const t = document.querySelector(`[data-testid=data-${n}] table`);
+      const cells = (tr) => [...tr.children].map((c) => c.textContent);
+      return { head: cells(t.tHead.rows[0]), rows: [...t.tBodies[0].rows].map(cells), caption: t.caption.textContent };
+    }, name);
+  };
+  for (const name of CHARTS) {
+    const t = await table(name);
+    assert.ok(t.caption.length > 0 && t.rows.length > 0, name);
+    assert.ok(t.rows.every((r) => r.length === t.head.length), name);
+  }
+  const money = (x) => Number(x).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const channels = csvRows(path.join(cliOut, 'by_channel.csv'));
+  const perf = await table('channels');
+  assert.deepEqual(perf.head, ['Channel', 'Customer conversion (%)', 'Revenue (€)']);
+  assert.deepEqual(perf.rows.map((r) => [r[0], r[2]]), channels.map((c) => [c.canal_acquisition, money(c.revenue)]));
+  const share = await table('channel-share');
+  assert.deepEqual(share.rows.map((r) => [r[0], r[1]]), channels.map((c) => [c.canal_acquisition, Number(c.customers).toLocaleString('en-US')]));
+  const all = csvRows(path.join(cliOut, 'funnel.csv')).find((r) => r.canal_acquisition === 'all');
+  const funnel = await table('funnel');
+  assert.deepEqual(funnel.rows.map((r) => r[1]), [all.sessions_view, all.sessions_cart, all.sessions_purchase].map((n) => Number(n).toLocaleString('en-US')));
+  const days = csvRows(path.join(cliOut, 'daily.csv'));
+  const daily = await table('daily');
+  assert.deepEqual(daily.rows.map((r) => r[0]), days.map((d) => d.date));
+  // Closed again, the box shows no table.
+  await page.focus('[data-testid=data-daily] summary');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=data-daily] table'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a channel filter changes the KPIs to the engine values for that filter', async () => {
   const { page, context } = await open();
   await runAndWait(page);

@@ -9,6 +9,16 @@ pub enum Lang {
     En,
 }
 
+/// The decimals `x` has, up to two (rounded to the hundredth): 0 for `3`, 1 for
+/// `28.3`, 2 for `28.35`.
+pub fn decimals_of(x: f64) -> u32 {
+    match (x.abs() * 100.0).round() as u64 {
+        h if h % 100 == 0 => 0,
+        h if h % 10 == 0 => 1,
+        _ => 2,
+    }
+}
+
 impl Lang {
     /// From a code such as `fr-FR` or `en`; French for anything French.
     pub fn from_code(code: &str) -> Lang {
@@ -140,18 +150,25 @@ impl Lang {
     /// A chart's number: thousands separated, and the decimals it has up to two, with
     /// the language's decimal mark (`161 564,27` / `161,564.27`, `28,3` / `28.3`).
     pub fn number(self, x: f64) -> String {
+        self.fixed(x, decimals_of(x))
+    }
+
+    /// A number with `decimals` decimals (0 to 2), thousands separated, with the
+    /// language's decimal mark (`479,70` / `479.70`); a dash for none.
+    pub fn fixed(self, x: f64, decimals: u32) -> String {
         if !x.is_finite() {
             return "–".into();
         }
-        let hundredths = (x.abs() * 100.0).round() as u64;
-        let sign = if x < 0.0 && hundredths > 0 { "-" } else { "" };
-        let (whole, frac) = (self.int(hundredths / 100), hundredths % 100);
-        let mark = if self == Lang::Fr { ',' } else { '.' };
-        match frac {
-            0 => format!("{sign}{whole}"),
-            f if f % 10 == 0 => format!("{sign}{whole}{mark}{}", f / 10),
-            f => format!("{sign}{whole}{mark}{f:02}"),
+        let decimals = decimals.min(2);
+        let scale = 10u64.pow(decimals);
+        let units = (x.abs() * scale as f64).round() as u64;
+        let sign = if x < 0.0 && units > 0 { "-" } else { "" };
+        let whole = self.int(units / scale);
+        if decimals == 0 {
+            return format!("{sign}{whole}");
         }
+        let mark = if self == Lang::Fr { ',' } else { '.' };
+        format!("{sign}{whole}{mark}{:0w$}", units % scale, w = decimals as usize)
     }
 
     /// A day as the language writes it: `02/01/2025` in French, ISO `2025-01-02` in

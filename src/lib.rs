@@ -454,10 +454,11 @@ pub fn App() -> impl IntoView {
                                         .enumerate()
                                         .map(|(j, spec)| {
                                             let build = spec.build;
-                                            let chart = Signal::derive(move || {
+                                            // (A memo: the drawing and the table read it, built once.)
+                                            let chart = Memo::new(move |_| {
                                                 summary.with(|s| s.as_ref().map(|s| build(s, lang.get())))
                                             });
-                                            view! { <ChartView name=spec.name chart=chart lang=lang heads=spec.heads order=2 * k + j /> }
+                                            view! { <ChartView name=spec.name chart=chart.into() lang=lang heads=spec.heads order=2 * k + j /> }
                                         })
                                         .collect_view()}
                                 </div>

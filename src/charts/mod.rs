@@ -98,7 +98,7 @@ pub const SECTIONS: [(&str, &[ChartSpec]); 5] = [
             ChartSpec {
                 name: "rfm-grid",
                 build: rfm::grid,
-                heads: table::Heads::along(""),
+                heads: table::Heads::GRID,
             },
         ],
     ),

@@ -2,7 +2,7 @@
 //! reader, a keyboard, a reader who wants the exact figure. The table is read from
 //! the chart's own option (its JSON), so it says what the chart draws.
 
-use crate::i18n::Lang;
+use crate::i18n::{decimals_of, Lang};
 use serde_json::Value;
 
 /// The headings a chart's option does not carry (keys of [`Lang::t`]): its rows'
@@ -19,8 +19,7 @@ pub struct Heads {
 }
 
 impl Heads {
-    /// The headings of a chart along a category axis: its rows' only (a heatmap's
-    /// axes name its own).
+    /// The headings of a chart along a category axis: its rows' only.
     pub const fn along(rows: &'static str) -> Heads {
         Heads {
             rows,
@@ -28,6 +27,9 @@ impl Heads {
             share: "",
         }
     }
+
+    /// A heatmap's: none, its axes name its rows and columns.
+    pub const GRID: Heads = Heads::along("");
 }
 
 /// A chart as a table.
@@ -37,9 +39,9 @@ pub struct DataTable {
     pub caption: String,
     /// The column headings.
     pub head: Vec<String>,
-    /// The cells, formatted in the page's language.
+    /// The cells, formatted in the page's language (none when `empty` is given).
     pub rows: Vec<Vec<String>>,
-    /// Why the chart shows nothing (its own message), when it has no row.
+    /// Why the chart shows nothing: the message it shows in its middle.
     pub empty: Option<String>,
     /// The notes under the chart's title, each on one line.
     pub notes: Vec<String>,
@@ -58,9 +60,9 @@ pub fn of(option: &Value, heads: Heads, l: Lang) -> DataTable {
     };
     for t in titles.iter().skip(1) {
         if let Some(note) = t["subtext"].as_str().filter(|n| !n.trim().is_empty()) {
-            table.notes.push(note.split_whitespace().collect::<Vec<_>>().join(" "));
+            // (`wrap` broke it into lines at spaces; its no-break spaces stay.)
+            table.notes.push(note.replace('\n', " "));
         }
-        // (The message a chart shows in its middle when it has nothing to draw.)
         if t["show"] == Value::Bool(true) {
             table.empty = t["text"].as_str().map(str::to_string);
         }
@@ -76,6 +78,10 @@ pub fn of(option: &Value, heads: Heads, l: Lang) -> DataTable {
     }
     if table.rows.is_empty() && table.empty.is_none() {
         table.empty = Some(super::nothing_selected(l).to_string());
+    }
+    // (An empty bar chart keeps its categories, hidden with its axes.)
+    if table.empty.is_some() {
+        table.rows.clear();
     }
     table
 }
@@ -95,44 +101,23 @@ fn value_of(v: &Value) -> Option<f64> {
     v.as_f64().or_else(|| v["value"].as_f64())
 }
 
-/// A cell's text: the number with `decimals` decimals (0 to 2), a dash for none.
-fn cell(v: Option<f64>, decimals: u32, l: Lang) -> String {
-    let Some(x) = v.filter(|x| x.is_finite()) else {
-        return "–".to_string();
+/// A column's cells, all with the decimals the column needs (`479,70` beside
+/// `59,72`, not `479,7`), or two for euros (`120,00`).
+fn column(values: &[Option<f64>], money: bool, l: Lang) -> Vec<String> {
+    let decimals = if money {
+        2
+    } else {
+        values.iter().flatten().map(|&x| decimals_of(x)).max().unwrap_or(0)
     };
-    let scale = 10u64.pow(decimals);
-    let units = (x.abs() * scale as f64).round() as u64;
-    let sign = if x < 0.0 && units > 0 { "-" } else { "" };
-    let whole = l.int(units / scale);
-    if decimals == 0 {
-        return format!("{sign}{whole}");
-    }
-    let mark = if l == Lang::Fr { ',' } else { '.' };
-    format!(
-        "{sign}{whole}{mark}{:0width$}",
-        units % scale,
-        width = decimals as usize
-    )
-}
-
-/// The decimals a column needs (up to two): so that `479,7` and `59,72` of one
-/// column of euros read `479,70` and `59,72`.
-fn decimals(values: impl Iterator<Item = Option<f64>>) -> u32 {
     values
-        .flatten()
-        .map(|x| match (x.abs() * 100.0).round() as u64 {
-            h if h % 100 == 0 => 0,
-            h if h % 10 == 0 => 1,
-            _ => 2,
-        })
-        .max()
-        .unwrap_or(0)
+        .iter()
+        .map(|v| v.map_or_else(|| "–".to_string(), |x| l.fixed(x, decimals)))
+        .collect()
 }
 
-/// A column's cells, all with the decimals the column needs.
-fn column(values: &[Option<f64>], l: Lang) -> Vec<String> {
-    let d = decimals(values.iter().copied());
-    values.iter().map(|&v| cell(v, d, l)).collect()
+/// Whether a series is of euros (its tooltip writes them as money).
+fn is_money(series: &Value) -> bool {
+    series["tooltip"]["valueFormatter"] == super::formatter::MONEY
 }
 
 /// A pie's slices or a funnel's steps: name, value, and share (of the whole for a
@@ -146,7 +131,11 @@ fn slices(table: &mut DataTable, series: &Value, heads: Heads, l: Lang) {
         values.iter().sum()
     };
     table.head = vec![l.t(heads.rows).into(), l.t(heads.value).into(), l.t(heads.share).into()];
-    let shown = column(&values.iter().map(|&v| Some(v)).collect::<Vec<_>>(), l);
+    let shown = column(
+        &values.iter().map(|&v| Some(v)).collect::<Vec<_>>(),
+        is_money(series),
+        l,
+    );
     for ((p, v), text) in points.iter().zip(values).zip(shown) {
         let name = p["name"].as_str().unwrap_or_default().to_string();
         table
@@ -155,7 +144,9 @@ fn slices(table: &mut DataTable, series: &Value, heads: Heads, l: Lang) {
     }
 }
 
-/// A heatmap: its y axis's categories down, its x axis's across, each cell's value.
+/// A heatmap: a row per category of its y axis, from the top one down as the chart
+/// draws them, a column per category of its x axis; each heading carries its axis's
+/// name (`R 5`, `F 1`).
 fn grid(table: &mut DataTable, option: &Value, series: &Value, l: Lang) {
     let (Some(x), Some(y)) = (
         as_list(&option["xAxis"]).first().copied(),
@@ -163,7 +154,14 @@ fn grid(table: &mut DataTable, option: &Value, series: &Value, l: Lang) {
     ) else {
         return;
     };
-    let names = |axis: &Value| -> Vec<String> { as_list(&axis["data"]).iter().map(|c| category(c)).collect() };
+    let axis_name = |axis: &Value| axis["name"].as_str().unwrap_or_default().to_string();
+    let names = |axis: &Value| -> Vec<String> {
+        let name = axis_name(axis);
+        as_list(&axis["data"])
+            .iter()
+            .map(|c| format!("{name}\u{a0}{}", category(c)).trim().to_string())
+            .collect()
+    };
     let (across, down) = (names(x), names(y));
     let mut cells = vec![vec![None; across.len()]; down.len()];
     for p in as_list(&series["data"]) {
@@ -174,19 +172,21 @@ fn grid(table: &mut DataTable, option: &Value, series: &Value, l: Lang) {
             }
         }
     }
-    let axis_name = |axis: &Value| axis["name"].as_str().unwrap_or_default().to_string();
-    table.head = std::iter::once(format!("{} \\ {}", axis_name(y), axis_name(x)))
-        .chain(across.iter().cloned())
+    table.head = std::iter::once(format!("{} × {}", axis_name(y), axis_name(x)))
+        .chain(across)
         .collect();
-    let d = decimals(cells.iter().flatten().copied());
+    let columns: Vec<Vec<String>> = (0..table.head.len() - 1)
+        .map(|i| column(&cells.iter().map(|row| row[i]).collect::<Vec<_>>(), is_money(series), l))
+        .collect();
     table.rows = down
         .into_iter()
-        .zip(cells)
-        .map(|(name, row)| {
+        .enumerate()
+        .map(|(j, name)| {
             std::iter::once(name)
-                .chain(row.into_iter().map(|v| cell(v, d, l)))
+                .chain(columns.iter().map(|col| col[j].clone()))
                 .collect()
         })
+        .rev()
         .collect();
 }
 
@@ -201,14 +201,20 @@ fn category(c: &Value) -> String {
     }
 }
 
-/// Bars and lines along a category axis: a row per category, a column per series.
+/// Bars and lines along a category axis: a row per category of the first such axis,
+/// a column per series. A series drawn along another axis (the daily chart's lower
+/// plot has one of its own) gives each row the value of the same category there.
 fn by_category(table: &mut DataTable, option: &Value, series: &[&Value], heads: Heads, l: Lang) {
-    let is_category = |a: &&Value| a["type"] == "category";
-    let axis = as_list(&option["xAxis"])
-        .into_iter()
-        .find(is_category)
-        .or_else(|| as_list(&option["yAxis"]).into_iter().find(is_category));
-    let Some(axis) = axis else { return };
+    let (xs, ys) = (as_list(&option["xAxis"]), as_list(&option["yAxis"]));
+    let (axes, index_key) = if xs.iter().any(|a| a["type"] == "category") {
+        (xs, "xAxisIndex")
+    } else {
+        (ys, "yAxisIndex")
+    };
+    let categories = |axis: &Value| -> Vec<String> { as_list(&axis["data"]).iter().map(|c| category(c)).collect() };
+    let Some(rows) = axes.iter().find(|a| a["type"] == "category").map(|a| categories(a)) else {
+        return;
+    };
     table.head = std::iter::once(l.t(heads.rows).to_string())
         .chain(
             series
@@ -216,22 +222,32 @@ fn by_category(table: &mut DataTable, option: &Value, series: &[&Value], heads: 
                 .map(|s| s["name"].as_str().unwrap_or_default().to_string()),
         )
         .collect();
-    let categories = as_list(&axis["data"]);
     let columns: Vec<Vec<String>> = series
         .iter()
         .map(|s| {
             let data = as_list(&s["data"]);
-            let values: Vec<Option<f64>> = (0..categories.len())
-                .map(|i| data.get(i).and_then(|v| value_of(v)))
+            let own = axes
+                .get(s[index_key].as_f64().unwrap_or(0.0) as usize)
+                .map(|a| categories(a));
+            let values: Vec<Option<f64>> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let at = match &own {
+                        Some(own) if *own != rows => own.iter().position(|c| c == name)?,
+                        _ => i,
+                    };
+                    data.get(at).and_then(|v| value_of(v))
+                })
                 .collect();
-            column(&values, l)
+            column(&values, is_money(s), l)
         })
         .collect();
-    table.rows = categories
+    table.rows = rows
         .into_iter()
         .enumerate()
-        .map(|(i, c)| {
-            std::iter::once(category(c))
+        .map(|(i, name)| {
+            std::iter::once(name)
                 .chain(columns.iter().map(|col| col[i].clone()))
                 .collect()
         })
@@ -243,15 +259,19 @@ mod tests {
     use super::*;
     use crate::charts::tests::{json, summary};
     use crate::charts::SECTIONS;
+    use crate::worker::protocol::Summary;
 
-    fn table(name: &str, l: Lang) -> DataTable {
-        let s = summary();
+    fn table_of(s: &Summary, name: &str, l: Lang) -> DataTable {
         let spec = SECTIONS
             .iter()
             .flat_map(|(_, specs)| specs.iter())
             .find(|c| c.name == name)
             .expect("a chart");
-        of(&json(&(spec.build)(&s, l)), spec.heads, l)
+        of(&json(&(spec.build)(s, l)), spec.heads, l)
+    }
+
+    fn table(name: &str, l: Lang) -> DataTable {
+        table_of(&summary(), name, l)
     }
 
     #[test]
@@ -259,14 +279,27 @@ mod tests {
         let s = summary();
         let t = table("channels", Lang::En);
         assert_eq!(t.caption, "Performance by channel");
-        assert_eq!(t.head[0], "Channel");
-        assert_eq!(t.head.len(), 3);
+        assert_eq!(t.head, ["Channel", "Customer conversion (%)", "Revenue (€)"]);
         assert_eq!(t.rows.len(), s.by_channel.len());
         for (row, g) in t.rows.iter().zip(&s.by_channel) {
             assert_eq!(row[0], g.label);
             assert_eq!(format!("€{}", row[2]), Lang::En.money(g.revenue_cents), "{row:?}");
         }
         assert_eq!(t.empty, None);
+    }
+
+    #[test]
+    fn euros_have_their_cents_even_when_round() {
+        let mut s = summary();
+        for (k, g) in s.by_channel.iter_mut().enumerate() {
+            g.revenue_cents = 12_000 + 70 * k as i64;
+        }
+        let t = table_of(&s, "channels", Lang::Fr);
+        let revenue: Vec<&str> = t.rows.iter().map(|r| r[2].as_str()).collect();
+        assert_eq!(revenue[..2], ["120,00", "120,70"]);
+        // Not euros: the decimals the column needs.
+        let t = table("ages", Lang::En);
+        assert!(t.rows.iter().all(|r| !r[1].contains('.')), "{t:?}");
     }
 
     #[test]
@@ -289,40 +322,55 @@ mod tests {
     }
 
     #[test]
-    fn the_rfm_grid_is_five_by_five_and_counts_every_buyer() {
+    fn the_rfm_grid_reads_as_drawn_r_down_from_5_f_across() {
         let s = summary();
-        let t = table("rfm-grid", Lang::En);
-        assert_eq!(t.head, ["R \\ F", "1", "2", "3", "4", "5"]);
-        assert_eq!(t.rows.len(), 5);
-        let counted: u64 = t
-            .rows
-            .iter()
-            .flat_map(|r| r[1..].iter())
-            .map(|c| c.replace(',', "").parse::<u64>().expect("a count"))
-            .sum();
-        let buyers = s.kpis.buyers;
-        assert_eq!(counted, buyers);
-        assert!(!t.notes.is_empty(), "the note on tied scores is kept: {t:?}");
+        let t = table("rfm-grid", Lang::Fr);
+        assert_eq!(
+            t.head,
+            ["R × F", "F\u{a0}1", "F\u{a0}2", "F\u{a0}3", "F\u{a0}4", "F\u{a0}5"]
+        );
+        let down: Vec<&str> = t.rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(down, ["R\u{a0}5", "R\u{a0}4", "R\u{a0}3", "R\u{a0}2", "R\u{a0}1"]);
+        for (row, r) in t.rows.iter().zip((0..5).rev()) {
+            for f in 0..5 {
+                assert_eq!(row[f + 1], Lang::Fr.int(s.rfm_grid[r][f]), "R {} F {}", r + 1, f + 1);
+            }
+        }
+        // The note keeps its no-break spaces (`F 2`, ` :`), on one line.
+        assert!(
+            t.notes.iter().any(|n| n.contains("F\u{a0}2") && !n.contains('\n')),
+            "{:?}",
+            t.notes
+        );
     }
 
     #[test]
     fn every_day_is_a_row_of_the_daily_table() {
         let s = summary();
-        let t = table("daily", Lang::Fr);
+        let t = table("daily", Lang::En);
         assert_eq!(t.rows.len(), s.daily.len());
-        assert_eq!(t.head.len(), 5, "{:?}", t.head);
-        assert_eq!(t.rows[0][0], Lang::Fr.date(s.daily[0].day));
+        assert_eq!(t.head, ["Day", "Interactions", "Revenue (€)", "Purchases", "Buyers"]);
+        let d = s
+            .daily
+            .iter()
+            .position(|d| d.purchases > 0)
+            .expect("a day with a purchase");
+        let (row, day) = (&t.rows[d], &s.daily[d]);
+        assert_eq!(row[0], Lang::En.date(day.day));
+        assert_eq!(row[1], Lang::En.int(day.interactions));
+        assert_eq!(format!("€{}", row[2]), Lang::En.money(day.revenue_cents));
+        assert_eq!(row[3], Lang::En.int(day.purchases));
     }
 
     #[test]
-    fn a_column_has_the_decimals_its_numbers_need() {
-        let values = [Some(479.7), Some(59.72), None, Some(-0.001), Some(1234.0)];
-        assert_eq!(
-            column(&values, Lang::Fr),
-            ["479,70", "59,72", "–", "0,00", "1\u{202f}234,00"]
+    fn the_rfm_bars_keep_the_note_on_customers_who_never_bought() {
+        let t = table("rfm", Lang::Fr);
+        assert_eq!(t.head[0], "Segment RFM");
+        assert!(
+            t.notes.iter().any(|n| n.starts_with("Jamais acheté\u{a0}:")),
+            "{:?}",
+            t.notes
         );
-        assert_eq!(column(&[Some(25.3), Some(40.0)], Lang::En), ["25.3", "40.0"]);
-        assert_eq!(column(&[Some(3.0), Some(1200.0)], Lang::En), ["3", "1,200"]);
     }
 
     #[test]
@@ -330,11 +378,22 @@ mod tests {
         let mut s = summary();
         for g in &mut s.by_channel {
             g.customers = 0;
+            g.active_customers = 0;
+            g.buyers = 0;
+            g.revenue_cents = 0;
         }
-        let spec = &SECTIONS[0].1[1];
-        let t = of(&json(&(spec.build)(&s, Lang::En)), spec.heads, Lang::En);
-        assert!(t.rows.is_empty());
-        assert_eq!(t.empty.as_deref(), Some(crate::charts::nothing_selected(Lang::En)));
+        for name in ["channel-share", "channels"] {
+            let t = table_of(&s, name, Lang::En);
+            assert!(t.rows.is_empty(), "{name}: {t:?}");
+            assert_eq!(
+                t.empty.as_deref(),
+                Some(crate::charts::nothing_selected(Lang::En)),
+                "{name}"
+            );
+        }
+        s.daily.clear();
+        let t = table_of(&s, "daily", Lang::Fr);
+        assert!(t.rows.is_empty() && t.empty.is_some(), "{t:?}");
     }
 
     #[test]

@@ -73,8 +73,11 @@ pub fn ChartView(
         <div class="chart-box">
             // An image to a screen reader, named by the chart's title (see `name_for_readers`).
             <div class="chart" role="img" id=id.clone() data-testid=id></div>
+            // Named with the chart's name too (nine boxes say "The chart's figures").
             <details class="chart-data" data-testid=format!("data-{name}") on:toggle=toggled>
-                <summary>{move || lang.get().t("chart-data")}</summary>
+                <summary id=format!("data-{name}-label") aria-labelledby=format!("data-{name}-label chart-{name}")>
+                    {move || lang.get().t("chart-data")}
+                </summary>
                 {move || table().map(|t| view! { <DataTableView table=t /> })}
             </details>
         </div>

@@ -300,6 +300,26 @@ test('each chart\'s figures open from the keyboard as a table of the engine\'s n
   const days = csvRows(path.join(cliOut, 'daily.csv'));
   const daily = await table('daily');
   assert.deepEqual(daily.rows.map((r) => r[0]), days.map((d) => d.date));
+  // The grid as drawn: R 5 at the top, F 1 to F 5 across.
+  const grid = await table('rfm-grid');
+  assert.deepEqual(grid.head, ['R × F', 'F\u00a01', 'F\u00a02', 'F\u00a03', 'F\u00a04', 'F\u00a05']);
+  assert.deepEqual(grid.rows.map((r) => r[0]), ['R\u00a05', 'R\u00a04', 'R\u00a03', 'R\u00a02', 'R\u00a01']);
+  const rfm = csvRows(path.join(cliOut, 'rfm.csv')).filter((r) => Number(r.frequency) > 0);
+  const count = (r, f) => rfm.filter((c) => c.r === String(r) && c.f === String(f)).length;
+  assert.deepEqual(grid.rows.map((row, k) => row.slice(1).map(Number)),
+    [5, 4, 3, 2, 1].map((r) => [1, 2, 3, 4, 5].map((f) => count(r, f))));
+  // Each box is named by its chart too, for a screen reader's list of controls.
+  const cdp = await context.newCDPSession(page);
+  const names = (await cdp.send('Accessibility.getFullAXTree')).nodes
+    .filter((n) => n.role?.value === 'DisclosureTriangle').map((n) => n.name?.value);
+  assert.equal(names.length, CHARTS.length, names.join(' | '));
+  assert.ok(names.includes("The chart's figures Performance by channel"), names.join(' | '));
+  // An open table follows the language.
+  await page.click('button.lang:not(.active)');
+  await page.waitForFunction(() => document.querySelector('[data-testid=data-channels] th')?.textContent === 'Canal');
+  const french = await table('channels');
+  const euros = (x) => money(x).replace(/,/g, '\u202f').replace('.', ',');
+  assert.deepEqual(french.rows.map((r) => r[2]), channels.map((c) => euros(c.revenue)));
   // Closed again, the box shows no table.
   await page.focus('[data-testid=data-daily] summary');
   await page.keyboard.press('Enter');

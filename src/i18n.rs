@@ -326,6 +326,11 @@ mod tests {
         assert_eq!(Lang::Fr.number(-1_234.5), "-1\u{202f}234,5");
         assert_eq!(Lang::En.number(-0.001), "0");
         assert_eq!(Lang::En.number(f64::NAN), "–");
+        assert_eq!(Lang::Fr.fixed(1_234.5, 2), "1\u{202f}234,50");
+        assert_eq!(Lang::En.fixed(28.0, 1), "28.0");
+        assert_eq!(Lang::En.fixed(-0.001, 2), "0.00");
+        assert_eq!(Lang::En.fixed(2.5, 0), "3");
+        assert_eq!(Lang::Fr.fixed(f64::INFINITY, 2), "–");
         assert_eq!(Lang::Fr.percent(1, 3), "33,3\u{a0}%");
         assert_eq!(Lang::En.percent(2, 3), "66.7%");
         assert_eq!(Lang::En.size(332), "332\u{a0}B");

@@ -342,9 +342,17 @@ pub fn App() -> impl IntoView {
         }),
     ];
     let lang_button = move |l: Lang, text: &'static str| {
+        // Named in its own language ("Français", "English"), and said pressed when chosen.
+        let (name, code) = match l {
+            Lang::Fr => ("Français", "fr"),
+            Lang::En => ("English", "en"),
+        };
         view! {
             <button
                 class="lang"
+                lang=code
+                aria-label=name
+                aria-pressed=move || (lang.get() == l).to_string()
                 class:active=move || lang.get() == l
                 on:click=move |_| {
                     state.lang.set(l);
@@ -432,6 +440,7 @@ pub fn App() -> impl IntoView {
             </Show>
             <div class="results" class:waiting=move || summary.with(Option::is_none)>
                 <section class="kpis">
+                    <h2 class="unseen">{move || t("indicators")}</h2>
                     {cards
                         .into_iter()
                         .map(|(id, def, f)| {
@@ -488,8 +497,8 @@ pub fn App() -> impl IntoView {
                     on_excel=excel
                 />
             </div>
-            <footer class="muted">{move || t("privacy")} " · numberly-core " {numberly_core::VERSION}</footer>
         </main>
+        <footer class="muted shell">{move || t("privacy")} " · numberly-core " {numberly_core::VERSION}</footer>
     }
 }
 

@@ -4,5 +4,8 @@ fn main() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(numberly::App);
     #[cfg(target_arch = "wasm32")]
-    numberly::components::warm_up();
+    {
+        numberly::components::keep_focus_in_place();
+        numberly::components::warm_up();
+    }
 }

@@ -100,6 +100,8 @@ pub fn Controls(
     };
     view! {
         <section class="panel controls">
+            // (A heading for a screen reader's list of them: the fields speak for the panel.)
+            <h2 class="unseen">{move || lang.get().t("settings")}</h2>
             <div class="fields">
                 {field("customers", Field::Customers, |s| s.customers.clone(), |s, v| s.customers = v)}
                 {field("interactions", Field::Interactions, |s| s.interactions.clone(), |s, v| s.interactions = v)}
@@ -128,6 +130,7 @@ pub fn Controls(
                 <span
                     class="muted"
                     class:error=move || missing().is_some() || (importing() && file_errors.get())
+                    role="status"
                     data-testid="import-mode"
                 >
                     {move || match (missing(), importing() && file_errors.get(), fr()) {

@@ -106,10 +106,16 @@ pub fn Downloads(
                                             (false, Lang::Fr) => format!("Plus de lignes qu'Excel n'en ouvre ({})", l.int(EXCEL_ROWS)),
                                             (false, Lang::En) => format!("More rows than Excel opens ({})", l.int(EXCEL_ROWS)),
                                         };
+                                        // Named with its file: twelve buttons say "Excel (FR)".
+                                        let named = match l {
+                                            Lang::Fr => format!("Excel (FR) : {name}"),
+                                            Lang::En => format!("Excel (FR): {name}"),
+                                        };
                                         view! {
                                             <button
                                                 class="excel"
                                                 data-testid=format!("excel-{stem}")
+                                                aria-label=named
                                                 title=title
                                                 disabled=!fits || !ready
                                                 on:click=move |_| on_excel.run(name.clone())

@@ -82,6 +82,16 @@ pub fn Filters(
     // `pick` chooses its half of the typed dates.
     let date_input =
         move |key: &'static str, bound: i32, (min, max): (i32, i32), pick: fn(&mut Typed) -> &mut Option<i32>| {
+            // Takes a day typed (None: unset), and applies the period it makes.
+            let set = move |d: Option<i32>| {
+                typed.update(|t| *pick(t) = d);
+                let (from, to) = typed.get_untracked();
+                let inverted = from.unwrap_or(min) > to.unwrap_or(max);
+                bad_period.set(inverted);
+                if !inverted {
+                    apply(&mut |f| (f.from, f.to) = (from, to))
+                }
+            };
             view! {
                 <label class="field">
                     <span>{lang.get().t(key)}</span>
@@ -92,13 +102,28 @@ pub fn Filters(
                         max=date_string(max)
                         prop:value=move || date_string(typed.with(|t| *pick(&mut t.clone())).unwrap_or(bound))
                         on:change=move |ev| {
-                            let d = day(event_target_value(&ev));
-                            typed.update(|t| *pick(t) = d);
-                            let (from, to) = typed.get_untracked();
-                            let inverted = from.unwrap_or(min) > to.unwrap_or(max);
-                            bad_period.set(inverted);
-                            if !inverted {
-                                apply(&mut |f| (f.from, f.to) = (from, to))
+                            // A date being typed is no date yet (`02/15/2`, or the year 0002
+                            // on the way to 2025): the field keeps it as typed until it is
+                            // one, rather than being reset to the one before.
+                            let input = event_target::<web_sys::HtmlInputElement>(&ev);
+                            if input.validity().bad_input() {
+                                return;
+                            }
+                            let text = input.value();
+                            match day(text.clone()) {
+                                Some(d) => set(Some(d)),
+                                // Emptied: the data's first or last day.
+                                None if text.is_empty() => set(None),
+                                None => {}
+                            }
+                        }
+                        // Left as no date: back to the date before.
+                        on:blur=move |ev| {
+                            let input = event_target::<web_sys::HtmlInputElement>(&ev);
+                            let text = input.value();
+                            if input.validity().bad_input() || (!text.is_empty() && day(text).is_none()) {
+                                let before = typed.with_untracked(|t| *pick(&mut t.clone()));
+                                input.set_value(&date_string(before.unwrap_or(bound)));
                             }
                         }
                     />

@@ -14,11 +14,27 @@ pub fn KpiCard(
     /// One-sentence definition.
     definition: Signal<String>,
 ) -> impl IntoView {
+    // Escape hides the definition (it covers the card below) until the card is left.
+    let dismissed = RwSignal::new(false);
+    // To a screen reader, a group named by its label and value, described by its
+    // definition.
     view! {
-        <div class="kpi" data-testid=testid data-value=move || raw.get() tabindex="0" title=move || definition.get()>
-            <div class="kpi-label">{move || label.get()}</div>
-            <div class="kpi-value">{move || text.get()}</div>
-            <div class="kpi-def" role="tooltip">{move || definition.get()}</div>
+        <div
+            class="kpi"
+            class:dismissed=move || dismissed.get()
+            data-testid=testid
+            data-value=move || raw.get()
+            tabindex="0"
+            role="group"
+            aria-labelledby=format!("{testid}-label {testid}-value")
+            aria-describedby=format!("{testid}-def")
+            on:keydown=move |ev| dismissed.set(ev.key() == "Escape")
+            on:focusout=move |_| dismissed.set(false)
+            on:mouseleave=move |_| dismissed.set(false)
+        >
+            <div class="kpi-label" id=format!("{testid}-label")>{move || label.get()}</div>
+            <div class="kpi-value" id=format!("{testid}-value")>{move || text.get()}</div>
+            <div class="kpi-def" role="tooltip" id=format!("{testid}-def")>{move || definition.get()}</div>
         </div>
     }
 }

@@ -63,8 +63,14 @@ pub fn Preview(
                                         q if q.sort == Some(c) => " ▲",
                                         _ => "",
                                     };
+                                    // The order said to a screen reader, not only drawn.
+                                    let order = move || match query() {
+                                        q if q.sort == Some(c) && q.descending => "descending",
+                                        q if q.sort == Some(c) => "ascending",
+                                        _ => "none",
+                                    };
                                     view! {
-                                        <th>
+                                        <th aria-sort=order>
                                             <button class="sort" data-testid=format!("sort-{name}") on:click=move |_| sort_by(c)>
                                                 {*name}
                                                 {arrow}
@@ -113,9 +119,23 @@ pub fn Preview(
                 </table>
             </div>
             <div class="pager">
-                <button data-testid="preview-prev" disabled=move || query().page == 0 on:click=move |_| go(-1)>"‹"</button>
-                <span data-testid="preview-page">{move || format!("{} / {}", query().page + 1, pages())}</span>
-                <button data-testid="preview-next" disabled=move || { query().page + 1 >= pages() } on:click=move |_| go(1)>
+                <button
+                    data-testid="preview-prev"
+                    aria-label=move || lang.get().t("previous-page")
+                    disabled=move || query().page == 0
+                    on:click=move |_| go(-1)
+                >
+                    "‹"
+                </button>
+                <span data-testid="preview-page" aria-live="polite">
+                    {move || format!("{} / {}", query().page + 1, pages())}
+                </span>
+                <button
+                    data-testid="preview-next"
+                    aria-label=move || lang.get().t("next-page")
+                    disabled=move || { query().page + 1 >= pages() }
+                    on:click=move |_| go(1)
+                >
                     "›"
                 </button>
             </div>

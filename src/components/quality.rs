@@ -104,12 +104,13 @@ pub fn Quality(
                         <div class="pager">
                             <button
                                 data-testid="rejects-prev"
+                                aria-label=t("previous-page")
                                 disabled={number == 0}
                                 on:click=move |_| on_page.run(number.saturating_sub(1))
                             >
                                 "‹"
                             </button>
-                            <span data-testid="rejects-page" data-page=number data-total=total>
+                            <span data-testid="rejects-page" data-page=number data-total=total aria-live="polite">
                                 {format!("{} / {}", number + 1, pages)} " · " {l.int(total)} " "
                                 {match (l == Lang::Fr, total == 1) {
                                     (true, true) => "ligne rejetée",
@@ -120,6 +121,7 @@ pub fn Quality(
                             </span>
                             <button
                                 data-testid="rejects-next"
+                                aria-label=t("next-page")
                                 disabled={number + 1 >= pages}
                                 on:click=move |_| on_page.run(number + 1)
                             >

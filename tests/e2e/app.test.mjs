@@ -900,6 +900,68 @@ test('a date typed into the filter is kept while the period is fixed', async () 
   await context.close();
 });
 
+test('a date typed key by key into the filter is taken once whole, and a half-typed one is undone on leaving', async () => {
+  const { page, context, errors } = await open();
+  await runAndWait(page);
+  const sessions = await page.getAttribute('[data-testid=kpi-sessions]', 'data-value');
+  // (An English browser: month, day, year; the year passes through 0002, 0020, 0202.)
+  await page.focus('[data-testid=filter-from]');
+  for (const key of '02152025') await page.keyboard.press(key);
+  await page.waitForFunction((before) => document.querySelector('[data-testid=kpi-sessions]').dataset.value !== before, sessions);
+  assert.equal(await page.inputValue('[data-testid=filter-from]'), '2025-02-15');
+  // Half a date, then Tab: the field shows the date in force again.
+  await page.focus('[data-testid=filter-to]');
+  await page.keyboard.press('Backspace');
+  assert.equal(await page.inputValue('[data-testid=filter-to]'), '');
+  // (Tab would move between the field's month, day and year.)
+  await page.focus('[data-testid=filter-from]');
+  assert.equal(await page.inputValue('[data-testid=filter-to]'), '2025-03-31');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('keyboard and screen-reader users keep their place, and every control says what it is', async () => {
+  const { page, context, errors } = await open('?lang=en&customers=20000&interactions=600000');
+  const active = () => page.evaluate(() => document.activeElement.dataset.testid ?? document.activeElement.tagName);
+  // Run disables itself: the focus goes to Cancel, and back to Run once the run is over.
+  await page.focus('[data-testid=run]');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement.dataset.testid === 'cancel');
+  // The progress bar is named by its label, and says its stage with its value.
+  const bar = await page.evaluate(() => {
+    const p = document.querySelector('[data-testid=progress]');
+    return [p?.getAttribute('aria-labelledby'), document.getElementById('progress-label')?.textContent, p?.getAttribute('aria-valuetext')];
+  });
+  assert.equal(bar[0], 'progress-label');
+  assert.ok(bar[1] && bar[2] && bar[2].replace(/\s/g, '') === bar[1].replace(/\s/g, ''), bar.join(' | '));
+  await page.waitForSelector('[data-testid=status][data-state=done]', { timeout: 60_000 });
+  await page.waitForFunction(() => document.activeElement.dataset.testid === 'run');
+  // Back on the first page, ‹ is disabled: the focus goes to ›.
+  await page.focus('[data-testid=preview-next]');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=preview-prev]').disabled);
+  await page.focus('[data-testid=preview-prev]');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('[data-testid=preview-prev]').disabled);
+  await page.waitForFunction(() => document.activeElement.dataset.testid === 'preview-next');
+  assert.equal(await active(), 'preview-next');
+  // Names and states as a screen reader gets them.
+  const cdp = await context.newCDPSession(page);
+  const nodes = (await cdp.send('Accessibility.getFullAXTree')).nodes;
+  const named = (role) => nodes.filter((n) => n.role?.value === role).map((n) => n.name?.value ?? '');
+  const revenue = await page.textContent('[data-testid=kpi-revenue] .kpi-value');
+  assert.ok(named('group').includes(`Revenue ${revenue}`), named('group').join(' | '));
+  const excel = named('button').filter((n) => n.startsWith('Excel'));
+  assert.ok(excel.length >= 10 && new Set(excel).size === excel.length, excel.join(' | '));
+  assert.ok(named('button').includes('Previous page') && named('button').includes('Next page'));
+  const english = nodes.find((n) => n.role?.value === 'button' && n.name?.value === 'English');
+  assert.equal(english?.properties?.find((p) => p.name === 'pressed')?.value?.value, 'true');
+  assert.ok(named('heading').includes('Settings') && named('heading').includes('Indicators'), named('heading').join(' | '));
+  assert.equal(named('contentinfo').length, 1, 'the footer is the page\'s');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('imported files can be restricted to the period, which rejects a stray date', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numberly-period-'));
   fs.writeFileSync(path.join(dir, 'clients.csv'), 'client_id,age,ville,segment,canal_acquisition\nC_0001,40,Lyon,Premium,SEO\n');

@@ -112,6 +112,12 @@ impl Lang {
                 "Tout est calculé dans cet onglet. Rien n'est envoyé nulle part.",
             ),
             "settings" => ("Settings", "Paramètres"),
+            "save-image" => (
+                "Save the chart as an image (PNG)",
+                "Enregistrer le graphique en image (PNG)",
+            ),
+            "shown-from" => ("Period shown: from", "Période affichée : du"),
+            "shown-to" => ("Period shown: to", "Période affichée : au"),
             "indicators" => ("Indicators", "Indicateurs"),
             "previous-page" => ("Previous page", "Page précédente"),
             "next-page" => ("Next page", "Page suivante"),

@@ -20,8 +20,9 @@ pub fn ChartView(
     #[cfg(not(target_arch = "wasm32"))]
     let _ = order; // drawn only in a browser
     #[cfg(target_arch = "wasm32")]
+    let handle = StoredValue::new_local(None::<charming::Echarts>);
+    #[cfg(target_arch = "wasm32")]
     {
-        let handle = StoredValue::new_local(None::<charming::Echarts>);
         let target = id.clone();
         Effect::new(move |_| {
             let Some(chart) = chart.get() else { return };
@@ -69,6 +70,16 @@ pub fn ChartView(
         let details = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
         set_open.set(details.is_some_and(|d| d.has_attribute("open")));
     };
+    // The save button of the chart's toolbox is drawn in its canvas, out of the
+    // keyboard's reach: this one is a button of the page.
+    let save = move |_| {
+        #[cfg(target_arch = "wasm32")]
+        handle.with_value(|h| {
+            if let Some(echarts) = h {
+                save_image(echarts);
+            }
+        });
+    };
     view! {
         <div class="chart-box">
             // An image to a screen reader, named by the chart's title (see `name_for_readers`).
@@ -79,6 +90,9 @@ pub fn ChartView(
                     {move || lang.get().t("chart-data")}
                 </summary>
                 {move || table().map(|t| view! { <DataTableView table=t /> })}
+                <button class="save-image" data-testid=format!("save-{name}") on:click=save>
+                    {move || lang.get().t("save-image")}
+                </button>
             </details>
         </div>
     }
@@ -96,8 +110,10 @@ fn DataTableView(table: crate::charts::table::DataTable) -> impl IntoView {
         notes,
     } = table;
     let grid = empty.is_none().then(|| {
+        let region = caption.clone();
         view! {
-            <div class="scroll">
+            // (A box that scrolls is a tab stop in Chromium: named, as a region.)
+            <div class="scroll" role="region" aria-label=region>
                 <table>
                     // (The chart's title, just above: said, not shown again.)
                     <caption class="unseen">{caption}</caption>
@@ -143,6 +159,47 @@ fn method(echarts: &charming::Echarts, name: &str) -> Option<js_sys::Function> {
     js_sys::Reflect::get(echarts.as_ref(), &name.into())
         .ok()
         .and_then(|f| f.dyn_into().ok())
+}
+
+/// Downloads the drawn chart as a PNG named by its title, as its toolbox's button does.
+#[cfg(target_arch = "wasm32")]
+fn save_image(echarts: &charming::Echarts) {
+    use js_sys::Reflect;
+    use wasm_bindgen::JsCast;
+    let Some(get_url) = method(echarts, "getDataURL") else {
+        return;
+    };
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("type", "png".into()),
+        ("pixelRatio", 2.into()),
+        ("backgroundColor", "#fff".into()),
+    ] {
+        let _ = Reflect::set(&options, &key.into(), &value);
+    }
+    let Some(url) = get_url
+        .call1(echarts.as_ref(), &options)
+        .ok()
+        .and_then(|u| u.as_string())
+    else {
+        return;
+    };
+    let element = method(echarts, "getDom")
+        .and_then(|f| f.call0(echarts.as_ref()).ok())
+        .and_then(|e| e.dyn_into::<web_sys::Element>().ok());
+    let title = element
+        .and_then(|e| e.get_attribute("aria-label"))
+        .unwrap_or_else(|| "chart".into());
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Ok(link) = document.create_element("a") {
+        let _ = link.set_attribute("href", &url);
+        let _ = link.set_attribute("download", &format!("{title}.png"));
+        if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
+            link.click();
+        }
+    }
 }
 
 /// Gives the chart's element the title of `option` as its name for a screen reader

@@ -98,6 +98,8 @@ pub fn Filters(
                     <input
                         type="date"
                         data-testid=format!("filter-{key}")
+                        // (The settings have a From and a To too: said apart.)
+                        aria-label=move || lang.get().t(if key == "from" { "shown-from" } else { "shown-to" })
                         min=date_string(min)
                         max=date_string(max)
                         prop:value=move || date_string(typed.with(|t| *pick(&mut t.clone())).unwrap_or(bound))

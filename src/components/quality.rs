@@ -128,7 +128,7 @@ pub fn Quality(
                                 "›"
                             </button>
                         </div>
-                        <div class="scroll rejects" data-testid="rejects">
+                        <div class="scroll rejects" data-testid="rejects" role="region" aria-label=t("first-rejects")>
                             <table>
                                 <thead>
                                     <tr>
@@ -146,7 +146,7 @@ pub fn Quality(
                         .into_any()
                 };
                 view! {
-                    <div class="scroll">
+                    <div class="scroll" role="region" aria-label=t("quality")>
                         <table class="file-counts">
                             <thead>
                                 <tr>

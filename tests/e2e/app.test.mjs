@@ -320,6 +320,13 @@ test('each chart\'s figures open from the keyboard as a table of the engine\'s n
   const french = await table('channels');
   const euros = (x) => money(x).replace(/,/g, '\u202f').replace('.', ',');
   assert.deepEqual(french.rows.map((r) => r[2]), channels.map((c) => euros(c.revenue)));
+  // The chart saved as an image from the keyboard, as its toolbox's button (in the canvas) saves it.
+  await page.focus('[data-testid=save-channels]');
+  const [png] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  assert.equal(png.suggestedFilename(), 'Performance par canal.png');
+  const bytes = fs.readFileSync(await png.path());
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG');
+  assert.ok(bytes.length > 10_000, `${bytes.length} bytes`);
   // Closed again, the box shows no table.
   await page.focus('[data-testid=data-daily] summary');
   await page.keyboard.press('Enter');

@@ -342,7 +342,8 @@ pub fn App() -> impl IntoView {
         }),
     ];
     let lang_button = move |l: Lang, text: &'static str| {
-        // Named in its own language ("Français", "English"), and said pressed when chosen.
+        // Its language's name in that language as a description ("Français"; its name
+        // stays what it shows, FR, as voice control hears it), and said pressed when chosen.
         let (name, code) = match l {
             Lang::Fr => ("Français", "fr"),
             Lang::En => ("English", "en"),
@@ -351,7 +352,7 @@ pub fn App() -> impl IntoView {
             <button
                 class="lang"
                 lang=code
-                aria-label=name
+                title=name
                 aria-pressed=move || (lang.get() == l).to_string()
                 class:active=move || lang.get() == l
                 on:click=move |_| {
@@ -416,7 +417,7 @@ pub fn App() -> impl IntoView {
                     {status_text}
                 </div>
                 <Show when=move || running.get()>
-                    <ProgressBar stage=stage_label fraction=state.progress.into() />
+                    <ProgressBar stage=stage_label fraction=state.progress.into() lang=lang />
                 </Show>
             </div>
             <Show when=move || nothing_kept.with(Option::is_some)>

@@ -90,7 +90,15 @@ pub fn ChartView(
                     {move || lang.get().t("chart-data")}
                 </summary>
                 {move || table().map(|t| view! { <DataTableView table=t /> })}
-                <button class="save-image" data-testid=format!("save-{name}") on:click=save>
+                // Named with its chart's name (nine buttons say "Save the chart...").
+                <button
+                    class="save-image"
+                    id=format!("save-{name}")
+                    data-testid=format!("save-{name}")
+                    aria-labelledby=format!("save-{name} chart-{name}")
+                    disabled=move || chart.with(Option::is_none)
+                    on:click=save
+                >
                     {move || lang.get().t("save-image")}
                 </button>
             </details>
@@ -112,7 +120,7 @@ fn DataTableView(table: crate::charts::table::DataTable) -> impl IntoView {
     let grid = empty.is_none().then(|| {
         let region = caption.clone();
         view! {
-            // (A box that scrolls is a tab stop in Chromium: named, as a region.)
+            // (A box that scrolls, and a tab stop in Chromium when it does: named, as a region.)
             <div class="scroll" role="region" aria-label=region>
                 <table>
                     // (The chart's title, just above: said, not shown again.)

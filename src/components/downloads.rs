@@ -106,7 +106,7 @@ pub fn Downloads(
                                             (false, Lang::Fr) => format!("Plus de lignes qu'Excel n'en ouvre ({})", l.int(EXCEL_ROWS)),
                                             (false, Lang::En) => format!("More rows than Excel opens ({})", l.int(EXCEL_ROWS)),
                                         };
-                                        // Named with its file: twelve buttons say "Excel (FR)".
+                                        // Named with its file: every file's button says "Excel (FR)".
                                         let named = match l {
                                             Lang::Fr => format!("Excel (FR) : {name}"),
                                             Lang::En => format!("Excel (FR): {name}"),

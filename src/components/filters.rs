@@ -82,6 +82,8 @@ pub fn Filters(
     // `pick` chooses its half of the typed dates.
     let date_input =
         move |key: &'static str, bound: i32, (min, max): (i32, i32), pick: fn(&mut Typed) -> &mut Option<i32>| {
+            // The field's day as typed (None: unset).
+            let current = move || typed.with(|t| *pick(&mut t.clone()));
             // Takes a day typed (None: unset), and applies the period it makes.
             let set = move |d: Option<i32>| {
                 typed.update(|t| *pick(t) = d);
@@ -102,7 +104,7 @@ pub fn Filters(
                         aria-label=move || lang.get().t(if key == "from" { "shown-from" } else { "shown-to" })
                         min=date_string(min)
                         max=date_string(max)
-                        prop:value=move || date_string(typed.with(|t| *pick(&mut t.clone())).unwrap_or(bound))
+                        prop:value=move || date_string(current().unwrap_or(bound))
                         on:change=move |ev| {
                             // A date being typed is no date yet (`02/15/2`, or the year 0002
                             // on the way to 2025): the field keeps it as typed until it is
@@ -119,13 +121,16 @@ pub fn Filters(
                                 None => {}
                             }
                         }
-                        // Left as no date: back to the date before.
+                        // Left as no date: back to the date before; left empty (emptied
+                        // key by key, which says nothing until the last key): unset.
                         on:blur=move |ev| {
                             let input = event_target::<web_sys::HtmlInputElement>(&ev);
                             let text = input.value();
-                            if input.validity().bad_input() || (!text.is_empty() && day(text).is_none()) {
-                                let before = typed.with_untracked(|t| *pick(&mut t.clone()));
-                                input.set_value(&date_string(before.unwrap_or(bound)));
+                            if text.is_empty() && !input.validity().bad_input() {
+                                set(None);
+                                input.set_value(&date_string(bound));
+                            } else if input.validity().bad_input() || day(text).is_none() {
+                                input.set_value(&date_string(untrack(current).unwrap_or(bound)));
                             }
                         }
                     />

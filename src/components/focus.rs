@@ -4,32 +4,58 @@
 //! page), would drop the focus to the page's start, and a screen reader would fall
 //! silent. Instead the focus goes to the control drawn in its place, else to the
 //! nearest button beside it that can be pressed (Cancel for Run, › for ‹), else to
-//! its section.
+//! its section's heading. Only after a key: a mouse user's focus is left alone (a
+//! Space meant to scroll would otherwise press Cancel, or Run again).
 
+use std::cell::Cell;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
-/// Watches the page for a focused control that is disabled or removed (Chromium and
-/// Firefox then take the focus away, with a `focusout`).
+thread_local! {
+    /// Whether the last input was a key (not a pointer).
+    static BY_KEY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Watches the page for a focused control that is disabled or removed (Chromium
+/// then takes the focus away, with a `focusout`).
 pub fn keep_focus_in_place() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let on_focusout = Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
-        let Some(left) = ev.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) else {
-            return;
-        };
-        // After this turn's other changes to the page: the control drawn anew, the
-        // counterpart enabled.
-        leptos::prelude::set_timeout(move || refocus(&left), std::time::Duration::ZERO);
-    });
-    let _ = document.add_event_listener_with_callback("focusout", on_focusout.as_ref().unchecked_ref());
-    on_focusout.forget();
+    let listen = |name: &str, f: Closure<dyn Fn(web_sys::Event)>| {
+        // (Capturing: a handler on the way may stop the event.)
+        let _ = document.add_event_listener_with_callback_and_bool(name, f.as_ref().unchecked_ref(), true);
+        f.forget();
+    };
+    listen("keydown", Closure::new(|_: web_sys::Event| BY_KEY.set(true)));
+    listen("pointerdown", Closure::new(|_: web_sys::Event| BY_KEY.set(false)));
+    listen(
+        "focusout",
+        Closure::new(|ev: web_sys::Event| {
+            let Some(left) = ev.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) else {
+                return;
+            };
+            if BY_KEY.get() {
+                // After this turn's other changes to the page: the control drawn anew,
+                // the counterpart enabled.
+                leptos::prelude::set_timeout(move || refocus(&left), std::time::Duration::ZERO);
+            }
+        }),
+    );
 }
 
 fn disabled(e: &Element) -> bool {
     e.matches(":disabled").unwrap_or(false)
+}
+
+/// Focuses `e` without scrolling the page to it.
+fn focus(e: Element) {
+    if let Ok(e) = e.dyn_into::<HtmlElement>() {
+        let options = web_sys::FocusOptions::new();
+        options.set_prevent_scroll(true);
+        let _ = e.focus_with_options(&options);
+    }
 }
 
 /// Gives the focus that `left` lost back to the page, when the page took it (the
@@ -43,7 +69,7 @@ fn refocus(left: &HtmlElement) {
         (Some(active), Some(body)) => active == *body.unchecked_ref::<Element>(),
         (Some(_), None) => false,
     };
-    // (Still there and enabled: the user moved the focus away, not the page.)
+    // (Still there and enabled: the focus was moved away, not taken.)
     if !lost || (left.is_connected() && !disabled(left)) {
         return;
     }
@@ -52,28 +78,41 @@ fn refocus(left: &HtmlElement) {
     } else {
         // The same control, drawn anew.
         left.get_attribute("data-testid").and_then(|id| {
-            document
-                .query_selector(&format!("[data-testid=\"{id}\"]"))
-                .ok()
-                .flatten()
+            let all = document.query_selector_all("[data-testid]").ok()?;
+            (0..all.length())
+                .filter_map(|i| all.item(i)?.dyn_into::<Element>().ok())
+                .find(|e| e.get_attribute("data-testid").as_deref() == Some(id.as_str()))
         })
     };
     let Some(here) = here else { return };
-    let focus = |e: Element| e.dyn_into::<HtmlElement>().map(|e| e.focus()).is_ok();
     if !disabled(&here) {
         focus(here);
         return;
     }
-    let after = std::iter::successors(here.next_element_sibling(), Element::next_element_sibling);
-    let before = std::iter::successors(here.previous_element_sibling(), Element::previous_element_sibling);
-    if let Some(beside) = after.chain(before).find(|e| e.tag_name() == "BUTTON" && !disabled(e)) {
+    // The buttons beside it, nearest first (the next one, the one before, ...).
+    let mut after = std::iter::successors(here.next_element_sibling(), Element::next_element_sibling);
+    let mut before = std::iter::successors(here.previous_element_sibling(), Element::previous_element_sibling);
+    let nearest = std::iter::from_fn(|| match (after.next(), before.next()) {
+        (None, None) => None,
+        (a, b) => Some([a, b]),
+    })
+    .flatten()
+    .flatten()
+    .find(|e| e.tag_name() == "BUTTON" && !disabled(e));
+    if let Some(beside) = nearest {
         focus(beside);
         return;
     }
-    if let Some(section) = here.closest("section").ok().flatten() {
-        if !section.has_attribute("tabindex") {
-            let _ = section.set_attribute("tabindex", "-1");
+    // Else the section's heading, focusable for the purpose (not by Tab).
+    if let Some(heading) = here
+        .closest("section")
+        .ok()
+        .flatten()
+        .and_then(|s| s.query_selector("h2").ok().flatten())
+    {
+        if !heading.has_attribute("tabindex") {
+            let _ = heading.set_attribute("tabindex", "-1");
         }
-        focus(section);
+        focus(heading);
     }
 }

@@ -14,8 +14,15 @@ pub fn KpiCard(
     /// One-sentence definition.
     definition: Signal<String>,
 ) -> impl IntoView {
-    // Escape hides the definition (it covers the card below) until the card is left.
+    // Escape hides the definition (it covers the card below), shown by focus or by
+    // the pointer, until the card is left.
     let dismissed = RwSignal::new(false);
+    let listener = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            dismissed.set(true);
+        }
+    });
+    on_cleanup(move || listener.remove());
     // To a screen reader, a group named by its label and value, described by its
     // definition.
     view! {
@@ -28,7 +35,6 @@ pub fn KpiCard(
             role="group"
             aria-labelledby=format!("{testid}-label {testid}-value")
             aria-describedby=format!("{testid}-def")
-            on:keydown=move |ev| dismissed.set(ev.key() == "Escape")
             on:focusout=move |_| dismissed.set(false)
             on:mouseleave=move |_| dismissed.set(false)
         >

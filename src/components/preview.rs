@@ -50,7 +50,7 @@ pub fn Preview(
                     }
                 }}
             </p>
-            // (A box that scrolls is a tab stop in Chromium: named, as a region.)
+            // (A box that scrolls: named, as a region.)
             <div class="scroll" role="region" aria-label=move || if fr() { "Aperçu des données" } else { "Data preview" }>
                 <table>
                     <thead>
@@ -66,9 +66,9 @@ pub fn Preview(
                                     };
                                     // The order said to a screen reader, not only drawn.
                                     let order = move || match query() {
-                                        q if q.sort == Some(c) && q.descending => "descending",
-                                        q if q.sort == Some(c) => "ascending",
-                                        _ => "none",
+                                        q if q.sort == Some(c) && q.descending => Some("descending"),
+                                        q if q.sort == Some(c) => Some("ascending"),
+                                        _ => None,
                                     };
                                     view! {
                                         <th aria-sort=order>

@@ -110,7 +110,7 @@ pub fn Quality(
                             >
                                 "‹"
                             </button>
-                            <span data-testid="rejects-page" data-page=number data-total=total aria-live="polite">
+                            <span data-testid="rejects-page" data-page=number data-total=total>
                                 {format!("{} / {}", number + 1, pages)} " · " {l.int(total)} " "
                                 {match (l == Lang::Fr, total == 1) {
                                     (true, true) => "ligne rejetée",

@@ -442,6 +442,29 @@ pub fn App() -> impl IntoView {
             <div class="results" class:waiting=move || summary.with(Option::is_none)>
                 <section class="kpis">
                     <h2 class="unseen">{move || t("indicators")}</h2>
+                    // Said to a screen reader when the figures change (a filter changes
+                    // them silently otherwise).
+                    <p class="unseen" role="status" data-testid="kpi-said">
+                        {move || {
+                            let l = lang.get();
+                            summary
+                                .with(|s| {
+                                    s.as_ref()
+                                        .map(|s| {
+                                            format!(
+                                                "{} {}, {} {}, {} {}",
+                                                t("kpi-customers"),
+                                                l.int(s.kpis.customers),
+                                                t("kpi-active"),
+                                                l.int(s.kpis.active_customers),
+                                                t("kpi-revenue"),
+                                                l.money(s.kpis.revenue_cents),
+                                            )
+                                        })
+                                })
+                                .unwrap_or_default()
+                        }}
+                    </p>
                     {cards
                         .into_iter()
                         .map(|(id, def, f)| {

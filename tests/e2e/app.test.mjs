@@ -973,6 +973,9 @@ test('keyboard and screen-reader users keep their place, and every control says 
   const named = (role) => nodes.filter((n) => n.role?.value === role).map((n) => n.name?.value ?? '');
   const revenue = await page.textContent('[data-testid=kpi-revenue] .kpi-value');
   assert.ok(named('group').includes(`Revenue ${revenue}`), named('group').join(' | '));
+  // The headline figures are said when they change (a filter changes them silently).
+  assert.equal(await page.getAttribute('[data-testid=kpi-said]', 'role'), 'status');
+  assert.match(await page.textContent('[data-testid=kpi-said]'), new RegExp(`^Customers 20,000, Active customers [0-9,]+, Revenue ${revenue.replace(/[.$]/g, '\\$&')}$`));
   const excel = named('button').filter((n) => n.startsWith('Excel'));
   assert.ok(excel.length >= 10 && new Set(excel).size === excel.length, excel.join(' | '));
   assert.ok(named('button').includes('Previous page') && named('button').includes('Next page'));

@@ -377,8 +377,9 @@ mod tests {
 
     #[test]
     fn every_key_used_by_the_page_has_both_texts() {
-        // Every key the page asks `t` for in its sources, the charts' table headings included
-        // (a key missing here would show as nothing).
+        // Every key written out in a `t("…")` of the page's sources or as a chart table's
+        // heading, and those the page passes through a variable (the cards', sections',
+        // stages' and fields' keys): a key missing here would show as nothing.
         fn sources(dir: &std::path::Path, out: &mut String) {
             for entry in std::fs::read_dir(dir).expect("src/").flatten() {
                 let path = entry.path();
@@ -420,6 +421,35 @@ mod tests {
             "progress",
         ] {
             assert!(keys.contains(key), "{key} not found: the scan misses keys");
+        }
+        keys.extend(crate::charts::SECTIONS.iter().map(|(section, _)| section.to_string()));
+        for key in [
+            "kpi-customers",
+            "kpi-active",
+            "kpi-conversion",
+            "kpi-revenue",
+            "kpi-basket",
+            "kpi-sessions",
+            "kpi-interaction-conversion",
+            "def-customers",
+            "def-active",
+            "def-conversion",
+            "def-revenue",
+            "def-basket",
+            "def-sessions",
+            "def-interaction-conversion",
+            "generate",
+            "clean",
+            "metrics",
+            "export",
+            "customers",
+            "interactions",
+            "seed",
+            "dirty",
+            "from",
+            "to",
+        ] {
+            keys.insert(key.to_string());
         }
         for key in &keys {
             assert!(!Lang::Fr.t(key).is_empty() && !Lang::En.t(key).is_empty(), "{key}");

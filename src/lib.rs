@@ -218,7 +218,38 @@ pub fn App() -> impl IntoView {
     });
     let run = Callback::new(move |_| engine.run());
     let cancel = Callback::new(move |_| engine.cancel());
-    let refilter = Callback::new(move |f| engine.filter(f));
+    // What a filter's result is said as to a screen reader (a filter changes the
+    // figures silently otherwise; a run has its own "Done."): set when the result of
+    // a filter arrives, not on a run or a change of language.
+    let filtered = RwSignal::new(false);
+    let figures_said = RwSignal::new(String::new());
+    let refilter = Callback::new(move |f| {
+        filtered.set(true);
+        engine.filter(f)
+    });
+    Effect::new(move |_| {
+        let figures = state.summary.with(|s| {
+            s.as_ref()
+                .map(|s| (s.kpis.customers, s.kpis.active_customers, s.kpis.revenue_cents))
+        });
+        if !filtered.get_untracked() {
+            return;
+        }
+        let Some((customers, active, revenue)) = figures else {
+            return;
+        };
+        filtered.set(false);
+        let l = state.lang.get_untracked();
+        figures_said.set(format!(
+            "{} {}, {} {}, {} {}",
+            l.t("kpi-customers"),
+            l.int(customers),
+            l.t("kpi-active"),
+            l.int(active),
+            l.t("kpi-revenue"),
+            l.money(revenue),
+        ));
+    });
     let browse = Callback::new(move |q| engine.preview(q));
     let pick = browser::file_picker(engine);
     let drop_files = browser::file_dropper(engine);
@@ -416,6 +447,7 @@ pub fn App() -> impl IntoView {
                 >
                     {status_text}
                 </div>
+                <p class="unseen" role="status" data-testid="figures-said">{move || figures_said.get()}</p>
                 <Show when=move || running.get()>
                     <ProgressBar stage=stage_label fraction=state.progress.into() lang=lang />
                 </Show>
@@ -442,29 +474,6 @@ pub fn App() -> impl IntoView {
             <div class="results" class:waiting=move || summary.with(Option::is_none)>
                 <section class="kpis">
                     <h2 class="unseen">{move || t("indicators")}</h2>
-                    // Said to a screen reader when the figures change (a filter changes
-                    // them silently otherwise).
-                    <p class="unseen" role="status" data-testid="kpi-said">
-                        {move || {
-                            let l = lang.get();
-                            summary
-                                .with(|s| {
-                                    s.as_ref()
-                                        .map(|s| {
-                                            format!(
-                                                "{} {}, {} {}, {} {}",
-                                                t("kpi-customers"),
-                                                l.int(s.kpis.customers),
-                                                t("kpi-active"),
-                                                l.int(s.kpis.active_customers),
-                                                t("kpi-revenue"),
-                                                l.money(s.kpis.revenue_cents),
-                                            )
-                                        })
-                                })
-                                .unwrap_or_default()
-                        }}
-                    </p>
                     {cards
                         .into_iter()
                         .map(|(id, def, f)| {

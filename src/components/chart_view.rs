@@ -19,6 +19,8 @@ pub fn ChartView(
     let id = format!("chart-{name}");
     #[cfg(not(target_arch = "wasm32"))]
     let _ = order; // drawn only in a browser
+                   // Whether the chart as it is now is drawn (its save button waits for it).
+    let drawn = RwSignal::new(false);
     #[cfg(target_arch = "wasm32")]
     let handle = StoredValue::new_local(None::<charming::Echarts>);
     #[cfg(target_arch = "wasm32")]
@@ -26,6 +28,7 @@ pub fn ChartView(
         let target = id.clone();
         Effect::new(move |_| {
             let Some(chart) = chart.get() else { return };
+            drawn.set(false);
             let lang = lang.get_untracked();
             let target = target.clone();
             set_timeout(
@@ -37,7 +40,8 @@ pub fn ChartView(
                             resize(echarts);
                         }
                         None => *h = draw(&target, &chart, lang),
-                    })
+                    });
+                    drawn.set(handle.with_value(Option::is_some));
                 },
                 std::time::Duration::from_millis(20 * order as u64),
             );
@@ -96,7 +100,7 @@ pub fn ChartView(
                     id=format!("save-{name}")
                     data-testid=format!("save-{name}")
                     aria-labelledby=format!("save-{name} chart-{name}")
-                    disabled=move || chart.with(Option::is_none)
+                    disabled=move || !drawn.get()
                     on:click=save
                 >
                     {move || lang.get().t("save-image")}

@@ -127,7 +127,9 @@ pub fn Filters(
                             let input = event_target::<web_sys::HtmlInputElement>(&ev);
                             let text = input.value();
                             if text.is_empty() && !input.validity().bad_input() {
-                                set(None);
+                                if untrack(current).is_some() {
+                                    set(None);
+                                }
                                 input.set_value(&date_string(bound));
                             } else if input.validity().bad_input() || day(text).is_none() {
                                 input.set_value(&date_string(untrack(current).unwrap_or(bound)));

@@ -4,8 +4,10 @@
 //! page), would drop the focus to the page's start, and a screen reader would fall
 //! silent. Instead the focus goes to the control drawn in its place, else to the
 //! nearest button beside it that can be pressed (Cancel for Run, › for ‹), else to
-//! its section's heading. Only after a key: a mouse user's focus is left alone (a
-//! Space meant to scroll would otherwise press Cancel, or Run again).
+//! its section's heading. Only after a key or a screen reader's press: a mouse user's
+//! focus is left alone (a Space meant to scroll would otherwise press Cancel, or Run
+//! again). Chromium says when a focused control is removed (a `focusout`); other
+//! browsers may not, and there the redrawn pager keeps the browser's behaviour.
 
 use std::cell::Cell;
 use wasm_bindgen::closure::Closure;
@@ -13,7 +15,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
 thread_local! {
-    /// Whether the last input was a key (not a pointer).
+    /// Whether the last input was a key or a screen reader's press (not a pointer).
     static BY_KEY: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -30,6 +32,17 @@ pub fn keep_focus_in_place() {
     };
     listen("keydown", Closure::new(|_: web_sys::Event| BY_KEY.set(true)));
     listen("pointerdown", Closure::new(|_: web_sys::Event| BY_KEY.set(false)));
+    // A click with no count is a key's or a screen reader's (in browse mode it presses
+    // a button with a click alone, no key reaching the page).
+    listen(
+        "click",
+        Closure::new(|ev: web_sys::Event| {
+            let detail = js_sys::Reflect::get(&ev, &"detail".into())
+                .ok()
+                .and_then(|d| d.as_f64());
+            BY_KEY.set(detail == Some(0.0));
+        }),
+    );
     listen(
         "focusout",
         Closure::new(|ev: web_sys::Event| {
@@ -49,13 +62,19 @@ fn disabled(e: &Element) -> bool {
     e.matches(":disabled").unwrap_or(false)
 }
 
-/// Focuses `e` without scrolling the page to it.
-fn focus(e: Element) {
-    if let Ok(e) = e.dyn_into::<HtmlElement>() {
-        let options = web_sys::FocusOptions::new();
-        options.set_prevent_scroll(true);
-        let _ = e.focus_with_options(&options);
-    }
+/// Focuses `e` without scrolling the page to it; whether it took the focus (a
+/// hidden one does not).
+fn focus(e: Element) -> bool {
+    let Ok(e) = e.dyn_into::<HtmlElement>() else {
+        return false;
+    };
+    let options = web_sys::FocusOptions::new();
+    options.set_prevent_scroll(true);
+    let _ = e.focus_with_options(&options);
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    active.is_some_and(|a| a == *e.unchecked_ref::<Element>())
 }
 
 /// Gives the focus that `left` lost back to the page, when the page took it (the
@@ -85,8 +104,7 @@ fn refocus(left: &HtmlElement) {
         })
     };
     let Some(here) = here else { return };
-    if !disabled(&here) {
-        focus(here);
+    if !disabled(&here) && focus(here.clone()) {
         return;
     }
     // The buttons beside it, nearest first (the next one, the one before, ...).
@@ -98,9 +116,8 @@ fn refocus(left: &HtmlElement) {
     })
     .flatten()
     .flatten()
-    .find(|e| e.tag_name() == "BUTTON" && !disabled(e));
-    if let Some(beside) = nearest {
-        focus(beside);
+    .find(|e| e.tag_name() == "BUTTON" && !disabled(e) && focus(e.clone()));
+    if nearest.is_some() {
         return;
     }
     // Else the section's heading, focusable for the purpose (not by Tab).

@@ -35,6 +35,9 @@ pub fn KpiCard(
             role="group"
             aria-labelledby=format!("{testid}-label {testid}-value")
             aria-describedby=format!("{testid}-def")
+            // (Escape anywhere dismisses every card's: a card met anew shows its own.)
+            on:focusin=move |_| dismissed.set(false)
+            on:mouseenter=move |_| dismissed.set(false)
             on:focusout=move |_| dismissed.set(false)
             on:mouseleave=move |_| dismissed.set(false)
         >

@@ -973,9 +973,17 @@ test('keyboard and screen-reader users keep their place, and every control says 
   const named = (role) => nodes.filter((n) => n.role?.value === role).map((n) => n.name?.value ?? '');
   const revenue = await page.textContent('[data-testid=kpi-revenue] .kpi-value');
   assert.ok(named('group').includes(`Revenue ${revenue}`), named('group').join(' | '));
-  // The headline figures are said when they change (a filter changes them silently).
-  assert.equal(await page.getAttribute('[data-testid=kpi-said]', 'role'), 'status');
-  assert.match(await page.textContent('[data-testid=kpi-said]'), new RegExp(`^Customers 20,000, Active customers [0-9,]+, Revenue ${revenue.replace(/[.$]/g, '\\$&')}$`));
+  // A filter's result is said (it changes the figures silently otherwise); a run's is
+  // its "Done." alone.
+  assert.equal(await page.getAttribute('[data-testid=figures-said]', 'role'), 'status');
+  assert.equal(await page.textContent('[data-testid=figures-said]'), '');
+  await page.click('[data-testid=filter-channel-SEO]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=figures-said]').textContent !== '');
+  const filtered = await page.textContent('[data-testid=kpi-revenue] .kpi-value');
+  assert.notEqual(filtered, revenue);
+  assert.match(await page.textContent('[data-testid=figures-said]'),
+    new RegExp(`^Customers [0-9,]+, Active customers [0-9,]+, Revenue ${filtered.replace(/[.$]/g, '\\$&')}$`));
+  await page.click('[data-testid=filter-channel-SEO]');
   const excel = named('button').filter((n) => n.startsWith('Excel'));
   assert.ok(excel.length >= 10 && new Set(excel).size === excel.length, excel.join(' | '));
   assert.ok(named('button').includes('Previous page') && named('button').includes('Next page'));
@@ -988,7 +996,7 @@ test('keyboard and screen-reader users keep their place, and every control says 
   // scroll must not press Cancel.
   await page.click('[data-testid=run]');
   await page.waitForSelector('[data-testid=cancel]:not([disabled])');
-  await page.waitForTimeout(100);
+  await page.waitForTimeout(300);
   assert.notEqual(await page.evaluate(() => document.activeElement.dataset.testid), 'cancel');
   await page.waitForSelector('[data-testid=status][data-state=done]', { timeout: 60_000 });
   assert.deepEqual(errors, []);

@@ -178,16 +178,7 @@ fn grid(table: &mut DataTable, option: &Value, series: &Value, l: Lang) {
     let columns: Vec<Vec<String>> = (0..table.head.len() - 1)
         .map(|i| column(&cells.iter().map(|row| row[i]).collect::<Vec<_>>(), is_money(series), l))
         .collect();
-    table.rows = down
-        .into_iter()
-        .enumerate()
-        .map(|(j, name)| {
-            std::iter::once(name)
-                .chain(columns.iter().map(|col| col[j].clone()))
-                .collect()
-        })
-        .rev()
-        .collect();
+    table.rows = rows_of(down, &columns).into_iter().rev().collect();
 }
 
 /// A category's name (ECharts takes numbers as categories too).
@@ -243,7 +234,13 @@ fn by_category(table: &mut DataTable, option: &Value, series: &[&Value], heads: 
             column(&values, is_money(s), l)
         })
         .collect();
-    table.rows = rows
+    table.rows = rows_of(rows, &columns);
+}
+
+/// Rows from their names and the columns' cells: the names first, then the cells
+/// of each column at the row's place.
+fn rows_of(names: Vec<String>, columns: &[Vec<String>]) -> Vec<Vec<String>> {
+    names
         .into_iter()
         .enumerate()
         .map(|(i, name)| {
@@ -251,7 +248,7 @@ fn by_category(table: &mut DataTable, option: &Value, series: &[&Value], heads: 
                 .chain(columns.iter().map(|col| col[i].clone()))
                 .collect()
         })
-        .collect();
+        .collect()
 }
 
 #[cfg(test)]

@@ -173,6 +173,15 @@ fn method(echarts: &charming::Echarts, name: &str) -> Option<js_sys::Function> {
         .and_then(|f| f.dyn_into().ok())
 }
 
+/// The element a chart is drawn in.
+#[cfg(target_arch = "wasm32")]
+fn element_of(echarts: &charming::Echarts) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    method(echarts, "getDom")
+        .and_then(|f| f.call0(echarts.as_ref()).ok())
+        .and_then(|e| e.dyn_into().ok())
+}
+
 /// Downloads the drawn chart as a PNG named by its title, as its toolbox's button does.
 #[cfg(target_arch = "wasm32")]
 fn save_image(echarts: &charming::Echarts) {
@@ -196,9 +205,7 @@ fn save_image(echarts: &charming::Echarts) {
     else {
         return;
     };
-    let element = method(echarts, "getDom")
-        .and_then(|f| f.call0(echarts.as_ref()).ok())
-        .and_then(|e| e.dyn_into::<web_sys::Element>().ok());
+    let element = element_of(echarts);
     let title = element
         .and_then(|e| e.get_attribute("aria-label"))
         .unwrap_or_else(|| "chart".into());
@@ -219,15 +226,12 @@ fn save_image(echarts: &charming::Echarts) {
 #[cfg(target_arch = "wasm32")]
 fn name_for_readers(echarts: &charming::Echarts, option: &wasm_bindgen::JsValue) {
     use js_sys::Reflect;
-    use wasm_bindgen::JsCast;
     let title = Reflect::get(option, &"title".into())
         .and_then(|t| Reflect::get(&t, &0.into()))
         .and_then(|t| Reflect::get(&t, &"text".into()))
         .ok()
         .and_then(|t| t.as_string());
-    let element = method(echarts, "getDom")
-        .and_then(|f| f.call0(echarts.as_ref()).ok())
-        .and_then(|e| e.dyn_into::<web_sys::Element>().ok());
+    let element = element_of(echarts);
     if let (Some(element), Some(title)) = (element, title) {
         let _ = element.set_attribute("aria-label", &title);
     }

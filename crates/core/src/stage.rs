@@ -85,28 +85,43 @@ fn copy_past_cache(dst: &mut [std::mem::MaybeUninit<u8>], src: &[u8]) {
     };
     #[cfg(target_arch = "x86_64")]
     {
-        // (The standard library writes `_mm_stream_si128` in the old SSE encoding even
-        // in a build for AVX: scripts/check-sse-code.sh keeps it apart from AVX code.)
-        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
         let head = dst.as_ptr().align_offset(16).min(dst.len());
         ordinary(&mut dst[..head], &src[..head]);
         let (d, s) = (&mut dst[head..], &src[head..]);
         let whole = d.len() / 64 * 64;
-        for at in (0..whole).step_by(64) {
-            // SAFETY: SSE2 is part of x86-64; `at + 64 <= whole <= len` for both
-            // slices; `d` is 16-byte aligned from its start, so is `d[at + 16 * k..]`.
-            unsafe {
-                let (from, to) = (s.as_ptr().add(at), d.as_mut_ptr().add(at));
-                for k in 0..4 {
-                    let v = _mm_loadu_si128(from.add(16 * k).cast::<__m128i>());
-                    _mm_stream_si128(to.add(16 * k).cast::<__m128i>(), v);
-                }
-            }
-        }
+        stream_lines(&mut d[..whole], &s[..whole]);
         ordinary(&mut d[whole..], &s[whole..]);
     }
     #[cfg(not(target_arch = "x86_64"))]
     ordinary(dst, src);
+}
+
+/// Copies `src` into `dst`, both a whole number of 64-byte lines long, `dst` 16-byte
+/// aligned, with stores that bypass the cache. Never inlined: the standard library
+/// writes `_mm_stream_si128` in the old SSE encoding even in a build for AVX, and
+/// inlined into its callers' AVX code it would pay a change of state on Intel
+/// processors (scripts/check-sse-code.sh; see `sha_pair::clear_upper`). A call
+/// clears the vector registers' upper halves first.
+#[cfg(target_arch = "x86_64")]
+#[inline(never)]
+fn stream_lines(dst: &mut [std::mem::MaybeUninit<u8>], src: &[u8]) {
+    use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
+    assert!(dst.len() == src.len() && dst.len() % 64 == 0);
+    if dst.is_empty() {
+        return;
+    }
+    assert_eq!(dst.as_ptr().align_offset(16), 0);
+    for at in (0..dst.len()).step_by(64) {
+        // SAFETY: SSE2 is part of x86-64; `at + 64 <= len` for both slices; `dst` is
+        // 16-byte aligned from its start, so is `dst[at + 16 * k..]`.
+        unsafe {
+            let (from, to) = (src.as_ptr().add(at), dst.as_mut_ptr().add(at));
+            for k in 0..4 {
+                let v = _mm_loadu_si128(from.add(16 * k).cast::<__m128i>());
+                _mm_stream_si128(to.add(16 * k).cast::<__m128i>(), v);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -106,7 +106,7 @@ fn copy_past_cache(dst: &mut [std::mem::MaybeUninit<u8>], src: &[u8]) {
 #[inline(never)]
 fn stream_lines(dst: &mut [std::mem::MaybeUninit<u8>], src: &[u8]) {
     use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
-    assert!(dst.len() == src.len() && dst.len() % 64 == 0);
+    assert!(dst.len() == src.len() && dst.len().is_multiple_of(64));
     if dst.is_empty() {
         return;
     }
